@@ -28,6 +28,7 @@ public final class NetnsScanner {
 
     private final Procfs procfs;
     private NamespaceSet last = NamespaceSet.empty();
+    private boolean hostUnknownLogged;
 
     public NetnsScanner(Procfs procfs) {
         this.procfs = procfs;
@@ -93,6 +94,10 @@ public final class NetnsScanner {
         try {
             return readNetns(link);
         } catch (IOException e) {
+            if (hostUnknownLogged) {
+                return 0;
+            }
+            hostUnknownLogged = true;
             log.warn("cannot tell the host network namespace: neither {} nor {} is readable ({})",
                     procfs.pid(1, "ns", "net"), link, e.toString());
             return 0;
