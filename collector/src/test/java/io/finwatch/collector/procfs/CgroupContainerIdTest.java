@@ -12,7 +12,8 @@ import org.junit.jupiter.params.provider.CsvFileSource;
 class CgroupContainerIdTest {
 
     private static String fixture(String name) throws IOException {
-        try (InputStream in = CgroupContainerIdTest.class.getResourceAsStream("/fixtures/procfs-procs/cgroup/" + name)) {
+        String resource = "/fixtures/procfs-procs/cgroup/" + name;
+        try (InputStream in = CgroupContainerIdTest.class.getResourceAsStream(resource)) {
             assertThat(in).as(name).isNotNull();
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }

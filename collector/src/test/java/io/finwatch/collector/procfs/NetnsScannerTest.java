@@ -94,8 +94,10 @@ class NetnsScannerTest {
         nsLink(3, "net:[4026532500]");
         nsLink(4, "mnt:[4026531841]");
         nsLink(8, "net:[not-a-number]");
+        nsLink(10, "net:[99999999999999999999]");
+        nsLink(11, "net:[]");
         NamespaceSet set = new NetnsScanner(new Procfs(root)).scan();
-        assertThat(set.failedPids()).isEqualTo(2);
+        assertThat(set.failedPids()).isEqualTo(4);
         assertThat(set.allPids()).containsExactly(3);
     }
 

@@ -170,7 +170,8 @@ class ProcessTableTest {
         // A child stays in its parent's cgroup, so in the same container or none.
         String expectedContainer = table.get((int) ProcessHandle.current().pid()).containerId();
         await().until(() -> "sleep".equals(table.get(pid).comm()));
-        assertThat(table.get(pid)).isEqualTo(new ProcessInfo(pid, expectedStart, "sleep", expectedUid, expectedContainer));
+        assertThat(table.get(pid))
+                .isEqualTo(new ProcessInfo(pid, expectedStart, "sleep", expectedUid, expectedContainer));
     }
 
     @Test
