@@ -306,6 +306,7 @@ public final class FinTimeoutReader implements AutoCloseable {
                     closeQuietly(home.fd());
                     home = null;
                 }
+                disabled = "reader closed";
             });
         } catch (RejectedExecutionException alreadyClosed) {
             return;

@@ -201,10 +201,8 @@ public final class SocketOwners {
             }
             return;
         }
-        for (long inode : ownerGone) {
-            if (!rehome(netns, ns, inode)) {
-                wanted.add(inode);
-            }
+        if (!ownerGone.isEmpty()) {
+            wanted.addAll(rehome(netns, ns, ownerGone));
         }
         if (wanted.isEmpty() && !retryDue) {
             return;
@@ -249,26 +247,50 @@ public final class SocketOwners {
         return now.equals(owner) ? owner : now;
     }
 
-    /** Hands a socket whose owner exited to the lowest-pid other recorded holder that still has it. */
-    private boolean rehome(long netns, NetNamespace ns, long inode) {
+    /** A process and fd that the last scan saw holding a socket. */
+    private record Holder(int pid, int fd, long startTime) {
+    }
+
+    /**
+     * Hands each socket whose owner exited to the lowest-pid other recorded holder that still has it.
+     *
+     * @return the inodes that found no such holder
+     */
+    private List<Long> rehome(long netns, NetNamespace ns, List<Long> orphans) {
+        Set<Long> wanted = new HashSet<>(orphans);
+        Map<Long, List<Holder>> holders = new HashMap<>();
         for (int pid : ns.pids()) {
             PidSockets rec = fdRecords.get(pid);
             if (rec == null) {
                 continue;
             }
             for (int i = 0; i < rec.inodes().length; i++) {
-                if (rec.inodes()[i] != inode) {
-                    continue;
+                if (wanted.contains(rec.inodes()[i])) {
+                    holders.computeIfAbsent(rec.inodes()[i], k -> new ArrayList<>())
+                            .add(new Holder(pid, rec.fds()[i], rec.process().startTimeTicks()));
                 }
-                ProcessInfo info = processes.get(pid);
-                if (info == null || info.startTimeTicks() != rec.process().startTimeTicks()) {
-                    break;
-                }
-                if (socketInode(procfs.pid(pid, "fd", Integer.toString(rec.fds()[i]))) == inode) {
-                    known.put(inode, new Known(netns, new Owner(info, rec.fds()[i])));
-                    rehomed++;
-                    return true;
-                }
+            }
+        }
+        List<Long> homeless = new ArrayList<>();
+        for (long inode : orphans) {
+            if (!rehomeOne(netns, inode, holders.getOrDefault(inode, List.of()))) {
+                homeless.add(inode);
+            }
+        }
+        return homeless;
+    }
+
+    private boolean rehomeOne(long netns, long inode, List<Holder> candidates) {
+        for (Holder h : candidates) {
+            ProcessInfo info = processes.get(h.pid());
+            if (info == null || info.startTimeTicks() != h.startTime()) {
+                continue;
+            }
+            // The record may be stale (fd numbers are reused): only a fresh readlink is trusted.
+            if (socketInode(procfs.pid(h.pid(), "fd", Integer.toString(h.fd()))) == inode) {
+                known.put(inode, new Known(netns, new Owner(info, h.fd())));
+                rehomed++;
+                return true;
             }
         }
         return false;
