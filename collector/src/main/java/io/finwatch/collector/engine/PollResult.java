@@ -1,0 +1,54 @@
+package io.finwatch.collector.engine;
+
+import io.finwatch.collector.procfs.FinTimeout;
+import io.finwatch.collector.procfs.NamespaceSet;
+import io.finwatch.collector.procfs.Owner;
+import io.finwatch.collector.procfs.ParseError;
+import io.finwatch.collector.socket.SocketKey;
+import io.finwatch.collector.socket.SocketRow;
+import io.finwatch.collector.socket.SocketTable;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One poll of every namespace's socket table.
+ *
+ * @param observedAt    when the poll started (the collector's clock)
+ * @param namespaces    the namespaces found and the pid each was read through
+ * @param finTimeouts   each namespace's tcp_fin_timeout and where it came from
+ * @param table         every socket of every namespace
+ * @param changes       what changed since the previous poll (the first poll reports every socket as first seen)
+ * @param owners        socket inode to its process, for attached sockets (empty when attribution is off)
+ * @param lastOwners    for orphaned sockets: the process that held them while attached, if it was seen
+ * @param errors        malformed lines met in this poll (the rest of each file was still read)
+ * @param readFailures  tables that could not be read at all (e.g. every pid of a namespace exited mid-poll)
+ * @param socketsPerNetns sockets read per namespace
+ * @param durationNanos wall time of the poll
+ */
+public record PollResult(Instant observedAt,
+                         NamespaceSet namespaces,
+                         Map<Long, FinTimeout> finTimeouts,
+                         SocketTable table,
+                         List<SocketChange> changes,
+                         Map<Long, Owner> owners,
+                         Map<SocketKey, Owner> lastOwners,
+                         List<ParseError> errors,
+                         List<String> readFailures,
+                         Map<Long, Integer> socketsPerNetns,
+                         long durationNanos) {
+
+    /** The owner of a row: its current process when attached, else the one last seen while attached. */
+    public Owner ownerOf(SocketRow row) {
+        return row.inode() != 0 ? owners.get(row.inode()) : null;
+    }
+
+    public Owner lastOwnerOf(SocketRow row) {
+        return row.inode() != 0 ? owners.get(row.inode()) : lastOwners.get(row.key());
+    }
+
+    /** The fin timeout for a namespace; a namespace seen for the first time always has one. */
+    public FinTimeout finTimeoutOf(long netns) {
+        return finTimeouts.get(netns);
+    }
+}

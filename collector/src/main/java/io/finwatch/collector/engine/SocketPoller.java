@@ -1,0 +1,185 @@
+package io.finwatch.collector.engine;
+
+import io.finwatch.collector.procfs.FinTimeout;
+import io.finwatch.collector.procfs.FinTimeoutReader;
+import io.finwatch.collector.procfs.NamespaceSet;
+import io.finwatch.collector.procfs.NetNamespace;
+import io.finwatch.collector.procfs.NetnsScanner;
+import io.finwatch.collector.procfs.Owner;
+import io.finwatch.collector.procfs.ParseError;
+import io.finwatch.collector.procfs.ProcessTable;
+import io.finwatch.collector.procfs.Procfs;
+import io.finwatch.collector.procfs.SocketOwners;
+import io.finwatch.collector.socket.SocketKey;
+import io.finwatch.collector.socket.SocketRow;
+import io.finwatch.collector.socket.SocketTable;
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The fetch loop's body: find the namespaces, read each one's TCP tables once, attribute sockets to
+ * processes, and diff against the previous poll.
+ *
+ * <p>Not thread-safe: one thread polls.
+ */
+public final class SocketPoller implements AutoCloseable {
+    private final Procfs procfs;
+    private final Clock clock;
+    private final boolean attribution;
+    private final NetnsScanner scanner;
+    private final FinTimeoutReader finTimeouts;
+    private final ProcessTable processes;
+    private final SocketOwners owners;
+    private final TableReader reader = new TableReader();
+
+    private SocketTable previous = SocketTable.empty();
+    /** Orphans keep the owner they had while attached: once the inode is 0, /proc no longer says. */
+    private Map<SocketKey, Owner> lastOwners = new HashMap<>();
+
+    public SocketPoller(Procfs procfs, Clock clock, boolean attribution) {
+        this(procfs, clock, attribution, new FinTimeoutReader(procfs, clock, FinTimeoutReader.DEFAULT_REFRESH));
+    }
+
+    public SocketPoller(Procfs procfs, Clock clock, boolean attribution, FinTimeoutReader finTimeouts) {
+        this.procfs = procfs;
+        this.clock = clock;
+        this.attribution = attribution;
+        this.scanner = new NetnsScanner(procfs);
+        this.finTimeouts = finTimeouts;
+        this.processes = new ProcessTable(procfs);
+        this.owners = new SocketOwners(procfs, processes, clock, SocketOwners.DEFAULT_UNRESOLVED_RETRY);
+    }
+
+    /**
+     * Forgets the previous table, so the next poll reports every socket as first seen. Used after events were
+     * shed: downstream state is rebuilt from the full table.
+     */
+    public void resync() {
+        previous = SocketTable.empty();
+    }
+
+    public PollResult poll() throws IOException {
+        long start = System.nanoTime();
+        Instant observedAt = clock.instant();
+        NamespaceSet namespaces = scanner.scan();
+        processes.retain(namespaces.allPids());
+        Map<Long, FinTimeout> timeouts = finTimeouts.timeouts(namespaces);
+
+        List<ParseError> errors = new ArrayList<>();
+        List<String> readFailures = new ArrayList<>();
+        Map<Long, Integer> perNetns = new HashMap<>();
+        SocketTable.Builder builder = SocketTable.builder(Math.max(1024, previous.size() + previous.size() / 8));
+        for (NetNamespace ns : namespaces.namespaces()) {
+            int before = builder.size();
+            readNamespace(ns, builder, errors, readFailures);
+            perNetns.put(ns.inode(), builder.size() - before);
+        }
+        SocketTable table = builder.build();
+
+        List<SocketChange> changes = SnapshotDiff.diff(previous, table);
+        // Capture owners of sockets orphaned in this poll before resolve() forgets their (now absent) inodes.
+        Map<SocketKey, Owner> nextLastOwners = carryLastOwners(changes, table);
+
+        Map<Long, Owner> resolved = Map.of();
+        if (attribution) {
+            resolved = owners.resolve(namespaces, inodesByNetns(table));
+        }
+        previous = table;
+        lastOwners = nextLastOwners;
+        return new PollResult(observedAt, namespaces, timeouts, table, changes, resolved, Map.copyOf(nextLastOwners),
+                List.copyOf(errors), List.copyOf(readFailures), perNetns, System.nanoTime() - start);
+    }
+
+    private void readNamespace(NetNamespace ns, SocketTable.Builder builder, List<ParseError> errors,
+                               List<String> readFailures) {
+        // The representative may exit between the scan and the read; any other pid of the namespace will do.
+        List<Integer> candidates = new ArrayList<>(ns.pids().size());
+        candidates.add(ns.representativePid());
+        for (int pid : ns.pids()) {
+            if (pid != ns.representativePid() && candidates.size() < 4) {
+                candidates.add(pid);
+            }
+        }
+        for (int pid : candidates) {
+            int mark = builder.size();
+            try {
+                reader.read(procfs.pid(pid, "net", "tcp"), ns.inode(), 4, builder::add, errors::add);
+                reader.read(procfs.pid(pid, "net", "tcp6"), ns.inode(), 6, builder::add, errors::add);
+                return;
+            } catch (NoSuchFileException gone) {
+                if (builder.size() != mark) {
+                    // tcp was read but the process left before tcp6: the v4 rows stand; report the gap.
+                    readFailures.add(procfs.pid(pid, "net", "tcp6") + ": process exited during the read");
+                    return;
+                }
+            } catch (IOException e) {
+                readFailures.add(procfs.pid(pid, "net") + ": " + e);
+                return;
+            }
+        }
+        readFailures.add("netns " + ns.inode() + ": every candidate process exited before its table was read");
+    }
+
+    private Map<SocketKey, Owner> carryLastOwners(List<SocketChange> changes, SocketTable table) {
+        Map<SocketKey, Owner> next = new HashMap<>(lastOwners.size() + 16);
+        for (Map.Entry<SocketKey, Owner> e : lastOwners.entrySet()) {
+            SocketRow row = table.get(e.getKey());
+            if (row != null && row.inode() == 0) {
+                next.put(e.getKey(), e.getValue());
+            }
+        }
+        if (!attribution) {
+            return next;
+        }
+        for (SocketChange c : changes) {
+            SocketRow before = c.before();
+            SocketRow after = c.after();
+            if (before != null && after != null && before.inode() != 0 && after.inode() == 0) {
+                Owner o = owners.owner(before.inode());
+                if (o != null) {
+                    next.put(c.key(), o);
+                }
+            } else if (after == null || after.inode() != 0) {
+                next.remove(c.key());
+            }
+        }
+        return next;
+    }
+
+    private static Map<Long, Set<Long>> inodesByNetns(SocketTable table) {
+        Map<Long, Set<Long>> byNetns = new HashMap<>();
+        for (SocketRow row : table.rows()) {
+            if (row.inode() != 0) {
+                byNetns.computeIfAbsent(row.key().netns(), k -> new HashSet<>()).add(row.inode());
+            }
+        }
+        return byNetns;
+    }
+
+    /** For tests and diagnostics. */
+    Path tablePath(int pid, int family) {
+        return procfs.pid(pid, "net", family == 4 ? "tcp" : "tcp6");
+    }
+
+    public ProcessTable processes() {
+        return processes;
+    }
+
+    public SocketOwners owners() {
+        return owners;
+    }
+
+    @Override
+    public void close() {
+        finTimeouts.close();
+    }
+}
