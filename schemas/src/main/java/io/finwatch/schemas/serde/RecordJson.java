@@ -12,6 +12,7 @@ import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.avro.LogicalType;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
@@ -22,7 +23,8 @@ import org.apache.avro.generic.IndexedRecord;
  * A finwatch record as a plain JSON object, for people and for tools like jq: field names as in the
  * schema (snake_case), in schema order; a union shows its value, without Avro's {"type": value}
  * wrapper; enums as their symbol; timestamp-millis as an ISO-8601 UTC string
- * ({@code 2025-03-01T12:00:00.250Z}); arrays and maps as JSON arrays and objects; null as null.
+ * ({@code 2025-03-01T12:00:00.250Z}, the fraction omitted when zero); arrays as arrays; maps as
+ * objects with keys sorted; null as null.
  *
  * <p>Works on generated (specific) records and on generic records, e.g. one read with an old writer
  * schema. Stateless and thread-safe.
@@ -103,10 +105,11 @@ public final class RecordJson {
     }
 
     private static ObjectNode map(Schema valueSchema, Map<?, ?> values, String path) {
+        // Sorted: a decoded map has no order, and output that changes between runs breaks diffs and golden files.
+        Map<String, Object> sorted = new TreeMap<>();
+        values.forEach((k, v) -> sorted.put(k.toString(), v));
         ObjectNode node = NODES.objectNode();
-        for (Map.Entry<?, ?> e : values.entrySet()) {
-            node.set(e.getKey().toString(), value(valueSchema, e.getValue(), path + "." + e.getKey()));
-        }
+        sorted.forEach((k, v) -> node.set(k, value(valueSchema, v, path + "." + k)));
         return node;
     }
 
