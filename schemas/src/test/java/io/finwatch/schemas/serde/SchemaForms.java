@@ -37,11 +37,16 @@ final class SchemaForms {
     }
 
     /**
-     * Everything that matters on the wire or in schema resolution (types, names, symbols, defaults,
-     * enum defaults, logical types, aliases): the release tree minus docs.
+     * What written values mean beyond their encoding: the release tree minus what only steers readers
+     * (docs, field and enum defaults, aliases). Left: types, names, symbols and the properties the
+     * canonical form drops although they give written values their meaning, like logical types.
      */
-    static JsonNode wireTree(Schema schema) {
-        return without(releaseTree(schema), "doc");
+    static JsonNode meaningTree(Schema schema) {
+        JsonNode tree = releaseTree(schema);
+        for (String readerOnly : List.of("doc", "default", "aliases")) {
+            tree = without(tree, readerOnly);
+        }
+        return tree;
     }
 
     static JsonNode tree(String json) {
