@@ -181,7 +181,10 @@ public final class FinwatchSchemaStore implements SchemaStore {
 
     /** The version this build's generated class writes. */
     public SchemaVersion current(String recordName) {
-        versions(recordName);
-        return current.get(recordName);
+        SchemaVersion v = current.get(recordName);
+        if (v == null) {
+            throw new IllegalArgumentException("not a finwatch record name: " + recordName + " (known: " + current.keySet() + ")");
+        }
+        return v;
     }
 }

@@ -2,10 +2,13 @@ package io.finwatch.schemas.serde;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.avro.Schema;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.specific.SpecificRecord;
@@ -42,13 +45,13 @@ public final class FinwatchSerde {
 
     FinwatchSerde(FinwatchSchemaStore store, FinwatchData model) {
         this.store = store;
-        Map<Class<?>, Codec<?>> m = new java.util.LinkedHashMap<>();
+        Map<Class<?>, Codec<?>> m = new LinkedHashMap<>();
         FinwatchRecords.TOP_LEVEL.forEach((name, type) -> m.put(type, codec(name, model, store)));
         this.codecs = Map.copyOf(m);
     }
 
     private static <T> Codec<T> codec(String name, FinwatchData model, FinwatchSchemaStore store) {
-        var schema = FinwatchRecords.currentSchema(name);
+        Schema schema = FinwatchRecords.currentSchema(name);
         return new Codec<>(name, new BinaryMessageEncoder<>(model, schema), new BinaryMessageDecoder<>(model, schema, store));
     }
 
@@ -147,7 +150,7 @@ public final class FinwatchSerde {
     }
 
     private static String describe(Exception e) {
-        if (e instanceof java.io.EOFException) {
+        if (e instanceof EOFException) {
             return "truncated (body ends early)";
         }
         return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());

@@ -37,7 +37,7 @@ final class SingleObjectHeader {
             return String.format("starts with 0x%02x 0x%02x, not the Avro single-object marker 0xc3 0x01", bytes[0] & 0xFF, bytes[1] & 0xFF);
         }
         if (bytes.length < LENGTH) {
-            return bytes.length + " bytes, shorter than the " + LENGTH + "-byte single-object header";
+            return "only " + bytes.length + " byte(s), shorter than the " + LENGTH + "-byte single-object header";
         }
         return null;
     }

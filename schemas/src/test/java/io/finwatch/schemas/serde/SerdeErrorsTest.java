@@ -44,7 +44,7 @@ class SerdeErrorsTest {
             assertThat(serde.identify(cut)).as("%d bytes", length).isEmpty();
             assertThatThrownBy(() -> serde.decodeAny(cut)).as("%d bytes", length)
                     .isInstanceOf(NotFinwatchRecordException.class)
-                    .hasMessageContaining(length + " bytes");
+                    .hasMessageContaining("only " + length + " byte(s)");
         }
     }
 
