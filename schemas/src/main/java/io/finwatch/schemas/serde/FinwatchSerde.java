@@ -1,0 +1,168 @@
+package io.finwatch.schemas.serde;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.avro.Schema;
+import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.specific.SpecificRecord;
+
+/**
+ * Encodes finwatch records with Avro single-object encoding and decodes records written with any
+ * stored schema version into this build's generated classes. No schema registry: the writer schema
+ * is found in {@link FinwatchSchemaStore} by the fingerprint in the record's header, and Avro's schema
+ * resolution fills fields added since (with their defaults) and drops fields removed since.
+ *
+ * <p>Thread-safe: it holds one Avro {@link BinaryMessageEncoder} and {@link BinaryMessageDecoder} per
+ * record type, which Avro documents as thread-safe (per-thread scratch buffers, a concurrent map of
+ * resolved writer schemas); everything else is immutable. Share one instance.
+ *
+ * <p>Works with no Avro system property set: it decodes through {@link FinwatchData}, which names our
+ * classes itself instead of having Avro 1.12.2 load (and reject) them by name.
+ */
+public final class FinwatchSerde {
+
+    private static final class Shared {
+        static final FinwatchSerde INSTANCE = new FinwatchSerde(FinwatchSchemaStore.shared());
+    }
+
+    private final FinwatchSchemaStore store;
+    private final Map<Class<?>, Codec<?>> codecs;
+
+    private record Codec<T>(String recordName, BinaryMessageEncoder<T> encoder, BinaryMessageDecoder<T> decoder) {
+    }
+
+    /** A serde over the given store, e.g. one with extra versions a test made. */
+    public FinwatchSerde(FinwatchSchemaStore store) {
+        this(store, FinwatchData.get());
+    }
+
+    FinwatchSerde(FinwatchSchemaStore store, FinwatchData model) {
+        this.store = store;
+        Map<Class<?>, Codec<?>> m = new LinkedHashMap<>();
+        FinwatchRecords.TOP_LEVEL.forEach((name, type) -> m.put(type, codec(name, model, store)));
+        this.codecs = Map.copyOf(m);
+    }
+
+    private static <T> Codec<T> codec(String name, FinwatchData model, FinwatchSchemaStore store) {
+        Schema schema = FinwatchRecords.currentSchema(name);
+        return new Codec<>(name, new BinaryMessageEncoder<>(model, schema), new BinaryMessageDecoder<>(model, schema, store));
+    }
+
+    /** The serde over the released versions in this jar. */
+    public static FinwatchSerde shared() {
+        return Shared.INSTANCE;
+    }
+
+    public FinwatchSchemaStore store() {
+        return store;
+    }
+
+    /**
+     * Single-object bytes of a top-level record, written with the current schema.
+     *
+     * @throws IllegalArgumentException for a record that is not a top-level finwatch record
+     * @throws NullPointerException     (Avro's) naming the field when a non-nullable field is null
+     */
+    public byte[] encode(SpecificRecord record) {
+        Codec<SpecificRecord> codec = codecFor(record.getClass());
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        try {
+            codec.encoder().encode(record, out);
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing to memory cannot fail", e);
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * Decodes bytes written with any known version of {@code type}'s schema into the current class.
+     *
+     * @throws NotFinwatchRecordException no single-object header
+     * @throws UnknownSchemaException     fingerprint of no known version
+     * @throws WrongRecordTypeException   a valid record of another type
+     * @throws CorruptRecordException     the body does not decode, or bytes follow it
+     */
+    public <T extends SpecificRecord> T decode(byte[] bytes, Class<T> type) {
+        Codec<T> codec = codecFor(type);
+        SchemaVersion writer = writerOf(bytes);
+        if (!writer.recordName().equals(codec.recordName())) {
+            throw new WrongRecordTypeException(codec.recordName(), writer);
+        }
+        return decodeBody(bytes, writer, codec);
+    }
+
+    /** Decodes a record of whichever type its header names; same exceptions as {@link #decode(byte[], Class)}. */
+    public SpecificRecord decodeAny(byte[] bytes) {
+        SchemaVersion writer = writerOf(bytes);
+        Codec<? extends SpecificRecord> codec = codecFor(FinwatchRecords.TOP_LEVEL.get(writer.recordName()));
+        return decodeBody(bytes, writer, codec);
+    }
+
+    /**
+     * Which finwatch record and version wrote the bytes, reading only the header.
+     *
+     * @return empty when the bytes carry no single-object header (too short, other marker): not a
+     *         finwatch record; {@link #identifyOrThrow(byte[])} says why
+     * @throws UnknownSchemaException for a single-object header with an unknown fingerprint
+     */
+    public Optional<Identified> identify(byte[] bytes) {
+        if (SingleObjectHeader.problem(bytes) != null) {
+            return Optional.empty();
+        }
+        return Optional.of(writerOf(bytes).identified());
+    }
+
+    /**
+     * Like {@link #identify(byte[])}, with the reason as an exception when the bytes are not a finwatch record.
+     *
+     * @throws NotFinwatchRecordException no single-object header (the message says what the bytes start with)
+     * @throws UnknownSchemaException     fingerprint of no known version
+     */
+    public Identified identifyOrThrow(byte[] bytes) {
+        return writerOf(bytes).identified();
+    }
+
+    private SchemaVersion writerOf(byte[] bytes) {
+        long fingerprint = SingleObjectHeader.fingerprint(bytes);
+        return store.byFingerprint(fingerprint).orElseThrow(() -> new UnknownSchemaException(fingerprint));
+    }
+
+    private static <T> T decodeBody(byte[] bytes, SchemaVersion writer, Codec<T> codec) {
+        ByteArrayInputStream in = new ByteArrayInputStream(bytes);
+        T record;
+        try {
+            // Avro reads the stream directly (no read-ahead), so what is left afterwards follows the record.
+            record = codec.decoder().decode(in, null);
+        } catch (IOException | RuntimeException e) {
+            throw new CorruptRecordException(writer, describe(e), e);
+        }
+        if (in.available() > 0) {
+            throw new CorruptRecordException(writer, in.available() + " bytes follow the record", null);
+        }
+        return record;
+    }
+
+    private static String describe(Exception e) {
+        if (e instanceof EOFException) {
+            return "truncated (body ends early)";
+        }
+        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> Codec<T> codecFor(Class<?> type) {
+        Codec<?> codec = codecs.get(type);
+        if (codec == null) {
+            throw new IllegalArgumentException(type.getName() + " is not a top-level finwatch record (known: "
+                    + FinwatchRecords.TOP_LEVEL.keySet() + ")");
+        }
+        return (Codec<T>) codec;
+    }
+}
