@@ -20,7 +20,8 @@ import java.util.Map;
  * @param table         every socket of every namespace
  * @param changes       what changed since the previous poll (the first poll reports every socket as first seen)
  * @param owners        socket inode to its process, for attached sockets (empty when attribution is off)
- * @param lastOwners    for orphaned sockets: the process that held them while attached, if it was seen
+ * @param lastOwners    for orphaned sockets, and for sockets gone in this poll: the process that held them
+ *                      while attached, if it was seen
  * @param errors        malformed lines met in this poll (the rest of each file was still read)
  * @param readFailures  tables that could not be read at all (e.g. every pid of a namespace exited mid-poll)
  * @param socketsPerNetns sockets read per namespace
@@ -32,7 +33,7 @@ public record PollResult(Instant observedAt,
                          SocketTable table,
                          List<SocketChange> changes,
                          Map<Long, Owner> owners,
-                         Map<SocketKey, Owner> lastOwners,
+                         Map<SocketKey, LastOwner> lastOwners,
                          List<ParseError> errors,
                          List<String> readFailures,
                          Map<Long, Integer> socketsPerNetns,
@@ -43,8 +44,12 @@ public record PollResult(Instant observedAt,
         return row.inode() != 0 ? owners.get(row.inode()) : null;
     }
 
-    public Owner lastOwnerOf(SocketRow row) {
-        return row.inode() != 0 ? owners.get(row.inode()) : lastOwners.get(row.key());
+    /** The process that last held the socket while attached: the current owner, or the remembered one. */
+    public LastOwner lastOwnerOf(SocketRow row) {
+        if (row.inode() != 0 && owners.containsKey(row.inode())) {
+            return new LastOwner(owners.get(row.inode()), observedAt);
+        }
+        return lastOwners.get(row.key());
     }
 
     /** The fin timeout for a namespace; a namespace seen for the first time always has one. */

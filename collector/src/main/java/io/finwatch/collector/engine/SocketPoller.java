@@ -43,7 +43,8 @@ public final class SocketPoller implements AutoCloseable {
 
     private SocketTable previous = SocketTable.empty();
     /** Orphans keep the owner they had while attached: once the inode is 0, /proc no longer says. */
-    private Map<SocketKey, Owner> lastOwners = new HashMap<>();
+    private Map<SocketKey, LastOwner> lastOwners = new HashMap<>();
+    private Instant previousObservedAt;
 
     public SocketPoller(Procfs procfs, Clock clock, boolean attribution) {
         this(procfs, clock, attribution, new FinTimeoutReader(procfs, clock, FinTimeoutReader.DEFAULT_REFRESH));
@@ -86,16 +87,19 @@ public final class SocketPoller implements AutoCloseable {
         SocketTable table = builder.build();
 
         List<SocketChange> changes = SnapshotDiff.diff(previous, table);
-        // Capture owners of sockets orphaned in this poll before resolve() forgets their (now absent) inodes.
-        Map<SocketKey, Owner> nextLastOwners = carryLastOwners(changes, table);
+        // Capture owners of sockets orphaned or gone in this poll before resolve() forgets their inodes.
+        Map<SocketKey, LastOwner> goneOwners = new HashMap<>();
+        Map<SocketKey, LastOwner> nextLastOwners = carryLastOwners(changes, table, goneOwners);
 
         Map<Long, Owner> resolved = Map.of();
         if (attribution) {
             resolved = owners.resolve(namespaces, inodesByNetns(table));
         }
         previous = table;
+        previousObservedAt = observedAt;
         lastOwners = nextLastOwners;
-        return new PollResult(observedAt, namespaces, timeouts, table, changes, resolved, Map.copyOf(nextLastOwners),
+        goneOwners.putAll(nextLastOwners);
+        return new PollResult(observedAt, namespaces, timeouts, table, changes, resolved, goneOwners,
                 List.copyOf(errors), List.copyOf(readFailures), perNetns, System.nanoTime() - start);
     }
 
@@ -129,9 +133,14 @@ public final class SocketPoller implements AutoCloseable {
         readFailures.add("netns " + ns.inode() + ": every candidate process exited before its table was read");
     }
 
-    private Map<SocketKey, Owner> carryLastOwners(List<SocketChange> changes, SocketTable table) {
-        Map<SocketKey, Owner> next = new HashMap<>(lastOwners.size() + 16);
-        for (Map.Entry<SocketKey, Owner> e : lastOwners.entrySet()) {
+    /**
+     * The last attached owner of every orphan in {@code table}; owners of sockets that went away in this poll go
+     * to {@code gone}, so their GONE events can still name the process.
+     */
+    private Map<SocketKey, LastOwner> carryLastOwners(List<SocketChange> changes, SocketTable table,
+                                                      Map<SocketKey, LastOwner> gone) {
+        Map<SocketKey, LastOwner> next = new HashMap<>(lastOwners.size() + 16);
+        for (Map.Entry<SocketKey, LastOwner> e : lastOwners.entrySet()) {
             SocketRow row = table.get(e.getKey());
             if (row != null && row.inode() == 0) {
                 next.put(e.getKey(), e.getValue());
@@ -143,13 +152,14 @@ public final class SocketPoller implements AutoCloseable {
         for (SocketChange c : changes) {
             SocketRow before = c.before();
             SocketRow after = c.after();
-            if (before != null && after != null && before.inode() != 0 && after.inode() == 0) {
+            if (before != null && before.inode() != 0 && (after == null || after.inode() == 0)) {
+                // The inode was live in the previous poll, so its owner (if any) was resolved then.
                 Owner o = owners.owner(before.inode());
                 if (o != null) {
-                    next.put(c.key(), o);
+                    (after == null ? gone : next).put(c.key(), new LastOwner(o, previousObservedAt));
                 }
-            } else if (after == null || after.inode() != 0) {
-                next.remove(c.key());
+            } else if (before != null && after == null && lastOwners.containsKey(c.key())) {
+                gone.put(c.key(), lastOwners.get(c.key()));
             }
         }
         return next;

@@ -1,0 +1,65 @@
+package io.finwatch.collector.cli;
+
+import io.finwatch.collector.engine.PollResult;
+import io.finwatch.collector.engine.SocketPoller;
+import io.finwatch.collector.procfs.Procfs;
+import io.finwatch.collector.socket.TcpState;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code finwatch snapshot}: the socket table of every network namespace, once. */
+@Command(name = "snapshot", mixinStandardHelpOptions = true,
+        description = {"Prints the TCP socket table of every network namespace on this host, with each socket's",
+                "owning process and its namespace's tcp_fin_timeout. Root (or CAP_SYS_PTRACE and",
+                "CAP_DAC_READ_SEARCH) sees every process; CAP_SYS_ADMIN is needed to read each namespace's",
+                "own fin timeout (otherwise the host value is shown, marked as a fallback)."})
+public final class SnapshotCommand implements Callable<Integer> {
+
+    @Option(names = "--path.procfs", defaultValue = "/proc", paramLabel = "DIR",
+            description = "procfs root, e.g. /host/proc in a container that mounts the host's /proc (default: ${DEFAULT-VALUE}).")
+    Path procfs;
+
+    @Option(names = "--json", description = "One JSON object per socket per line instead of a table.")
+    boolean json;
+
+    @Option(names = "--state", split = ",", paramLabel = "STATE",
+            description = "Only sockets in these states, e.g. FIN_WAIT2,CLOSE_WAIT (kernel names).")
+    Set<TcpState> states;
+
+    @Option(names = "--no-owners", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Map sockets to processes through /proc/<pid>/fd (default: on).")
+    boolean owners;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "Properties file with option defaults.")
+    Path config;
+
+    @Override
+    public Integer call() throws IOException {
+        PollResult poll;
+        try (SocketPoller poller = new SocketPoller(new Procfs(procfs), Clock.systemUTC(), owners)) {
+            poll = poller.poll();
+        }
+        PrintStream err = System.err;
+        poll.errors().forEach(e -> err.println("finwatch: " + e.message()));
+        poll.readFailures().forEach(f -> err.println("finwatch: " + f));
+        try (Writer out = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16)) {
+            SnapshotPrinter printer = new SnapshotPrinter(poll, states);
+            if (json) {
+                printer.jsonLines(out);
+            } else {
+                printer.table(out);
+            }
+        }
+        return poll.errors().isEmpty() && poll.readFailures().isEmpty() ? 0 : 3;
+    }
+}

@@ -1,0 +1,162 @@
+package io.finwatch.collector.engine;
+
+import io.finwatch.collector.procfs.FinTimeout;
+import io.finwatch.collector.procfs.NetNamespace;
+import io.finwatch.collector.procfs.Owner;
+import io.finwatch.collector.procfs.ProcessInfo;
+import io.finwatch.collector.socket.SocketKey;
+import io.finwatch.collector.socket.SocketRow;
+import io.finwatch.schemas.CollectorHeartbeat;
+import io.finwatch.schemas.FinTimeoutSource;
+import io.finwatch.schemas.NamespaceInfo;
+import io.finwatch.schemas.SeqRange;
+import io.finwatch.schemas.SocketTransition;
+import io.finwatch.schemas.TcpState;
+import io.finwatch.schemas.TimerKind;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Turns a poll's changes and totals into the Avro events the collector ships. */
+public final class EventFactory {
+    private final String host;
+    private final String collectorId;
+
+    public EventFactory(String host, String collectorId) {
+        this.host = host;
+        this.collectorId = collectorId;
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public String collectorId() {
+        return collectorId;
+    }
+
+    public SocketTransition transition(SocketChange change, PollResult poll, long seq) {
+        // A GONE event describes the socket as last seen.
+        SocketRow row = change.after() != null ? change.after() : change.before();
+        SocketKey key = row.key();
+        FinTimeout fin = poll.finTimeoutOf(key.netns());
+        Owner owner = change.after() != null ? poll.ownerOf(row) : null;
+        LastOwner last = poll.lastOwnerOf(row);
+        Instant observed = poll.observedAt();
+        return SocketTransition.newBuilder()
+                .setHost(host)
+                .setCollectorId(collectorId)
+                .setSeq(seq)
+                .setObservedAt(observed)
+                .setNetns(key.netns())
+                .setFamily(key.family())
+                .setLocalIp(key.localIp())
+                .setLocalPort(key.localPort())
+                .setRemoteIp(key.remoteIp())
+                .setRemotePort(key.remotePort())
+                .setOrdinal(key.ordinal())
+                .setFromState(change.before() == null ? null : state(change.before().state()))
+                .setToState(change.after() == null ? TcpState.GONE : state(change.after().state()))
+                .setInode(row.inode())
+                .setUid(row.uid())
+                .setOrphaned(row.orphaned())
+                .setTimer(timer(row.timer()))
+                .setTimerMs(row.timerMs())
+                // The kernel reaps an orphan when its timer fires; an attached socket has no such deadline.
+                .setReapDeadline(row.orphaned() && row.timer() != io.finwatch.collector.socket.TimerKind.OFF
+                        ? observed.plusMillis(row.timerMs()) : null)
+                .setPid(owner == null ? null : owner.process().pid())
+                .setComm(owner == null ? null : owner.process().comm())
+                .setContainerId(owner == null ? null : owner.process().containerId())
+                .setLastOwner(last == null ? null : owner(last))
+                .setFinTimeoutS(fin == null ? 0 : fin.seconds())
+                .setFinTimeoutSource(fin == null ? FinTimeoutSource.HOST_FALLBACK : source(fin))
+                .build();
+    }
+
+    /** Totals of one poll plus the collector's cumulative counters. */
+    public CollectorHeartbeat heartbeat(PollResult poll, long seq, HeartbeatCounters counters) {
+        Map<String, Long> perState = new LinkedHashMap<>();
+        Map<io.finwatch.collector.socket.TcpState, Long> counts = new EnumMap<>(io.finwatch.collector.socket.TcpState.class);
+        long attached = 0;
+        long orphaned = 0;
+        for (SocketRow row : poll.table().rows()) {
+            counts.merge(row.state(), 1L, Long::sum);
+            if (row.state() == io.finwatch.collector.socket.TcpState.FIN_WAIT2) {
+                if (row.orphaned()) {
+                    orphaned++;
+                } else {
+                    attached++;
+                }
+            }
+        }
+        counts.forEach((s, n) -> perState.put(s.name(), n));
+        List<NamespaceInfo> namespaces = new ArrayList<>();
+        for (NetNamespace ns : poll.namespaces().namespaces()) {
+            FinTimeout fin = poll.finTimeoutOf(ns.inode());
+            namespaces.add(NamespaceInfo.newBuilder()
+                    .setNetns(ns.inode())
+                    .setFinTimeoutS(fin == null ? 0 : fin.seconds())
+                    .setFinTimeoutSource(fin == null ? FinTimeoutSource.HOST_FALLBACK : source(fin))
+                    .setRepresentativePid(ns.representativePid())
+                    .setSockets(poll.socketsPerNetns().getOrDefault(ns.inode(), 0))
+                    .build());
+        }
+        List<SeqRange> shed = new ArrayList<>();
+        for (long[] r : counters.shedRanges()) {
+            shed.add(new SeqRange(r[0], r[1]));
+        }
+        return CollectorHeartbeat.newBuilder()
+                .setHost(host)
+                .setCollectorId(collectorId)
+                .setSeq(seq)
+                .setObservedAt(poll.observedAt())
+                .setStartedAt(counters.startedAt())
+                .setCollectorVersion(counters.version())
+                .setIntervalMs(counters.intervalMs())
+                .setNamespaces(namespaces)
+                .setStateCounts(perState)
+                .setFinWait2Attached(attached)
+                .setFinWait2Orphaned(orphaned)
+                .setSocketsSeen(poll.table().size())
+                .setPollDurationUs(poll.durationNanos() / 1000)
+                .setParseErrors(counters.parseErrors())
+                .setReadErrors(counters.readErrors())
+                .setShedEvents(counters.shedEvents())
+                .setShedRanges(shed)
+                .setBufferCorruptRecords(counters.corruptRecords())
+                .build();
+    }
+
+    /** The collector's cumulative state that a heartbeat reports. Shed ranges are [first, last] seq pairs. */
+    public record HeartbeatCounters(Instant startedAt, String version, long intervalMs, long parseErrors,
+                                    long readErrors, long shedEvents, List<long[]> shedRanges, long corruptRecords) {
+    }
+
+    private static io.finwatch.schemas.Owner owner(LastOwner last) {
+        ProcessInfo p = last.owner().process();
+        return io.finwatch.schemas.Owner.newBuilder()
+                .setPid(p.pid())
+                .setComm(p.comm())
+                .setStartTimeTicks(p.startTimeTicks())
+                .setUid(p.uid())
+                .setContainerId(p.containerId())
+                .setSeenAt(last.seenAt())
+                .build();
+    }
+
+    static TcpState state(io.finwatch.collector.socket.TcpState s) {
+        return TcpState.valueOf(s.name());
+    }
+
+    static TimerKind timer(io.finwatch.collector.socket.TimerKind t) {
+        return TimerKind.valueOf(t.name());
+    }
+
+    static FinTimeoutSource source(FinTimeout fin) {
+        return fin.source() == FinTimeout.Source.NAMESPACE ? FinTimeoutSource.NAMESPACE : FinTimeoutSource.HOST_FALLBACK;
+    }
+}

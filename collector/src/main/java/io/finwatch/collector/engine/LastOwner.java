@@ -1,0 +1,8 @@
+package io.finwatch.collector.engine;
+
+import io.finwatch.collector.procfs.Owner;
+import java.time.Instant;
+
+/** The process that held a socket while it was attached, and when the collector last saw it do so. */
+public record LastOwner(Owner owner, Instant seenAt) {
+}
