@@ -9,16 +9,16 @@ import java.nio.ByteOrder;
  * Prints rows the way the kernel's seq_file handlers do (get_tcp4_sock, get_tcp6_sock, get_timewait*_sock,
  * get_openreq*), so tests can round-trip values through the parser.
  */
-final class KernelTcpLines {
-    static final String HEADER_TCP =
+public final class KernelTcpLines {
+    public static final String HEADER_TCP =
             "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode";
-    static final String HEADER_TCP6 = "  sl  local_address                         remote_address"
+    public static final String HEADER_TCP6 = "  sl  local_address                         remote_address"
             + "                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode";
     /** net/tcp pads every line, header included, to TMPSZ - 1 = 149 columns; tcp6 does not. */
     private static final int TCP4_WIDTH = 149;
 
     /** What follows the inode; the parser ignores it, but it must not confuse it. */
-    enum Tail {
+    public enum Tail {
         /** refcount, sock pointer (%pK, zeroed by kptr_restrict), rto, ato, quickack/pingpong, cwnd, ssthresh */
         FULL(" 1 0000000000000000 20 4 30 10 -1"),
         /** refcount, pointer */
@@ -36,12 +36,12 @@ final class KernelTcpLines {
     private KernelTcpLines() {
     }
 
-    static String header(int family) {
+    public static String header(int family) {
         return family == 4 ? pad(HEADER_TCP) : HEADER_TCP6;
     }
 
     /** One line, without its newline. {@code timeout} is the probes-out column, which the parser skips. */
-    static String line(int slot, SocketRow row, ByteOrder hostOrder, int timeout, Tail tail) {
+    public static String line(int slot, SocketRow row, ByteOrder hostOrder, int timeout, Tail tail) {
         SocketKey k = row.key();
         String local = address(k.family(), k.localHi(), k.localLo(), hostOrder);
         String remote = address(k.family(), k.remoteHi(), k.remoteLo(), hostOrder);
