@@ -1,0 +1,120 @@
+package io.finwatch.bench;
+
+import io.finwatch.collector.engine.PollResult;
+import io.finwatch.collector.engine.SocketPoller;
+import io.finwatch.collector.procfs.NamespaceSet;
+import io.finwatch.collector.procfs.NetNamespace;
+import io.finwatch.collector.procfs.NetnsScanner;
+import io.finwatch.collector.procfs.Procfs;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Full poll against the cost of merely reading the same /proc files, on the real socket table of this host.
+ *
+ * <pre>
+ *   ../shared/tools/socket-load start 200000 20 fwload     # 200k real sockets in their own namespace
+ *   ./bench/run poll [iterations]                           # this harness
+ *   ../shared/tools/socket-load stop fwload
+ * </pre>
+ *
+ * <p>Each round reads every namespace's tcp and tcp6 (the anchor), then polls without attribution, then with
+ * it (a steady-state poll: the same poller, so only new inodes are looked up), in that order, so drift in
+ * the machine's load hits all three alike. Reports medians and the ratios to the anchor, and the heap in use
+ * with the poller's state (two tables at the moment of the diff) after a full GC.
+ */
+public final class PollHarness {
+    public static void main(String[] args) throws Exception {
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 15;
+        Procfs procfs = Procfs.system();
+        byte[] buf = new byte[256 * 1024];
+
+        try (SocketPoller plain = new SocketPoller(procfs, Clock.systemUTC(), false);
+             SocketPoller attributed = new SocketPoller(procfs, Clock.systemUTC(), true)) {
+            // Warm-up: JIT, the fin-timeout cache, and the attribution cache's first full scan.
+            long firstAttributed = 0;
+            for (int i = 0; i < 3; i++) {
+                plain.poll();
+                long t = System.nanoTime();
+                attributed.poll();
+                if (i == 0) {
+                    firstAttributed = System.nanoTime() - t;
+                }
+                readAll(procfs, buf);
+            }
+            long[] read = new long[rounds];
+            long[] poll = new long[rounds];
+            long[] pollOwners = new long[rounds];
+            int sockets = 0;
+            long bytes = 0;
+            for (int i = 0; i < rounds; i++) {
+                long t0 = System.nanoTime();
+                bytes = readAll(procfs, buf);
+                long t1 = System.nanoTime();
+                PollResult r = plain.poll();
+                long t2 = System.nanoTime();
+                attributed.poll();
+                long t3 = System.nanoTime();
+                read[i] = t1 - t0;
+                poll[i] = t2 - t1;
+                pollOwners[i] = t3 - t2;
+                sockets = r.table().size();
+            }
+            MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
+            System.gc();
+            long heap = mem.getHeapMemoryUsage().getUsed();
+
+            double a = median(read);
+            System.out.printf("sockets=%d bytes=%d rounds=%d max-heap=%dMB%n", sockets, bytes, rounds,
+                    Runtime.getRuntime().maxMemory() >> 20);
+            System.out.printf("read only (anchor)        median %8.1f ms%n", a / 1e6);
+            System.out.printf("poll, no attribution      median %8.1f ms  ratio %.3f%n", median(poll) / 1e6, median(poll) / a);
+            System.out.printf("poll, with attribution    median %8.1f ms  ratio %.3f%n", median(pollOwners) / 1e6, median(pollOwners) / a);
+            System.out.printf("first poll with attribution (cold fd scan) %8.1f ms  ratio %.3f%n", firstAttributed / 1e6, firstAttributed / a);
+            System.out.printf("heap used after GC with both pollers' state: %d MB%n", heap >> 20);
+        }
+    }
+
+    /** Reads every namespace's tables once, as the poller would, and discards the bytes. */
+    static long readAll(Procfs procfs, byte[] buf) throws IOException {
+        NamespaceSet set = new NetnsScanner(procfs).scan();
+        long total = 0;
+        for (NetNamespace ns : set.namespaces()) {
+            for (String f : List.of("tcp", "tcp6")) {
+                total += drain(procfs.pid(ns.representativePid(), "net", f), buf);
+            }
+        }
+        return total;
+    }
+
+    private static long drain(Path file, byte[] buf) throws IOException {
+        long n = 0;
+        try (InputStream in = Files.newInputStream(file)) {
+            int r;
+            while ((r = in.read(buf)) > 0) {
+                n += r;
+            }
+        } catch (NoSuchFileException gone) {
+            return 0;
+        }
+        return n;
+    }
+
+    static double median(long[] v) {
+        long[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2.0;
+    }
+
+    private PollHarness() {
+    }
+
+}
