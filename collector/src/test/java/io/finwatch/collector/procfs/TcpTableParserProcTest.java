@@ -134,7 +134,7 @@ class TcpTableParserProcTest {
         return rows;
     }
 
-    private static void assertAttached(SocketRow row, TcpState state, Set<Long> ownInodes) {
+    private void assertAttached(SocketRow row, TcpState state, Set<Long> ownInodes) {
         assertThat(row.state()).isEqualTo(state);
         assertThat(row.inode()).isNotZero().isIn(ownInodes);
         assertThat(row.uid()).isEqualTo(ownUid());
@@ -180,9 +180,10 @@ class TcpTableParserProcTest {
         return Long.parseLong(m.group(1));
     }
 
-    private static int ownUid() {
+    /** /proc/self belongs to the process's effective uid. */
+    private int ownUid() {
         try {
-            return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+            return (Integer) Files.getAttribute(procfs.self(), "unix:uid");
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
