@@ -47,6 +47,7 @@ class TcpTableParserProcTest {
             try (SocketChannel server = listener.accept()) {
                 int listenPort = port(listener.getLocalAddress());
                 int clientPort = port(client.getLocalAddress());
+                assertThat(port(server.getRemoteAddress())).isEqualTo(clientPort);
                 Set<Long> ownInodes = ownSocketInodes();
 
                 List<SocketRow> rows = parse(4);
@@ -72,6 +73,7 @@ class TcpTableParserProcTest {
              SocketChannel server = listener.accept()) {
             int listenPort = port(listener.getLocalAddress());
             int clientPort = port(client.getLocalAddress());
+            assertThat(port(server.getRemoteAddress())).isEqualTo(clientPort);
             Set<Long> ownInodes = ownSocketInodes();
 
             List<SocketRow> rows = parse(family);
@@ -101,6 +103,7 @@ class TcpTableParserProcTest {
             try (client; SocketChannel server = listener.accept()) {
                 int listenPort = port(listener.getLocalAddress());
                 int clientPort = port(client.getLocalAddress());
+                assertThat(port(server.getRemoteAddress())).isEqualTo(clientPort);
                 client.shutdownOutput();
 
                 SocketRow attached = await().atMost(Duration.ofSeconds(10)).until(
