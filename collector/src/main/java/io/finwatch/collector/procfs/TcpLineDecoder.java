@@ -22,7 +22,7 @@ import java.util.Arrays;
  * have exactly the kernel's width; a line that deviates is rejected rather than guessed at.
  */
 final class TcpLineDecoder {
-    /** USER_HZ: the kernel prints tm->when in clock ticks of 1/100 s on every architecture. */
+    /** The kernel prints tm->when in clock ticks of 1/USER_HZ s; USER_HZ is 100 everywhere but alpha. */
     private static final int MS_PER_TICK = 10;
     private static final long U32 = 0xffff_ffffL;
     private static final byte[] HEX = new byte[256];
@@ -45,6 +45,9 @@ final class TcpLineDecoder {
 
     private byte[] buf;
     private int lineStart;
+    /** The last address decoded, in network order (SocketKey's convention). */
+    private long addressHi;
+    private long addressLo;
     private int pos;
     private int end;
 
@@ -70,28 +73,30 @@ final class TcpLineDecoder {
         expect(':', "slot number");
 
         skipSpaces("local address");
-        int localAt = hexRun("local address", addressDigits, addressDigits);
+        address("local address");
+        long localHi = addressHi;
+        long localLo = addressLo;
         expect(':', "local address");
-        int localPort = (int) hex("local port", 4, 4);
+        int localPort = (int) hexFixed("local port", 4);
         skipSpaces("remote address");
-        int remoteAt = hexRun("remote address", addressDigits, addressDigits);
+        address("remote address");
         expect(':', "remote address");
-        int remotePort = (int) hex("remote port", 4, 4);
+        int remotePort = (int) hexFixed("remote port", 4);
 
         skipSpaces("state");
-        int stateCode = (int) hex("state", 2, 2);
+        int stateCode = (int) hexFixed("state", 2);
         TcpState state = TcpState.ofCode(stateCode);
         if (state == null) {
             throw new MalformedLine(String.format("state 0x%02X is not a TCP state", stateCode), false);
         }
 
         skipSpaces("tx_queue");
-        long txQueue = hex("tx_queue", 8, 8);
+        long txQueue = hexFixed("tx_queue", 8);
         expect(':', "tx_queue");
-        long rxQueue = hex("rx_queue", 8, 8);
+        long rxQueue = hexFixed("rx_queue", 8);
 
         skipSpaces("timer");
-        int timerCode = (int) hex("timer", 2, 2);
+        int timerCode = (int) hexFixed("timer", 2);
         TimerKind timer = TimerKind.ofCode(timerCode);
         if (timer == null) {
             throw new MalformedLine(String.format("timer 0x%02X is not a timer kind (0 to 4)", timerCode), false);
@@ -105,7 +110,7 @@ final class TcpLineDecoder {
         }
 
         skipSpaces("retransmits");
-        int retransmits = (int) hex("retransmits", 8, 8);
+        int retransmits = (int) hexFixed("retransmits", 8);
 
         skipSpaces("uid");
         long uid = decimal("uid", 10);
@@ -126,25 +131,79 @@ final class TcpLineDecoder {
             throw new MalformedLine("the input ends inside the inode field without a newline: cut short", true);
         }
 
-        SocketKey key;
-        if (family == 4) {
-            key = new SocketKey(netns, 4, 0, networkWord(localAt), localPort, 0, networkWord(remoteAt), remotePort, 0);
-        } else {
-            key = new SocketKey(netns, 6,
-                    networkWord(localAt) << 32 | networkWord(localAt + 8),
-                    networkWord(localAt + 16) << 32 | networkWord(localAt + 24),
-                    localPort,
-                    networkWord(remoteAt) << 32 | networkWord(remoteAt + 8),
-                    networkWord(remoteAt + 16) << 32 | networkWord(remoteAt + 24),
-                    remotePort, 0);
-        }
+        SocketKey key = new SocketKey(netns, family, localHi, localLo, localPort, addressHi, addressLo, remotePort, 0);
         return new SocketRow(key, state, timer, ticks * MS_PER_TICK, retransmits, (int) uid, inode, txQueue, rxQueue);
     }
 
-    /** The kernel printed each 32-bit word of an address as a host-order integer; undo that. */
+    /** Decodes the address at {@link #pos} into {@link #addressHi} and {@link #addressLo}. */
+    private void address(String field) throws MalformedLine {
+        int at = pos;
+        if (end - at <= addressDigits || HEX[buf[at + addressDigits] & 0xff] >= 0) {
+            hexRun(field, addressDigits, addressDigits);
+        }
+        long w0 = networkWord(at);
+        if (family == 4) {
+            if (w0 < 0) {
+                rejectHex(at, field, addressDigits);
+            }
+            addressHi = 0;
+            addressLo = w0;
+        } else {
+            long w1 = networkWord(at + 8);
+            long w2 = networkWord(at + 16);
+            long w3 = networkWord(at + 24);
+            if ((w0 | w1 | w2 | w3) < 0) {
+                rejectHex(at, field, addressDigits);
+            }
+            addressHi = w0 << 32 | w1;
+            addressLo = w2 << 32 | w3;
+        }
+        pos = at + addressDigits;
+    }
+
+    /**
+     * The kernel printed each 32-bit word of an address as a host-order integer; this undoes that.
+     *
+     * @return the word in network order, or -1 when the 8 bytes are not all hex digits
+     */
     private long networkWord(int at) {
-        int printed = (int) hexValue(at, at + 8);
+        int printed = 0;
+        int invalid = 0;
+        for (int i = at; i < at + 8; i++) {
+            int digit = HEX[buf[i] & 0xff];
+            invalid |= digit;
+            printed = printed << 4 | digit;
+        }
+        if (invalid < 0) {
+            return -1;
+        }
         return (littleEndian ? Integer.reverseBytes(printed) : printed) & U32;
+    }
+
+    /** A fixed-width hex field: decoded and checked in one pass when well-formed, which is nearly always. */
+    private long hexFixed(String field, int digits) throws MalformedLine {
+        int at = pos;
+        if (end - at > digits && HEX[buf[at + digits] & 0xff] < 0) {
+            long value = 0;
+            int invalid = 0;
+            for (int i = at; i < at + digits; i++) {
+                int digit = HEX[buf[i] & 0xff];
+                invalid |= digit;
+                value = value << 4 | digit;
+            }
+            if (invalid >= 0) {
+                pos = at + digits;
+                return value;
+            }
+        }
+        return hex(field, digits, digits);
+    }
+
+    /** Throws the precise reason why the field at {@code at} is not {@code digits} hex digits. */
+    private void rejectHex(int at, String field, int digits) throws MalformedLine {
+        pos = at;
+        hexRun(field, digits, digits);
+        throw new IllegalStateException("a field with a non-hex digit passed as hex at column " + column());
     }
 
     private void skipSpaces(String next) throws MalformedLine {

@@ -15,8 +15,9 @@ import java.util.function.Consumer;
  * Push parser for the kernel's {@code /proc/<pid>/net/tcp} and {@code tcp6} tables.
  *
  * <p>Bytes arrive through {@link #feed} in chunks of any size (a line may span chunks), so one thread can
- * read /proc while another parses; the parser itself is not thread-safe and must be fed by one thread at a
- * time. It keeps no reference to a fed buffer after {@code feed} returns. At 200k sockets reading the file is
+ * read /proc while another parses; the parser itself is not thread-safe: hand it from thread to thread with
+ * a happens-before edge (a BlockingQueue does). It keeps no reference to a fed buffer after {@code feed}
+ * returns. At 200k sockets reading the file is
  * ~350 ms of kernel time, and parsing must stay a small fraction of that: lines are decoded from the bytes
  * in place, and only a line that spans two chunks is copied.
  *

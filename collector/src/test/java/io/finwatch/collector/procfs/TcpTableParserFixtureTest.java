@@ -7,7 +7,6 @@ import io.finwatch.collector.socket.TimerKind;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.URISyntaxException;
@@ -84,9 +83,8 @@ class TcpTableParserFixtureTest {
         List<ParseError> errors = new ArrayList<>();
         TcpTableParser parser = new TcpTableParser(file.toString(), NETNS, family, ByteOrder.LITTLE_ENDIAN,
                 rows::add, errors::add);
-        try (InputStream in = Files.newInputStream(file)) {
-            parser.feed(in.readAllBytes(), 0, (int) Files.size(file));
-        }
+        byte[] text = Files.readAllBytes(file);
+        parser.feed(text, 0, text.length);
         parser.finish();
         return new Parsed(parser, rows, errors);
     }

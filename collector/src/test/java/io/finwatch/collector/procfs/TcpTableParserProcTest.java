@@ -47,6 +47,7 @@ class TcpTableParserProcTest {
             try (SocketChannel server = listener.accept()) {
                 int listenPort = port(listener.getLocalAddress());
                 int clientPort = port(client.getLocalAddress());
+                assertThat(port(server.getRemoteAddress())).isEqualTo(clientPort);
                 Set<Long> ownInodes = ownSocketInodes();
 
                 List<SocketRow> rows = parse(4);
@@ -72,6 +73,7 @@ class TcpTableParserProcTest {
              SocketChannel server = listener.accept()) {
             int listenPort = port(listener.getLocalAddress());
             int clientPort = port(client.getLocalAddress());
+            assertThat(port(server.getRemoteAddress())).isEqualTo(clientPort);
             Set<Long> ownInodes = ownSocketInodes();
 
             List<SocketRow> rows = parse(family);
@@ -101,6 +103,7 @@ class TcpTableParserProcTest {
             try (client; SocketChannel server = listener.accept()) {
                 int listenPort = port(listener.getLocalAddress());
                 int clientPort = port(client.getLocalAddress());
+                assertThat(port(server.getRemoteAddress())).isEqualTo(clientPort);
                 client.shutdownOutput();
 
                 SocketRow attached = await().atMost(Duration.ofSeconds(10)).until(
@@ -134,7 +137,7 @@ class TcpTableParserProcTest {
         return rows;
     }
 
-    private static void assertAttached(SocketRow row, TcpState state, Set<Long> ownInodes) {
+    private void assertAttached(SocketRow row, TcpState state, Set<Long> ownInodes) {
         assertThat(row.state()).isEqualTo(state);
         assertThat(row.inode()).isNotZero().isIn(ownInodes);
         assertThat(row.uid()).isEqualTo(ownUid());
@@ -180,9 +183,10 @@ class TcpTableParserProcTest {
         return Long.parseLong(m.group(1));
     }
 
-    private static int ownUid() {
+    /** /proc/self belongs to the process's effective uid. */
+    private int ownUid() {
         try {
-            return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+            return (Integer) Files.getAttribute(procfs.self(), "unix:uid");
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

@@ -62,7 +62,7 @@ class TcpTableParserProperties {
     record Result(List<SocketRow> rows, List<String> errors, int lines, int rowCount, int errorCount) {
     }
 
-    @Property
+    @Property(tries = 400)
     void kernelFormattedRowsParseBackUnchanged(@ForAll("validTables") Table table) {
         Result r = parseWhole(table, table.bytes());
 
@@ -72,7 +72,7 @@ class TcpTableParserProperties {
         assertThat(r.rowCount).isEqualTo(table.entries.size());
     }
 
-    @Property
+    @Property(tries = 400)
     void chunkBoundariesDoNotChangeTheResult(
             @ForAll("junkyTables") Table table,
             @ForAll @Size(min = 1, max = 20) List<@IntRange(min = 1, max = 700) Integer> chunks) {
@@ -98,7 +98,7 @@ class TcpTableParserProperties {
         assertThat(new Result(rows, errors, p.lines(), p.rows(), p.errorCount())).isEqualTo(whole);
     }
 
-    @Property
+    @Property(tries = 400)
     void junkLinesAreReportedAndLoseNoValidLine(@ForAll("junkyTables") Table table) {
         Result r = parseWhole(table, table.bytes());
 
@@ -107,7 +107,7 @@ class TcpTableParserProperties {
         assertThat(r.errors).allSatisfy(e -> assertThat(e).startsWith(SRC + ":"));
     }
 
-    @Property
+    @Property(tries = 400)
     void damagedLinesNeverThrowNorHideTheirNeighbours(@ForAll("damagedTables") Table table) {
         Result r = parseWhole(table, table.bytes());
 
