@@ -190,6 +190,7 @@ public final class SocketPoller implements AutoCloseable {
 
     @Override
     public void close() {
+        reader.close();
         finTimeouts.close();
     }
 }
