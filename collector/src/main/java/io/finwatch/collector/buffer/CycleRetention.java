@@ -1,0 +1,107 @@
+package io.finwatch.collector.buffer;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.NavigableSet;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import net.openhft.chronicle.queue.impl.StoreFileListener;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Deletes cycle files whose every event Kafka has acknowledged.
+ *
+ * <p>A cycle {@code c} is deletable when the acknowledged position lies in a later cycle (so every excerpt of
+ * {@code c} is acknowledged) and {@code c} is not the newest cycle (the appender may still be writing it). The
+ * cycle holding the acknowledged position is kept even when fully acknowledged: at most one file of slack.
+ *
+ * <p>Chronicle tells us through {@link StoreFileListener} which cycle files this process has mapped. A file still
+ * mapped here (a tailer has not moved off it yet) is left for the next sweep rather than unlinked under a live
+ * mapping; the listener only records state, because deleting from inside Chronicle's callback would re-enter the
+ * queue while it holds its own locks.
+ */
+final class CycleRetention implements StoreFileListener {
+    private static final Logger LOG = LoggerFactory.getLogger(CycleRetention.class);
+
+    private final Map<Integer, File> files = new ConcurrentHashMap<>();
+    private final Set<Integer> mapped = ConcurrentHashMap.newKeySet();
+    private SingleChronicleQueue queue;
+
+    void attach(SingleChronicleQueue q) {
+        this.queue = q;
+    }
+
+    @Override
+    public void onAcquired(int cycle, File file) {
+        files.put(cycle, file);
+        mapped.add(cycle);
+    }
+
+    @Override
+    public void onReleased(int cycle, File file) {
+        files.put(cycle, file);
+        mapped.remove(cycle);
+    }
+
+    /** Deletes the fully acknowledged cycles before {@code ackCycle}; returns how many files were removed. */
+    int sweep(int ackCycle) {
+        int newest = queue.lastCycle();
+        int first = queue.firstCycle();
+        if (first == Integer.MAX_VALUE || first >= ackCycle) {
+            return 0;
+        }
+        NavigableSet<Long> cycles = queue.listCyclesBetween(first, Math.min(ackCycle, newest) - 1);
+        Set<Integer> deleted = new HashSet<>();
+        for (long c : cycles) {
+            int cycle = (int) c;
+            if (cycle >= ackCycle || cycle >= newest || mapped.contains(cycle)) {
+                continue;
+            }
+            File file = fileFor(cycle);
+            if (file == null) {
+                continue;
+            }
+            try {
+                Files.deleteIfExists(file.toPath());
+                deleted.add(cycle);
+                LOG.debug("deleted acknowledged cycle file {}", file);
+            } catch (IOException e) {
+                LOG.warn("could not delete acknowledged cycle file {}: {}", file, e.toString());
+            }
+        }
+        if (!deleted.isEmpty()) {
+            deleted.forEach(files::remove);
+            // Chronicle caches first/last cycle from its directory listing; without a refresh, firstCycle() and
+            // new tailers would still point at the deleted files.
+            queue.refreshDirectoryListing();
+        }
+        return deleted.size();
+    }
+
+    /**
+     * Files of cycles this process never mapped (left over from before a restart) are found by asking Chronicle
+     * for the cycle's store: that is the only public mapping from cycle number to file name.
+     */
+    File fileFor(int cycle) {
+        File known = files.get(cycle);
+        if (known != null) {
+            return known;
+        }
+        SingleChronicleQueueStore store = queue.storeForCycle(cycle, queue.epoch(), false, null);
+        if (store == null) {
+            return null;
+        }
+        try {
+            return store.file();
+        } finally {
+            queue.closeStore(store);
+        }
+    }
+}
