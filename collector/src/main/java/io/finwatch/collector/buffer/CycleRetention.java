@@ -23,9 +23,10 @@ import org.slf4j.LoggerFactory;
  * cycle holding the acknowledged position is kept even when fully acknowledged: at most one file of slack.
  *
  * <p>Chronicle tells us through {@link StoreFileListener} which cycle files this process has mapped. A file still
- * mapped here (a tailer has not moved off it yet) is left for the next sweep rather than unlinked under a live
- * mapping; the listener only records state, because deleting from inside Chronicle's callback would re-enter the
- * queue while it holds its own locks.
+ * mapped here (a tailer has not moved off it yet; Chronicle releases stores asynchronously) is not unlinked by the
+ * sweep; when Chronicle reports it released and it is below the acknowledged cycle, the callback unlinks it. The
+ * callback touches only the file system: calling back into the queue from Chronicle's releaser thread could
+ * deadlock on the queue's own locks, so the directory listing is refreshed later, from a caller's thread.
  */
 final class CycleRetention implements StoreFileListener {
     private static final Logger LOG = LoggerFactory.getLogger(CycleRetention.class);
@@ -33,6 +34,9 @@ final class CycleRetention implements StoreFileListener {
     private final Map<Integer, File> files = new ConcurrentHashMap<>();
     private final Set<Integer> mapped = ConcurrentHashMap.newKeySet();
     private SingleChronicleQueue queue;
+    /** Cycles below this are deletable: set by the last sweep to min(acknowledged cycle, newest cycle). */
+    private volatile int deletableBelow = Integer.MIN_VALUE;
+    private volatile boolean listingStale;
 
     void attach(SingleChronicleQueue q) {
         this.queue = q;
@@ -46,13 +50,28 @@ final class CycleRetention implements StoreFileListener {
 
     @Override
     public void onReleased(int cycle, File file) {
-        files.put(cycle, file);
         mapped.remove(cycle);
+        if (cycle < deletableBelow && delete(file)) {
+            files.remove(cycle);
+            listingStale = true;
+        } else {
+            files.put(cycle, file);
+        }
+    }
+
+    /** Brings Chronicle's first/last cycle up to date after files were deleted from the release callback. */
+    void refreshIfStale() {
+        if (listingStale) {
+            listingStale = false;
+            queue.refreshDirectoryListing();
+        }
     }
 
     /** Deletes the fully acknowledged cycles before {@code ackCycle}; returns how many files were removed. */
     int sweep(int ackCycle) {
+        refreshIfStale();
         int newest = queue.lastCycle();
+        deletableBelow = Math.min(ackCycle, newest);
         int first = queue.firstCycle();
         if (first == Integer.MAX_VALUE || first >= ackCycle) {
             return 0;
@@ -65,15 +84,8 @@ final class CycleRetention implements StoreFileListener {
                 continue;
             }
             File file = fileFor(cycle);
-            if (file == null) {
-                continue;
-            }
-            try {
-                Files.deleteIfExists(file.toPath());
+            if (file != null && delete(file)) {
                 deleted.add(cycle);
-                LOG.debug("deleted acknowledged cycle file {}", file);
-            } catch (IOException e) {
-                LOG.warn("could not delete acknowledged cycle file {}: {}", file, e.toString());
             }
         }
         if (!deleted.isEmpty()) {
@@ -83,6 +95,17 @@ final class CycleRetention implements StoreFileListener {
             queue.refreshDirectoryListing();
         }
         return deleted.size();
+    }
+
+    private static boolean delete(File file) {
+        try {
+            Files.deleteIfExists(file.toPath());
+            LOG.debug("deleted acknowledged cycle file {}", file);
+            return true;
+        } catch (IOException e) {
+            LOG.warn("could not delete acknowledged cycle file {}: {}", file, e.toString());
+            return false;
+        }
     }
 
     /**

@@ -336,6 +336,7 @@ public final class EventBuffer implements AutoCloseable {
     }
 
     private int fileCount() {
+        retention.refreshIfStale();
         int first = queue.firstCycle();
         int last = queue.lastCycle();
         if (first == Integer.MAX_VALUE || last == Integer.MIN_VALUE) {
