@@ -158,6 +158,12 @@ public final class BufferReader implements AutoCloseable {
                 return;
             }
         }
+        long last = queue.lastIndex();
+        if (rollCycle.toCycle(last) == cycle && last > from) {
+            owner.countCorrupt(rollCycle.toSequenceNumber(last) - seq);
+        }
+        LOG.error("queue {}: nothing after damaged index {} in {} is reachable (up to index {}); continuing with "
+                + "newly appended events", queue.file(), hex(from), fileOf(cycle), hex(last));
         tailer.toEnd();
     }
 
