@@ -2,6 +2,7 @@ package io.finwatch.collector.buffer;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,9 +12,25 @@ public final class ChildJvm {
     private ChildJvm() {
     }
 
+    /** Logs INFO and up to stderr, keeping stdout for the child's protocol lines. */
+    private static final String LOGBACK = """
+            <configuration>
+              <appender name="ERR" class="ch.qos.logback.core.ConsoleAppender">
+                <target>System.err</target>
+                <encoder><pattern>%d{HH:mm:ss.SSS} [%thread] %-5level %logger{36} -- %msg%n</pattern></encoder>
+              </appender>
+              <logger name="org.apache.kafka" level="WARN"/>
+              <logger name="net.openhft" level="WARN"/>
+              <root level="INFO"><appender-ref ref="ERR"/></root>
+            </configuration>
+            """;
+
     public static Process start(Class<?> main, Path stderr, String... args) throws IOException {
+        Path logConfig = Files.createTempFile("child-logback", ".xml");
+        Files.writeString(logConfig, LOGBACK);
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Dlogback.configurationFile=" + logConfig);
         for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
             if (arg.startsWith("--add-opens") || arg.startsWith("--add-exports") || arg.startsWith("-Dchronicle")) {
                 cmd.add(arg);
