@@ -27,6 +27,11 @@ public final class BufferReader implements AutoCloseable {
      * damaged excerpt header and jump over it. Longer than any append takes to complete.
      */
     private static final long STALL_GRACE_MILLIS = 2_000;
+    /**
+     * ...and over at least this many consecutive empty polls, so that a long GC pause of the whole JVM (writer
+     * stopped mid-append, reader's clock jumping) cannot by itself look like a damaged header.
+     */
+    private static final int STALL_MIN_POLLS = 100;
 
     private final SingleChronicleQueue queue;
     private final ExcerptTailer tailer;
@@ -36,6 +41,7 @@ public final class BufferReader implements AutoCloseable {
     private final BufferRecordCodec codec = new BufferRecordCodec();
     private byte[] scratch = new byte[512];
     private long stalledSince = -1;
+    private int stalledPolls;
 
     BufferReader(SingleChronicleQueue queue, String name, EventBuffer owner, Clock clock) {
         this.queue = queue;
@@ -118,7 +124,8 @@ public final class BufferReader implements AutoCloseable {
         long now = clock.millis();
         if (stalledSince < 0) {
             stalledSince = now;
-        } else if (now - stalledSince >= STALL_GRACE_MILLIS) {
+            stalledPolls = 0;
+        } else if (++stalledPolls >= STALL_MIN_POLLS && now - stalledSince >= STALL_GRACE_MILLIS) {
             stalledSince = -1;
             corrupt(expected, "excerpt header unreadable although the queue holds later excerpts (up to "
                     + hex(last) + ")");

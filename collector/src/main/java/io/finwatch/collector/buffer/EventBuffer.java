@@ -88,6 +88,7 @@ public final class EventBuffer implements AutoCloseable {
     private volatile long ackedIndex = NO_INDEX;
     private volatile long ackedOrdinalEnd;
     private volatile long ackedOffsetEnd;
+    private final Object sweepLock = new Object();
     private int lastSweptCycle = Integer.MIN_VALUE;
 
     private EventBuffer(BufferSettings settings, QueueDirLock dirLock, CycleRetention retention,
@@ -283,11 +284,14 @@ public final class EventBuffer implements AutoCloseable {
         sweep(last.index());
     }
 
-    private synchronized void sweep(long acked) {
+    /** Own lock: deleting files must not hold up the poll loop's appends. */
+    private void sweep(long acked) {
         int cycle = rollCycle.toCycle(acked);
-        if (cycle > lastSweptCycle) {
-            lastSweptCycle = cycle;
-            retention.sweep(cycle);
+        synchronized (sweepLock) {
+            if (cycle > lastSweptCycle) {
+                lastSweptCycle = cycle;
+                retention.sweep(cycle);
+            }
         }
     }
 

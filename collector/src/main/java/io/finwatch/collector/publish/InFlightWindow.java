@@ -79,6 +79,11 @@ final class InFlightWindow {
         return e;
     }
 
+    /** Whether another send may go out: no failed round pending and below both bounds. */
+    synchronized boolean canSend(int maxEvents, long maxBytes) {
+        return failure == null && outstanding < maxEvents && outstandingBytes < maxBytes;
+    }
+
     synchronized Failure failure() {
         return failure;
     }

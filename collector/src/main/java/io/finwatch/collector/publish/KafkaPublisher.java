@@ -97,7 +97,7 @@ public final class KafkaPublisher implements AutoCloseable {
         try (BufferReader reader = buffer.openReader(settings.readerName())) {
             while (running) {
                 try {
-                    if (persistAcknowledged() && state == State.RETRYING) {
+                    if (persistAcknowledged() && (state == State.RETRYING || state == State.BLOCKED)) {
                         state = State.RUNNING;
                         backoff = settings.retryBackoffMin();
                     }
@@ -138,8 +138,7 @@ public final class KafkaPublisher implements AutoCloseable {
 
     private int sendAvailable(BufferReader reader) {
         int sent = 0;
-        while (running && window.outstanding() < settings.maxInFlight()
-                && window.outstandingBytes() < maxInFlightBytes && window.failure() == null) {
+        while (running && window.canSend(settings.maxInFlight(), maxInFlightBytes)) {
             StoredEvent e = reader.next();
             if (e == null) {
                 break;

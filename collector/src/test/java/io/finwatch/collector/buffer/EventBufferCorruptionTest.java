@@ -40,25 +40,29 @@ class EventBufferCorruptionTest {
         return at;
     }
 
+    private static void flip(Path file, long position, int bits) throws IOException {
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+            raf.seek(position);
+            int b = raf.readByte();
+            raf.seek(position);
+            raf.write(b ^ bits);
+        }
+    }
+
     @Test
     void aFlippedPayloadByteIsReportedWithFileAndIndexSkippedAndCounted() throws IOException {
-        long damagedIndex;
+        long damagedIndex = EventBuffer.NO_INDEX;
         try (EventBuffer buffer = EventBuffer.open(BufferSettings.defaults(dir))) {
-            long index = 0;
             for (long seq = 0; seq < 20; seq++) {
-                index = buffer.append(event(EventKind.TRANSITION, seq));
+                long index = buffer.append(event(EventKind.TRANSITION, seq));
                 if (seq == 7) {
                     damagedIndex = index;
                 }
             }
-            damagedIndex = index - 12;
         }
         Path file = cycleFile();
         long at = find(file, "payload-7");
-        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
-            raf.seek(at + 3);
-            raf.write(raf.readByte() ^ 0x20);
-        }
+        flip(file, at + 3, 0x20);
         try (LogCapture log = new LogCapture("io.finwatch.collector.buffer");
              EventBuffer buffer = EventBuffer.open(BufferSettings.defaults(dir));
              BufferReader reader = buffer.openReader("t")) {
@@ -127,6 +131,44 @@ class EventBufferCorruptionTest {
         }
         try (Stream<Path> entries = Files.list(dir)) {
             assertThat(entries.map(p -> p.getFileName().toString())).anyMatch(n -> n.startsWith("quarantine-"));
+        }
+    }
+
+    @Test
+    void aDamagedExcerptHeaderIsSteppedOverAtTheNextIndexedExcerpt() throws IOException {
+        MutableClock clock = new MutableClock(System.currentTimeMillis());
+        BufferSettings settings = BufferSettings.defaults(dir).withClock(clock);
+        try (EventBuffer buffer = EventBuffer.open(settings)) {
+            for (long seq = 0; seq < 600; seq++) {
+                buffer.append(event(EventKind.TRANSITION, seq));
+            }
+        }
+        Path file = cycleFile();
+        // The length word sits 4 bytes before the record's magic byte; give it the "not complete" bit, as if a
+        // writer had died inside it with later records already behind it.
+        long magic = find(file, "payload-7") - (2 + 8 * 4 + 4 + "host-a".length() + 4);
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
+            raf.seek(magic);
+            assertThat(raf.readByte()).isEqualTo(BufferRecordCodec.MAGIC);
+        }
+        flip(file, magic - 1, 0x80);
+        try (LogCapture log = new LogCapture("io.finwatch.collector.buffer");
+             EventBuffer buffer = EventBuffer.open(settings);
+             BufferReader reader = buffer.openReader("t")) {
+            java.util.List<Long> seqs = new java.util.ArrayList<>();
+            for (int poll = 0; poll < 1_000 && seqs.size() < 600; poll++) {
+                StoredEvent e = reader.next();
+                if (e != null) {
+                    seqs.add(e.event().seq());
+                } else {
+                    clock.advanceMillis(100);
+                }
+            }
+            assertThat(seqs).startsWith(0L, 1L, 2L, 3L, 4L, 5L, 6L).endsWith(599L);
+            long lost = 600 - seqs.size();
+            assertThat(lost).isBetween(1L, 256L);
+            assertThat(buffer.corruptRecords()).isEqualTo(lost);
+            assertThat(log.errors()).isNotEmpty().allSatisfy(m -> assertThat(m).contains(dir.toString()));
         }
     }
 }

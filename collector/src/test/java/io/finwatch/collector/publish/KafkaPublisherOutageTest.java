@@ -19,6 +19,7 @@ import io.finwatch.collector.buffer.BufferSettings;
 import io.finwatch.collector.buffer.BufferedEvent;
 import io.finwatch.collector.buffer.EventBuffer;
 import io.finwatch.collector.buffer.EventKind;
+import io.finwatch.collector.buffer.LogCapture;
 import io.finwatch.collector.buffer.SeqRange;
 import io.finwatch.testkit.EmbeddedKafka;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -176,5 +177,68 @@ class KafkaPublisherOutageTest {
         // The gap markers themselves reached Kafka inside heartbeats.
         assertThat(all).filteredOn(p -> p.payload().startsWith("heartbeat-") && !p.payload().endsWith("gaps=[]"))
                 .isNotEmpty();
+    }
+
+    @Test
+    void closingWhileKafkaIsDownKeepsTheUnacknowledgedEventsForTheNextPublisher() {
+        PublisherSettings settings = settings();
+        try (EventBuffer buffer = EventBuffer.open(BufferSettings.defaults(dir))) {
+            try (KafkaPublisher publisher = new KafkaPublisher(buffer, settings)) {
+                publisher.start();
+                for (long seq = 0; seq < 1_000; seq++) {
+                    buffer.append(KafkaPublisherTest.event(seq));
+                }
+                await().atMost(Duration.ofSeconds(20)).until(() -> buffer.stats().depthEvents() == 0);
+                kafka.stopBroker();
+                for (long seq = 1_000; seq < 1_500; seq++) {
+                    buffer.append(KafkaPublisherTest.event(seq));
+                }
+            } finally {
+                // close() above ran with the broker down: it must return and leave 500 events unacknowledged.
+                kafka.startBroker();
+            }
+            assertThat(buffer.stats().depthEvents()).isEqualTo(500);
+            try (KafkaPublisher next = new KafkaPublisher(buffer, settings)) {
+                next.start();
+                await().atMost(Duration.ofSeconds(30)).until(() -> buffer.stats().depthEvents() == 0);
+            }
+        }
+        TreeSet<Long> seqs = Published.seqs(Published.all(
+                kafka.consumeAll(settings.topics().values().toArray(String[]::new))));
+        assertThat(seqs).hasSize(1_500);
+        assertThat(seqs.last()).isEqualTo(1_499L);
+    }
+
+    @Test
+    void aNonRetriableErrorBlocksPublishingAtThatEventUntilTheCauseIsFixedAndSkipsNothing() {
+        PublisherSettings settings = settings();
+        String transitions = settings.topics().get(EventKind.TRANSITION);
+        // The broker refuses record batches over 300 bytes on this topic: RecordTooLargeException.
+        kafka.setTopicConfig(transitions, "max.message.bytes", "300");
+        try (LogCapture log = new LogCapture(KafkaPublisher.class.getName());
+             EventBuffer buffer = EventBuffer.open(BufferSettings.defaults(dir));
+             KafkaPublisher publisher = new KafkaPublisher(buffer, settings)) {
+            publisher.start();
+            buffer.append(KafkaPublisherTest.event(1));
+            await().atMost(Duration.ofSeconds(20)).until(() -> buffer.stats().depthEvents() == 0);
+            byte[] big = new byte[1_000];
+            new java.util.Random(7).nextBytes(big); // incompressible, or zstd would shrink it under the limit
+            buffer.append(new BufferedEvent(EventKind.TRANSITION, 2, "host-odd", big));
+            for (long seq = 3; seq < 100; seq++) {
+                buffer.append(KafkaPublisherTest.event(seq));
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> publisher.state() == KafkaPublisher.State.BLOCKED);
+            assertThat(publisher.failed()).isPositive();
+            assertThat(log.errors()).anySatisfy(m -> assertThat(m).contains("seq 2", transitions, "not skipped"));
+            assertThat(buffer.stats().depthEvents()).as("nothing after the refused event is acknowledged")
+                    .isEqualTo(98);
+
+            kafka.setTopicConfig(transitions, "max.message.bytes", "1048588");
+            await().atMost(Duration.ofSeconds(30)).until(() -> buffer.stats().depthEvents() == 0);
+            assertThat(publisher.state()).isEqualTo(KafkaPublisher.State.RUNNING);
+        }
+        TreeSet<Long> seqs = Published.seqs(Published.all(
+                kafka.consumeAll(settings.topics().values().toArray(String[]::new))));
+        assertThat(seqs).containsExactlyElementsOf(java.util.stream.LongStream.range(1, 100).boxed().toList());
     }
 }
