@@ -117,7 +117,13 @@ final class CycleRetention implements StoreFileListener {
         if (known != null) {
             return known;
         }
-        SingleChronicleQueueStore store = queue.storeForCycle(cycle, queue.epoch(), false, null);
+        SingleChronicleQueueStore store;
+        try {
+            store = queue.storeForCycle(cycle, queue.epoch(), false, null);
+        } catch (RuntimeException e) {
+            // Deleted meanwhile by the release callback.
+            return null;
+        }
         if (store == null) {
             return null;
         }

@@ -289,8 +289,13 @@ public final class EventBuffer implements AutoCloseable {
         int cycle = rollCycle.toCycle(acked);
         synchronized (sweepLock) {
             if (cycle > lastSweptCycle) {
-                lastSweptCycle = cycle;
-                retention.sweep(cycle);
+                try {
+                    retention.sweep(cycle);
+                    lastSweptCycle = cycle;
+                } catch (RuntimeException e) {
+                    // Retention is housekeeping: a failure must not stop acknowledgements. Tried again next ack.
+                    LOG.warn("queue {}: deleting acknowledged cycle files failed: {}", queue.file(), e.toString());
+                }
             }
         }
     }

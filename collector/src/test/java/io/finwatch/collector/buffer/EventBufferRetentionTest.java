@@ -53,7 +53,8 @@ class EventBufferRetentionTest {
                 assertThat(cycleFiles()).as("ack point still in the first file").isEqualTo(3);
 
                 buffer.acknowledge(read.get(14));
-                assertThat(cycleFiles()).isEqualTo(2);
+                // Deleted by the sweep, or by the release callback if Chronicle still had the file mapped.
+                await().atMost(Duration.ofSeconds(10)).until(() -> cycleFiles() == 2);
                 assertThat(buffer.stats().fileCount()).isEqualTo(2);
                 assertThat(buffer.stats().depthEvents()).isEqualTo(15);
 
@@ -89,7 +90,7 @@ class EventBufferRetentionTest {
             List<StoredEvent> read = drain(reader);
             assertThat(read).extracting(s -> s.event().seq()).containsExactlyElementsOf(range(0, 4));
             buffer.acknowledge(read.get(3));
-            assertThat(cycleFiles()).isEqualTo(1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> cycleFiles() == 1);
         }
     }
 }
