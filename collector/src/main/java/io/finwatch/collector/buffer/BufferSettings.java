@@ -26,7 +26,10 @@ public record BufferSettings(Path dir, long maxBytes, long heartbeatHeadroomByte
      */
     public static final RollCycle DEFAULT_ROLL_CYCLE = RollCycles.FIVE_MINUTELY;
     public static final long DEFAULT_MAX_BYTES = 256L << 20;
-    /** Room for a few thousand heartbeats: hours of gap markers at one a second... before they shed too. */
+    /**
+     * About 40,000 heartbeats of ~100 bytes: half a day of one-a-second heartbeats (with their gap markers) still
+     * get out while every other event is being shed.
+     */
     public static final long DEFAULT_HEARTBEAT_HEADROOM_BYTES = 4L << 20;
 
     public BufferSettings {
