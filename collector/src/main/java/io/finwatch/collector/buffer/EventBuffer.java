@@ -359,6 +359,10 @@ public final class EventBuffer implements AutoCloseable {
         return f != null ? f.getName() : "cycle " + cycle;
     }
 
+    public boolean isClosed() {
+        return queue.isClosed();
+    }
+
     public Path dir() {
         return settings.dir();
     }

@@ -18,7 +18,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.UnknownProducerIdException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,6 +74,7 @@ public final class KafkaPublisher implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running;
     private volatile State state = State.NEW;
+    private String lastRetryError;
 
     public KafkaPublisher(EventBuffer buffer, PublisherSettings settings) {
         this.buffer = buffer;
@@ -120,6 +123,10 @@ public final class KafkaPublisher implements AutoCloseable {
                         idle.reset();
                     }
                 } catch (RuntimeException unexpected) {
+                    if (buffer.isClosed()) {
+                        LOG.warn("buffer {} was closed before the publisher; stopping", buffer.dir());
+                        break;
+                    }
                     LOG.error("publisher loop error at reader position {}; rewinding to the acknowledged position",
                             hex(reader.position()), unexpected);
                     pause(backoff);
@@ -181,8 +188,13 @@ public final class KafkaPublisher implements AutoCloseable {
         window.failed(entry, exception);
     }
 
+    /**
+     * Retriable for us: Kafka's retriable errors, plus the idempotent producer's sequence errors, which a re-send
+     * from the acknowledged position resolves (the producer bumps its epoch).
+     */
     static boolean isRetriable(Exception e) {
-        return e instanceof RetriableException || e.getCause() instanceof RetriableException;
+        return e instanceof RetriableException || e.getCause() instanceof RetriableException
+                || e instanceof OutOfOrderSequenceException || e instanceof UnknownProducerIdException;
     }
 
     /** Rewinds after a failed round; returns how long to wait before the next one. */
@@ -192,11 +204,18 @@ public final class KafkaPublisher implements AutoCloseable {
         String topic = settings.topics().get(at.event().kind());
         Duration wait;
         if (isRetriable(failure.cause())) {
+            // One WARN per outage (or change of error), not one per round while Kafka stays away.
+            boolean news = state != State.RETRYING || !failure.cause().toString().equals(lastRetryError);
+            lastRetryError = failure.cause().toString();
             state = State.RETRYING;
             wait = backoff;
-            LOG.warn("Kafka send failed at buffer index {} (topic {}, seq {}): {}; re-sending from the last "
-                    + "acknowledged position in {} ms", hex(at.index()), topic, at.event().seq(),
-                    failure.cause().toString(), wait.toMillis());
+            if (news) {
+                LOG.warn("Kafka send failed at buffer index {} (topic {}, seq {}): {}; re-sending from the last "
+                        + "acknowledged position, backing off up to {} s", hex(at.index()), topic, at.event().seq(),
+                        lastRetryError, settings.retryBackoffMax().toSeconds());
+            } else {
+                LOG.debug("Kafka still failing at buffer index {}: {}", hex(at.index()), lastRetryError);
+            }
         } else {
             state = State.BLOCKED;
             wait = settings.blockedBackoff();

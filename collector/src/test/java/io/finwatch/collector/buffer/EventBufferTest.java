@@ -109,6 +109,7 @@ class EventBufferTest {
     @Test
     void refusesASecondOpenOfTheSameDirectory() {
         try (EventBuffer buffer = EventBuffer.open(BufferSettings.defaults(dir))) {
+            assertThat(buffer.dir()).isEqualTo(dir);
             assertThatThrownBy(() -> EventBuffer.open(BufferSettings.defaults(dir)))
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining(dir.toString())
