@@ -1,0 +1,190 @@
+package io.finwatch.testkit;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+
+import ch.qos.logback.classic.Level;
+import kafka.server.BrokerServer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real single-node KRaft cluster (one combined broker+controller process role) inside the test JVM.
+ *
+ * <p>{@link #stopBroker()} / {@link #startBroker()} stop and restart only the broker half of the node; the
+ * controller and the log dirs stay, and the broker comes back on the same port because the test kit writes the
+ * concrete port it pre-bound into the {@code listeners} config (the pre-bound socket is used once, after that the
+ * broker binds the configured port itself).
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+    private final KafkaClusterTestKit cluster;
+    private final int brokerId;
+
+    private EmbeddedKafka(KafkaClusterTestKit cluster) {
+        this.cluster = cluster;
+        this.brokerId = cluster.brokers().keySet().iterator().next();
+    }
+
+    public static EmbeddedKafka start() {
+        quietBrokerLogs();
+        try {
+            KafkaClusterTestKit kit = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
+                    .setCombined(true)
+                    .setNumBrokerNodes(1)
+                    .setNumControllerNodes(1)
+                    .build())
+                    // Internal topics default to replication factor 3: with one broker the group coordinator and
+                    // the transaction coordinator never come up and consumers hang in FindCoordinator.
+                    .setConfigProp("offsets.topic.replication.factor", "1")
+                    .setConfigProp("offsets.topic.num.partitions", "1")
+                    .setConfigProp("transaction.state.log.replication.factor", "1")
+                    .setConfigProp("transaction.state.log.min.isr", "1")
+                    .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                    .setConfigProp("auto.create.topics.enable", "false")
+                    // A restarted broker re-registers under the same id; the controller refuses that until the
+                    // old session expires (9 s by default), which is most of an outage test's time budget.
+                    .setConfigProp("broker.session.timeout.ms", "1500")
+                    .setConfigProp("broker.heartbeat.interval.ms", "300")
+                    .build();
+            kit.format();
+            kit.startup();
+            kit.waitForReadyBrokers();
+            return new EmbeddedKafka(kit);
+        } catch (Exception e) {
+            throw new IllegalStateException("embedded Kafka did not start", e);
+        }
+    }
+
+    /** The broker's own DEBUG logging costs more CPU than the tests on a 2-core machine. */
+    private static void quietBrokerLogs() {
+        for (String name : List.of("kafka", "org.apache.kafka", "state.change.logger")) {
+            if (LoggerFactory.getLogger(name) instanceof ch.qos.logback.classic.Logger logger) {
+                logger.setLevel(Level.WARN);
+            }
+        }
+    }
+
+    public String bootstrapServers() {
+        return cluster.bootstrapServers();
+    }
+
+    public void createTopic(String name, int partitions) {
+        createTopic(name, partitions, Map.of());
+    }
+
+    public void createTopic(String name, int partitions, Map<String, String> configs) {
+        try (Admin admin = cluster.admin()) {
+            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs))).all().get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("creating topic " + name, e.getCause());
+        }
+    }
+
+    /** Sets one topic config, e.g. to lift a limit the test made a producer trip over. */
+    public void setTopicConfig(String topic, String name, String value) {
+        try (Admin admin = cluster.admin()) {
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+            admin.incrementalAlterConfigs(Map.of(resource,
+                    List.of(new AlterConfigOp(new ConfigEntry(name, value), AlterConfigOp.OpType.SET)))).all().get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("altering topic " + topic, e.getCause());
+        }
+    }
+
+    /** Stops the broker (not the controller): clients see connection refused on the bootstrap port. */
+    public void stopBroker() {
+        broker().shutdown();
+        broker().awaitShutdown();
+    }
+
+    /** Restarts the broker on the same port and log dirs and waits until it serves requests again. */
+    public void startBroker() {
+        broker().startup();
+        try {
+            cluster.waitForReadyBrokers();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("broker did not come back", e.getCause());
+        }
+    }
+
+    private BrokerServer broker() {
+        return cluster.brokers().get(brokerId);
+    }
+
+    /**
+     * Every record currently in the given topics, read from the beginning with a throwaway consumer (no group,
+     * explicit assignment) until the end offsets observed at the start are reached.
+     */
+    public List<ConsumerRecord<byte[], byte[]>> consumeAll(String... topics) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "10000");
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                     new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (String topic : topics) {
+                consumer.partitionsFor(topic, Duration.ofSeconds(10))
+                        .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(10));
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!reached(consumer, end.keySet(), end)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("did not reach end offsets " + end);
+                }
+                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+            }
+        }
+        return out;
+    }
+
+    private static boolean reached(KafkaConsumer<?, ?> consumer, Collection<TopicPartition> parts,
+                                   Map<TopicPartition, Long> end) {
+        Set<TopicPartition> assigned = consumer.assignment();
+        for (TopicPartition tp : parts) {
+            if (assigned.contains(tp) && consumer.position(tp) < end.get(tp)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public void close() {
+        try {
+            cluster.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("closing embedded Kafka", e);
+        }
+    }
+}
