@@ -106,8 +106,8 @@ public final class EventFactory {
                     .build());
         }
         List<SeqRange> shed = new ArrayList<>();
-        for (long[] r : counters.shedRanges()) {
-            shed.add(new SeqRange(r[0], r[1]));
+        for (io.finwatch.collector.buffer.SeqRange r : counters.shedRanges()) {
+            shed.add(new SeqRange(r.first(), r.last()));
         }
         return CollectorHeartbeat.newBuilder()
                 .setHost(host)
@@ -131,9 +131,10 @@ public final class EventFactory {
                 .build();
     }
 
-    /** The collector's cumulative state that a heartbeat reports. Shed ranges are [first, last] seq pairs. */
+    /** The collector's cumulative state that a heartbeat reports; shed ranges are those since the last heartbeat. */
     public record HeartbeatCounters(Instant startedAt, String version, long intervalMs, long parseErrors,
-                                    long readErrors, long shedEvents, List<long[]> shedRanges, long corruptRecords) {
+                                    long readErrors, long shedEvents,
+                                    List<io.finwatch.collector.buffer.SeqRange> shedRanges, long corruptRecords) {
     }
 
     private static io.finwatch.schemas.Owner owner(LastOwner last) {

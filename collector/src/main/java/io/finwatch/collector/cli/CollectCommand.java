@@ -1,0 +1,151 @@
+package io.finwatch.collector.cli;
+
+import io.finwatch.collector.buffer.BufferSettings;
+import io.finwatch.collector.buffer.EventKind;
+import io.finwatch.collector.daemon.CollectorDaemon;
+import io.finwatch.collector.procfs.Procfs;
+import io.finwatch.collector.publish.PublisherSettings;
+import io.finwatch.common.config.Cli;
+import io.finwatch.common.config.Converters;
+import io.finwatch.common.config.HostPort;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code finwatch collect}: the collector daemon. */
+@Command(name = "collect", mixinStandardHelpOptions = true,
+        description = {"Polls every network namespace's TCP table, buffers the changes in a local Chronicle Queue",
+                "and publishes them to Kafka. Survives Kafka outages (the buffer grows, up to --buffer-max-bytes)",
+                "and crashes (it resumes from the last acknowledged event). Every option can also be set in the",
+                "--config file or as FINWATCH_<OPTION> in the environment (e.g. FINWATCH_BOOTSTRAP_SERVERS)."})
+public final class CollectCommand implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(CollectCommand.class);
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--path.procfs", defaultValue = "/proc", paramLabel = "DIR",
+            description = "procfs root; /host/proc in a container that mounts the host's /proc there (default: ${DEFAULT-VALUE}).")
+    Path procfs;
+
+    @Option(names = "--interval", defaultValue = "1s", paramLabel = "DURATION",
+            description = "Poll interval, e.g. 500ms, 1s, 5s (default: ${DEFAULT-VALUE}).")
+    Duration interval;
+
+    @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092", paramLabel = "HOST:PORT,...",
+            description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
+    String bootstrapServers;
+
+    @Option(names = "--kafka-config", paramLabel = "FILE",
+            description = "Producer properties (TLS, SASL, client.id, tuning). acks, idempotence and retries stay fixed.")
+    Path kafkaConfig;
+
+    @Option(names = "--transitions-topic", defaultValue = PublisherSettings.DEFAULT_TRANSITIONS_TOPIC,
+            description = "Topic for socket transitions (default: ${DEFAULT-VALUE}).")
+    String transitionsTopic;
+
+    @Option(names = "--heartbeats-topic", defaultValue = PublisherSettings.DEFAULT_HEARTBEATS_TOPIC,
+            description = "Topic for collector heartbeats (default: ${DEFAULT-VALUE}).")
+    String heartbeatsTopic;
+
+    @Option(names = "--buffer-dir", defaultValue = "${sys:user.home}/.finwatch/buffer", paramLabel = "DIR",
+            description = "Chronicle Queue directory; one per collector (default: ${DEFAULT-VALUE}).")
+    Path bufferDir;
+
+    @Option(names = "--buffer-max-bytes", defaultValue = "256m", paramLabel = "SIZE",
+            description = "Cap on unacknowledged events on disk. Past it, new transitions are dropped, counted, and "
+                    + "reported as a gap in the next heartbeat (default: ${DEFAULT-VALUE}).")
+    String bufferMaxBytes;
+
+    @Option(names = "--host", paramLabel = "NAME",
+            description = "Host name put on every event and used as the Kafka key (default: this machine's name; "
+                    + "in Kubernetes set FINWATCH_HOST from spec.nodeName).")
+    String host;
+
+    @Option(names = "--collector-id", paramLabel = "ID",
+            description = "Stable collector identity (default: derived from the host name and the buffer dir).")
+    String collectorId;
+
+    @Option(names = "--metrics", defaultValue = "127.0.0.1:9404", paramLabel = "HOST:PORT",
+            description = "Where /metrics and /healthz are served (default: ${DEFAULT-VALUE}).")
+    HostPort metrics;
+
+    @Option(names = "--no-owners", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Map sockets to processes through /proc/<pid>/fd (default: on).")
+    boolean owners;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "Properties file with option defaults.")
+    Path config;
+
+    @Override
+    public Integer call() throws Exception {
+        if (interval.isNegative() || interval.isZero()) {
+            throw new IllegalArgumentException("--interval must be positive, not " + interval);
+        }
+        long maxBytes = Converters.bytes(bufferMaxBytes);
+        String hostName = host != null ? host : HostName.detect(new Procfs(procfs));
+        Path dir = bufferDir.toAbsolutePath().normalize();
+        String id = collectorId != null ? collectorId : defaultCollectorId(hostName, dir);
+        Cli.logEffectiveConfig(spec, log);
+
+        Map<EventKind, String> topics = new EnumMap<>(EventKind.class);
+        topics.put(EventKind.TRANSITION, transitionsTopic);
+        topics.put(EventKind.HEARTBEAT, heartbeatsTopic);
+        PublisherSettings publisher = PublisherSettings.defaults(bootstrapServers)
+                .withProducerOverrides(loadProperties(kafkaConfig))
+                .withTopics(topics);
+        BufferSettings buffer = BufferSettings.defaults(dir).withMaxBytes(maxBytes, BufferSettings.DEFAULT_HEARTBEAT_HEADROOM_BYTES);
+        Files.createDirectories(dir);
+
+        CollectorDaemon daemon = new CollectorDaemon(new CollectorDaemon.Settings(new Procfs(procfs), interval, owners,
+                hostName, id, buffer, publisher, metrics, Version.current()), Clock.systemUTC());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            log.info("stopping (signal)");
+            daemon.close();
+            stopped.countDown();
+        }, "finwatch-shutdown");
+        daemon.start();
+        Runtime.getRuntime().addShutdownHook(hook);
+        stopped.await();
+        return 0;
+    }
+
+    /** host + a digest of the buffer dir: stable across restarts, distinct for two collectors on one host. */
+    static String defaultCollectorId(String host, Path bufferDir) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(bufferDir.toString().getBytes(StandardCharsets.UTF_8));
+            return host + "-" + HexFormat.of().formatHex(d, 0, 4);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is always available", e);
+        }
+    }
+
+    static Properties loadProperties(Path file) throws IOException {
+        Properties p = new Properties();
+        if (file != null) {
+            try (Reader r = Files.newBufferedReader(file)) {
+                p.load(r);
+            }
+        }
+        return p;
+    }
+}

@@ -1,0 +1,174 @@
+package io.finwatch.collector.cli;
+
+import io.finwatch.schemas.CollectorHeartbeat;
+import io.finwatch.schemas.FinWait2Anomaly;
+import io.finwatch.schemas.SocketTransition;
+import io.finwatch.schemas.serde.FinwatchSerde;
+import io.finwatch.schemas.serde.FinwatchSerdeException;
+import io.finwatch.schemas.serde.RecordJson;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code finwatch tail}: finwatch records from Kafka, decoded. */
+@Command(name = "tail", mixinStandardHelpOptions = true,
+        description = {"Prints the records of finwatch topics decoded, as a readable table or JSON lines.",
+                "Reads every partition directly (no consumer group, no committed offsets). Records that are not",
+                "finwatch records are reported on stderr with their topic, partition and offset."})
+public final class TailCommand implements Callable<Integer> {
+
+    @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092", paramLabel = "HOST:PORT,...",
+            description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
+    String bootstrapServers;
+
+    @Option(names = "--topic", paramLabel = "TOPIC", split = ",",
+            defaultValue = "finwatch.transitions,finwatch.heartbeats,finwatch.anomalies",
+            description = "Topics to read (default: ${DEFAULT-VALUE}).")
+    List<String> topics;
+
+    @Option(names = "--from-beginning", description = "Start at the oldest record instead of the newest.")
+    boolean fromBeginning;
+
+    @Option(names = "--json", description = "One JSON object per record per line.")
+    boolean json;
+
+    @Option(names = "--kafka-config", paramLabel = "FILE", description = "Consumer properties (TLS, SASL).")
+    Path kafkaConfig;
+
+    @Option(names = "--max-records", paramLabel = "N", description = "Exit after printing N records.")
+    Long maxRecords;
+
+    @Option(names = "--idle-exit", paramLabel = "DURATION",
+            description = "Exit once no record arrived for this long, e.g. 5s (default: follow forever).")
+    Duration idleExit;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "Properties file with option defaults.")
+    Path config;
+
+    @Override
+    public Integer call() throws Exception {
+        Properties props = CollectCommand.loadProperties(kafkaConfig);
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        // Anomalies are written in transactions (exactly-once); show only committed ones.
+        props.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "finwatch-tail");
+        FinwatchSerde serde = FinwatchSerde.shared();
+        PrintStream out = System.out;
+        AtomicBoolean stop = new AtomicBoolean();
+        long printed = 0;
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (String topic : topics) {
+                List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+                if (infos == null || infos.isEmpty()) {
+                    System.err.println("finwatch tail: topic '" + topic + "' does not exist (yet) at " + bootstrapServers);
+                    continue;
+                }
+                infos.forEach(i -> partitions.add(new TopicPartition(i.topic(), i.partition())));
+            }
+            if (partitions.isEmpty()) {
+                return 2;
+            }
+            consumer.assign(partitions);
+            if (fromBeginning) {
+                consumer.seekToBeginning(partitions);
+            } else {
+                consumer.seekToEnd(partitions);
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                stop.set(true);
+                consumer.wakeup();
+            }));
+            Instant lastRecord = Instant.now();
+            while (!stop.get()) {
+                var records = consumer.poll(Duration.ofMillis(500));
+                if (records.isEmpty()) {
+                    if (idleExit != null && Duration.between(lastRecord, Instant.now()).compareTo(idleExit) >= 0) {
+                        break;
+                    }
+                    continue;
+                }
+                lastRecord = Instant.now();
+                for (ConsumerRecord<byte[], byte[]> r : records) {
+                    print(serde, r, out);
+                    if (maxRecords != null && ++printed >= maxRecords) {
+                        out.flush();
+                        return 0;
+                    }
+                }
+                out.flush();
+            }
+        } catch (org.apache.kafka.common.errors.WakeupException stopping) {
+            // Ctrl-C
+        }
+        return 0;
+    }
+
+    private void print(FinwatchSerde serde, ConsumerRecord<byte[], byte[]> r, PrintStream out) {
+        SpecificRecord rec;
+        try {
+            rec = serde.decodeAny(r.value());
+        } catch (FinwatchSerdeException e) {
+            System.err.printf("finwatch tail: %s partition %d offset %d: not a finwatch record: %s%n",
+                    r.topic(), r.partition(), r.offset(), e.getMessage());
+            return;
+        }
+        out.println(json ? RecordJson.toJsonString(rec) : TailFormat.line(rec));
+    }
+
+    /** One readable line per record. */
+    static final class TailFormat {
+        private TailFormat() {
+        }
+
+        static String line(SpecificRecord rec) {
+            if (rec instanceof SocketTransition t) {
+                return String.format("%s %-12s transition seq=%-8d netns=%d %s -> %s  %s -> %s%s%s",
+                        t.getObservedAt(), t.getHost(), t.getSeq(), t.getNetns(),
+                        endpoint(t.getFamily(), t.getLocalIp(), t.getLocalPort()),
+                        endpoint(t.getFamily(), t.getRemoteIp(), t.getRemotePort()),
+                        t.getFromState() == null ? "(new)" : t.getFromState(), t.getToState(),
+                        t.getOrphaned() ? " orphaned" : "",
+                        t.getPid() != null ? " pid=" + t.getPid() + " comm=" + t.getComm()
+                                : t.getLastOwner() != null ? " was pid=" + t.getLastOwner().getPid() + " comm=" + t.getLastOwner().getComm() : "");
+            }
+            if (rec instanceof CollectorHeartbeat h) {
+                return String.format("%s %-12s heartbeat  seq=%-8d sockets=%d fin_wait2 attached=%d orphaned=%d poll=%dms namespaces=%d%s",
+                        h.getObservedAt(), h.getHost(), h.getSeq(), h.getSocketsSeen(), h.getFinWait2Attached(),
+                        h.getFinWait2Orphaned(), h.getPollDurationUs() / 1000, h.getNamespaces().size(),
+                        h.getShedRanges().isEmpty() ? "" : " SHED " + h.getShedRanges());
+            }
+            if (rec instanceof FinWait2Anomaly a) {
+                return String.format("%s %-12s %-16s %s%s%s%s",
+                        a.getDetectedAt(), a.getHost(), a.getKind(), a.getReason(),
+                        a.getLocalIp() == null ? "" : " " + endpoint(a.getFamily() == null ? 4 : a.getFamily(), a.getLocalIp(), a.getLocalPort())
+                                + " -> " + endpoint(a.getFamily() == null ? 4 : a.getFamily(), a.getRemoteIp(), a.getRemotePort()),
+                        a.getPid() == null ? "" : " pid=" + a.getPid() + " comm=" + a.getComm(),
+                        a.getDwellMs() == null ? "" : " dwell=" + a.getDwellMs() + "ms");
+            }
+            return RecordJson.toJsonString(rec);
+        }
+
+        private static String endpoint(int family, String ip, Integer port) {
+            return (family == 6 ? "[" + ip + "]" : ip) + ":" + port;
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package io.finwatch.collector.daemon;
+
+import io.finwatch.collector.buffer.BufferSettings;
+import io.finwatch.collector.buffer.EventBuffer;
+import io.finwatch.collector.engine.EventFactory;
+import io.finwatch.collector.engine.SocketPoller;
+import io.finwatch.collector.procfs.Procfs;
+import io.finwatch.collector.publish.KafkaPublisher;
+import io.finwatch.collector.publish.PublisherSettings;
+import io.finwatch.common.config.HostPort;
+import io.finwatch.common.http.HttpEndpoint;
+import io.finwatch.common.http.MetricsRoutes;
+import io.finwatch.schemas.serde.FinwatchSerde;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The collector process: the poll loop writes to the Chronicle buffer, the publisher drains it to Kafka, and an
+ * HTTP endpoint serves /metrics and /healthz. Kafka being down only grows the buffer; polling never waits on it.
+ */
+public final class CollectorDaemon implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(CollectorDaemon.class);
+
+    /** What the daemon needs; the collect command fills it from options. */
+    public record Settings(Procfs procfs, Duration interval, boolean attribution, String host, String collectorId,
+                           BufferSettings buffer, PublisherSettings publisher, HostPort metrics, String version) {
+    }
+
+    private final Settings settings;
+    private final Clock clock;
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final CollectorMetrics metrics = new CollectorMetrics(registry);
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "finwatch-poll");
+        t.setDaemon(true);
+        return t;
+    });
+    private SocketPoller poller;
+    private EventBuffer buffer;
+    private KafkaPublisher publisher;
+    private HttpEndpoint http;
+    private PollLoop loop;
+
+    public CollectorDaemon(Settings settings, Clock clock) {
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    public CollectorDaemon start() {
+        new JvmMemoryMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        http = HttpEndpoint.bind(settings.metrics(), "--metrics", 2);
+        buffer = EventBuffer.open(settings.buffer());
+        metrics.bindBuffer(buffer);
+        publisher = new KafkaPublisher(buffer, settings.publisher());
+        metrics.bindPublisher(publisher);
+        poller = new SocketPoller(settings.procfs(), clock, settings.attribution());
+        loop = new PollLoop(poller, new EventFactory(settings.host(), settings.collectorId()), FinwatchSerde.shared(),
+                buffer, metrics, clock, settings.interval().toMillis(), settings.buffer().maxBytes(), settings.version());
+        MetricsRoutes.install(http, registry, this::health).start();
+        publisher.start();
+        long period = settings.interval().toMillis();
+        scheduler.scheduleAtFixedRate(loop, 0, period, TimeUnit.MILLISECONDS);
+        log.info("collecting as host '{}' (collector id {}) every {} ms from {}; buffer {}; Kafka {}; metrics on http://{}/metrics",
+                settings.host(), settings.collectorId(), period, settings.procfs().root(), settings.buffer().dir(),
+                settings.publisher().bootstrapServers(), settings.metrics());
+        return this;
+    }
+
+    /** Healthy while polls succeed and the publisher is not stopped by an error an operator must fix. */
+    MetricsRoutes.Health health() {
+        Instant last = loop.lastSuccess();
+        long stale = 3 * settings.interval().toMillis() + 5_000;
+        if (last == null) {
+            return new MetricsRoutes.Health(true, "starting");
+        }
+        if (Duration.between(last, clock.instant()).toMillis() > stale) {
+            return new MetricsRoutes.Health(false, "no successful poll since " + last);
+        }
+        KafkaPublisher.State state = publisher.state();
+        if (state == KafkaPublisher.State.BLOCKED || state == KafkaPublisher.State.STOPPED) {
+            return new MetricsRoutes.Health(false, "publisher " + state + " (see logs); polling continues into the buffer");
+        }
+        return new MetricsRoutes.Health(true, "polling; publisher " + state + "; buffer "
+                + buffer.stats().depthEvents() + " events unacknowledged");
+    }
+
+    public int metricsPort() {
+        return http.port();
+    }
+
+    /** Stops polling, lets the publisher flush what it can within its timeout, and closes the queue cleanly. */
+    @Override
+    public void close() {
+        scheduler.shutdown();
+        try {
+            if (!scheduler.awaitTermination(5, TimeUnit.SECONDS)) {
+                scheduler.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (publisher != null) {
+            publisher.close();
+        }
+        metrics.close();
+        if (poller != null) {
+            poller.close();
+        }
+        if (buffer != null) {
+            buffer.close();
+        }
+        if (http != null) {
+            http.close();
+        }
+        log.info("collector stopped; next seq {}", loop == null ? "-" : loop.nextSeq());
+    }
+}

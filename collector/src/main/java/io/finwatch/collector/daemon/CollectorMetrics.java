@@ -1,0 +1,110 @@
+package io.finwatch.collector.daemon;
+
+import io.finwatch.collector.buffer.EventBuffer;
+import io.finwatch.collector.engine.PollResult;
+import io.finwatch.collector.publish.KafkaPublisher;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** The collector's Prometheus metrics. Names are documented in docs/operations.md. */
+final class CollectorMetrics implements AutoCloseable {
+    private final MeterRegistry registry;
+    private final Timer pollDuration;
+    private final Counter transitions;
+    private final Counter shedTransitions;
+    private final Counter parseErrors;
+    private final Counter readErrors;
+    private final Counter pollFailures;
+    private final MultiGauge socketsPerNetns;
+    private final MultiGauge finTimeoutPerNetns;
+    private KafkaClientMetrics producerMetrics;
+
+    CollectorMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        pollDuration = Timer.builder("finwatch_poll_duration").description("Wall time of one poll of every namespace")
+                .publishPercentiles(0.5, 0.99).register(registry);
+        transitions = Counter.builder("finwatch_transitions").description("Socket state transitions emitted")
+                .register(registry);
+        shedTransitions = Counter.builder("finwatch_transitions_shed")
+                .description("Transitions refused by the buffer under its disk cap").register(registry);
+        parseErrors = Counter.builder("finwatch_parse_errors").description("Malformed /proc/net/tcp lines skipped")
+                .register(registry);
+        readErrors = Counter.builder("finwatch_read_errors").description("Socket tables that could not be read")
+                .register(registry);
+        pollFailures = Counter.builder("finwatch_poll_failures").description("Polls that failed as a whole")
+                .register(registry);
+        socketsPerNetns = MultiGauge.builder("finwatch_sockets").description("Sockets per network namespace")
+                .register(registry);
+        finTimeoutPerNetns = MultiGauge.builder("finwatch_netns_fin_timeout_seconds")
+                .description("tcp_fin_timeout per network namespace").register(registry);
+    }
+
+    void bindBuffer(EventBuffer buffer) {
+        Gauge.builder("finwatch_buffer_depth_events", buffer, b -> b.stats().depthEvents())
+                .description("Events in the buffer not yet acknowledged by Kafka").register(registry);
+        Gauge.builder("finwatch_buffer_depth_bytes", buffer, b -> b.stats().depthBytes())
+                .description("Bytes of unacknowledged events (what --buffer-max-bytes caps)").register(registry);
+        Gauge.builder("finwatch_buffer_files", buffer, b -> b.stats().fileCount())
+                .description("Chronicle cycle files on disk").register(registry);
+        FunctionCounter.builder("finwatch_buffer_shed_events", buffer, EventBuffer::shedTotal)
+                .description("Events dropped under the disk cap (transitions and heartbeats)").register(registry);
+        FunctionCounter.builder("finwatch_buffer_corrupt_records", buffer, EventBuffer::corruptRecords)
+                .description("Unreadable buffer records skipped (torn, CRC mismatch)").register(registry);
+    }
+
+    void bindPublisher(KafkaPublisher publisher) {
+        FunctionCounter.builder("finwatch_publish_acknowledged", publisher, KafkaPublisher::acknowledged)
+                .description("Events Kafka acknowledged").register(registry);
+        FunctionCounter.builder("finwatch_publish_retried", publisher, KafkaPublisher::retried)
+                .description("Sends retried after a retriable error").register(registry);
+        FunctionCounter.builder("finwatch_publish_failed", publisher, KafkaPublisher::failed)
+                .description("Sends that failed with a non-retriable error (publishing stops; see logs)")
+                .register(registry);
+        Gauge.builder("finwatch_publish_lag_events", publisher, KafkaPublisher::lagEvents)
+                .description("Events appended but not yet acknowledged").register(registry);
+        Gauge.builder("finwatch_publish_lag_seconds", publisher, p -> p.lagMillis() / 1000.0)
+                .description("Age of the oldest unacknowledged event").register(registry);
+        Gauge.builder("finwatch_publish_state", publisher, p -> p.state().ordinal())
+                .description("Publisher state: 0 NEW, 1 RUNNING, 2 RETRYING, 3 BLOCKED, 4 STOPPED").register(registry);
+        producerMetrics = new KafkaClientMetrics(publisher.producer());
+        producerMetrics.bindTo(registry);
+    }
+
+    void recordPoll(PollResult poll, int changes, int shed) {
+        pollDuration.record(poll.durationNanos(), TimeUnit.NANOSECONDS);
+        transitions.increment(changes);
+        shedTransitions.increment(shed);
+        parseErrors.increment(poll.errors().size());
+        readErrors.increment(poll.readFailures().size());
+        List<MultiGauge.Row<?>> sockets = new ArrayList<>();
+        for (Map.Entry<Long, Integer> e : poll.socketsPerNetns().entrySet()) {
+            sockets.add(MultiGauge.Row.of(Tags.of("netns", Long.toString(e.getKey())), e.getValue()));
+        }
+        socketsPerNetns.register(sockets, true);
+        List<MultiGauge.Row<?>> fins = new ArrayList<>();
+        poll.finTimeouts().forEach((netns, fin) -> fins.add(MultiGauge.Row.of(
+                Tags.of("netns", Long.toString(netns), "source", fin.source().name()), fin.seconds())));
+        finTimeoutPerNetns.register(fins, true);
+    }
+
+    void pollFailed() {
+        pollFailures.increment();
+    }
+
+    @Override
+    public void close() {
+        if (producerMetrics != null) {
+            producerMetrics.close();
+        }
+    }
+}

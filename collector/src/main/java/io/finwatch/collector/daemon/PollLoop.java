@@ -1,0 +1,128 @@
+package io.finwatch.collector.daemon;
+
+import io.finwatch.collector.buffer.BufferedEvent;
+import io.finwatch.collector.buffer.EventBuffer;
+import io.finwatch.collector.buffer.EventKind;
+import io.finwatch.collector.buffer.SeqRange;
+import io.finwatch.collector.engine.EventFactory;
+import io.finwatch.collector.engine.PollResult;
+import io.finwatch.collector.engine.SocketChange;
+import io.finwatch.collector.engine.SocketPoller;
+import io.finwatch.schemas.serde.FinwatchSerde;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One tick of the collector: poll every namespace, turn the changes into transitions and append them to the
+ * buffer, then append a heartbeat. Every event takes the next number of one per-collector sequence, shed or
+ * not, so a consumer sees a gap exactly where events were dropped, and the heartbeat says which.
+ *
+ * <p>After events were shed, downstream state has holes: once the buffer has room again the poller is resynced,
+ * so the next poll reports every socket as first seen and consumers rebuild their view.
+ *
+ * <p>A failing poll never ends the loop: it is logged, counted, and the next tick tries again.
+ */
+final class PollLoop implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(PollLoop.class);
+
+    private final SocketPoller poller;
+    private final EventFactory events;
+    private final FinwatchSerde serde;
+    private final EventBuffer buffer;
+    private final CollectorMetrics metrics;
+    private final Clock clock;
+    private final Instant startedAt;
+    private final long intervalMs;
+    private final long bufferMaxBytes;
+    private final String version;
+    private final AtomicLong nextSeq;
+    private final List<SeqRange> pendingShedRanges = new ArrayList<>();
+    private final AtomicReference<Instant> lastSuccess = new AtomicReference<>();
+    private boolean resyncPending;
+    private long parseErrors;
+    private long readErrors;
+
+    PollLoop(SocketPoller poller, EventFactory events, FinwatchSerde serde, EventBuffer buffer,
+             CollectorMetrics metrics, Clock clock, long intervalMs, long bufferMaxBytes, String version) {
+        this.poller = poller;
+        this.events = events;
+        this.serde = serde;
+        this.buffer = buffer;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.intervalMs = intervalMs;
+        this.bufferMaxBytes = bufferMaxBytes;
+        this.version = version;
+        this.startedAt = clock.instant();
+        // Numbering continues after the newest event a previous run left in the buffer.
+        this.nextSeq = new AtomicLong(Math.max(0, buffer.lastSeq() + 1));
+    }
+
+    /** When a poll last completed; null before the first. */
+    Instant lastSuccess() {
+        return lastSuccess.get();
+    }
+
+    long nextSeq() {
+        return nextSeq.get();
+    }
+
+    @Override
+    public void run() {
+        try {
+            tick();
+        } catch (RuntimeException | Error e) {
+            metrics.pollFailed();
+            log.error("poll failed; trying again at the next interval", e);
+        } catch (java.io.IOException e) {
+            metrics.pollFailed();
+            log.error("poll failed: {}; trying again at the next interval", e.toString());
+        }
+    }
+
+    void tick() throws java.io.IOException {
+        if (resyncPending && buffer.stats().depthBytes() < bufferMaxBytes / 2) {
+            log.info("buffer has room again after shedding: re-sending the full socket table");
+            poller.resync();
+            resyncPending = false;
+        }
+        PollResult poll = poller.poll();
+        parseErrors += poll.errors().size();
+        readErrors += poll.readFailures().size();
+        poll.errors().forEach(e -> log.warn("malformed line skipped: {}", e.message()));
+        poll.readFailures().forEach(f -> log.warn("table not read: {}", f));
+
+        String host = events.host();
+        int shed = 0;
+        for (SocketChange change : poll.changes()) {
+            long seq = nextSeq.getAndIncrement();
+            byte[] bytes = serde.encode(events.transition(change, poll, seq));
+            if (buffer.append(new BufferedEvent(EventKind.TRANSITION, seq, host, bytes)) == EventBuffer.SHED) {
+                shed++;
+            }
+        }
+        if (shed > 0) {
+            resyncPending = true;
+        }
+        pendingShedRanges.addAll(buffer.drainShedRanges());
+        long seq = nextSeq.getAndIncrement();
+        EventFactory.HeartbeatCounters counters = new EventFactory.HeartbeatCounters(startedAt,
+                version, intervalMs, parseErrors, readErrors,
+                buffer.shedTotal(), List.copyOf(pendingShedRanges), buffer.corruptRecords());
+        byte[] hb = serde.encode(events.heartbeat(poll, seq, counters));
+        if (buffer.append(new BufferedEvent(EventKind.HEARTBEAT, seq, host, hb)) != EventBuffer.SHED) {
+            pendingShedRanges.clear();
+        } else {
+            // Even the heartbeat headroom is used up: its own seq joins the ranges the next heartbeat reports.
+            pendingShedRanges.addAll(buffer.drainShedRanges());
+        }
+        metrics.recordPoll(poll, poll.changes().size(), shed);
+        lastSuccess.set(clock.instant());
+    }
+}

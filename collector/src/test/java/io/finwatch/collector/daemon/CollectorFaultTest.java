@@ -1,0 +1,146 @@
+package io.finwatch.collector.daemon;
+
+import static io.finwatch.collector.daemon.CollectorHarness.declaredShed;
+import static io.finwatch.collector.daemon.CollectorHarness.missing;
+import static io.finwatch.collector.daemon.CollectorHarness.seq;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.finwatch.schemas.CollectorHeartbeat;
+import io.finwatch.schemas.SocketTransition;
+import io.finwatch.testkit.EmbeddedKafka;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.avro.specific.SpecificRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The real collector, as a separate JVM, polling real socket churn, against a real broker; the bounce-test
+ * standard: any gap in the per-collector sequence fails; duplicates are allowed only after an unclean stop.
+ */
+class CollectorFaultTest {
+    @TempDir
+    Path dir;
+
+    private EmbeddedKafka kafka;
+    private CollectorHarness harness;
+
+    @BeforeEach
+    void start() throws Exception {
+        kafka = EmbeddedKafka.start();
+        kafka.createTopic(CollectorHarness.TRANSITIONS, 3);
+        kafka.createTopic(CollectorHarness.HEARTBEATS, 3);
+        harness = new CollectorHarness(kafka, dir.resolve("buffer"), Files.createTempFile("collector", ".log"));
+        harness.startChurn();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (harness != null) {
+            harness.close();
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    /** Waits until the topics hold a gap-free sequence reaching at least {@code atLeast}. */
+    private List<SpecificRecord> awaitGapFree(long atLeast) {
+        return await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                .until(harness::events, ev -> !ev.isEmpty() && missing(ev).isEmpty()
+                        && ev.stream().mapToLong(CollectorHarness::seq).max().orElse(-1) >= atLeast);
+    }
+
+    private static List<Long> duplicates(List<SpecificRecord> events) {
+        Set<Long> seen = new java.util.HashSet<>();
+        return events.stream().map(CollectorHarness::seq).filter(s -> !seen.add(s)).sorted().toList();
+    }
+
+    private long maxSeq() {
+        return harness.events().stream().mapToLong(CollectorHarness::seq).max().orElse(-1);
+    }
+
+    @Test
+    void brokerDownUnderChurnThenBackLosesNothing() throws Exception {
+        harness.startCollector();
+        harness.awaitHealthy();
+        await().atMost(Duration.ofSeconds(30)).until(() -> maxSeq() > 20);
+
+        kafka.stopBroker();
+        // While Kafka is away the collector keeps polling into its buffer.
+        double before = harness.metric("finwatch_buffer_depth_events");
+        await().atMost(Duration.ofSeconds(30)).until(() -> harness.metric("finwatch_buffer_depth_events") > before + 50);
+        kafka.startBroker();
+
+        long reached = (long) harness.metric("finwatch_publish_acknowledged");
+        List<SpecificRecord> events = awaitGapFree(reached + 50);
+        Set<Long> seqs = events.stream().map(CollectorHarness::seq).collect(Collectors.toSet());
+        // No unclean stop happened, so no duplicates either.
+        assertThat(events).as("duplicates: %s", duplicates(events)).hasSameSizeAs(seqs);
+        assertThat(events).anyMatch(e -> e instanceof SocketTransition t && t.getHost().equals("churnhost"));
+        assertThat(events).anyMatch(e -> e instanceof CollectorHeartbeat);
+    }
+
+    @Test
+    void killNineAtRandomMomentsThenRestartLosesNothing() throws Exception {
+        long seed = System.nanoTime();
+        Random random = new Random(seed);
+        long lastSeen = -1;
+        for (int round = 0; round < 3; round++) {
+            Process p = harness.startCollector();
+            harness.awaitHealthy();
+            long target = lastSeen + 5 + random.nextInt(40);
+            long from = lastSeen;
+            await().atMost(Duration.ofSeconds(30)).until(() -> maxSeq() > target);
+            // A random extra moment so the kill lands anywhere in a poll, an append or a send.
+            TimeUnit.MILLISECONDS.sleep(random.nextInt(300));
+            p.destroyForcibly().waitFor();
+            lastSeen = maxSeq();
+            assertThat(lastSeen).as("seed %d round %d progressed", seed, round).isGreaterThan(from);
+        }
+        harness.startCollector();
+        harness.awaitHealthy();
+        List<SpecificRecord> events = awaitGapFree(lastSeen + 20);
+        assertThat(missing(events)).as("seed %d", seed).isEmpty();
+        // Numbering continued across restarts instead of starting again at 0.
+        assertThat(events.stream().filter(e -> seq(e) == 0)).as("seed %d", seed).isNotEmpty();
+        assertThat(events.stream().mapToLong(CollectorHarness::seq).max().orElse(-1)).isGreaterThan(lastSeen);
+    }
+
+    @Test
+    void diskCapWhileBrokerDownShedsCountsAndShowsTheGapDownstream() throws Exception {
+        harness.startCollector("--buffer-max-bytes", "96k");
+        harness.awaitHealthy();
+        await().atMost(Duration.ofSeconds(30)).until(() -> maxSeq() > 10);
+        kafka.stopBroker();
+        await().atMost(Duration.ofSeconds(60)).until(() -> harness.metric("finwatch_buffer_shed_events") > 100);
+        assertThat(harness.metric("finwatch_transitions_shed")).isPositive();
+        // Polling went on: the collector stayed healthy (only the publisher waits).
+        assertThat(harness.httpGet("/healthz").status()).isEqualTo(200);
+        kafka.startBroker();
+
+        // Everything not shed arrives, and the gap in the sequence is exactly what the heartbeats declared.
+        List<SpecificRecord> events = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                .until(harness::events, ev -> {
+                    TreeSet<Long> gap = missing(ev);
+                    return !gap.isEmpty() && declaredShed(ev).containsAll(gap);
+                });
+        TreeSet<Long> gap = missing(events);
+        TreeSet<Long> shed = declaredShed(events);
+        assertThat(shed).containsAll(gap);
+        assertThat(gap).hasSizeGreaterThan(100);
+        // After the shedding the collector re-sent its full table: a burst of first-seen transitions.
+        long lastShed = shed.last();
+        assertThat(events).anyMatch(e -> e instanceof SocketTransition t && t.getSeq() > lastShed && t.getFromState() == null);
+    }
+}
