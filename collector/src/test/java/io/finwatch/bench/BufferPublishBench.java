@@ -22,6 +22,7 @@ import io.finwatch.testkit.EmbeddedKafka;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
  * Throughput of the buffer and of the buffer-to-Kafka path, each next to an anchor measured in the same run on
@@ -178,7 +179,11 @@ public final class BufferPublishBench {
         try (KafkaProducer<byte[], byte[]> producer =
                      new KafkaProducer<>(ProducerSettings.build(kafka.bootstrapServers(), overrides))) {
             for (int i = 0; i < n; i++) {
-                producer.send(new ProducerRecord<>(topic, key, payloads[i & 1023]), (m, e) -> {
+                // The same record the publisher builds: key, value, buffered-at timestamp, seq header.
+                RecordHeaders headers = new RecordHeaders();
+                headers.add(KafkaPublisher.SEQ_HEADER, ByteBuffer.allocate(Long.BYTES).putLong(i).array());
+                producer.send(new ProducerRecord<>(topic, null, System.currentTimeMillis(), key, payloads[i & 1023],
+                        headers), (m, e) -> {
                     if (e == null) {
                         acked.incrementAndGet();
                     }

@@ -16,7 +16,9 @@ import io.finwatch.collector.buffer.EventKind;
  * @param producerOverrides extra producer properties (TLS, SASL, tuning); see {@link ProducerSettings}
  * @param topics            topic per event kind
  * @param readerName        name of the Chronicle tailer that reads the buffer
- * @param maxInFlight       sends outstanding at once; bounds producer memory together with buffer.memory
+ * @param maxInFlight       sends outstanding at once (default 32768: enough to keep acks=all busy at several
+ *                          100k events/s over a few ms of ack latency); sends are also bounded to half of the
+ *                          producer's buffer.memory in bytes
  * @param retryBackoffMin   first pause after a failed round of sends
  * @param retryBackoffMax   longest pause between rounds while Kafka stays unreachable
  * @param blockedBackoff    pause between attempts after a non-retriable error (waiting for an operator fix)
@@ -50,7 +52,7 @@ public record PublisherSettings(String bootstrapServers, Properties producerOver
         Map<EventKind, String> topics = new EnumMap<>(EventKind.class);
         topics.put(EventKind.TRANSITION, DEFAULT_TRANSITIONS_TOPIC);
         topics.put(EventKind.HEARTBEAT, DEFAULT_HEARTBEATS_TOPIC);
-        return new PublisherSettings(bootstrapServers, new Properties(), topics, "kafka-publisher", 10_000,
+        return new PublisherSettings(bootstrapServers, new Properties(), topics, "kafka-publisher", 32_768,
                 Duration.ofMillis(100), Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(3),
                 Clock.systemUTC());
     }

@@ -25,8 +25,9 @@ public final class ChildJvm {
             </configuration>
             """;
 
+    /** {@code stderr} receives the child's log; its directory also holds the child's logback config. */
     public static Process start(Class<?> main, Path stderr, String... args) throws IOException {
-        Path logConfig = Files.createTempFile("child-logback", ".xml");
+        Path logConfig = stderr.resolveSibling("child-logback.xml");
         Files.writeString(logConfig, LOGBACK);
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());

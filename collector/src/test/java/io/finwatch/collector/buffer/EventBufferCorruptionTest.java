@@ -16,11 +16,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 class EventBufferCorruptionTest {
     @TempDir
     Path dir;
+
+    /** Kept when a test fails: the child's log is the first thing to read then. */
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+    Path logs;
 
     private Path cycleFile() throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
@@ -81,7 +86,7 @@ class EventBufferCorruptionTest {
 
     @Test
     void aRecordTornByKillingTheWriterMidAppendIsReportedOnceAndAppendingCarriesOn() throws Exception {
-        Path stderr = Files.createTempFile("torn-writer", ".log");
+        Path stderr = logs.resolve("torn-writer.log");
         Process child = ChildJvm.start(TornWriterMain.class, stderr, dir.toString(), "10");
         try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
                 StandardCharsets.UTF_8))) {

@@ -6,7 +6,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
@@ -19,6 +18,7 @@ import io.finwatch.testkit.EmbeddedKafka;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The collector process is kill -9'd repeatedly while appending and publishing; nothing may go missing. */
@@ -27,6 +27,10 @@ class KafkaPublisherCrashTest {
 
     @TempDir
     Path dir;
+
+    /** Kept when the test fails: the child's log is the first thing to read then. */
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+    Path logs;
 
     @BeforeAll
     static void startKafka() {
@@ -47,7 +51,7 @@ class KafkaPublisherCrashTest {
     @Test
     void noSeqIsLostAcrossRepeatedKillNineOfTheCollector() throws Exception {
         PublisherSettings settings = KafkaPublisherTest.settings(kafka, 1);
-        Path stderr = Files.createTempFile("collector-child", ".log");
+        Path stderr = logs.resolve("collector-child.log");
         long seed = System.nanoTime();
         Random random = new Random(seed);
         for (int round = 0; round < 4; round++) {
