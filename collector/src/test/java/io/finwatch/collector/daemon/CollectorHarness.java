@@ -52,6 +52,11 @@ final class CollectorHarness implements AutoCloseable {
         }
     }
 
+    /** Inode of the churn's namespace, as events carry it. */
+    long churnNetns() throws IOException {
+        return (Long) java.nio.file.Files.getAttribute(Path.of("/run/netns", netns), "unix:ino");
+    }
+
     void startChurn() throws Exception {
         run("ip", "netns", "add", netns);
         run("ip", "-n", netns, "link", "set", "lo", "up");
@@ -95,7 +100,7 @@ final class CollectorHarness implements AutoCloseable {
         }
     }
 
-    /** A metric's value from /metrics, or -1 when not (yet) there. */
+    /** A metric's value from /metrics (counters carry Prometheus' _total suffix), or -1 when not (yet) there. */
     double metric(String name) {
         Answer r = httpGet("/metrics");
         if (r.status() != 200) {
