@@ -19,7 +19,8 @@ import java.util.Map;
  * @param finTimeouts   each namespace's tcp_fin_timeout and where it came from
  * @param table         every socket of every namespace
  * @param changes       what changed since the previous poll (the first poll reports every socket as first seen)
- * @param owners        socket inode to its process, for attached sockets (empty when attribution is off)
+ * @param owners        socket inode to its process, for attached sockets (empty when attribution is off); a live
+ *                      view that is valid until the next poll, so consume a result before polling again
  * @param lastOwners    for orphaned sockets, and for sockets gone in this poll: the process that held them
  *                      while attached, if it was seen
  * @param errors        malformed lines met in this poll (the rest of each file was still read)

@@ -20,10 +20,8 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The fetch loop's body: find the namespaces, read each one's TCP tables once, attribute sockets to
@@ -66,6 +64,7 @@ public final class SocketPoller implements AutoCloseable {
      */
     public void resync() {
         previous = SocketTable.empty();
+        owners.resync();
     }
 
     public PollResult poll() throws IOException {
@@ -93,7 +92,9 @@ public final class SocketPoller implements AutoCloseable {
 
         Map<Long, Owner> resolved = Map.of();
         if (attribution) {
-            resolved = owners.resolve(namespaces, inodesByNetns(table));
+            // Only the changes: a quiet poll reads no fd link, one stat per owning process at most.
+            owners.update(namespaces, changes);
+            resolved = owners.asMap();
         }
         previous = table;
         previousObservedAt = observedAt;
@@ -163,16 +164,6 @@ public final class SocketPoller implements AutoCloseable {
             }
         }
         return next;
-    }
-
-    private static Map<Long, Set<Long>> inodesByNetns(SocketTable table) {
-        Map<Long, Set<Long>> byNetns = new HashMap<>();
-        for (SocketRow row : table.rows()) {
-            if (row.inode() != 0) {
-                byNetns.computeIfAbsent(row.key().netns(), k -> new HashSet<>()).add(row.inode());
-            }
-        }
-        return byNetns;
     }
 
     /** For tests and diagnostics. */
