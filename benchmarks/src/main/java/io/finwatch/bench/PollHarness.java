@@ -33,6 +33,10 @@ import java.util.List;
  */
 public final class PollHarness {
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("heap")) {
+            heap(args.length > 1 ? Integer.parseInt(args[1]) : 5);
+            return;
+        }
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 15;
         Procfs procfs = Procfs.system();
         byte[] buf = new byte[256 * 1024];
@@ -80,6 +84,28 @@ public final class PollHarness {
             System.out.printf("poll, with attribution    median %8.1f ms  ratio %.3f%n", median(pollOwners) / 1e6, median(pollOwners) / a);
             System.out.printf("first poll with attribution (cold fd scan) %8.1f ms  ratio %.3f%n", firstAttributed / 1e6, firstAttributed / a);
             System.out.printf("heap used after GC with both pollers' state: %d MB%n", heap >> 20);
+        }
+    }
+
+    /**
+     * The collector's own configuration (one poller, with attribution) polling repeatedly in this JVM's heap
+     * (run it with -Xmx128m: finishing at all proves the budget); prints the heap in use after a full GC with the
+     * poller's state alive, and the peak seen after each poll.
+     */
+    static void heap(int polls) throws IOException {
+        MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
+        long peak = 0;
+        int sockets = 0;
+        try (SocketPoller poller = new SocketPoller(Procfs.system(), Clock.systemUTC(), true)) {
+            for (int i = 0; i < polls; i++) {
+                PollResult r = poller.poll();
+                sockets = r.table().size();
+                peak = Math.max(peak, mem.getHeapMemoryUsage().getUsed());
+            }
+            System.gc();
+            long live = mem.getHeapMemoryUsage().getUsed();
+            System.out.printf("sockets=%d polls=%d max-heap=%dMB live-after-gc=%dMB peak-used=%dMB%n", sockets, polls,
+                    Runtime.getRuntime().maxMemory() >> 20, live >> 20, peak >> 20);
         }
     }
 
