@@ -77,9 +77,13 @@ final class CollectorHarness implements AutoCloseable {
         return collector;
     }
 
-    /** Waits until the collector's /healthz answers 200. */
+    /**
+     * Waits until /healthz answers 200 and a first poll completed. The first poll of a busy host (every socket
+     * first seen, a full fd scan) can take a while; later ones are quick.
+     */
     void awaitHealthy() {
-        await().atMost(Duration.ofSeconds(30)).until(() -> httpGet("/healthz").status() == 200);
+        await().atMost(Duration.ofSeconds(120)).until(() -> httpGet("/healthz").status() == 200
+                && metric("finwatch_poll_duration_seconds_count") >= 1);
     }
 
     /** An HTTP answer; status -1 when the collector did not answer at all. */

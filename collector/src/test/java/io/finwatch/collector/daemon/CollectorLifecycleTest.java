@@ -1,0 +1,128 @@
+package io.finwatch.collector.daemon;
+
+import static io.finwatch.collector.daemon.CollectorHarness.missing;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.finwatch.schemas.CollectorHeartbeat;
+import io.finwatch.testkit.EmbeddedKafka;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.avro.specific.SpecificRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Clean stops and damaged buffer files, with the real collector process. */
+class CollectorLifecycleTest {
+    @TempDir
+    Path dir;
+
+    private EmbeddedKafka kafka;
+    private CollectorHarness harness;
+
+    @BeforeEach
+    void start() throws Exception {
+        kafka = EmbeddedKafka.start();
+        kafka.createTopic(CollectorHarness.TRANSITIONS, 3);
+        kafka.createTopic(CollectorHarness.HEARTBEATS, 3);
+        Files.createDirectories(Path.of("target/child-logs"));
+        harness = new CollectorHarness(kafka, dir.resolve("buffer"),
+                Files.createTempFile(Path.of("target/child-logs"), "collector", ".log"));
+        harness.startChurn();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        harness.close();
+        kafka.close();
+    }
+
+    private static long heartbeatsPast(List<SpecificRecord> events, long seq) {
+        return events.stream().filter(e -> e instanceof CollectorHeartbeat h && h.getSeq() > seq).count();
+    }
+
+    @Test
+    void sigtermFlushesAndExitsAndARestartSendsNothingTwice() throws Exception {
+        Process first = harness.startCollector();
+        harness.awaitHealthy();
+        await().atMost(Duration.ofSeconds(30)).until(() -> heartbeatsPast(harness.events(), 20) > 0);
+
+        first.destroy(); // SIGTERM
+        assertThat(first.waitFor(30, TimeUnit.SECONDS)).as("collector exits on SIGTERM").isTrue();
+        assertThat(Files.readString(harness.log)).contains("collector stopped");
+
+        List<SpecificRecord> afterStop = harness.events();
+        long lastBeforeRestart = afterStop.stream().mapToLong(CollectorHarness::seq).max().orElseThrow();
+        harness.startCollector();
+        harness.awaitHealthy();
+        List<SpecificRecord> events = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                .until(harness::events, ev -> missing(ev).isEmpty() && heartbeatsPast(ev, lastBeforeRestart + 10) > 0);
+        Set<Long> seen = new HashSet<>();
+        List<Long> duplicates = events.stream().map(CollectorHarness::seq).filter(s -> !seen.add(s)).toList();
+        assertThat(duplicates).as("a clean stop leaves nothing to resend").isEmpty();
+    }
+
+    @Test
+    void damagedBufferFilesAreReportedCountedAndSkippedWithoutACrashLoop() throws Exception {
+        kafka.stopBroker(); // keep events unacknowledged in the buffer
+        Process first = harness.startCollector();
+        harness.awaitHealthy();
+        await().atMost(Duration.ofSeconds(30)).until(() -> harness.metric("finwatch_buffer_depth_events") > 200);
+        first.destroyForcibly().waitFor(); // kill -9
+
+        Path cycle;
+        try (Stream<Path> files = Files.list(harness.bufferDir)) {
+            cycle = files.filter(p -> p.toString().endsWith(".cq4")).findFirst().orElseThrow();
+        }
+        int damaged = flipBytesInsideRecords(cycle, "churnhost", 5);
+        assertThat(damaged).isEqualTo(5);
+
+        kafka.startBroker();
+        harness.startCollector();
+        harness.awaitHealthy();
+        await().atMost(Duration.ofSeconds(30)).until(() -> harness.metric("finwatch_buffer_corrupt_records_total") >= 1);
+        String log = Files.readString(harness.log);
+        assertThat(log).contains("ERROR").contains(cycle.getFileName().toString());
+        // It keeps running and publishing: new heartbeats arrive after the damaged stretch.
+        await().atMost(Duration.ofSeconds(60)).until(() -> harness.metric("finwatch_publish_acknowledged_total") > 200);
+        assertThat(harness.httpGet("/healthz").status()).isEqualTo(200);
+    }
+
+    /** Flips one byte just after each of the first {@code count} occurrences of {@code text} past the first 64 KiB. */
+    private static int flipBytesInsideRecords(Path file, String text, int count) throws Exception {
+        byte[] needle = text.getBytes(StandardCharsets.US_ASCII);
+        int flipped = 0;
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+            byte[] data = new byte[(int) Math.min(raf.length(), 8 << 20)];
+            raf.readFully(data);
+            for (int i = 64 << 10; i < data.length - needle.length && flipped < count; i++) {
+                if (matches(data, i, needle)) {
+                    raf.seek(i + needle.length + 2);
+                    raf.write(data[i + needle.length + 2] ^ 0x5A);
+                    flipped++;
+                    i += 4096;
+                }
+            }
+        }
+        return flipped;
+    }
+
+    private static boolean matches(byte[] data, int at, byte[] needle) {
+        for (int j = 0; j < needle.length; j++) {
+            if (data[at + j] != needle[j]) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
