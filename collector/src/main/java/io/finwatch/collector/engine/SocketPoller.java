@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The fetch loop's body: find the namespaces, read each one's TCP tables once, attribute sockets to
@@ -106,6 +107,7 @@ public final class SocketPoller implements AutoCloseable {
 
     private void readNamespace(NetNamespace ns, SocketTable.Builder builder, List<ParseError> errors,
                                List<String> readFailures) {
+        Consumer<SocketRow> rows = row -> builder.add(unchangedOrNew(row));
         // The representative may exit between the scan and the read; any other pid of the namespace will do.
         List<Integer> candidates = new ArrayList<>(ns.pids().size());
         candidates.add(ns.representativePid());
@@ -117,8 +119,8 @@ public final class SocketPoller implements AutoCloseable {
         for (int pid : candidates) {
             int mark = builder.size();
             try {
-                reader.read(procfs.pid(pid, "net", "tcp"), ns.inode(), 4, builder::add, errors::add);
-                reader.read(procfs.pid(pid, "net", "tcp6"), ns.inode(), 6, builder::add, errors::add);
+                reader.read(procfs.pid(pid, "net", "tcp"), ns.inode(), 4, rows, errors::add);
+                reader.read(procfs.pid(pid, "net", "tcp6"), ns.inode(), 6, rows, errors::add);
                 return;
             } catch (NoSuchFileException gone) {
                 if (builder.size() != mark) {
@@ -138,6 +140,16 @@ public final class SocketPoller implements AutoCloseable {
      * The last attached owner of every orphan in {@code table}; owners of sockets that went away in this poll go
      * to {@code gone}, so their GONE events can still name the process.
      */
+    /**
+     * The previous poll's row when nothing about the socket changed, else the new one. Most sockets are the same
+     * from poll to poll; keeping their long-lived row objects means each poll's fresh copies die young instead of
+     * being promoted with the table, which is most of what a poll would otherwise cost the garbage collector.
+     */
+    private SocketRow unchangedOrNew(SocketRow row) {
+        SocketRow before = previous.get(row.key());
+        return row.equals(before) ? before : row;
+    }
+
     private Map<SocketKey, LastOwner> carryLastOwners(List<SocketChange> changes, SocketTable table,
                                                       Map<SocketKey, LastOwner> gone) {
         Map<SocketKey, LastOwner> next = new HashMap<>(lastOwners.size() + 16);
