@@ -32,10 +32,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code finwatch collect}: the collector daemon. */
 @Command(name = "collect", mixinStandardHelpOptions = true,
-        description = {"Polls every network namespace's TCP table, buffers the changes in a local Chronicle Queue",
-                "and publishes them to Kafka. Survives Kafka outages (the buffer grows, up to --buffer-max-bytes)",
-                "and crashes (it resumes from the last acknowledged event). Every option can also be set in the",
-                "--config file or as FINWATCH_<OPTION> in the environment (e.g. FINWATCH_BOOTSTRAP_SERVERS)."})
+        description = "Polls every network namespace's TCP table, buffers the changes in a local Chronicle Queue and "
+                + "publishes them to Kafka. Survives Kafka outages (the buffer grows, up to --buffer-max-bytes) and "
+                + "crashes (it resumes from the last acknowledged event). Every option can also be set in the --config "
+                + "file or as FINWATCH_<OPTION> in the environment (e.g. FINWATCH_BOOTSTRAP_SERVERS).")
 public final class CollectCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(CollectCommand.class);
 

@@ -19,10 +19,10 @@ import picocli.CommandLine.Option;
 
 /** {@code finwatch snapshot}: the socket table of every network namespace, once. */
 @Command(name = "snapshot", mixinStandardHelpOptions = true,
-        description = {"Prints the TCP socket table of every network namespace on this host, with each socket's",
-                "owning process and its namespace's tcp_fin_timeout. Root (or CAP_SYS_PTRACE and",
-                "CAP_DAC_READ_SEARCH) sees every process; CAP_SYS_ADMIN is needed to read each namespace's",
-                "own fin timeout (otherwise the host value is shown, marked as a fallback)."})
+        description = "Prints the TCP socket table of every network namespace on this host, with each socket's owning "
+                + "process and its namespace's tcp_fin_timeout. Root (or CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH) sees "
+                + "every process; CAP_SYS_ADMIN is needed to read each namespace's own fin timeout (otherwise the host "
+                + "value is shown, marked as a fallback).")
 public final class SnapshotCommand implements Callable<Integer> {
 
     @Option(names = "--path.procfs", defaultValue = "/proc", paramLabel = "DIR",

@@ -27,9 +27,9 @@ import picocli.CommandLine.Option;
 
 /** {@code finwatch tail}: finwatch records from Kafka, decoded. */
 @Command(name = "tail", mixinStandardHelpOptions = true,
-        description = {"Prints the records of finwatch topics decoded, as a readable table or JSON lines.",
-                "Reads every partition directly (no consumer group, no committed offsets). Records that are not",
-                "finwatch records are reported on stderr with their topic, partition and offset."})
+        description = "Prints the records of finwatch topics decoded, as a readable table or JSON lines. Reads every "
+                + "partition directly (no consumer group, no committed offsets). Records that are not finwatch records "
+                + "are reported on stderr with their topic, partition and offset.")
 public final class TailCommand implements Callable<Integer> {
 
     @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092", paramLabel = "HOST:PORT,...",
