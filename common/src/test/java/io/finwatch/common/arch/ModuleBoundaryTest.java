@@ -65,6 +65,7 @@ class ModuleBoundaryTest {
                     .doesNotContain("<artifactId>kafka_2.13</artifactId>")
                     .doesNotContain("<artifactId>kafka-server</artifactId>")
                     .doesNotContain("kafka-test-common-runtime")
+                    .doesNotContain("<artifactId>finwatch-testkit</artifactId>")
                     .doesNotContain("<artifactId>finwatch-local</artifactId>");
         }
     }
