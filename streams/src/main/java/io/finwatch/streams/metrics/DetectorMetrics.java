@@ -57,9 +57,9 @@ public final class DetectorMetrics {
         openByTask.remove(taskId);
     }
 
+    /** Sum of the counters of that name carrying the given tags (whatever their other tags). */
     public double counterValue(String name, String... tags) {
-        Counter c = registry.find(name).tags(tags).counter();
-        return c == null ? 0 : c.count();
+        return registry.find(name).tags(tags).counters().stream().mapToDouble(Counter::count).sum();
     }
 
     private double openTotal(boolean orphaned) {
