@@ -22,7 +22,7 @@ public final class CollectorRun {
     private final String host;
     private final String collectorId;
     private final long intervalMs;
-    private final int finTimeoutS;
+    private int finTimeoutS;
     private long seq;
     private Instant now;
 
@@ -48,6 +48,18 @@ public final class CollectorRun {
 
     public CollectorRun at(Instant t) {
         this.now = t;
+        return this;
+    }
+
+    /** Sets the fin timeout reported from now on (the namespace's sysctl changed, or another namespace). */
+    public CollectorRun finTimeout(int seconds) {
+        this.finTimeoutS = seconds;
+        return this;
+    }
+
+    /** Continues the sequence from {@code next} (a second writer for the same run, e.g. a heartbeat thread). */
+    public CollectorRun seqFrom(long next) {
+        this.seq = next - 1;
         return this;
     }
 

@@ -125,6 +125,20 @@ public final class EmbeddedKafka implements AutoCloseable {
         return out;
     }
 
+    /** Sum of a consumer group's committed offsets on a topic's partitions (0 before its first commit). */
+    public long committedOffsets(String group, String topic) {
+        try (Admin admin = cluster.admin()) {
+            return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().entrySet().stream()
+                    .filter(e -> e.getKey().topic().equals(topic) && e.getValue() != null)
+                    .mapToLong(e -> e.getValue().offset()).sum();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("reading offsets of group " + group, e.getCause());
+        }
+    }
+
     @Override
     public void close() {
         try {
