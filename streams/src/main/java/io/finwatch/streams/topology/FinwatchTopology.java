@@ -3,7 +3,7 @@ package io.finwatch.streams.topology;
 import io.finwatch.streams.config.StreamsSettings;
 import io.finwatch.streams.decode.DecodeProcessor;
 import io.finwatch.streams.dedup.DedupProcessor;
-import io.finwatch.streams.dedup.SeqMark;
+import io.finwatch.streams.dedup.SeqMarkSerde;
 import io.finwatch.streams.detect.ConnectionState;
 import io.finwatch.streams.detect.DetectorProcessor;
 import io.finwatch.streams.detect.HostSummary;
@@ -64,7 +64,7 @@ public final class FinwatchTopology {
         t.addProcessor(DETECT, () -> new DetectorProcessor(config, metrics), DEDUP);
         t.addSink(ANOMALIES_SINK, config.anomaliesTopic(), new StringSerializer(), new AnomalySerde().serializer(), DETECT);
 
-        t.addStateStore(keyValue(StoreNames.DEDUP, new JsonSerde<>(SeqMark.class)), DEDUP);
+        t.addStateStore(keyValue(StoreNames.DEDUP, new SeqMarkSerde()), DEDUP);
         t.addStateStore(keyValue(StoreNames.CONNECTIONS, new JsonSerde<>(ConnectionState.class)), DETECT);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.DEADLINES), Serdes.Bytes(),
                 Serdes.ByteArray()).withCachingEnabled(), DETECT);

@@ -29,7 +29,7 @@ package io.finwatch.streams.topology;
  */
 public final class StoreNames {
 
-    /** collector_id + "|T" (transitions) or "|H" (heartbeats) -> SeqMark JSON. */
+    /** collector_id + "|T" (transitions) or "|H" (heartbeats) -> SeqMark as two big-endian longs (seq, seen_at ms). */
     public static final String DEDUP = "finwatch-dedup";
     public static final String CONNECTIONS = "finwatch-connections";
     /** Big-endian fire time (8 bytes) + UTF-8 connection key -> empty: due entries are one range scan. */
