@@ -9,6 +9,13 @@ import io.finwatch.streams.eos.AnomalyOracle.Expected;
 import io.finwatch.streams.testkit.CollectorRun;
 import io.finwatch.streams.testkit.EmbeddedKafka;
 import io.finwatch.streams.testkit.StreamsProcess;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,8 +85,9 @@ class CrashRecoveryTest {
                 "group.instance.id=eos-test-instance",
                 "consumer.session.timeout.ms=10000",
                 "commit.interval.ms=100"));
+        int metricsPort = freePort();
         List<String> args = List.of("streams", "--bootstrap-servers", "PLACEHOLDER", "--state-dir", work.resolve("state").toString(),
-                "--application-id", APP_ID, "--metrics", "127.0.0.1:0", "--transitions-topic", TRANSITIONS, "--heartbeats-topic",
+                "--application-id", APP_ID, "--metrics", "127.0.0.1:" + metricsPort, "--transitions-topic", TRANSITIONS, "--heartbeats-topic",
                 HEARTBEATS, "--anomalies-topic", ANOMALIES, "--dlq-topic", DLQ, "--grace", GRACE_MS + "ms", "--silence-after", "60s",
                 "--streams-config", streamsConfig.toString(), "--create-topics", "false");
         Path log = Files.createDirectories(Path.of("target", "crash-recovery")).resolve("streams-" + t.toEpochMilli() + ".log");
@@ -91,6 +99,7 @@ class CrashRecoveryTest {
             ScheduledExecutorService heartbeats = keepAlive(producer, live);
             StreamsProcess app = StreamsProcess.start(appArgs, log);
             try {
+                assertHealthAndMetrics(metricsPort);
                 long produced = 0;
                 for (int chunk = 0; chunk < script.chunks.size(); chunk++) {
                     List<ProducerRecord<byte[], byte[]>> records = script.chunks.get(chunk);
@@ -123,6 +132,27 @@ class CrashRecoveryTest {
             assertThat(ids(published)).as("no anomaly published twice").hasSize(published.size());
             assertThat(published.stream().map(CrashRecoveryTest::comparable).collect(Collectors.toSet())).isEqualTo(expected);
             assertThat(kafka.readAll(IsolationLevel.READ_COMMITTED, DLQ)).as("each garbage record dead-lettered once").hasSize(script.garbage);
+        }
+    }
+
+    /** /healthz turns 200 once Streams runs; /metrics carries the detector's meters and Kafka Streams' own. */
+    static void assertHealthAndMetrics(int port) {
+        HttpClient http = HttpClient.newHttpClient();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions().untilAsserted(() ->
+                assertThat(get(http, port, "/healthz").statusCode()).isEqualTo(200));
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+                assertThat(get(http, port, "/metrics").body())
+                        .contains("finwatch_streams_open_fin_wait2")
+                        .contains("kafka_stream_"));
+    }
+
+    static HttpResponse<String> get(HttpClient http, int port, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
         }
     }
 
