@@ -1,72 +1,94 @@
 package io.finwatch.streams.aggregate;
 
 import io.finwatch.streams.topology.StoreNames;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.HdrHistogram.Histogram;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.WindowStore;
 
 /**
- * Records the dwell of every ended FIN_WAIT2 episode into the all-time, per-hour and per-minute
- * histograms of its host and of its process.
+ * The dwell of every ended FIN_WAIT2 episode, in the all-time, per-hour and per-minute histograms of its
+ * host and of its process.
  *
- * <p>Decoding a compressed histogram costs about as much as encoding it, so the task keeps the decoded
- * histograms it wrote last: the stores stay the truth (every update is written through), the cache only
- * spares the decode. It is per task instance and dropped on re-initialisation, when the stores may have
- * been restored to something else.
+ * <p>Re-encoding a compressed histogram costs tens of microseconds, and every episode touches six, so
+ * episodes are not folded in one by one: an ended episode is first written to a pending store, and the
+ * punctuator folds all pending episodes at once, so each histogram touched is decoded and encoded once per
+ * punctuation however many episodes it took. Both stores are ordinary changelogged stores written by the
+ * stream thread, so under exactly-once an episode is either still pending or already in the histograms
+ * after any crash, never lost or counted twice. Queries see an episode up to one punctuation interval late.
  */
 public final class DwellAggregates {
 
-    private static final int CACHED = 4096;
-
+    private final KeyValueStore<String, EndedEpisode> pending;
     private final KeyValueStore<String, byte[]> allTime;
     private final WindowStore<String, byte[]> perMinute;
     private final WindowStore<String, byte[]> perHour;
-    private final Map<String, Histogram> decoded = new LinkedHashMap<>(256, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Histogram> eldest) {
-            return size() > CACHED;
-        }
-    };
+    private final int batch;
 
-    public DwellAggregates(KeyValueStore<String, byte[]> allTime, WindowStore<String, byte[]> perMinute,
-                           WindowStore<String, byte[]> perHour) {
+    /** Where one histogram lives: the all-time store (window -1) or a window store and window start. */
+    private record Slot(String store, String key, long windowStart) {
+    }
+
+    public DwellAggregates(KeyValueStore<String, EndedEpisode> pending, KeyValueStore<String, byte[]> allTime,
+                           WindowStore<String, byte[]> perMinute, WindowStore<String, byte[]> perHour, int batch) {
+        this.pending = pending;
         this.allTime = allTime;
         this.perMinute = perMinute;
         this.perHour = perHour;
+        this.batch = batch;
     }
 
-    public void record(String hostKey, String processKey, long dwellMs, long endedAt) {
-        long value = Math.max(0, dwellMs);
-        for (String key : new String[] {hostKey, processKey}) {
-            recordAllTime(key, value);
-            recordWindow(perMinute, "m", key, endedAt - Math.floorMod(endedAt, StoreNames.DWELL_1M_WINDOW_MS), value);
-            recordWindow(perHour, "h", key, endedAt - Math.floorMod(endedAt, StoreNames.DWELL_1H_WINDOW_MS), value);
+    /** Queues an ended episode; {@code episodeKey} is unique per episode (its connection and entry time). */
+    public void record(String episodeKey, String hostKey, String processKey, long dwellMs, long endedAt) {
+        pending.put(episodeKey, new EndedEpisode(hostKey, processKey, Math.max(0, dwellMs), endedAt));
+    }
+
+    /** Folds up to one batch of pending episodes into the histograms. */
+    public void fold() {
+        List<KeyValue<String, EndedEpisode>> taken = new ArrayList<>();
+        try (KeyValueIterator<String, EndedEpisode> it = pending.all()) {
+            while (it.hasNext() && taken.size() < batch) {
+                taken.add(it.next());
+            }
+        }
+        if (taken.isEmpty()) {
+            return;
+        }
+        Map<Slot, List<Long>> bySlot = new LinkedHashMap<>();
+        for (KeyValue<String, EndedEpisode> e : taken) {
+            EndedEpisode ep = e.value;
+            long minute = ep.endedAt() - Math.floorMod(ep.endedAt(), StoreNames.DWELL_1M_WINDOW_MS);
+            long hour = ep.endedAt() - Math.floorMod(ep.endedAt(), StoreNames.DWELL_1H_WINDOW_MS);
+            for (String key : new String[] {ep.hostKey(), ep.processKey()}) {
+                bySlot.computeIfAbsent(new Slot(StoreNames.DWELL_ALL_TIME, key, -1), s -> new ArrayList<>()).add(ep.dwellMs());
+                bySlot.computeIfAbsent(new Slot(StoreNames.DWELL_1M, key, minute), s -> new ArrayList<>()).add(ep.dwellMs());
+                bySlot.computeIfAbsent(new Slot(StoreNames.DWELL_1H, key, hour), s -> new ArrayList<>()).add(ep.dwellMs());
+            }
+        }
+        bySlot.forEach(this::add);
+        for (KeyValue<String, EndedEpisode> e : taken) {
+            pending.delete(e.key);
         }
     }
 
-    private void recordAllTime(String key, long value) {
-        String cacheKey = "a|" + key;
-        Histogram h = decoded.get(cacheKey);
-        if (h == null) {
-            byte[] stored = allTime.get(key);
-            h = stored == null ? DwellHistogramCodec.empty() : DwellHistogramCodec.decode(stored);
-            decoded.put(cacheKey, h);
+    private void add(Slot slot, List<Long> values) {
+        byte[] stored = switch (slot.store()) {
+            case StoreNames.DWELL_ALL_TIME -> allTime.get(slot.key());
+            case StoreNames.DWELL_1M -> perMinute.fetch(slot.key(), slot.windowStart());
+            default -> perHour.fetch(slot.key(), slot.windowStart());
+        };
+        Histogram h = stored == null ? DwellHistogramCodec.empty() : DwellHistogramCodec.decode(stored);
+        values.forEach(h::recordValue);
+        byte[] encoded = DwellHistogramCodec.encode(h);
+        switch (slot.store()) {
+            case StoreNames.DWELL_ALL_TIME -> allTime.put(slot.key(), encoded);
+            case StoreNames.DWELL_1M -> perMinute.put(slot.key(), encoded, slot.windowStart());
+            default -> perHour.put(slot.key(), encoded, slot.windowStart());
         }
-        h.recordValue(value);
-        allTime.put(key, DwellHistogramCodec.encode(h));
-    }
-
-    private void recordWindow(WindowStore<String, byte[]> store, String tag, String key, long windowStart, long value) {
-        String cacheKey = tag + windowStart + '|' + key;
-        Histogram h = decoded.get(cacheKey);
-        if (h == null) {
-            byte[] stored = store.fetch(key, windowStart);
-            h = stored == null ? DwellHistogramCodec.empty() : DwellHistogramCodec.decode(stored);
-            decoded.put(cacheKey, h);
-        }
-        h.recordValue(value);
-        store.put(key, DwellHistogramCodec.encode(h), windowStart);
     }
 }

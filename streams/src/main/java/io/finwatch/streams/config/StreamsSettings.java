@@ -22,7 +22,8 @@ import java.util.Objects;
  * @param dedupRetention           how long the (collector_id, topic) high-water marks outlive their
  *                                 collector's last event; a mark dropped earlier would let that
  *                                 collector's re-sends through
- * @param dueBatch                 most deadlines one punctuation handles, so a burst of deadlines cannot
+ * @param dueBatch                 most deadlines (and most ended episodes folded into the dwell histograms)
+ *                                 one punctuation handles, so a burst of them cannot
  *                                 stall the stream thread past its poll interval; the rest follow a
  *                                 punctuation later
  */

@@ -144,7 +144,7 @@ final class ConnectionTracker {
         }
         connections.delete(k);
         count(c, -1);
-        dwell.record(StoreKeys.host(c.key().host()), c.processKey(), endedAt - c.enteredAt(), endedAt);
+        dwell.record(k + '|' + c.enteredAt(), StoreKeys.host(c.key().host()), c.processKey(), endedAt - c.enteredAt(), endedAt);
     }
 
     /** Raises STUCK for the entries due by {@code now} whose host is being heard; parks the others. */

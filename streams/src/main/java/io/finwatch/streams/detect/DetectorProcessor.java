@@ -4,6 +4,7 @@ import io.finwatch.schemas.CollectorHeartbeat;
 import io.finwatch.schemas.FinWait2Anomaly;
 import io.finwatch.schemas.SocketTransition;
 import io.finwatch.streams.aggregate.DwellAggregates;
+import io.finwatch.streams.aggregate.EndedEpisode;
 import io.finwatch.streams.aggregate.RecentAnomalies;
 import io.finwatch.streams.config.StreamsSettings;
 import io.finwatch.streams.metrics.DetectorMetrics;
@@ -35,6 +36,7 @@ public final class DetectorProcessor implements Processor<String, SpecificRecord
     private ConnectionTracker connections;
     private HostTracker hosts;
     private RecentAnomalies recent;
+    private DwellAggregates dwell;
     private AnomalyOutput output;
     private String taskId;
     private Cancellable due;
@@ -53,6 +55,7 @@ public final class DetectorProcessor implements Processor<String, SpecificRecord
         KeyValueStore<Bytes, byte[]> deadlineStore = context.getStateStore(StoreNames.DEADLINES);
         KeyValueStore<String, OpenCounts> openStore = context.getStateStore(StoreNames.OPEN_FIN_WAIT2);
         KeyValueStore<String, HostSummary> hostStore = context.getStateStore(StoreNames.HOSTS);
+        KeyValueStore<String, EndedEpisode> dwellPending = context.getStateStore(StoreNames.DWELL_PENDING);
         KeyValueStore<String, byte[]> dwellAll = context.getStateStore(StoreNames.DWELL_ALL_TIME);
         WindowStore<String, byte[]> dwell1m = context.getStateStore(StoreNames.DWELL_1M);
         WindowStore<String, byte[]> dwell1h = context.getStateStore(StoreNames.DWELL_1H);
@@ -65,8 +68,9 @@ public final class DetectorProcessor implements Processor<String, SpecificRecord
             metrics.anomaly(anomaly.getKind().toString(), anomaly.getReason().toString());
         };
         this.hosts = new HostTracker(hostStore, settings, context.currentSystemTimeMs());
-        this.connections = new ConnectionTracker(connectionStore, new DeadlineIndex(deadlineStore), openStore,
-                new DwellAggregates(dwellAll, dwell1m, dwell1h), settings, metrics.openSockets(taskId));
+        this.dwell = new DwellAggregates(dwellPending, dwellAll, dwell1m, dwell1h, settings.dueBatch());
+        this.connections = new ConnectionTracker(connectionStore, new DeadlineIndex(deadlineStore), openStore, dwell, settings,
+                metrics.openSockets(taskId));
         this.due = context.schedule(settings.punctuateEvery(), PunctuationType.WALL_CLOCK_TIME, this::punctuate);
         this.expiry = context.schedule(EXPIRE_EVERY, PunctuationType.WALL_CLOCK_TIME, recent::expire);
     }
@@ -88,6 +92,7 @@ public final class DetectorProcessor implements Processor<String, SpecificRecord
     private void punctuate(long now) {
         hosts.checkSilence(now, output);
         connections.fireDue(now, hosts, output);
+        dwell.fold();
     }
 
     @Override

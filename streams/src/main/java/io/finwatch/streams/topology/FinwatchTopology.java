@@ -1,5 +1,6 @@
 package io.finwatch.streams.topology;
 
+import io.finwatch.streams.aggregate.EndedEpisode;
 import io.finwatch.streams.config.StreamsSettings;
 import io.finwatch.streams.decode.DecodeProcessor;
 import io.finwatch.streams.dedup.DedupProcessor;
@@ -70,6 +71,7 @@ public final class FinwatchTopology {
                 Serdes.ByteArray()).withCachingEnabled(), DETECT);
         t.addStateStore(keyValue(StoreNames.OPEN_FIN_WAIT2, new JsonSerde<>(OpenCounts.class)), DETECT);
         t.addStateStore(keyValue(StoreNames.HOSTS, new JsonSerde<>(HostSummary.class)), DETECT);
+        t.addStateStore(keyValue(StoreNames.DWELL_PENDING, new JsonSerde<>(EndedEpisode.class)), DETECT);
         t.addStateStore(keyValue(StoreNames.DWELL_ALL_TIME, Serdes.ByteArray()), DETECT);
         t.addStateStore(window(StoreNames.DWELL_1M, StoreNames.DWELL_1M_WINDOW_MS, StoreNames.DWELL_1M_RETENTION_MS), DETECT);
         t.addStateStore(window(StoreNames.DWELL_1H, StoreNames.DWELL_1H_WINDOW_MS, StoreNames.DWELL_1H_RETENTION_MS), DETECT);

@@ -17,7 +17,7 @@ package io.finwatch.streams.topology;
  * <li>{@link #HOSTS} String {@link StoreKeys#host} -> {@code HostSummary} JSON from the host's heartbeats.
  * <li>{@link #DWELL_ALL_TIME} String host / process key -> HdrHistogram bytes
  *     ({@code encodeIntoCompressedByteBuffer}; read with {@code DwellStats.decode}) of the dwell in ms of every
- *     ended FIN_WAIT2 episode.
+ *     ended FIN_WAIT2 episode, folded in by the punctuator (so up to one punctuation interval behind).
  * <li>{@link #DWELL_1M}, {@link #DWELL_1H} window stores with the same keys and values, tumbling windows of one
  *     minute (kept {@link #DWELL_1M_RETENTION_MS}) and one hour (kept {@link #DWELL_1H_RETENTION_MS}), by the
  *     time the episode ended.
@@ -25,7 +25,7 @@ package io.finwatch.streams.topology;
  *     prefix scan per host returns them oldest first) -> FinWait2Anomaly in single-object encoding
  *     (FinwatchSerde).
  * </ul>
- * {@link #DEDUP} and {@link #DEADLINES} are the detector's bookkeeping, not meant for queries.
+ * {@link #DEDUP}, {@link #DEADLINES} and {@link #DWELL_PENDING} are the detector's bookkeeping, not meant for queries.
  */
 public final class StoreNames {
 
@@ -36,6 +36,8 @@ public final class StoreNames {
     public static final String DEADLINES = "finwatch-deadlines";
     public static final String OPEN_FIN_WAIT2 = "finwatch-open-fin-wait2";
     public static final String HOSTS = "finwatch-hosts";
+    /** Connection key + "|" + entered_at -> EndedEpisode JSON: ended episodes not yet folded into the dwell histograms. */
+    public static final String DWELL_PENDING = "finwatch-dwell-pending";
     public static final String DWELL_ALL_TIME = "finwatch-dwell-all-time";
     public static final String DWELL_1M = "finwatch-dwell-1m";
     public static final String DWELL_1H = "finwatch-dwell-1h";

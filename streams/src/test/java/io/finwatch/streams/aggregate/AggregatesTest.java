@@ -12,6 +12,7 @@ import io.finwatch.streams.testkit.DetectorHarness;
 import io.finwatch.streams.topology.StoreKeys;
 import io.finwatch.streams.topology.StoreNames;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -80,6 +81,9 @@ class AggregatesTest {
         }
         all.sort(null);
         nginx.sort(null);
+        // Ended episodes are folded into the histograms by the next punctuation.
+        assertThat(det.<String, byte[]>keyValueStore(StoreNames.DWELL_ALL_TIME).get("node-5")).isNull();
+        det.advance(Duration.ofSeconds(1));
 
         KeyValueStore<String, byte[]> allTime = det.keyValueStore(StoreNames.DWELL_ALL_TIME);
         assertStats(DwellStats.of(allTime.get(StoreKeys.host("node-5"))), all);
@@ -110,6 +114,7 @@ class AggregatesTest {
             det.send(run.at(T0.plusSeconds(end - 5)).attached(s, TcpState.ESTABLISHED, TcpState.FIN_WAIT2, NGINX));
             det.send(run.at(T0.plusSeconds(end)).gone(s, TcpState.FIN_WAIT2));
         }
+        det.advance(Duration.ofSeconds(1));
         WindowStore<String, byte[]> minutes = det.windowStore(StoreNames.DWELL_1M);
         WindowStore<String, byte[]> hours = det.windowStore(StoreNames.DWELL_1H);
 

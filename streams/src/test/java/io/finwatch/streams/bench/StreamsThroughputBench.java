@@ -11,6 +11,9 @@ import io.finwatch.streams.testkit.CollectorRun.Proc;
 import io.finwatch.streams.testkit.EmbeddedKafka;
 import io.finwatch.streams.topology.FinwatchTopology;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,7 +53,7 @@ import org.apache.kafka.streams.StreamsConfig;
  * <pre>
  * mvn -B -q -pl streams -am test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test
  * java -Xmx3g -XX:+UseParallelGC -cp streams/target/test-classes:streams/target/classes:$(cat streams/target/bench.cp) \
- *     io.finwatch.streams.bench.StreamsThroughputBench [transitions=2000000] [hosts=500] [streamThreads=1] [partitions=6]
+ *     io.finwatch.streams.bench.StreamsThroughputBench [transitions=2000000] [hosts=500] [streamThreads=1] [partitions=6] [commitIntervalMs=100]
  * </pre>
  */
 public final class StreamsThroughputBench {
@@ -65,6 +68,7 @@ public final class StreamsThroughputBench {
         int hosts = args.length > 1 ? Integer.parseInt(args[1]) : 500;
         int threads = args.length > 2 ? Integer.parseInt(args[2]) : 1;
         int partitions = args.length > 3 ? Integer.parseInt(args[3]) : 6;
+        String commitMs = args.length > 4 ? args[4] : "100";
         Path state = Files.createTempDirectory("finwatch-bench");
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             kafka.createTopics(partitions, TRANSITIONS, HEARTBEATS);
@@ -83,7 +87,8 @@ public final class StreamsThroughputBench {
             System.out.printf("raw consume of %s: %,.0f records/s%n", TRANSITIONS, raw);
 
             StreamsSettings settings = StreamsSettings.defaults().withTopics(TRANSITIONS, HEARTBEATS, ANOMALIES, DLQ);
-            Properties props = KafkaStreamsProperties.assemble(Map.of(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(threads)),
+            Properties props = KafkaStreamsProperties.assemble(Map.of(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(threads),
+                    StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitMs),
                     "bench", Map.of(), Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
                             StreamsConfig.APPLICATION_ID_CONFIG, "finwatch-bench", StreamsConfig.STATE_DIR_CONFIG, state.toString()));
             KafkaStreams streams = new KafkaStreams(FinwatchTopology.buildTopology(settings, new DetectorMetrics(new SimpleMeterRegistry())),
@@ -95,16 +100,21 @@ public final class StreamsThroughputBench {
                 Thread.sleep(10);
             }
             long s0 = System.nanoTime();
+            long cpu0 = streamThreadsCpuNanos();
             long total = fleet.transitionsWritten;
             while (kafka.committedOffsets("finwatch-bench", TRANSITIONS) < total
                     || kafka.committedOffsets("finwatch-bench", HEARTBEATS) < fleet.heartbeatsWritten) {
                 Thread.sleep(100);
             }
             double secs = seconds(s0);
+            double cpu = (streamThreadsCpuNanos() - cpu0) / 1e9;
             double rate = total / secs;
-            System.out.printf("detector (exactly_once_v2, %d stream thread(s), %d partitions): %,d transitions (+ %,d heartbeats) in %.1f s"
-                    + " = %,.0f transitions/s, %.0f%% of the raw consume rate%n", threads, partitions, total, fleet.heartbeatsWritten, secs,
+            System.out.printf("detector (exactly_once_v2, %d stream thread(s), %d partitions, commit every %s ms): %,d transitions"
+                    + " (+ %,d heartbeats) in %.1f s = %,.0f transitions/s, %.0f%% of the raw consume rate%n", threads, partitions, commitMs, total,
+                    fleet.heartbeatsWritten, secs,
                     rate, 100 * rate / raw);
+            System.out.printf("stream thread CPU: %.1f s of %.1f s wall (%.0f%%), %.1f us per transition%n", cpu, secs, 100 * cpu / secs,
+                    cpu * 1e6 / total);
 
             List<Long> delays = stuckDelays(kafka, 200);
             Collections.sort(delays);
@@ -113,6 +123,18 @@ public final class StreamsThroughputBench {
                     delays.get(delays.size() - 1));
             streams.close(Duration.ofSeconds(30));
         }
+    }
+
+    /** CPU time of the stream threads so far: tells a CPU-bound detector from one waiting on the broker or for a core. */
+    static long streamThreadsCpuNanos() {
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (ThreadInfo info : mx.dumpAllThreads(false, false)) {
+            if (info.getThreadName().contains("-StreamThread-")) {
+                sum += Math.max(0, mx.getThreadCpuTime(info.getThreadId()));
+            }
+        }
+        return sum;
     }
 
     static double seconds(long since) {
