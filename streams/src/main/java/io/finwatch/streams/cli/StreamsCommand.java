@@ -122,11 +122,15 @@ final class StreamsCommand implements Callable<Integer> {
         TopicSetup.ensure(props, settings, createTopics, partitions, replicationFactor);
 
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        StreamsHealth health = new StreamsHealth();
+        // Bound first: a taken port fails the start before any Kafka client exists; /healthz says CREATED until it runs.
+        HttpEndpoint http = MetricsRoutes.install(HttpEndpoint.bind(metrics, "--metrics", 2), registry, health::health).start();
+        LOG.info("metrics on http://{}:{}/metrics, health on /healthz", metrics.host(), http.port());
+
         Topology topology = FinwatchTopology.buildTopology(settings, new DetectorMetrics(registry));
         LOG.debug("topology:\n{}", topology.describe());
         KafkaStreams streams = new KafkaStreams(topology, props);
 
-        StreamsHealth health = new StreamsHealth();
         CountDownLatch ended = new CountDownLatch(1);
         streams.setStateListener((now, before) -> {
             health.onChange(now, before);
@@ -142,8 +146,6 @@ final class StreamsCommand implements Callable<Integer> {
         });
         KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(registry);
-        HttpEndpoint http = MetricsRoutes.install(HttpEndpoint.bind(metrics, "--metrics", 2), registry, health::health).start();
-        LOG.info("metrics on http://{}:{}/metrics, health on /healthz", metrics.host(), http.port());
 
         Thread stopper = new Thread(() -> {
             LOG.info("stopping: closing kafka streams (commits the current transaction)");

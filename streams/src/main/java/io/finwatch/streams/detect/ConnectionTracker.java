@@ -130,6 +130,9 @@ final class ConnectionTracker {
             return;
         }
         ConnectionState c = cur;
+        if (!cur.stuckEmitted()) {
+            deadlines.remove(cur.fireAt(), k);
+        }
         // The poll before this one still saw the socket in FIN_WAIT2; when that poll was already past fireAt,
         // the socket was stuck whether or not a punctuation got to say so first (the detector was down,
         // or is catching up on a backlog). Same decision, same id, as the punctuator's.
@@ -139,8 +142,6 @@ final class ConnectionTracker {
         }
         if (c.stuckEmitted()) {
             out.emit(Anomalies.resolved(c, endedAt, t.getToState()));
-        } else {
-            deadlines.remove(c.fireAt(), k);
         }
         connections.delete(k);
         count(c, -1);
