@@ -19,7 +19,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * connections whose whole life is reported, in a mix close to what 1 s polls of busy servers show. Most
  * connections never show FIN_WAIT2 at a poll (it lasts milliseconds when the peer closes promptly); about
  * one in seven does, attached and sometimes orphaned while in it; a few stay attached and become stuck.
- * Every host sends a heartbeat per simulated second.
+ * Every host sends a heartbeat per simulated second, and runs a dozen services that own its sockets.
  */
 final class FleetGenerator {
 
@@ -62,7 +62,9 @@ final class FleetGenerator {
 
     private void connection(CollectorRun run, Instant t, Consumer<ProducerRecord<byte[], byte[]>> out) {
         CollectorRun.Socket s = run.socket(1024 + (port++ % 60000));
-        Proc p = new Proc(1000 + random.nextInt(40), "svc" + random.nextInt(40), null);
+        // A host runs a dozen services; its sockets belong to them.
+        int service = random.nextInt(12);
+        Proc p = new Proc(1000 + service, "svc" + service, null);
         int shape = random.nextInt(10_000);
         List<SocketTransition> life = new ArrayList<>(4);
         run.at(t);
