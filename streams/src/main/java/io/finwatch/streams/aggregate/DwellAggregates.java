@@ -21,14 +21,26 @@ import org.apache.kafka.streams.state.WindowStore;
  * punctuation however many episodes it took. Both stores are ordinary changelogged stores written by the
  * stream thread, so under exactly-once an episode is either still pending or already in the histograms
  * after any crash, never lost or counted twice. Queries see an episode up to one punctuation interval late.
+ *
+ * <p>The histograms written last are also kept decoded, which spares the decode for hot hosts and
+ * processes: the stores stay the truth (every fold writes through), and the cache belongs to one task
+ * instance, dropped on re-initialisation, when the stores may have been restored to something else.
  */
 public final class DwellAggregates {
+
+    private static final int CACHED = 4096;
 
     private final KeyValueStore<String, EndedEpisode> pending;
     private final KeyValueStore<String, byte[]> allTime;
     private final WindowStore<String, byte[]> perMinute;
     private final WindowStore<String, byte[]> perHour;
     private final int batch;
+    private final Map<Slot, Histogram> decoded = new LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Slot, Histogram> eldest) {
+            return size() > CACHED;
+        }
+    };
 
     /** Where one histogram lives: the all-time store (window -1) or a window store and window start. */
     private record Slot(String store, String key, long windowStart) {
@@ -77,12 +89,16 @@ public final class DwellAggregates {
     }
 
     private void add(Slot slot, List<Long> values) {
-        byte[] stored = switch (slot.store()) {
-            case StoreNames.DWELL_ALL_TIME -> allTime.get(slot.key());
-            case StoreNames.DWELL_1M -> perMinute.fetch(slot.key(), slot.windowStart());
-            default -> perHour.fetch(slot.key(), slot.windowStart());
-        };
-        Histogram h = stored == null ? DwellHistogramCodec.empty() : DwellHistogramCodec.decode(stored);
+        Histogram h = decoded.get(slot);
+        if (h == null) {
+            byte[] stored = switch (slot.store()) {
+                case StoreNames.DWELL_ALL_TIME -> allTime.get(slot.key());
+                case StoreNames.DWELL_1M -> perMinute.fetch(slot.key(), slot.windowStart());
+                default -> perHour.fetch(slot.key(), slot.windowStart());
+            };
+            h = stored == null ? DwellHistogramCodec.empty() : DwellHistogramCodec.decode(stored);
+            decoded.put(slot, h);
+        }
         values.forEach(h::recordValue);
         byte[] encoded = DwellHistogramCodec.encode(h);
         switch (slot.store()) {

@@ -8,7 +8,7 @@ import io.finwatch.streams.dedup.SeqMarkSerde;
 import io.finwatch.streams.detect.ConnectionState;
 import io.finwatch.streams.detect.DetectorProcessor;
 import io.finwatch.streams.detect.HostSummary;
-import io.finwatch.streams.detect.OpenCounts;
+import io.finwatch.streams.detect.OpenCountsSerde;
 import io.finwatch.streams.metrics.DetectorMetrics;
 import io.finwatch.streams.serde.AnomalySerde;
 import io.finwatch.streams.serde.JsonSerde;
@@ -69,7 +69,7 @@ public final class FinwatchTopology {
         t.addStateStore(keyValue(StoreNames.CONNECTIONS, new JsonSerde<>(ConnectionState.class)), DETECT);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.DEADLINES), Serdes.Bytes(),
                 Serdes.ByteArray()).withCachingEnabled(), DETECT);
-        t.addStateStore(keyValue(StoreNames.OPEN_FIN_WAIT2, new JsonSerde<>(OpenCounts.class)), DETECT);
+        t.addStateStore(keyValue(StoreNames.OPEN_FIN_WAIT2, new OpenCountsSerde()), DETECT);
         t.addStateStore(keyValue(StoreNames.HOSTS, new JsonSerde<>(HostSummary.class)), DETECT);
         t.addStateStore(keyValue(StoreNames.DWELL_PENDING, new JsonSerde<>(EndedEpisode.class)), DETECT);
         t.addStateStore(keyValue(StoreNames.DWELL_ALL_TIME, Serdes.ByteArray()), DETECT);

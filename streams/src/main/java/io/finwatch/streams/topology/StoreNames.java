@@ -13,7 +13,8 @@ package io.finwatch.streams.topology;
  * <li>{@link #CONNECTIONS} String {@link StoreKeys#connection} -> {@code ConnectionState} JSON: every socket
  *     currently in FIN_WAIT2.
  * <li>{@link #OPEN_FIN_WAIT2} String {@link StoreKeys#host} (whole host) and {@link StoreKeys#process}
- *     (one process) -> {@code OpenCounts} JSON {attached, orphaned}; an orphan counts for its last owner.
+ *     (one process) -> {@code OpenCounts} {attached, orphaned} ({@code OpenCountsSerde}: two big-endian longs); an
+ *     orphan counts for its last owner.
  * <li>{@link #HOSTS} String {@link StoreKeys#host} -> {@code HostSummary} JSON from the host's heartbeats.
  * <li>{@link #DWELL_ALL_TIME} String host / process key -> HdrHistogram bytes
  *     ({@code encodeIntoCompressedByteBuffer}; read with {@code DwellStats.decode}) of the dwell in ms of every

@@ -34,6 +34,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Throughput and detection delay of the detector, exactly-once, against a local embedded Kafka.
@@ -53,7 +56,7 @@ import org.apache.kafka.streams.StreamsConfig;
  * <pre>
  * mvn -B -q -pl streams -am test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test
  * java -Xmx3g -XX:+UseParallelGC -cp streams/target/test-classes:streams/target/classes:$(cat streams/target/bench.cp) \
- *     io.finwatch.streams.bench.StreamsThroughputBench [transitions=2000000] [hosts=500] [streamThreads=1] [partitions=6] [commitIntervalMs=100]
+ *     io.finwatch.streams.bench.StreamsThroughputBench [transitions=2000000] [hosts=500] [streamThreads=1] [partitions=6] [commitIntervalMs=100] [detector|noop]
  * </pre>
  */
 public final class StreamsThroughputBench {
@@ -69,6 +72,7 @@ public final class StreamsThroughputBench {
         int threads = args.length > 2 ? Integer.parseInt(args[2]) : 1;
         int partitions = args.length > 3 ? Integer.parseInt(args[3]) : 6;
         String commitMs = args.length > 4 ? args[4] : "100";
+        boolean noop = args.length > 5 && args[5].equals("noop");
         Path state = Files.createTempDirectory("finwatch-bench");
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             kafka.createTopics(partitions, TRANSITIONS, HEARTBEATS);
@@ -91,8 +95,8 @@ public final class StreamsThroughputBench {
                     StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitMs),
                     "bench", Map.of(), Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
                             StreamsConfig.APPLICATION_ID_CONFIG, "finwatch-bench", StreamsConfig.STATE_DIR_CONFIG, state.toString()));
-            KafkaStreams streams = new KafkaStreams(FinwatchTopology.buildTopology(settings, new DetectorMetrics(new SimpleMeterRegistry())),
-                    props);
+            Topology topology = noop ? noopTopology() : FinwatchTopology.buildTopology(settings, new DetectorMetrics(new SimpleMeterRegistry()));
+            KafkaStreams streams = new KafkaStreams(topology, props);
             AtomicBoolean running = new AtomicBoolean();
             streams.setStateListener((now, before) -> running.set(now == KafkaStreams.State.RUNNING));
             streams.start();
@@ -109,19 +113,41 @@ public final class StreamsThroughputBench {
             double secs = seconds(s0);
             double cpu = (streamThreadsCpuNanos() - cpu0) / 1e9;
             double rate = total / secs;
-            System.out.printf("detector (exactly_once_v2, %d stream thread(s), %d partitions, commit every %s ms): %,d transitions"
+            System.out.printf((noop ? "no-op topology" : "detector") + " (exactly_once_v2, %d stream thread(s), %d partitions, commit every %s ms): %,d transitions"
                     + " (+ %,d heartbeats) in %.1f s = %,.0f transitions/s, %.0f%% of the raw consume rate%n", threads, partitions, commitMs, total,
                     fleet.heartbeatsWritten, secs,
                     rate, 100 * rate / raw);
             System.out.printf("stream thread CPU: %.1f s of %.1f s wall (%.0f%%), %.1f us per transition%n", cpu, secs, 100 * cpu / secs,
                     cpu * 1e6 / total);
 
+            if (noop) {
+                streams.close(Duration.ofSeconds(30));
+                return;
+            }
             List<Long> delays = stuckDelays(kafka, 200);
             Collections.sort(delays);
             System.out.printf("FIN_WAIT2 deadline -> STUCK readable (read_committed), %d sockets: p50 %d ms, p90 %d ms, p99 %d ms, max %d ms%n",
                     delays.size(), delays.get(delays.size() / 2), delays.get(delays.size() * 9 / 10), delays.get(delays.size() * 99 / 100),
                     delays.get(delays.size() - 1));
             streams.close(Duration.ofSeconds(30));
+        }
+    }
+
+    /**
+     * The floor: both topics into a processor that drops everything, same exactly-once commits. What Kafka
+     * Streams itself costs per record here, to tell it from the detector's own work.
+     */
+    static Topology noopTopology() {
+        ByteArrayDeserializer bytes = new ByteArrayDeserializer();
+        Topology t = new Topology();
+        t.addSource("in", bytes, bytes, TRANSITIONS, HEARTBEATS);
+        t.addProcessor("drop", Drop::new, "in");
+        return t;
+    }
+
+    private static final class Drop implements Processor<byte[], byte[], Void, Void> {
+        @Override
+        public void process(org.apache.kafka.streams.processor.api.Record<byte[], byte[]> record) {
         }
     }
 
