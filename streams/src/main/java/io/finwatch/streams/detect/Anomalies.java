@@ -38,7 +38,9 @@ public final class Anomalies {
 
     public static FinWait2Anomaly resolved(ConnectionState c, long endedAt, TcpState toState) {
         AnomalyReason reason = toState == TcpState.GONE ? AnomalyReason.CONNECTION_GONE : AnomalyReason.LEFT_FIN_WAIT2;
-        return socket(c, AnomalyKind.RESOLVED, reason, endedAt, toState).build();
+        // UNKNOWN is what this build reads for a state a newer collector knows; it is never written on.
+        TcpState known = toState == TcpState.UNKNOWN ? null : toState;
+        return socket(c, AnomalyKind.RESOLVED, reason, endedAt, known).build();
     }
 
     public static FinWait2Anomaly silent(String host, String collectorId, long lastHeardAt, long detectedAt) {

@@ -192,4 +192,17 @@ class StuckDetectionTest {
         assertThat(out.get(0).getAnomalyId()).isEqualTo(Anomalies.socketAnomalyId(ConnectionKey.of(run.gone(s, TcpState.FIN_WAIT2)), T0.toEpochMilli(),
                 AnomalyKind.STUCK));
     }
+
+    @Test
+    void aStateThisBuildDoesNotKnowEndsTheEpisodeWithoutWritingUnknown() {
+        Socket s = run.socket(40009);
+        det.send(run.attached(s, TcpState.ESTABLISHED, TcpState.FIN_WAIT2, KUBE_PROXY));
+        // A newer collector reports a state added after this build: it reads as UNKNOWN.
+        det.send(run.at(T0.plusSeconds(100)).attached(s, TcpState.FIN_WAIT2, TcpState.UNKNOWN, KUBE_PROXY));
+
+        List<FinWait2Anomaly> out = det.anomalies();
+        assertThat(out).extracting(FinWait2Anomaly::getKind).containsExactly(AnomalyKind.STUCK, AnomalyKind.RESOLVED);
+        assertThat(out.get(1).getReason()).isEqualTo(AnomalyReason.LEFT_FIN_WAIT2);
+        assertThat(out.get(1).getToState()).isNull();
+    }
 }
