@@ -20,7 +20,7 @@ import org.apache.kafka.streams.state.WindowStore;
  * punctuator folds all pending episodes at once, so each histogram touched is decoded and encoded once per
  * punctuation however many episodes it took. Both stores are ordinary changelogged stores written by the
  * stream thread, so under exactly-once an episode is either still pending or already in the histograms
- * after any crash, never lost or counted twice. Queries see an episode up to one punctuation interval late.
+ * after any crash, never lost or counted twice. Queries see an episode up to one fold interval late.
  *
  * <p>The histograms written last are also kept decoded, which spares the decode for hot hosts and
  * processes: the stores stay the truth (every fold writes through), and the cache belongs to one task
@@ -29,12 +29,13 @@ import org.apache.kafka.streams.state.WindowStore;
 public final class DwellAggregates {
 
     private static final int CACHED = 4096;
+    /** Most episodes one fold takes, so a backlog cannot stall the stream thread; the rest wait for the next fold. */
+    private static final int FOLD_BATCH = 100_000;
 
     private final KeyValueStore<String, EndedEpisode> pending;
     private final KeyValueStore<String, byte[]> allTime;
     private final WindowStore<String, byte[]> perMinute;
     private final WindowStore<String, byte[]> perHour;
-    private final int batch;
     private final Map<Slot, Histogram> decoded = new LinkedHashMap<>(1024, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Slot, Histogram> eldest) {
@@ -47,12 +48,11 @@ public final class DwellAggregates {
     }
 
     public DwellAggregates(KeyValueStore<String, EndedEpisode> pending, KeyValueStore<String, byte[]> allTime,
-                           WindowStore<String, byte[]> perMinute, WindowStore<String, byte[]> perHour, int batch) {
+                           WindowStore<String, byte[]> perMinute, WindowStore<String, byte[]> perHour) {
         this.pending = pending;
         this.allTime = allTime;
         this.perMinute = perMinute;
         this.perHour = perHour;
-        this.batch = batch;
     }
 
     /** Queues an ended episode; {@code episodeKey} is unique per episode (its connection and entry time). */
@@ -60,11 +60,11 @@ public final class DwellAggregates {
         pending.put(episodeKey, new EndedEpisode(hostKey, processKey, Math.max(0, dwellMs), endedAt));
     }
 
-    /** Folds up to one batch of pending episodes into the histograms. */
+    /** Folds the pending episodes (up to a batch) into the histograms. */
     public void fold() {
         List<KeyValue<String, EndedEpisode>> taken = new ArrayList<>();
         try (KeyValueIterator<String, EndedEpisode> it = pending.all()) {
-            while (it.hasNext() && taken.size() < batch) {
+            while (it.hasNext() && taken.size() < FOLD_BATCH) {
                 taken.add(it.next());
             }
         }

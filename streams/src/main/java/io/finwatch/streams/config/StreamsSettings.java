@@ -22,8 +22,10 @@ import java.util.Objects;
  * @param dedupRetention           how long the (collector_id, topic) high-water marks outlive their
  *                                 collector's last event; a mark dropped earlier would let that
  *                                 collector's re-sends through
- * @param dueBatch                 most deadlines (and most ended episodes folded into the dwell histograms)
- *                                 one punctuation handles, so a burst of them cannot
+ * @param foldEvery                how often ended episodes are folded into the dwell histograms: each fold
+ *                                 re-encodes every histogram it touches once, so folding less often costs
+ *                                 less CPU, and the histograms lag by up to this much
+ * @param dueBatch                 most deadlines one punctuation handles, so a burst of them cannot
  *                                 stall the stream thread past its poll interval; the rest follow a
  *                                 punctuation later
  */
@@ -39,6 +41,7 @@ public record StreamsSettings(
         int recentAnomaliesPerHost,
         Duration recentAnomaliesRetention,
         Duration dedupRetention,
+        Duration foldEvery,
         int dueBatch) {
 
     public static final String DEFAULT_TRANSITIONS_TOPIC = "finwatch.transitions";
@@ -58,6 +61,7 @@ public record StreamsSettings(
         Objects.requireNonNull(defaultInterval, "defaultInterval");
         Objects.requireNonNull(recentAnomaliesRetention, "recentAnomaliesRetention");
         Objects.requireNonNull(dedupRetention, "dedupRetention");
+        Objects.requireNonNull(foldEvery, "foldEvery");
         if (transitionsTopic.equals(heartbeatsTopic)) {
             throw new IllegalArgumentException("transitions and heartbeats must be different topics, both are " + transitionsTopic);
         }
@@ -66,6 +70,9 @@ public record StreamsSettings(
         }
         if (silenceAfter != null && silenceAfter.compareTo(MIN_SILENCE) < 0) {
             throw new IllegalArgumentException("silence-after " + silenceAfter + " is below the minimum of " + MIN_SILENCE);
+        }
+        if (foldEvery.isNegative() || foldEvery.isZero()) {
+            throw new IllegalArgumentException("fold interval must be positive: " + foldEvery);
         }
         if (punctuateEvery.isNegative() || punctuateEvery.isZero()) {
             throw new IllegalArgumentException("punctuate interval must be positive: " + punctuateEvery);
@@ -80,32 +87,38 @@ public record StreamsSettings(
 
     public static StreamsSettings defaults() {
         return new StreamsSettings(DEFAULT_TRANSITIONS_TOPIC, DEFAULT_HEARTBEATS_TOPIC, DEFAULT_ANOMALIES_TOPIC, DEFAULT_DLQ_TOPIC,
-                null, null, Duration.ofSeconds(1), Duration.ofSeconds(1), 1000, Duration.ofHours(24), Duration.ofDays(7), 10_000);
+                null, null, Duration.ofSeconds(1), Duration.ofSeconds(1), 1000, Duration.ofHours(24), Duration.ofDays(7), Duration.ofSeconds(5),
+                10_000);
     }
 
     public StreamsSettings withTopics(String transitions, String heartbeats, String anomalies, String dlq) {
         return new StreamsSettings(transitions, heartbeats, anomalies, dlq, grace, silenceAfter, punctuateEvery, defaultInterval,
-                recentAnomaliesPerHost, recentAnomaliesRetention, dedupRetention, dueBatch);
+                recentAnomaliesPerHost, recentAnomaliesRetention, dedupRetention, foldEvery, dueBatch);
     }
 
     public StreamsSettings withGrace(Duration value) {
         return new StreamsSettings(transitionsTopic, heartbeatsTopic, anomaliesTopic, dlqTopic, value, silenceAfter, punctuateEvery,
-                defaultInterval, recentAnomaliesPerHost, recentAnomaliesRetention, dedupRetention, dueBatch);
+                defaultInterval, recentAnomaliesPerHost, recentAnomaliesRetention, dedupRetention, foldEvery, dueBatch);
     }
 
     public StreamsSettings withSilenceAfter(Duration value) {
         return new StreamsSettings(transitionsTopic, heartbeatsTopic, anomaliesTopic, dlqTopic, grace, value, punctuateEvery,
-                defaultInterval, recentAnomaliesPerHost, recentAnomaliesRetention, dedupRetention, dueBatch);
+                defaultInterval, recentAnomaliesPerHost, recentAnomaliesRetention, dedupRetention, foldEvery, dueBatch);
     }
 
     public StreamsSettings withPunctuateEvery(Duration value) {
         return new StreamsSettings(transitionsTopic, heartbeatsTopic, anomaliesTopic, dlqTopic, grace, silenceAfter, value,
-                defaultInterval, recentAnomaliesPerHost, recentAnomaliesRetention, dedupRetention, dueBatch);
+                defaultInterval, recentAnomaliesPerHost, recentAnomaliesRetention, dedupRetention, foldEvery, dueBatch);
     }
 
     public StreamsSettings withRecentAnomalies(int perHost, Duration retention) {
         return new StreamsSettings(transitionsTopic, heartbeatsTopic, anomaliesTopic, dlqTopic, grace, silenceAfter, punctuateEvery,
-                defaultInterval, perHost, retention, dedupRetention, dueBatch);
+                defaultInterval, perHost, retention, dedupRetention, foldEvery, dueBatch);
+    }
+
+    public StreamsSettings withFoldEvery(Duration value) {
+        return new StreamsSettings(transitionsTopic, heartbeatsTopic, anomaliesTopic, dlqTopic, grace, silenceAfter, punctuateEvery,
+                defaultInterval, recentAnomaliesPerHost, recentAnomaliesRetention, dedupRetention, value, dueBatch);
     }
 
     /** Grace for an orphan on a host polling every {@code intervalMs}. */

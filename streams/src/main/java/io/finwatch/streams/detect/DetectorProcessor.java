@@ -41,6 +41,7 @@ public final class DetectorProcessor implements Processor<String, SpecificRecord
     private String taskId;
     private Cancellable due;
     private Cancellable expiry;
+    private Cancellable fold;
 
     public DetectorProcessor(StreamsSettings settings, DetectorMetrics metrics) {
         this.settings = settings;
@@ -68,11 +69,12 @@ public final class DetectorProcessor implements Processor<String, SpecificRecord
             metrics.anomaly(anomaly.getKind().toString(), anomaly.getReason().toString());
         };
         this.hosts = new HostTracker(hostStore, settings, context.currentSystemTimeMs());
-        this.dwell = new DwellAggregates(dwellPending, dwellAll, dwell1m, dwell1h, settings.dueBatch());
+        this.dwell = new DwellAggregates(dwellPending, dwellAll, dwell1m, dwell1h);
         this.connections = new ConnectionTracker(connectionStore, new DeadlineIndex(deadlineStore), openStore, dwell, settings,
                 metrics.openSockets(taskId));
         this.due = context.schedule(settings.punctuateEvery(), PunctuationType.WALL_CLOCK_TIME, this::punctuate);
         this.expiry = context.schedule(EXPIRE_EVERY, PunctuationType.WALL_CLOCK_TIME, recent::expire);
+        this.fold = context.schedule(settings.foldEvery(), PunctuationType.WALL_CLOCK_TIME, now -> dwell.fold());
     }
 
     @Override
@@ -92,7 +94,6 @@ public final class DetectorProcessor implements Processor<String, SpecificRecord
     private void punctuate(long now) {
         hosts.checkSilence(now, output);
         connections.fireDue(now, hosts, output);
-        dwell.fold();
     }
 
     @Override
@@ -102,6 +103,9 @@ public final class DetectorProcessor implements Processor<String, SpecificRecord
         }
         if (expiry != null) {
             expiry.cancel();
+        }
+        if (fold != null) {
+            fold.cancel();
         }
         if (taskId != null) {
             metrics.closeTask(taskId);

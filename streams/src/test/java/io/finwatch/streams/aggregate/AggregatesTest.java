@@ -12,7 +12,6 @@ import io.finwatch.streams.testkit.DetectorHarness;
 import io.finwatch.streams.topology.StoreKeys;
 import io.finwatch.streams.topology.StoreNames;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -81,9 +80,9 @@ class AggregatesTest {
         }
         all.sort(null);
         nginx.sort(null);
-        // Ended episodes are folded into the histograms by the next punctuation.
+        // Ended episodes are folded into the histograms by the next fold.
         assertThat(det.<String, byte[]>keyValueStore(StoreNames.DWELL_ALL_TIME).get("node-5")).isNull();
-        det.advance(Duration.ofSeconds(1));
+        det.advance(det.settings().foldEvery());
 
         KeyValueStore<String, byte[]> allTime = det.keyValueStore(StoreNames.DWELL_ALL_TIME);
         assertStats(DwellStats.of(allTime.get(StoreKeys.host("node-5"))), all);
@@ -114,7 +113,7 @@ class AggregatesTest {
             det.send(run.at(T0.plusSeconds(end - 5)).attached(s, TcpState.ESTABLISHED, TcpState.FIN_WAIT2, NGINX));
             det.send(run.at(T0.plusSeconds(end)).gone(s, TcpState.FIN_WAIT2));
         }
-        det.advance(Duration.ofSeconds(1));
+        det.advance(det.settings().foldEvery());
         WindowStore<String, byte[]> minutes = det.windowStore(StoreNames.DWELL_1M);
         WindowStore<String, byte[]> hours = det.windowStore(StoreNames.DWELL_1H);
 
