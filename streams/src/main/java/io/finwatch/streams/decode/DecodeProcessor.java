@@ -33,7 +33,8 @@ public final class DecodeProcessor implements Processor<byte[], byte[], Object, 
     private final String deadLetterChild;
     private final FinwatchSerde serde = FinwatchSerde.shared();
     private ProcessorContext<Object, Object> context;
-    private long lastLogged = Long.MIN_VALUE;
+    private boolean loggedOnce;
+    private long lastLogged;
     private long unlogged;
 
     public DecodeProcessor(StreamsSettings settings, DetectorMetrics metrics, String eventsChild, String deadLetterChild) {
@@ -90,7 +91,8 @@ public final class DecodeProcessor implements Processor<byte[], byte[], Object, 
         context.forward(new Record<Object, Object>(record.key(), record.value(), record.timestamp(),
                 DeadLetters.headers(record.headers(), origin.topic(), origin.partition(), origin.offset(), error)), deadLetterChild);
         long now = context.currentSystemTimeMs();
-        if (now - lastLogged >= LOG_EVERY_MS) {
+        if (!loggedOnce || now - lastLogged >= LOG_EVERY_MS) {
+            loggedOnce = true;
             LOG.warn("{}-{} offset {}: {}; sent to {} ({} more since the last such message)", origin.topic(), origin.partition(),
                     origin.offset(), error.getMessage(), settings.dlqTopic(), unlogged);
             lastLogged = now;
