@@ -1,0 +1,173 @@
+package io.finwatch.streams.cli;
+
+import io.finwatch.common.config.Cli;
+import io.finwatch.common.config.HostPort;
+import io.finwatch.common.http.HttpEndpoint;
+import io.finwatch.common.http.MetricsRoutes;
+import io.finwatch.streams.config.KafkaStreamsProperties;
+import io.finwatch.streams.config.StreamsSettings;
+import io.finwatch.streams.metrics.DetectorMetrics;
+import io.finwatch.streams.topology.FinwatchTopology;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code streams}: runs the detector until SIGTERM. Every option can also come from the environment as
+ * {@code FINWATCH_<OPTION>} (e.g. {@code FINWATCH_BOOTSTRAP_SERVERS}) or from {@code --config FILE}; any
+ * Kafka Streams property from {@code --streams-config FILE} or {@code KAFKA_STREAMS_<PROPERTY>} (see
+ * {@link KafkaStreamsProperties}).
+ */
+@Command(name = "streams", mixinStandardHelpOptions = true,
+        description = "Run the FIN_WAIT2 detector (Kafka Streams, exactly-once) with /metrics and /healthz.")
+final class StreamsCommand implements Callable<Integer> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StreamsCommand.class);
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "Properties file of these options (key = option name without dashes).")
+    Path config;
+
+    @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092", paramLabel = "HOST:PORT[,...]",
+            description = "Kafka brokers. Default: ${DEFAULT-VALUE}.")
+    String bootstrapServers;
+
+    @Option(names = "--streams-config", paramLabel = "FILE",
+            description = "Properties file of any Kafka Streams / consumer. / producer. / admin. property.")
+    Path streamsConfig;
+
+    @Option(names = "--state-dir", defaultValue = "${sys:java.io.tmpdir}/finwatch-streams", paramLabel = "DIR",
+            description = "Local state (RocksDB); keep it on a persistent disk to spare restores. Default: ${DEFAULT-VALUE}.")
+    Path stateDir;
+
+    @Option(names = "--application-id", defaultValue = "finwatch-streams",
+            description = "Consumer group and prefix of internal topics; keep it stable. Default: ${DEFAULT-VALUE}.")
+    String applicationId;
+
+    @Option(names = "--application-server", paramLabel = "HOST:PORT",
+            description = "This instance's query API address, advertised to the others for interactive queries.")
+    HostPort applicationServer;
+
+    @Option(names = "--transitions-topic", defaultValue = StreamsSettings.DEFAULT_TRANSITIONS_TOPIC, description = "Default: ${DEFAULT-VALUE}.")
+    String transitionsTopic;
+
+    @Option(names = "--heartbeats-topic", defaultValue = StreamsSettings.DEFAULT_HEARTBEATS_TOPIC, description = "Default: ${DEFAULT-VALUE}.")
+    String heartbeatsTopic;
+
+    @Option(names = "--anomalies-topic", defaultValue = StreamsSettings.DEFAULT_ANOMALIES_TOPIC, description = "Default: ${DEFAULT-VALUE}.")
+    String anomaliesTopic;
+
+    @Option(names = "--dlq-topic", defaultValue = StreamsSettings.DEFAULT_DLQ_TOPIC, description = "Default: ${DEFAULT-VALUE}.")
+    String dlqTopic;
+
+    @Option(names = "--metrics", defaultValue = "127.0.0.1:9405", paramLabel = "HOST:PORT",
+            description = "Where /metrics and /healthz listen. Default: ${DEFAULT-VALUE}.")
+    HostPort metrics;
+
+    @Option(names = "--grace", paramLabel = "DURATION",
+            description = "Time an orphan gets past the kernel's reap deadline before it is ORPHAN_NOT_REAPED. Default: 2 poll intervals of its host.")
+    Duration grace;
+
+    @Option(names = "--silence-after", paramLabel = "DURATION",
+            description = "Quiet time after which a collector is COLLECTOR_SILENT (at least 10s). Default: 5 poll intervals of its host, at least 10s.")
+    Duration silenceAfter;
+
+    @Option(names = "--punctuate-every", defaultValue = "1s", paramLabel = "DURATION",
+            description = "How often deadlines and silences are checked (wall clock). Default: ${DEFAULT-VALUE}.")
+    Duration punctuateEvery;
+
+    @Option(names = "--create-topics", defaultValue = "true", arity = "1",
+            description = "Create missing topics at start (otherwise fail when one is missing). Default: ${DEFAULT-VALUE}.")
+    boolean createTopics;
+
+    @Option(names = "--partitions", defaultValue = "6",
+            description = "Partitions of topics it creates; bounds the useful number of stream threads. Default: ${DEFAULT-VALUE}.")
+    int partitions;
+
+    @Option(names = "--replication-factor", defaultValue = "1",
+            description = "Replication factor of topics it creates: 1 for a local broker, 3 in production. Default: ${DEFAULT-VALUE}.")
+    short replicationFactor;
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+        Cli.logEffectiveConfig(spec, LOG);
+        StreamsSettings settings = StreamsSettings.defaults()
+                .withTopics(transitionsTopic, heartbeatsTopic, anomaliesTopic, dlqTopic)
+                .withGrace(grace)
+                .withSilenceAfter(silenceAfter)
+                .withPunctuateEvery(punctuateEvery);
+        Properties props = kafkaProperties();
+        LOG.info("kafka streams properties: {}", KafkaStreamsProperties.forLog(props));
+
+        TopicSetup.ensure(props, settings, createTopics, partitions, replicationFactor);
+
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        StreamsHealth health = new StreamsHealth();
+        // Bound first: a taken port fails the start before any Kafka client exists; /healthz says CREATED until it runs.
+        HttpEndpoint http = MetricsRoutes.install(HttpEndpoint.bind(metrics, "--metrics", 2), registry, health::health).start();
+        LOG.info("metrics on http://{}:{}/metrics, health on /healthz", metrics.host(), http.port());
+
+        Topology topology = FinwatchTopology.buildTopology(settings, new DetectorMetrics(registry));
+        LOG.debug("topology:\n{}", topology.describe());
+        KafkaStreams streams = new KafkaStreams(topology, props);
+
+        CountDownLatch ended = new CountDownLatch(1);
+        streams.setStateListener((now, before) -> {
+            health.onChange(now, before);
+            LOG.info("kafka streams {} -> {}", before, now);
+            if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
+                ended.countDown();
+            }
+        });
+        streams.setUncaughtExceptionHandler(e -> {
+            // Under exactly-once nothing half-done survives; stop the instance and let the supervisor restart it.
+            LOG.error("stream thread failed; stopping this instance", e);
+            return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
+        streamsMetrics.bindTo(registry);
+
+        Thread stopper = new Thread(() -> {
+            LOG.info("stopping: closing kafka streams (commits the current transaction)");
+            streams.close(Duration.ofSeconds(60));
+            http.close();
+            streamsMetrics.close();
+        }, "finwatch-shutdown");
+        Runtime.getRuntime().addShutdownHook(stopper);
+
+        streams.start();
+        ended.await();
+        return health.state() == KafkaStreams.State.ERROR ? 1 : 0;
+    }
+
+    private Properties kafkaProperties() throws IOException {
+        Map<String, String> owned = new HashMap<>();
+        owned.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        owned.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        owned.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        owned.put(StreamsConfig.APPLICATION_SERVER_CONFIG, applicationServer == null ? null : applicationServer.toString());
+        Map<String, String> file = streamsConfig == null ? Map.of() : KafkaStreamsProperties.fromFile(streamsConfig);
+        return KafkaStreamsProperties.assemble(file, String.valueOf(streamsConfig), KafkaStreamsProperties.fromEnvironment(System.getenv()),
+                owned);
+    }
+}

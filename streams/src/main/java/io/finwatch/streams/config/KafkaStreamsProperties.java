@@ -1,0 +1,119 @@
+package io.finwatch.streams.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * The Kafka Streams configuration of the detector, from four layers, later ones winning:
+ * <ol>
+ * <li>finwatch's defaults ({@link #defaults()});
+ * <li>the {@code --streams-config} properties file: any Streams, consumer ({@code consumer.}), producer
+ *     ({@code producer.}), admin ({@code admin.}) or store property;
+ * <li>environment variables {@code KAFKA_STREAMS_<NAME>}: the property name upper-cased with dots as
+ *     underscores, e.g. {@code KAFKA_STREAMS_NUM_STREAM_THREADS=2} sets {@code num.stream.threads} and
+ *     {@code KAFKA_STREAMS_CONSUMER_MAX_POLL_RECORDS=5000} sets {@code consumer.max.poll.records};
+ * <li>the properties finwatch's own options own: {@code bootstrap.servers}, {@code application.id},
+ *     {@code state.dir}, {@code application.server}, and {@code processing.guarantee}, always
+ *     {@code exactly_once_v2}. Setting one of these in a lower layer to something else is an error, not a
+ *     silent override.
+ * </ol>
+ */
+public final class KafkaStreamsProperties {
+
+    public static final String ENV_PREFIX = "KAFKA_STREAMS_";
+
+    private KafkaStreamsProperties() {
+    }
+
+    /** What finwatch sets unless told otherwise. */
+    public static Map<String, String> defaults() {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
+        // Hot keys (dedup marks, open counts, host summaries) change on almost every record: a bigger record
+        // cache folds those writes before they reach RocksDB and the changelog.
+        d.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, Long.toString(64L << 20));
+        return d;
+    }
+
+    /** The environment layer: every {@code KAFKA_STREAMS_*} variable as a property. */
+    public static Map<String, String> fromEnvironment(Map<String, String> env) {
+        Map<String, String> out = new TreeMap<>();
+        env.forEach((name, value) -> {
+            if (name.startsWith(ENV_PREFIX) && name.length() > ENV_PREFIX.length()) {
+                out.put(name.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.'), value);
+            }
+        });
+        return out;
+    }
+
+    public static Map<String, String> fromFile(Path file) throws IOException {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file)) {
+            p.load(r);
+        }
+        Map<String, String> out = new TreeMap<>();
+        p.stringPropertyNames().forEach(n -> out.put(n, p.getProperty(n).trim()));
+        return out;
+    }
+
+    /**
+     * Merges the layers.
+     *
+     * @param fromFile properties from the --streams-config file (empty for none)
+     * @param fileName names the file in errors
+     * @param fromEnv  the KAFKA_STREAMS_* layer
+     * @param owned    the values of finwatch's own options, by property name (null values are left out)
+     * @throws IllegalArgumentException when a lower layer sets an owned property to another value
+     */
+    public static Properties assemble(Map<String, String> fromFile, String fileName, Map<String, String> fromEnv,
+                                      Map<String, String> owned) {
+        Map<String, String> merged = new LinkedHashMap<>(defaults());
+        check(fromFile, "file " + fileName, owned);
+        check(fromEnv, "environment (" + ENV_PREFIX + "*)", owned);
+        merged.putAll(fromFile);
+        merged.putAll(fromEnv);
+        owned.forEach((k, v) -> {
+            if (v != null) {
+                merged.put(k, v);
+            }
+        });
+        merged.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        Properties p = new Properties();
+        p.putAll(merged);
+        return p;
+    }
+
+    private static void check(Map<String, String> layer, String source, Map<String, String> owned) {
+        String guarantee = layer.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG);
+        if (guarantee != null && !guarantee.equals(StreamsConfig.EXACTLY_ONCE_V2)) {
+            throw new IllegalArgumentException(source + " sets " + StreamsConfig.PROCESSING_GUARANTEE_CONFIG + "=" + guarantee
+                    + ": the detector always runs " + StreamsConfig.EXACTLY_ONCE_V2 + " (each anomaly once, aggregates exact)");
+        }
+        owned.forEach((k, v) -> {
+            String other = layer.get(k);
+            if (other != null && v != null && !other.equals(v)) {
+                throw new IllegalArgumentException(source + " sets " + k + "=" + other + " but finwatch's option says " + v
+                        + ": set it with the option (or its FINWATCH_* variable) only");
+            }
+        });
+    }
+
+    /** The properties for the start-up log, with anything that looks like a credential masked. */
+    public static Map<String, String> forLog(Properties p) {
+        Map<String, String> out = new TreeMap<>();
+        for (String name : p.stringPropertyNames()) {
+            String n = name.toLowerCase(Locale.ROOT);
+            boolean secret = n.contains("password") || n.contains("secret") || n.contains("jaas") || n.contains("token");
+            out.put(name, secret ? "****" : p.getProperty(name));
+        }
+        return out;
+    }
+}

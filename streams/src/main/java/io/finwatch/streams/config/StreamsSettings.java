@@ -1,0 +1,134 @@
+package io.finwatch.streams.config;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * What the detector topology needs to know, independent of how Kafka Streams is run.
+ *
+ * @param transitionsTopic         SocketTransition events, keyed by host
+ * @param heartbeatsTopic          CollectorHeartbeat events, keyed by host; must have as many partitions as
+ *                                 the transitions topic, so that one task sees both streams of a host
+ * @param anomaliesTopic           FinWait2Anomaly output, keyed by host
+ * @param dlqTopic                 records that could not be decoded, with their origin in headers
+ * @param grace                    extra time an orphan gets past the kernel's reap deadline before it counts
+ *                                 as not reaped; null means two poll intervals of its host
+ * @param silenceAfter             how long without a heartbeat makes a collector silent; null means five
+ *                                 poll intervals of its host; never less than {@link #MIN_SILENCE}
+ * @param punctuateEvery           how often (wall clock) due deadlines and silent collectors are checked
+ * @param defaultInterval          poll interval assumed for a host before its first heartbeat says otherwise
+ * @param recentAnomaliesPerHost   how many anomalies the recent-anomalies store keeps per host
+ * @param recentAnomaliesRetention how long the recent-anomalies store keeps an anomaly
+ * @param dedupRetention           how long the (collector_id, topic) high-water marks outlive their
+ *                                 collector's last event; a mark dropped earlier would let that
+ *                                 collector's re-sends through
+ * @param foldEvery                how often ended episodes are folded into the dwell histograms: each fold
+ *                                 re-encodes every histogram it touches once, so folding less often costs
+ *                                 less CPU, and the histograms lag by up to this much
+ * @param dueBatch                 most deadlines one punctuation handles, so a burst of them cannot
+ *                                 stall the stream thread past its poll interval; the rest follow a
+ *                                 punctuation later
+ */
+public record StreamsSettings(
+        String transitionsTopic,
+        String heartbeatsTopic,
+        String anomaliesTopic,
+        String dlqTopic,
+        Duration grace,
+        Duration silenceAfter,
+        Duration punctuateEvery,
+        Duration defaultInterval,
+        int recentAnomaliesPerHost,
+        Duration recentAnomaliesRetention,
+        Duration dedupRetention,
+        Duration foldEvery,
+        int dueBatch) {
+
+    public static final String DEFAULT_TRANSITIONS_TOPIC = "finwatch.transitions";
+    public static final String DEFAULT_HEARTBEATS_TOPIC = "finwatch.heartbeats";
+    public static final String DEFAULT_ANOMALIES_TOPIC = "finwatch.anomalies";
+    public static final String DEFAULT_DLQ_TOPIC = "finwatch.dlq";
+
+    /** A collector polls once per interval; fewer than ten seconds of quiet is a hiccup, not a silence. */
+    public static final Duration MIN_SILENCE = Duration.ofSeconds(10);
+
+    public StreamsSettings {
+        Objects.requireNonNull(transitionsTopic, "transitionsTopic");
+        Objects.requireNonNull(heartbeatsTopic, "heartbeatsTopic");
+        Objects.requireNonNull(anomaliesTopic, "anomaliesTopic");
+        Objects.requireNonNull(dlqTopic, "dlqTopic");
+        Objects.requireNonNull(punctuateEvery, "punctuateEvery");
+        Objects.requireNonNull(defaultInterval, "defaultInterval");
+        Objects.requireNonNull(recentAnomaliesRetention, "recentAnomaliesRetention");
+        Objects.requireNonNull(dedupRetention, "dedupRetention");
+        Objects.requireNonNull(foldEvery, "foldEvery");
+        if (transitionsTopic.equals(heartbeatsTopic)) {
+            throw new IllegalArgumentException("transitions and heartbeats must be different topics, both are " + transitionsTopic);
+        }
+        if (grace != null && grace.isNegative()) {
+            throw new IllegalArgumentException("grace must not be negative: " + grace);
+        }
+        if (silenceAfter != null && silenceAfter.compareTo(MIN_SILENCE) < 0) {
+            throw new IllegalArgumentException("silence-after " + silenceAfter + " is below the minimum of " + MIN_SILENCE);
+        }
+        if (foldEvery.isNegative() || foldEvery.isZero()) {
+            throw new IllegalArgumentException("fold interval must be positive: " + foldEvery);
+        }
+        if (punctuateEvery.isNegative() || punctuateEvery.isZero()) {
+            throw new IllegalArgumentException("punctuate interval must be positive: " + punctuateEvery);
+        }
+        if (defaultInterval.isNegative() || defaultInterval.isZero()) {
+            throw new IllegalArgumentException("default interval must be positive: " + defaultInterval);
+        }
+        if (recentAnomaliesPerHost < 1 || dueBatch < 1) {
+            throw new IllegalArgumentException("recentAnomaliesPerHost and dueBatch must be positive");
+        }
+    }
+
+    public static StreamsSettings defaults() {
+        return new StreamsSettings(DEFAULT_TRANSITIONS_TOPIC, DEFAULT_HEARTBEATS_TOPIC, DEFAULT_ANOMALIES_TOPIC, DEFAULT_DLQ_TOPIC,
+                null, null, Duration.ofSeconds(1), Duration.ofSeconds(1), 1000, Duration.ofHours(24), Duration.ofDays(7), Duration.ofSeconds(5),
+                10_000);
+    }
+
+    public StreamsSettings withTopics(String transitions, String heartbeats, String anomalies, String dlq) {
+        return new StreamsSettings(transitions, heartbeats, anomalies, dlq, grace, silenceAfter, punctuateEvery, defaultInterval,
+                recentAnomaliesPerHost, recentAnomaliesRetention, dedupRetention, foldEvery, dueBatch);
+    }
+
+    public StreamsSettings withGrace(Duration value) {
+        return new StreamsSettings(transitionsTopic, heartbeatsTopic, anomaliesTopic, dlqTopic, value, silenceAfter, punctuateEvery,
+                defaultInterval, recentAnomaliesPerHost, recentAnomaliesRetention, dedupRetention, foldEvery, dueBatch);
+    }
+
+    public StreamsSettings withSilenceAfter(Duration value) {
+        return new StreamsSettings(transitionsTopic, heartbeatsTopic, anomaliesTopic, dlqTopic, grace, value, punctuateEvery,
+                defaultInterval, recentAnomaliesPerHost, recentAnomaliesRetention, dedupRetention, foldEvery, dueBatch);
+    }
+
+    public StreamsSettings withPunctuateEvery(Duration value) {
+        return new StreamsSettings(transitionsTopic, heartbeatsTopic, anomaliesTopic, dlqTopic, grace, silenceAfter, value,
+                defaultInterval, recentAnomaliesPerHost, recentAnomaliesRetention, dedupRetention, foldEvery, dueBatch);
+    }
+
+    public StreamsSettings withRecentAnomalies(int perHost, Duration retention) {
+        return new StreamsSettings(transitionsTopic, heartbeatsTopic, anomaliesTopic, dlqTopic, grace, silenceAfter, punctuateEvery,
+                defaultInterval, perHost, retention, dedupRetention, foldEvery, dueBatch);
+    }
+
+    public StreamsSettings withFoldEvery(Duration value) {
+        return new StreamsSettings(transitionsTopic, heartbeatsTopic, anomaliesTopic, dlqTopic, grace, silenceAfter, punctuateEvery,
+                defaultInterval, recentAnomaliesPerHost, recentAnomaliesRetention, dedupRetention, value, dueBatch);
+    }
+
+    /** Grace for an orphan on a host polling every {@code intervalMs}. */
+    public long graceMs(long intervalMs) {
+        return grace != null ? grace.toMillis() : 2 * intervalMs;
+    }
+
+    /** Quiet time after which a collector polling every {@code intervalMs} is silent. */
+    public long silenceAfterMs(long intervalMs) {
+        long ms = silenceAfter != null ? silenceAfter.toMillis() : 5 * intervalMs;
+        return Math.max(ms, MIN_SILENCE.toMillis());
+    }
+}

@@ -1,0 +1,43 @@
+package io.finwatch.streams.detect;
+
+import io.finwatch.streams.topology.StoreKeys;
+
+/**
+ * A socket in FIN_WAIT2, as the connections store holds it.
+ *
+ * @param key            the socket
+ * @param enteredAt      observed_at of the poll that first saw it in FIN_WAIT2 (epoch ms)
+ * @param deadline       when it should have left FIN_WAIT2: entered + the namespace's fin timeout, or for an
+ *                       orphan the kernel's reap deadline (epoch ms)
+ * @param fireAt         when it counts as stuck: the deadline for an attached socket, deadline + grace for an
+ *                       orphan (epoch ms); the deadline index is keyed by it
+ * @param orphaned       no process holds it (the kernel will reap it)
+ * @param finTimeoutS    the namespace's tcp_fin_timeout it is judged against
+ * @param pid            the process holding it, or for an orphan the last one that did; null when never seen
+ * @param comm           that process's command name
+ * @param containerId    that process's container
+ * @param collectorId    the collector run that reported it last
+ * @param stuckEmitted   a STUCK was emitted for this episode (so leaving it emits RESOLVED)
+ * @param pollIntervalMs the host's poll interval when the episode began: an exit seen more than one interval
+ *                       past fireAt proves the socket was still there after fireAt
+ */
+public record ConnectionState(ConnectionKey key, long enteredAt, long deadline, long fireAt, boolean orphaned, int finTimeoutS,
+                              Integer pid, String comm, String containerId, String collectorId, boolean stuckEmitted,
+                              long pollIntervalMs) {
+
+    public ConnectionState withStuckEmitted() {
+        return new ConnectionState(key, enteredAt, deadline, fireAt, orphaned, finTimeoutS, pid, comm, containerId, collectorId, true,
+                pollIntervalMs);
+    }
+
+    public ConnectionState orphanedWith(long newDeadline, long newFireAt, Integer ownerPid, String ownerComm, String ownerContainer,
+                                        String reportingCollector) {
+        return new ConnectionState(key, enteredAt, newDeadline, newFireAt, true, finTimeoutS, ownerPid, ownerComm, ownerContainer,
+                reportingCollector, stuckEmitted, pollIntervalMs);
+    }
+
+    /** The open-counts and dwell key of the process this episode is attributed to. */
+    public String processKey() {
+        return StoreKeys.process(key.host(), pid, comm);
+    }
+}

@@ -1,0 +1,197 @@
+package io.finwatch.streams.detect;
+
+import io.finwatch.schemas.Owner;
+import io.finwatch.schemas.SocketTransition;
+import io.finwatch.schemas.TcpState;
+import io.finwatch.streams.aggregate.DwellAggregates;
+import io.finwatch.streams.config.StreamsSettings;
+import io.finwatch.streams.metrics.DetectorMetrics;
+import io.finwatch.streams.topology.StoreKeys;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * FIN_WAIT2 episodes of sockets: opened by a transition into FIN_WAIT2, closed by one out of it (or GONE),
+ * judged against their deadline.
+ *
+ * <p>Deadline: an attached socket is never reaped, so it is stuck once it outlives the namespace's
+ * tcp_fin_timeout counted from when it entered FIN_WAIT2. An orphan is reaped by the kernel at its reap
+ * deadline (observed_at + the kernel's timer, as the collector reported it; entered + fin timeout when it did
+ * not); it is stuck only once that deadline plus a grace has passed, the grace covering the collector's next
+ * poll and the trip through Kafka.
+ *
+ * <p>Clock assumption: observed_at and reap_deadline are the collector's wall clock, compared by the
+ * punctuator with this instance's wall clock; hosts are expected to be NTP-synchronised, and skew shifts
+ * when a STUCK is raised by as much as the skew.
+ *
+ * <p>Re-sent FIRST_SEEN events (a restarted collector, a buffer that shed events) for a socket already
+ * known change nothing: the episode keeps its entry time and deadline.
+ */
+final class ConnectionTracker {
+
+    private static final StringSerializer KEYS = new StringSerializer();
+
+    private final KeyValueStore<String, ConnectionState> connections;
+    private final DeadlineIndex deadlines;
+    private final KeyValueStore<String, OpenCounts> open;
+    private final DwellAggregates dwell;
+    private final StreamsSettings settings;
+    private final DetectorMetrics.OpenSockets openMetric;
+
+    ConnectionTracker(KeyValueStore<String, ConnectionState> connections, DeadlineIndex deadlines, KeyValueStore<String, OpenCounts> open,
+                      DwellAggregates dwell, StreamsSettings settings, DetectorMetrics.OpenSockets openMetric) {
+        this.connections = connections;
+        this.deadlines = deadlines;
+        this.open = open;
+        this.dwell = dwell;
+        this.settings = settings;
+        this.openMetric = openMetric;
+        openMetric.reset();
+        try (KeyValueIterator<String, OpenCounts> it = open.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, OpenCounts> e = it.next();
+                if (e.key.indexOf(StoreKeys.SEP) < 0) {
+                    openMetric.add(false, e.value.attached());
+                    openMetric.add(true, e.value.orphaned());
+                }
+            }
+        }
+    }
+
+    void onTransition(SocketTransition t, long hostIntervalMs, AnomalyOutput out) {
+        TcpState from = t.getFromState();
+        TcpState to = t.getToState();
+        if (to == TcpState.FIN_WAIT2) {
+            inFinWait2(t, hostIntervalMs);
+        } else if (from == null || from == TcpState.FIN_WAIT2 || to == TcpState.GONE) {
+            // Only these can end an episode we hold: a FIRST_SEEN in another state means the exit was
+            // missed (collector restart), any other pair of states was never in FIN_WAIT2 for us.
+            left(t, out);
+        }
+    }
+
+    private void inFinWait2(SocketTransition t, long hostIntervalMs) {
+        ConnectionKey key = ConnectionKey.of(t);
+        String k = key.text();
+        long observed = t.getObservedAt().toEpochMilli();
+        ConnectionState cur = connections.get(k);
+        Owner last = t.getLastOwner();
+        boolean attachedNow = t.getPid() != null;
+        Integer pid = attachedNow ? t.getPid() : last == null ? null : last.getPid();
+        String comm = attachedNow ? t.getComm() : last == null ? null : last.getComm();
+        String container = attachedNow ? t.getContainerId() : last == null ? null : last.getContainerId();
+        if (cur == null) {
+            long deadline = deadline(t, observed);
+            long fireAt = t.getOrphaned() ? deadline + settings.graceMs(hostIntervalMs) : deadline;
+            ConnectionState c = new ConnectionState(key, observed, deadline, fireAt, t.getOrphaned(), t.getFinTimeoutS(), pid, comm,
+                    container, t.getCollectorId(), false, hostIntervalMs);
+            connections.put(k, c);
+            deadlines.add(fireAt, k);
+            count(c, +1);
+            return;
+        }
+        if (t.getOrphaned() && !cur.orphaned() && observed >= cur.enteredAt()) {
+            // The process closed its socket: from now on the kernel's timer runs, and the orphan keeps the
+            // owner that abandoned it.
+            long deadline = deadline(t, observed);
+            long fireAt = deadline + settings.graceMs(cur.pollIntervalMs());
+            ConnectionState c = cur.orphanedWith(deadline, fireAt, cur.pid() != null ? cur.pid() : pid,
+                    cur.pid() != null ? cur.comm() : comm, cur.pid() != null ? cur.containerId() : container, t.getCollectorId());
+            connections.put(k, c);
+            if (!cur.stuckEmitted()) {
+                deadlines.remove(cur.fireAt(), k);
+                deadlines.add(fireAt, k);
+            }
+            count(cur, -1);
+            count(c, +1);
+        }
+    }
+
+    /** Reap deadline for an orphan when the collector gave one; otherwise the fin timeout counted from {@code from}. */
+    private static long deadline(SocketTransition t, long from) {
+        if (t.getOrphaned() && t.getReapDeadline() != null) {
+            return t.getReapDeadline().toEpochMilli();
+        }
+        return from + 1000L * t.getFinTimeoutS();
+    }
+
+    private void left(SocketTransition t, AnomalyOutput out) {
+        String k = ConnectionKey.of(t).text();
+        ConnectionState cur = connections.get(k);
+        if (cur == null) {
+            return;
+        }
+        long endedAt = t.getObservedAt().toEpochMilli();
+        if (endedAt < cur.enteredAt()) {
+            return;
+        }
+        ConnectionState c = cur;
+        if (!cur.stuckEmitted()) {
+            deadlines.remove(cur.fireAt(), k);
+        }
+        // The poll before this one still saw the socket in FIN_WAIT2; when that poll was already past fireAt,
+        // the socket was stuck whether or not a punctuation got to say so first (the detector was down,
+        // or is catching up on a backlog). Same decision, same id, as the punctuator's.
+        if (!c.stuckEmitted() && endedAt - c.pollIntervalMs() > c.fireAt()) {
+            c = c.withStuckEmitted();
+            out.emit(Anomalies.stuck(c, endedAt));
+        }
+        if (c.stuckEmitted()) {
+            out.emit(Anomalies.resolved(c, endedAt, t.getToState()));
+        }
+        connections.delete(k);
+        count(c, -1);
+        dwell.record(k + '|' + c.enteredAt(), StoreKeys.host(c.key().host()), c.processKey(), endedAt - c.enteredAt(), endedAt);
+    }
+
+    /** Raises STUCK for the entries due by {@code now} whose host is being heard; parks the others. */
+    void fireDue(long now, HostTracker hosts, AnomalyOutput out) {
+        for (DeadlineIndex.Due due : deadlines.due(now, settings.dueBatch())) {
+            ConnectionState c = connections.get(due.connectionKey());
+            deadlines.remove(due.fireAt(), due.connectionKey());
+            if (c == null || c.stuckEmitted() || DeadlineIndex.slot(c.fireAt()) != due.fireAt()) {
+                continue;
+            }
+            if (!hosts.isFresh(c.key().host(), now)) {
+                hosts.park(c.key().host());
+                continue;
+            }
+            ConnectionState stuck = c.withStuckEmitted();
+            connections.put(due.connectionKey(), stuck);
+            out.emit(Anomalies.stuck(stuck, now));
+        }
+    }
+
+    /** Re-arms the deadlines of a host that is heard again; those already past fire at the next punctuation. */
+    void rearm(String host) {
+        List<ConnectionState> pending = new ArrayList<>();
+        try (KeyValueIterator<String, ConnectionState> it = connections.prefixScan(StoreKeys.hostPrefix(host), KEYS)) {
+            while (it.hasNext()) {
+                ConnectionState c = it.next().value;
+                if (!c.stuckEmitted()) {
+                    pending.add(c);
+                }
+            }
+        }
+        for (ConnectionState c : pending) {
+            deadlines.add(c.fireAt(), c.key().text());
+        }
+    }
+
+    private void count(ConnectionState c, long delta) {
+        for (String key : new String[] {StoreKeys.host(c.key().host()), c.processKey()}) {
+            OpenCounts cur = open.get(key);
+            OpenCounts next = (cur == null ? OpenCounts.NONE : cur).plus(c.orphaned(), delta);
+            if (next.isEmpty()) {
+                open.delete(key);
+            } else {
+                open.put(key, next);
+            }
+        }
+        openMetric.add(c.orphaned(), delta);
+    }
+}

@@ -1,0 +1,114 @@
+package io.finwatch.streams.detect;
+
+import io.finwatch.schemas.CollectorHeartbeat;
+import io.finwatch.schemas.FinWait2Anomaly;
+import io.finwatch.schemas.SocketTransition;
+import io.finwatch.streams.aggregate.DwellAggregates;
+import io.finwatch.streams.aggregate.EndedEpisode;
+import io.finwatch.streams.aggregate.RecentAnomalies;
+import io.finwatch.streams.config.StreamsSettings;
+import io.finwatch.streams.metrics.DetectorMetrics;
+import io.finwatch.streams.topology.StoreNames;
+import java.time.Duration;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.processor.Cancellable;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.WindowStore;
+
+/**
+ * Decides STUCK, RESOLVED and COLLECTOR_SILENT from deduplicated transitions and heartbeats, and keeps the
+ * queryable aggregates. Deadlines are checked by a wall-clock punctuator: a stuck socket produces no event
+ * at all, so only the passing of time can reveal it.
+ */
+public final class DetectorProcessor implements Processor<String, SpecificRecord, String, FinWait2Anomaly> {
+
+    /** How often old entries of the recent-anomalies store are dropped. */
+    private static final Duration EXPIRE_EVERY = Duration.ofMinutes(10);
+
+    private final StreamsSettings settings;
+    private final DetectorMetrics metrics;
+    private ProcessorContext<String, FinWait2Anomaly> context;
+    private ConnectionTracker connections;
+    private HostTracker hosts;
+    private RecentAnomalies recent;
+    private DwellAggregates dwell;
+    private AnomalyOutput output;
+    private String taskId;
+    private Cancellable due;
+    private Cancellable expiry;
+    private Cancellable fold;
+
+    public DetectorProcessor(StreamsSettings settings, DetectorMetrics metrics) {
+        this.settings = settings;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, FinWait2Anomaly> context) {
+        this.context = context;
+        this.taskId = context.taskId().toString();
+        KeyValueStore<String, ConnectionState> connectionStore = context.getStateStore(StoreNames.CONNECTIONS);
+        KeyValueStore<Bytes, byte[]> deadlineStore = context.getStateStore(StoreNames.DEADLINES);
+        KeyValueStore<String, OpenCounts> openStore = context.getStateStore(StoreNames.OPEN_FIN_WAIT2);
+        KeyValueStore<String, HostSummary> hostStore = context.getStateStore(StoreNames.HOSTS);
+        KeyValueStore<String, EndedEpisode> dwellPending = context.getStateStore(StoreNames.DWELL_PENDING);
+        KeyValueStore<String, byte[]> dwellAll = context.getStateStore(StoreNames.DWELL_ALL_TIME);
+        WindowStore<String, byte[]> dwell1m = context.getStateStore(StoreNames.DWELL_1M);
+        WindowStore<String, byte[]> dwell1h = context.getStateStore(StoreNames.DWELL_1H);
+        KeyValueStore<String, byte[]> recentStore = context.getStateStore(StoreNames.RECENT_ANOMALIES);
+
+        this.recent = new RecentAnomalies(recentStore, settings.recentAnomaliesPerHost(), settings.recentAnomaliesRetention().toMillis());
+        this.output = anomaly -> {
+            context.forward(new Record<>(anomaly.getHost(), anomaly, anomaly.getDetectedAt().toEpochMilli()));
+            recent.add(anomaly);
+            metrics.anomaly(anomaly.getKind().toString(), anomaly.getReason().toString());
+        };
+        this.hosts = new HostTracker(hostStore, settings, context.currentSystemTimeMs());
+        this.dwell = new DwellAggregates(dwellPending, dwellAll, dwell1m, dwell1h);
+        this.connections = new ConnectionTracker(connectionStore, new DeadlineIndex(deadlineStore), openStore, dwell, settings,
+                metrics.openSockets(taskId));
+        this.due = context.schedule(settings.punctuateEvery(), PunctuationType.WALL_CLOCK_TIME, this::punctuate);
+        this.expiry = context.schedule(EXPIRE_EVERY, PunctuationType.WALL_CLOCK_TIME, recent::expire);
+        this.fold = context.schedule(settings.foldEvery(), PunctuationType.WALL_CLOCK_TIME, now -> dwell.fold());
+    }
+
+    @Override
+    public void process(Record<String, SpecificRecord> record) {
+        SpecificRecord value = record.value();
+        if (value instanceof SocketTransition t) {
+            connections.onTransition(t, hosts.intervalMs(t.getHost()), output);
+        } else if (value instanceof CollectorHeartbeat hb) {
+            if (hosts.onHeartbeat(hb, context.currentSystemTimeMs())) {
+                connections.rearm(hb.getHost());
+            }
+        } else {
+            throw new IllegalStateException("the decoder forwards only transitions and heartbeats, got " + value.getClass().getName());
+        }
+    }
+
+    private void punctuate(long now) {
+        hosts.checkSilence(now, output);
+        connections.fireDue(now, hosts, output);
+    }
+
+    @Override
+    public void close() {
+        if (due != null) {
+            due.cancel();
+        }
+        if (expiry != null) {
+            expiry.cancel();
+        }
+        if (fold != null) {
+            fold.cancel();
+        }
+        if (taskId != null) {
+            metrics.closeTask(taskId);
+        }
+    }
+}

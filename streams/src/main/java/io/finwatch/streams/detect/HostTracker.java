@@ -1,0 +1,137 @@
+package io.finwatch.streams.detect;
+
+import io.finwatch.schemas.CollectorHeartbeat;
+import io.finwatch.schemas.NamespaceInfo;
+import io.finwatch.streams.config.StreamsSettings;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Per-host heartbeat summary and collector liveness.
+ *
+ * <p>Clock assumption: a heartbeat's observed_at is the collector's wall clock and is compared with this
+ * instance's wall clock. Hosts are expected to be NTP-synchronised; a host whose clock runs behind by more
+ * than silence-after looks silent, one running ahead looks alive a little longer.
+ *
+ * <p>A host is <em>fresh</em> while its newest heartbeat is younger than its silence-after. STUCK is raised
+ * only for fresh hosts (or hosts never heard from at all): while the collector is not heard, nobody checks
+ * its sockets, and a deadline passing means nothing. COLLECTOR_SILENT itself needs more care, because a
+ * detector that was down sees every host as quiet until it has read the backlog: it is only raised once
+ * this task is caught up, meaning it has processed a fresh heartbeat from any host, or it has run for a whole
+ * silence-after.
+ */
+final class HostTracker {
+
+    private final KeyValueStore<String, HostSummary> store;
+    private final StreamsSettings settings;
+    private final Map<String, HostSummary> hosts = new HashMap<>();
+    private final long startedAt;
+    private boolean caughtUp;
+
+    HostTracker(KeyValueStore<String, HostSummary> store, StreamsSettings settings, long now) {
+        this.store = store;
+        this.settings = settings;
+        this.startedAt = now;
+        try (KeyValueIterator<String, HostSummary> it = store.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, HostSummary> e = it.next();
+                hosts.put(e.key, e.value);
+            }
+        }
+    }
+
+    /** The host's poll interval from its newest heartbeat, or the default before any. */
+    long intervalMs(String host) {
+        HostSummary h = hosts.get(host);
+        return h == null ? settings.defaultInterval().toMillis() : h.intervalMs();
+    }
+
+    /**
+     * Takes a heartbeat.
+     *
+     * @return true when the host came back from a stretch in which some of its deadlines were parked: the
+     *         caller re-arms them
+     */
+    boolean onHeartbeat(CollectorHeartbeat hb, long now) {
+        String host = hb.getHost();
+        long observed = hb.getObservedAt().toEpochMilli();
+        HostSummary prev = hosts.get(host);
+        HostSummary next;
+        if (prev == null || observed > prev.lastHeardAt()) {
+            next = summary(hb, prev);
+        } else {
+            // Older than what we have (a late re-send): the newest heartbeat stays the summary and the clock.
+            next = prev;
+        }
+        boolean fresh = now - observed <= settings.silenceAfterMs(hb.getIntervalMs());
+        boolean resumed = false;
+        if (fresh) {
+            caughtUp = true;
+            resumed = next.parked();
+            if (next.silent() || next.parked()) {
+                next = next.withLiveness(false, null, false);
+            }
+        }
+        if (next != prev) {
+            hosts.put(host, next);
+            store.put(host, next);
+        }
+        return resumed;
+    }
+
+    /** Whether a STUCK may be raised for the host now. */
+    boolean isFresh(String host, long now) {
+        HostSummary h = hosts.get(host);
+        return h == null || now - h.lastHeardAt() <= settings.silenceAfterMs(h.intervalMs());
+    }
+
+    /** Remembers that a deadline of the host came due while it was not heard. */
+    void park(String host) {
+        HostSummary h = hosts.get(host);
+        if (h != null && !h.parked()) {
+            HostSummary next = h.withLiveness(h.silent(), h.silentSince(), true);
+            hosts.put(host, next);
+            store.put(host, next);
+        }
+    }
+
+    /** Raises COLLECTOR_SILENT once for every host that went quiet. */
+    void checkSilence(long now, AnomalyOutput out) {
+        if (!caughtUp && now - startedAt < settings.silenceAfterMs(settings.defaultInterval().toMillis())) {
+            return;
+        }
+        caughtUp = true;
+        List<HostSummary> quiet = new ArrayList<>();
+        for (HostSummary h : hosts.values()) {
+            if (!h.silent() && now - h.lastHeardAt() > settings.silenceAfterMs(h.intervalMs())) {
+                quiet.add(h);
+            }
+        }
+        for (HostSummary h : quiet) {
+            HostSummary next = h.withLiveness(true, now, h.parked());
+            hosts.put(h.host(), next);
+            store.put(h.host(), next);
+            out.emit(Anomalies.silent(h.host(), h.collectorId(), h.lastHeardAt(), now));
+        }
+    }
+
+    private static HostSummary summary(CollectorHeartbeat hb, HostSummary prev) {
+        Map<String, Long> states = new TreeMap<>();
+        hb.getStateCounts().forEach((k, v) -> states.put(k, v));
+        List<HostSummary.NamespaceSummary> namespaces = new ArrayList<>(hb.getNamespaces().size());
+        for (NamespaceInfo ns : hb.getNamespaces()) {
+            namespaces.add(new HostSummary.NamespaceSummary(ns.getNetns(), ns.getFinTimeoutS(), String.valueOf(ns.getFinTimeoutSource()),
+                    ns.getSockets()));
+        }
+        return new HostSummary(hb.getHost(), hb.getCollectorId(), hb.getCollectorVersion(), hb.getStartedAt().toEpochMilli(),
+                hb.getObservedAt().toEpochMilli(), hb.getIntervalMs(), states, namespaces, hb.getFinWait2Attached(),
+                hb.getFinWait2Orphaned(), hb.getSocketsSeen(), hb.getParseErrors(), hb.getReadErrors(), hb.getShedEvents(),
+                prev != null && prev.silent(), prev == null ? null : prev.silentSince(), prev != null && prev.parked());
+    }
+}

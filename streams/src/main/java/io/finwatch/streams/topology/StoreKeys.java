@@ -1,0 +1,40 @@
+package io.finwatch.streams.topology;
+
+import io.finwatch.streams.detect.ConnectionKey;
+
+/**
+ * Key formats of the queryable stores. Fields are joined with {@code |}, which no host name, address or
+ * number contains (the decoder sends events whose host contains it to the dead-letter topic).
+ */
+public final class StoreKeys {
+
+    public static final char SEP = '|';
+
+    private StoreKeys() {
+    }
+
+    /** A host's own entry: the host name. */
+    public static String host(String host) {
+        return host;
+    }
+
+    /** What every other key of the host starts with. */
+    public static String hostPrefix(String host) {
+        return host + SEP;
+    }
+
+    /** A process of a host: {@code host|pid|comm}; pid {@code -} and an empty comm when no owner was ever seen. */
+    public static String process(String host, Integer pid, String comm) {
+        return host + SEP + (pid == null ? "-" : pid.toString()) + SEP + (comm == null ? "" : comm);
+    }
+
+    /** {@code host|netns|family|local_ip|local_port|remote_ip|remote_port|ordinal}. */
+    public static String connection(ConnectionKey key) {
+        return key.text();
+    }
+
+    /** {@code host|detected_at (13 digits, epoch ms)|anomaly_id}: per host in time order. */
+    public static String recentAnomaly(String host, long detectedAtMs, String anomalyId) {
+        return host + SEP + String.format("%013d", detectedAtMs) + SEP + anomalyId;
+    }
+}

@@ -1,0 +1,54 @@
+package io.finwatch.streams.topology;
+
+/**
+ * Names of the detector's state stores: the public contract for interactive queries. Every store that
+ * describes hosts keys by host first, so one host's entries are one prefix scan
+ * ({@code store.prefixScan(StoreKeys.hostPrefix(host), new StringSerializer())}), and all keys of one host
+ * land in the task that owns the host's partition ({@code KafkaStreams.queryMetadataForKey(store, host,
+ * Serdes.String().serializer())} finds the instance; pass the host name, not the full key).
+ *
+ * <p>Key and value formats, queried with {@code QueryableStoreTypes.keyValueStore()} /
+ * {@code windowStore()}:
+ * <ul>
+ * <li>{@link #CONNECTIONS} String {@link StoreKeys#connection} -> {@code ConnectionState} JSON: every socket
+ *     currently in FIN_WAIT2.
+ * <li>{@link #OPEN_FIN_WAIT2} String {@link StoreKeys#host} (whole host) and {@link StoreKeys#process}
+ *     (one process) -> {@code OpenCounts} {attached, orphaned} ({@code OpenCountsSerde}: two big-endian longs); an
+ *     orphan counts for its last owner.
+ * <li>{@link #HOSTS} String {@link StoreKeys#host} -> {@code HostSummary} JSON from the host's heartbeats.
+ * <li>{@link #DWELL_ALL_TIME} String host / process key -> HdrHistogram bytes
+ *     ({@code encodeIntoCompressedByteBuffer}; read with {@code DwellStats.decode}) of the dwell in ms of every
+ *     ended FIN_WAIT2 episode, folded in every {@code StreamsSettings.foldEvery} (5 s), so up to that much behind.
+ * <li>{@link #DWELL_1M}, {@link #DWELL_1H} window stores with the same keys and values, tumbling windows of one
+ *     minute (kept {@link #DWELL_1M_RETENTION_MS}) and one hour (kept {@link #DWELL_1H_RETENTION_MS}), by the
+ *     time the episode ended.
+ * <li>{@link #RECENT_ANOMALIES} String {@link StoreKeys#recentAnomaly} (host, detected_at, anomaly_id: a
+ *     prefix scan per host returns them oldest first) -> FinWait2Anomaly in single-object encoding
+ *     (FinwatchSerde).
+ * </ul>
+ * {@link #DEDUP}, {@link #DEADLINES} and {@link #DWELL_PENDING} are the detector's bookkeeping, not meant for queries.
+ */
+public final class StoreNames {
+
+    /** collector_id + "|T" (transitions) or "|H" (heartbeats) -> SeqMark as two big-endian longs (seq, seen_at ms). */
+    public static final String DEDUP = "finwatch-dedup";
+    public static final String CONNECTIONS = "finwatch-connections";
+    /** Big-endian fire time (8 bytes) + UTF-8 connection key -> empty: due entries are one range scan. */
+    public static final String DEADLINES = "finwatch-deadlines";
+    public static final String OPEN_FIN_WAIT2 = "finwatch-open-fin-wait2";
+    public static final String HOSTS = "finwatch-hosts";
+    /** Connection key + "|" + entered_at -> EndedEpisode JSON: ended episodes not yet folded into the dwell histograms. */
+    public static final String DWELL_PENDING = "finwatch-dwell-pending";
+    public static final String DWELL_ALL_TIME = "finwatch-dwell-all-time";
+    public static final String DWELL_1M = "finwatch-dwell-1m";
+    public static final String DWELL_1H = "finwatch-dwell-1h";
+    public static final String RECENT_ANOMALIES = "finwatch-recent-anomalies";
+
+    public static final long DWELL_1M_WINDOW_MS = 60_000L;
+    public static final long DWELL_1M_RETENTION_MS = 6 * 3_600_000L;
+    public static final long DWELL_1H_WINDOW_MS = 3_600_000L;
+    public static final long DWELL_1H_RETENTION_MS = 7 * 24 * 3_600_000L;
+
+    private StoreNames() {
+    }
+}

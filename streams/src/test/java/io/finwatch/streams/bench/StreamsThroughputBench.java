@@ -1,0 +1,221 @@
+package io.finwatch.streams.bench;
+
+import io.finwatch.schemas.FinWait2Anomaly;
+import io.finwatch.schemas.TcpState;
+import io.finwatch.schemas.serde.FinwatchSerde;
+import io.finwatch.streams.config.KafkaStreamsProperties;
+import io.finwatch.streams.config.StreamsSettings;
+import io.finwatch.streams.metrics.DetectorMetrics;
+import io.finwatch.streams.testkit.CollectorRun;
+import io.finwatch.streams.testkit.CollectorRun.Proc;
+import io.finwatch.streams.testkit.EmbeddedKafka;
+import io.finwatch.streams.topology.FinwatchTopology;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Throughput and detection delay of the detector, exactly-once, against a local embedded Kafka.
+ *
+ * <ol>
+ * <li>Writes a generated fleet's transitions and heartbeats ({@link FleetGenerator}) as a backlog.
+ * <li>Anchor: reads the transitions topic with a plain consumer, as fast as it goes (the same data, the
+ *     same broker, the same run).
+ * <li>Runs the full topology with exactly_once_v2 over the backlog and times it from RUNNING until its
+ *     committed offsets reach the end of both topics: transitions/s, and the ratio to the raw rate.
+ * <li>Delay: with the detector caught up, new attached sockets enter FIN_WAIT2 with a 1 s fin timeout;
+ *     for each, the time from its deadline (observed_at + fin timeout) until its STUCK is readable with
+ *     read_committed.
+ * </ol>
+ *
+ * <p>Run from the repository root (2 cores are shared with the broker; numbers move with other load):
+ * <pre>
+ * mvn -B -q -pl streams -am test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test
+ * java -Xmx3g -XX:+UseParallelGC -cp streams/target/test-classes:streams/target/classes:$(cat streams/target/bench.cp) \
+ *     io.finwatch.streams.bench.StreamsThroughputBench [transitions=2000000] [hosts=500] [streamThreads=1] [partitions=6] [commitIntervalMs=100] [detector|noop]
+ * </pre>
+ */
+public final class StreamsThroughputBench {
+
+    static final String TRANSITIONS = "bench.transitions";
+    static final String HEARTBEATS = "bench.heartbeats";
+    static final String ANOMALIES = "bench.anomalies";
+    static final String DLQ = "bench.dlq";
+
+    public static void main(String[] args) throws Exception {
+        long count = args.length > 0 ? Long.parseLong(args[0]) : 2_000_000;
+        int hosts = args.length > 1 ? Integer.parseInt(args[1]) : 500;
+        int threads = args.length > 2 ? Integer.parseInt(args[2]) : 1;
+        int partitions = args.length > 3 ? Integer.parseInt(args[3]) : 6;
+        String commitMs = args.length > 4 ? args[4] : "100";
+        boolean noop = args.length > 5 && args[5].equals("noop");
+        Path state = Files.createTempDirectory("finwatch-bench");
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            kafka.createTopics(partitions, TRANSITIONS, HEARTBEATS);
+            kafka.createTopics(1, ANOMALIES, DLQ);
+
+            FleetGenerator fleet = new FleetGenerator(hosts, Instant.now().minusSeconds(3600), TRANSITIONS, HEARTBEATS, 7);
+            long w0 = System.nanoTime();
+            try (KafkaProducer<byte[], byte[]> producer = kafka.producer()) {
+                fleet.generate(count, producer::send);
+                producer.flush();
+            }
+            System.out.printf("backlog: %,d transitions + %,d heartbeats from %d hosts (%,d FIN_WAIT2 episodes, %,d stuck) written in %.1f s%n",
+                    fleet.transitionsWritten, fleet.heartbeatsWritten, hosts, fleet.episodes, fleet.stuck, seconds(w0));
+
+            double raw = rawConsumeRate(kafka, fleet.transitionsWritten);
+            System.out.printf("raw consume of %s: %,.0f records/s%n", TRANSITIONS, raw);
+
+            StreamsSettings settings = StreamsSettings.defaults().withTopics(TRANSITIONS, HEARTBEATS, ANOMALIES, DLQ);
+            Properties props = KafkaStreamsProperties.assemble(Map.of(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(threads),
+                    StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitMs),
+                    "bench", Map.of(), Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                            StreamsConfig.APPLICATION_ID_CONFIG, "finwatch-bench", StreamsConfig.STATE_DIR_CONFIG, state.toString()));
+            Topology topology = noop ? noopTopology() : FinwatchTopology.buildTopology(settings, new DetectorMetrics(new SimpleMeterRegistry()));
+            KafkaStreams streams = new KafkaStreams(topology, props);
+            AtomicBoolean running = new AtomicBoolean();
+            streams.setStateListener((now, before) -> running.set(now == KafkaStreams.State.RUNNING));
+            streams.start();
+            while (!running.get()) {
+                Thread.sleep(10);
+            }
+            long s0 = System.nanoTime();
+            long cpu0 = streamThreadsCpuNanos();
+            long total = fleet.transitionsWritten;
+            while (kafka.committedOffsets("finwatch-bench", TRANSITIONS) < total
+                    || kafka.committedOffsets("finwatch-bench", HEARTBEATS) < fleet.heartbeatsWritten) {
+                Thread.sleep(100);
+            }
+            double secs = seconds(s0);
+            double cpu = (streamThreadsCpuNanos() - cpu0) / 1e9;
+            double rate = total / secs;
+            System.out.printf((noop ? "no-op topology" : "detector") + " (exactly_once_v2, %d stream thread(s), %d partitions, commit every %s ms): %,d transitions"
+                    + " (+ %,d heartbeats) in %.1f s = %,.0f transitions/s, %.0f%% of the raw consume rate%n", threads, partitions, commitMs, total,
+                    fleet.heartbeatsWritten, secs,
+                    rate, 100 * rate / raw);
+            System.out.printf("stream thread CPU: %.1f s of %.1f s wall (%.0f%%), %.1f us per transition%n", cpu, secs, 100 * cpu / secs,
+                    cpu * 1e6 / total);
+
+            if (noop) {
+                streams.close(Duration.ofSeconds(30));
+                return;
+            }
+            List<Long> delays = stuckDelays(kafka, 200);
+            Collections.sort(delays);
+            System.out.printf("FIN_WAIT2 deadline -> STUCK readable (read_committed), %d sockets: p50 %d ms, p90 %d ms, p99 %d ms, max %d ms%n",
+                    delays.size(), delays.get(delays.size() / 2), delays.get(delays.size() * 9 / 10), delays.get(delays.size() * 99 / 100),
+                    delays.get(delays.size() - 1));
+            streams.close(Duration.ofSeconds(30));
+        }
+    }
+
+    /**
+     * The floor: both topics into a processor that drops everything, same exactly-once commits. What Kafka
+     * Streams itself costs per record here, to tell it from the detector's own work.
+     */
+    static Topology noopTopology() {
+        ByteArrayDeserializer bytes = new ByteArrayDeserializer();
+        Topology t = new Topology();
+        t.addSource("in", bytes, bytes, TRANSITIONS, HEARTBEATS);
+        t.addProcessor("drop", Drop::new, "in");
+        return t;
+    }
+
+    private static final class Drop implements Processor<byte[], byte[], Void, Void> {
+        @Override
+        public void process(org.apache.kafka.streams.processor.api.Record<byte[], byte[]> record) {
+        }
+    }
+
+    /** CPU time of the stream threads so far: tells a CPU-bound detector from one waiting on the broker or for a core. */
+    static long streamThreadsCpuNanos() {
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (ThreadInfo info : mx.dumpAllThreads(false, false)) {
+            if (info.getThreadName().contains("-StreamThread-")) {
+                sum += Math.max(0, mx.getThreadCpuTime(info.getThreadId()));
+            }
+        }
+        return sum;
+    }
+
+    static double seconds(long since) {
+        return (System.nanoTime() - since) / 1e9;
+    }
+
+    static double rawConsumeRate(EmbeddedKafka kafka, long expected) {
+        try (KafkaConsumer<byte[], byte[]> c = kafka.consumer(IsolationLevel.READ_UNCOMMITTED, TRANSITIONS)) {
+            long n = 0;
+            long t0 = System.nanoTime();
+            while (n < expected) {
+                n += c.poll(Duration.ofMillis(500)).count();
+            }
+            return n / seconds(t0);
+        }
+    }
+
+    /** Sockets entering FIN_WAIT2 (attached, fin timeout 1 s) one every 50 ms; delay of each STUCK past its deadline. */
+    static List<Long> stuckDelays(EmbeddedKafka kafka, int sockets) throws Exception {
+        Map<Integer, Long> deadlineByPort = new ConcurrentHashMap<>();
+        List<Long> delays = Collections.synchronizedList(new ArrayList<>());
+        try (KafkaConsumer<byte[], byte[]> anomalies = kafka.consumer(IsolationLevel.READ_COMMITTED, ANOMALIES);
+             KafkaProducer<byte[], byte[]> producer = kafka.producer()) {
+            anomalies.seekToEnd(anomalies.assignment());
+            anomalies.assignment().forEach(anomalies::position);
+            CollectorRun run = new CollectorRun("latency-probe", "probe-1", Instant.now(), 1000, 1);
+            Proc proc = new Proc(4242, "probe", null);
+            long start = System.nanoTime();
+            int sent = 0;
+            long end = System.currentTimeMillis() + 60_000;
+            while (delays.size() < sockets && System.currentTimeMillis() < end) {
+                if (sent < sockets && System.nanoTime() - start >= sent * 50_000_000L) {
+                    Instant now = Instant.now();
+                    int port = 30_000 + sent;
+                    deadlineByPort.put(port, now.toEpochMilli() + 1000);
+                    byte[] value = FinwatchSerde.shared().encode(run.at(now).attached(run.socket(port), TcpState.ESTABLISHED, TcpState.FIN_WAIT2, proc));
+                    producer.send(new ProducerRecord<>(TRANSITIONS, run.host().getBytes(StandardCharsets.UTF_8), value));
+                    producer.flush();
+                    sent++;
+                }
+                ConsumerRecords<byte[], byte[]> records = anomalies.poll(Duration.ofMillis(5));
+                long seen = System.currentTimeMillis();
+                for (ConsumerRecord<byte[], byte[]> r : records) {
+                    FinWait2Anomaly a = FinwatchSerde.shared().decode(r.value(), FinWait2Anomaly.class);
+                    Long deadline = a.getHost().equals("latency-probe") ? deadlineByPort.get(a.getLocalPort()) : null;
+                    if (deadline != null) {
+                        delays.add(seen - deadline);
+                    }
+                }
+            }
+        }
+        return delays;
+    }
+
+    private StreamsThroughputBench() {
+    }
+
+}

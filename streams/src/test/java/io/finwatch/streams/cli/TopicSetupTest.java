@@ -1,0 +1,79 @@
+package io.finwatch.streams.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.finwatch.streams.config.StreamsSettings;
+import io.finwatch.streams.testkit.EmbeddedKafka;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class TopicSetupTest {
+
+    static EmbeddedKafka kafka;
+
+    @BeforeAll
+    static void start() {
+        kafka = EmbeddedKafka.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        kafka.close();
+    }
+
+    static Properties props() {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        return p;
+    }
+
+    static Map<String, TopicDescription> describe(List<String> topics) throws Exception {
+        try (Admin admin = Admin.create(props())) {
+            return admin.describeTopics(topics).allTopicNames().get();
+        }
+    }
+
+    @Test
+    void createsMissingTopicsWithTheGivenPartitionsAndLeavesExistingOnes() throws Exception {
+        StreamsSettings s = StreamsSettings.defaults().withTopics("a.transitions", "a.heartbeats", "a.anomalies", "a.dlq");
+        kafka.createTopics(2, "a.anomalies");
+
+        TopicSetup.ensure(props(), s, true, 4, (short) 1);
+        TopicSetup.ensure(props(), s, true, 4, (short) 1);
+
+        Map<String, TopicDescription> d = describe(List.of("a.transitions", "a.heartbeats", "a.anomalies", "a.dlq"));
+        assertThat(d.get("a.transitions").partitions()).hasSize(4);
+        assertThat(d.get("a.heartbeats").partitions()).hasSize(4);
+        assertThat(d.get("a.dlq").partitions()).hasSize(4);
+        assertThat(d.get("a.anomalies").partitions()).as("existing topic untouched").hasSize(2);
+    }
+
+    @Test
+    void missingTopicsWithoutCreationAreNamedInTheError() {
+        StreamsSettings s = StreamsSettings.defaults().withTopics("b.transitions", "b.heartbeats", "b.anomalies", "b.dlq");
+        kafka.createTopics(1, "b.transitions", "b.heartbeats");
+
+        assertThatThrownBy(() -> TopicSetup.ensure(props(), s, false, 1, (short) 1))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("b.anomalies").hasMessageContaining("b.dlq").hasMessageContaining("--create-topics");
+    }
+
+    @Test
+    void transitionsAndHeartbeatsWithDifferentPartitionCountsAreRefused() {
+        StreamsSettings s = StreamsSettings.defaults().withTopics("c.transitions", "c.heartbeats", "c.anomalies", "c.dlq");
+        kafka.createTopics(3, "c.transitions");
+        kafka.createTopics(2, "c.heartbeats");
+
+        assertThatThrownBy(() -> TopicSetup.ensure(props(), s, true, 6, (short) 1))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("c.transitions has 3 partitions but c.heartbeats has 2");
+    }
+}

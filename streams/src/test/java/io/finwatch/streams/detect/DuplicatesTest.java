@@ -1,0 +1,112 @@
+package io.finwatch.streams.detect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.finwatch.schemas.AnomalyKind;
+import io.finwatch.schemas.FinWait2Anomaly;
+import io.finwatch.schemas.SocketTransition;
+import io.finwatch.schemas.TcpState;
+import io.finwatch.streams.config.StreamsSettings;
+import io.finwatch.streams.testkit.CollectorRun;
+import io.finwatch.streams.testkit.CollectorRun.Proc;
+import io.finwatch.streams.testkit.CollectorRun.Socket;
+import io.finwatch.streams.testkit.DetectorHarness;
+import io.finwatch.streams.topology.StoreKeys;
+import io.finwatch.streams.topology.StoreNames;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DuplicatesTest {
+
+    static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
+    static final Proc APP = new Proc(777, "java", null);
+
+    @TempDir
+    Path stateDir;
+    DetectorHarness det;
+    CollectorRun run;
+
+    @BeforeEach
+    void start() {
+        det = new DetectorHarness(StreamsSettings.defaults(), stateDir, T0);
+        run = new CollectorRun("node-2", "run-1", T0, 1000, 60);
+    }
+
+    @AfterEach
+    void stop() {
+        det.close();
+    }
+
+    @Test
+    void redeliveredEventsAreDroppedAndCounted() {
+        Socket s = run.socket(41000);
+        SocketTransition enter = run.attached(s, TcpState.ESTABLISHED, TcpState.FIN_WAIT2, APP);
+        run.at(T0.plusSeconds(100));
+        SocketTransition leave = run.gone(s, TcpState.FIN_WAIT2);
+
+        // An at-least-once producer that retried: everything twice, and the entry once more after the exit.
+        det.send(enter).send(enter).send(leave).send(leave).send(enter);
+
+        assertThat(det.anomalies()).extracting(FinWait2Anomaly::getKind).containsExactly(AnomalyKind.STUCK, AnomalyKind.RESOLVED);
+        assertThat(det.metrics().counterValue("finwatch_streams_duplicates_dropped_total", "topic", det.settings().transitionsTopic()))
+                .isEqualTo(3);
+        KeyValueStoreView view = new KeyValueStoreView(det);
+        assertThat(view.connection(enter)).as("the replayed entry did not reopen the episode").isNull();
+    }
+
+    @Test
+    void heartbeatsAndTransitionsKeepSeparateHighWaterMarks() {
+        // One sequence across both topics: heartbeat seq 1, transition seq 2, heartbeat seq 3.
+        det.send(run.heartbeat());
+        SocketTransition enter = run.attached(run.socket(41001), TcpState.ESTABLISHED, TcpState.FIN_WAIT2, APP);
+        det.send(run.heartbeat());
+        // The transition (seq 2) is read after the heartbeat with seq 3 from the other topic: still new.
+        det.send(enter);
+
+        assertThat(new KeyValueStoreView(det).connection(enter)).isNotNull();
+        assertThat(det.metrics().counterValue("finwatch_streams_duplicates_dropped_total", "topic", det.settings().transitionsTopic()))
+                .isZero();
+    }
+
+    @Test
+    void restartedCollectorResendingFirstSeenKeepsTheEpisode() {
+        Socket s = run.socket(41002);
+        det.send(run.heartbeat()).send(run.attached(s, TcpState.ESTABLISHED, TcpState.FIN_WAIT2, APP));
+        det.advance(Duration.ofSeconds(5));
+
+        // The collector restarts: a new run, seq from 1, and FIRST_SEEN for what it finds.
+        CollectorRun restarted = new CollectorRun("node-2", "run-2", det.wallClock(), 1000, 60);
+        det.send(restarted.heartbeat()).send(restarted.attached(s, null, TcpState.FIN_WAIT2, APP));
+
+        ConnectionState c = new KeyValueStoreView(det).connection(run.attached(s, null, TcpState.FIN_WAIT2, APP));
+        assertThat(c.enteredAt()).isEqualTo(T0.toEpochMilli());
+        assertThat(c.fireAt()).isEqualTo(T0.plusSeconds(60).toEpochMilli());
+        OpenCounts open = det.<String, OpenCounts>keyValueStore(StoreNames.OPEN_FIN_WAIT2).get(StoreKeys.host("node-2"));
+        assertThat(open).isEqualTo(new OpenCounts(1, 0));
+    }
+
+    @Test
+    void restartedCollectorSeeingTheSocketInAnotherStateEndsTheEpisode() {
+        Socket s = run.socket(41003);
+        det.send(run.attached(s, TcpState.ESTABLISHED, TcpState.FIN_WAIT2, APP));
+
+        CollectorRun restarted = new CollectorRun("node-2", "run-2", T0.plusSeconds(10), 1000, 60);
+        det.send(restarted.attached(s, null, TcpState.TIME_WAIT, APP));
+
+        assertThat(new KeyValueStoreView(det).connection(run.attached(s, null, TcpState.FIN_WAIT2, APP))).isNull();
+        assertThat(det.<String, OpenCounts>keyValueStore(StoreNames.OPEN_FIN_WAIT2).get("node-2")).isNull();
+        assertThat(det.anomalies()).isEmpty();
+    }
+
+    /** Reads the connections store by the key of a transition's socket. */
+    record KeyValueStoreView(DetectorHarness det) {
+        ConnectionState connection(SocketTransition t) {
+            return det.<String, ConnectionState>keyValueStore(StoreNames.CONNECTIONS).get(ConnectionKey.of(t).text());
+        }
+    }
+}

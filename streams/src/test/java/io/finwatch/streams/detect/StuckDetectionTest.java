@@ -1,0 +1,208 @@
+package io.finwatch.streams.detect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.finwatch.schemas.AnomalyKind;
+import io.finwatch.schemas.AnomalyReason;
+import io.finwatch.schemas.FinWait2Anomaly;
+import io.finwatch.schemas.TcpState;
+import io.finwatch.streams.config.StreamsSettings;
+import io.finwatch.streams.testkit.CollectorRun;
+import io.finwatch.streams.testkit.CollectorRun.Proc;
+import io.finwatch.streams.testkit.CollectorRun.Socket;
+import io.finwatch.streams.testkit.DetectorHarness;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StuckDetectionTest {
+
+    static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
+    static final int FIN_TIMEOUT_S = 60;
+    static final Proc KUBE_PROXY = new Proc(4242, "kube-proxy", "c0ffee");
+
+    @TempDir
+    Path stateDir;
+    DetectorHarness det;
+    CollectorRun run;
+
+    @BeforeEach
+    void start() {
+        det = new DetectorHarness(StreamsSettings.defaults(), stateDir, T0);
+        run = new CollectorRun("node-1", "run-1", T0, 1000, FIN_TIMEOUT_S);
+    }
+
+    @AfterEach
+    void stop() {
+        det.close();
+    }
+
+    /** Runs the clock for {@code d} in poll intervals, with the collector's heartbeat at each; returns what was emitted. */
+    List<FinWait2Anomaly> liveFor(Duration d) {
+        List<FinWait2Anomaly> out = new ArrayList<>();
+        Instant end = det.wallClock().plus(d);
+        while (det.wallClock().isBefore(end)) {
+            det.send(run.at(det.wallClock()).heartbeat());
+            det.advance(Duration.ofSeconds(1));
+            out.addAll(det.anomalies());
+        }
+        run.at(det.wallClock());
+        return out;
+    }
+
+    @Test
+    void attachedSocketPastFinTimeoutIsStuckExactlyOnceNamingItsProcess() {
+        Socket s = run.socket(40001);
+        det.send(run.heartbeat()).send(run.attached(s, TcpState.FIN_WAIT1, TcpState.FIN_WAIT2, KUBE_PROXY));
+
+        assertThat(liveFor(Duration.ofSeconds(FIN_TIMEOUT_S - 1))).isEmpty();
+        List<FinWait2Anomaly> out = liveFor(Duration.ofSeconds(90));
+
+        assertThat(out).hasSize(1);
+        FinWait2Anomaly a = out.get(0);
+        assertThat(a.getKind()).isEqualTo(AnomalyKind.STUCK);
+        assertThat(a.getReason()).isEqualTo(AnomalyReason.ATTACHED_PAST_FIN_TIMEOUT);
+        assertThat(a.getPid()).isEqualTo(KUBE_PROXY.pid());
+        assertThat(a.getComm()).isEqualTo("kube-proxy");
+        assertThat(a.getContainerId()).isEqualTo("c0ffee");
+        assertThat(a.getOrphaned()).isFalse();
+        assertThat(a.getLocalPort()).isEqualTo(40001);
+        assertThat(a.getEnteredAt()).isEqualTo(T0);
+        assertThat(a.getDeadline()).isEqualTo(T0.plusSeconds(FIN_TIMEOUT_S));
+        assertThat(a.getDetectedAt()).isBetween(T0.plusSeconds(FIN_TIMEOUT_S), T0.plusSeconds(FIN_TIMEOUT_S + 1));
+        assertThat(a.getDwellMs()).isEqualTo(a.getDetectedAt().toEpochMilli() - T0.toEpochMilli());
+        assertThat(a.getFinTimeoutS()).isEqualTo(FIN_TIMEOUT_S);
+        assertThat(a.getCollectorId()).isEqualTo("run-1");
+        assertThat(det.metrics().counterValue("finwatch_streams_anomalies_total", "kind", "STUCK", "reason", "ATTACHED_PAST_FIN_TIMEOUT"))
+                .isEqualTo(1);
+    }
+
+    @Test
+    void orphanReapedOnTimeIsNeverStuck() {
+        Socket s = run.socket(40002);
+        det.send(run.heartbeat()).send(run.orphan(s, TcpState.FIN_WAIT1, TcpState.FIN_WAIT2, KUBE_PROXY, 30_000));
+        assertThat(liveFor(Duration.ofMillis(30_000))).isEmpty();
+        // The kernel reaped it at its deadline; the collector's next poll sees it gone.
+        det.advance(Duration.ofMillis(500));
+        det.send(run.at(det.wallClock()).gone(s, TcpState.FIN_WAIT2));
+
+        assertThat(liveFor(Duration.ofSeconds(120))).isEmpty();
+    }
+
+    @Test
+    void orphanOutlivingReapDeadlinePlusGraceIsNotReaped() {
+        Socket s = run.socket(40003);
+        det.send(run.heartbeat()).send(run.orphan(s, TcpState.FIN_WAIT1, TcpState.FIN_WAIT2, KUBE_PROXY, 30_000));
+        long graceMs = det.settings().graceMs(1000);
+
+        assertThat(liveFor(Duration.ofMillis(30_000 + graceMs - 1000))).isEmpty();
+        List<FinWait2Anomaly> out = liveFor(Duration.ofSeconds(60));
+
+        assertThat(out).singleElement().satisfies(a -> {
+            assertThat(a.getKind()).isEqualTo(AnomalyKind.STUCK);
+            assertThat(a.getReason()).isEqualTo(AnomalyReason.ORPHAN_NOT_REAPED);
+            assertThat(a.getOrphaned()).isTrue();
+            assertThat(a.getPid()).as("an orphan names the process that abandoned it").isEqualTo(KUBE_PROXY.pid());
+            assertThat(a.getDeadline()).isEqualTo(T0.plusMillis(30_000 + graceMs));
+        });
+    }
+
+    @Test
+    void stuckSocketThatLeavesFinWait2IsResolvedWithItsDwell() {
+        Socket s = run.socket(40004);
+        det.send(run.heartbeat()).send(run.attached(s, TcpState.ESTABLISHED, TcpState.FIN_WAIT2, KUBE_PROXY));
+        assertThat(liveFor(Duration.ofSeconds(75))).extracting(FinWait2Anomaly::getKind).containsExactly(AnomalyKind.STUCK);
+
+        det.send(run.attached(s, TcpState.FIN_WAIT2, TcpState.TIME_WAIT, KUBE_PROXY));
+
+        assertThat(det.anomalies()).singleElement().satisfies(a -> {
+            assertThat(a.getKind()).isEqualTo(AnomalyKind.RESOLVED);
+            assertThat(a.getReason()).isEqualTo(AnomalyReason.LEFT_FIN_WAIT2);
+            assertThat(a.getToState()).isEqualTo(TcpState.TIME_WAIT);
+            assertThat(a.getDwellMs()).isEqualTo(75_000);
+            assertThat(a.getEnteredAt()).isEqualTo(T0);
+            assertThat(a.getPid()).isEqualTo(KUBE_PROXY.pid());
+        });
+        assertThat(liveFor(Duration.ofSeconds(120))).isEmpty();
+    }
+
+    @Test
+    void stuckSocketThatDisappearsIsResolvedAsGone() {
+        Socket s = run.socket(40005);
+        det.send(run.heartbeat()).send(run.attached(s, TcpState.ESTABLISHED, TcpState.FIN_WAIT2, KUBE_PROXY));
+        assertThat(liveFor(Duration.ofSeconds(64))).hasSize(1);
+
+        det.send(run.gone(s, TcpState.FIN_WAIT2));
+
+        assertThat(det.anomalies()).singleElement().satisfies(a -> {
+            assertThat(a.getKind()).isEqualTo(AnomalyKind.RESOLVED);
+            assertThat(a.getReason()).isEqualTo(AnomalyReason.CONNECTION_GONE);
+            assertThat(a.getToState()).isEqualTo(TcpState.GONE);
+            assertThat(a.getDwellMs()).isEqualTo(64_000);
+        });
+    }
+
+    @Test
+    void socketLeavingBeforeItsDeadlineRaisesNothing() {
+        Socket s = run.socket(40006);
+        det.send(run.heartbeat()).send(run.attached(s, TcpState.ESTABLISHED, TcpState.FIN_WAIT2, KUBE_PROXY));
+        assertThat(liveFor(Duration.ofSeconds(30))).isEmpty();
+
+        det.send(run.attached(s, TcpState.FIN_WAIT2, TcpState.TIME_WAIT, KUBE_PROXY));
+        det.send(run.gone(s, TcpState.TIME_WAIT));
+
+        assertThat(liveFor(Duration.ofSeconds(120))).isEmpty();
+    }
+
+    @Test
+    void attachedSocketOrphanedInFinWait2MovesItsDeadlineToTheReapDeadline() {
+        Socket s = run.socket(40007);
+        det.send(run.heartbeat()).send(run.attached(s, TcpState.ESTABLISHED, TcpState.FIN_WAIT2, KUBE_PROXY));
+        liveFor(Duration.ofSeconds(20));
+        // close() at 20 s: the kernel now reaps it 50 s later, past the attached deadline of 60 s.
+        det.send(run.orphan(s, TcpState.FIN_WAIT2, TcpState.FIN_WAIT2, KUBE_PROXY, 50_000));
+        long fireAt = 20_000 + 50_000 + det.settings().graceMs(1000);
+
+        assertThat(liveFor(Duration.ofMillis(fireAt - 20_000 - 1000))).as("no attached STUCK at 60 s").isEmpty();
+        assertThat(liveFor(Duration.ofSeconds(5))).singleElement().satisfies(a -> {
+            assertThat(a.getReason()).isEqualTo(AnomalyReason.ORPHAN_NOT_REAPED);
+            assertThat(a.getDeadline()).isEqualTo(T0.plusMillis(fireAt));
+            assertThat(a.getPid()).isEqualTo(KUBE_PROXY.pid());
+            assertThat(a.getEnteredAt()).isEqualTo(T0);
+        });
+    }
+
+    @Test
+    void exitSeenWellPastTheDeadlineWithoutAPunctuationInBetweenIsStuckThenResolved() {
+        Socket s = run.socket(40008);
+        det.send(run.attached(s, TcpState.ESTABLISHED, TcpState.FIN_WAIT2, KUBE_PROXY));
+        // A backlog: the exit 100 s later is processed before the wall clock moved at all.
+        det.send(run.at(T0.plusSeconds(100)).gone(s, TcpState.FIN_WAIT2));
+
+        List<FinWait2Anomaly> out = det.anomalies();
+        assertThat(out).extracting(FinWait2Anomaly::getKind).containsExactly(AnomalyKind.STUCK, AnomalyKind.RESOLVED);
+        assertThat(out.get(0).getReason()).isEqualTo(AnomalyReason.ATTACHED_PAST_FIN_TIMEOUT);
+        assertThat(out.get(1).getDwellMs()).isEqualTo(100_000);
+        assertThat(out.get(0).getAnomalyId()).isEqualTo(Anomalies.socketAnomalyId(ConnectionKey.of(run.gone(s, TcpState.FIN_WAIT2)), T0.toEpochMilli(),
+                AnomalyKind.STUCK));
+    }
+
+    @Test
+    void aStateThisBuildDoesNotKnowEndsTheEpisodeWithoutWritingUnknown() {
+        Socket s = run.socket(40009);
+        det.send(run.attached(s, TcpState.ESTABLISHED, TcpState.FIN_WAIT2, KUBE_PROXY));
+        // A newer collector reports a state added after this build: it reads as UNKNOWN.
+        det.send(run.at(T0.plusSeconds(100)).attached(s, TcpState.FIN_WAIT2, TcpState.UNKNOWN, KUBE_PROXY));
+
+        List<FinWait2Anomaly> out = det.anomalies();
+        assertThat(out).extracting(FinWait2Anomaly::getKind).containsExactly(AnomalyKind.STUCK, AnomalyKind.RESOLVED);
+        assertThat(out.get(1).getReason()).isEqualTo(AnomalyReason.LEFT_FIN_WAIT2);
+        assertThat(out.get(1).getToState()).isNull();
+    }
+}

@@ -1,0 +1,146 @@
+package io.finwatch.streams.eos;
+
+import io.finwatch.schemas.SocketTransition;
+import io.finwatch.schemas.TcpState;
+import io.finwatch.schemas.serde.FinwatchSerde;
+import io.finwatch.streams.eos.Episode.Shape;
+import io.finwatch.streams.testkit.CollectorRun;
+import io.finwatch.streams.testkit.CollectorRun.Proc;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import java.util.function.Supplier;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * The crash test's input, generated from a seed: for every live host a set of FIN_WAIT2 episodes of every
+ * shape among many short-lived sockets that never reach FIN_WAIT2, cut into chunks; at-least-once
+ * duplicates (single re-sends, and the tail of the previous chunk re-sent at the start of the next, as a
+ * producer retrying after a crash would), garbage records, and one heartbeat of a collector that then
+ * stopped.
+ *
+ * <p>Episode times are relative to the test's start {@code t} and chosen so that the outcome does not
+ * depend on when the detector happens to run: a deadline is either long past when the exit is observed,
+ * or hours away; sockets that never leave come due by {@code t + 25 s}.
+ */
+final class CrashScript {
+
+    static final int FIN_TIMEOUT_S = 30;
+    static final long INTERVAL_MS = 1000;
+
+    final List<Episode> episodes = new ArrayList<>();
+    final List<List<ProducerRecord<byte[], byte[]>>> chunks = new ArrayList<>();
+    final String quietHost;
+    final Instant quietLastHeard;
+    int garbage;
+
+    private record Timed(Instant at, Supplier<SpecificRecord> event) {
+    }
+
+    CrashScript(Instant t, List<String> liveHosts, String quietHost, int fillerPerHost, int chunkCount, String transitions,
+                String heartbeats, long seed) {
+        Random random = new Random(seed);
+        FinwatchSerde serde = FinwatchSerde.shared();
+        List<List<SpecificRecord>> perHost = new ArrayList<>();
+        for (String host : liveHosts) {
+            CollectorRun run = new CollectorRun(host, host + "-run1", t, INTERVAL_MS, FIN_TIMEOUT_S);
+            List<Timed> timed = new ArrayList<>();
+            int port = 20000;
+            port = add(timed, run, port, Shape.ATTACHED_STUCK, t.minusSeconds(60), null, null, random);
+            port = add(timed, run, port, Shape.ATTACHED_STUCK, t.minusSeconds(20), null, null, random);
+            port = add(timed, run, port, Shape.ATTACHED_STUCK, t.minusSeconds(5), null, null, random);
+            port = add(timed, run, port, Shape.ATTACHED_LATE_EXIT, t.minusSeconds(200), null, t.minusSeconds(100), random);
+            port = add(timed, run, port, Shape.ATTACHED_LATE_EXIT, t.minusSeconds(150), null, t.minusSeconds(40), random);
+            port = add(timed, run, port, Shape.ATTACHED_ON_TIME, t.minusSeconds(10), null, t.minusSeconds(5), random);
+            port = add(timed, run, port, Shape.ORPHAN_STUCK, t.minusSeconds(60), Duration.ofSeconds(10), null, random);
+            port = add(timed, run, port, Shape.ORPHAN_LATE_GONE, t.minusSeconds(200), Duration.ofSeconds(10), t.minusSeconds(100), random);
+            port = add(timed, run, port, Shape.ORPHAN_ON_TIME, t.minusSeconds(10), Duration.ofHours(1), t.minusSeconds(5), random);
+            for (int i = 0; i < fillerPerHost; i++) {
+                CollectorRun.Socket s = run.socket(port++);
+                Instant open = t.minusMillis(300_000 + random.nextInt(290_000));
+                Proc p = new Proc(100 + random.nextInt(50), "svc", null);
+                timed.add(new Timed(open, () -> run.at(open).attached(s, null, TcpState.ESTABLISHED, p)));
+                Instant close = open.plusMillis(1 + random.nextInt(5_000));
+                timed.add(new Timed(close, () -> run.at(close).gone(s, TcpState.ESTABLISHED)));
+            }
+            // The collector's order: by observation time, sequence numbers handed out in that order.
+            timed.sort(Comparator.comparing(Timed::at));
+            List<SpecificRecord> events = new ArrayList<>();
+            for (Timed e : timed) {
+                events.add(e.event().get());
+            }
+            perHost.add(events);
+        }
+        this.quietHost = quietHost;
+        this.quietLastHeard = t.minus(Duration.ofHours(1));
+
+        List<ProducerRecord<byte[], byte[]>> all = new ArrayList<>();
+        all.add(record(heartbeats, quietHost, serde.encode(new CollectorRun(quietHost, quietHost + "-run1", quietLastHeard, INTERVAL_MS,
+                FIN_TIMEOUT_S).heartbeat())));
+        for (int i = 0; ; i++) {
+            boolean any = false;
+            for (List<SpecificRecord> events : perHost) {
+                if (i < events.size()) {
+                    any = true;
+                    SocketTransition st = (SocketTransition) events.get(i);
+                    ProducerRecord<byte[], byte[]> r = record(transitions, st.getHost(), serde.encode(st));
+                    all.add(r);
+                    if (random.nextInt(40) == 0) {
+                        all.add(r);
+                    }
+                }
+            }
+            if (!any) {
+                break;
+            }
+        }
+        int size = (all.size() + chunkCount - 1) / chunkCount;
+        for (int c = 0; c < chunkCount; c++) {
+            int from = c * size;
+            int to = Math.min(all.size(), from + size);
+            List<ProducerRecord<byte[], byte[]>> chunk = new ArrayList<>();
+            if (c > 0) {
+                chunk.addAll(all.subList(Math.max(0, from - 300), from));
+            }
+            chunk.addAll(all.subList(from, to));
+            for (int g = 0; g < 5; g++) {
+                String host = liveHosts.get(random.nextInt(liveHosts.size()));
+                chunk.add(random.nextInt(chunk.size()), record(transitions, host, ("not an event " + c + "/" + g).getBytes(StandardCharsets.UTF_8)));
+                garbage++;
+            }
+            chunks.add(chunk);
+        }
+    }
+
+    private int add(List<Timed> timed, CollectorRun run, int port, Shape shape, Instant entered, Duration reapAfter, Instant exit,
+                    Random random) {
+        CollectorRun.Socket s = run.socket(port);
+        Proc p = new Proc(1000 + random.nextInt(9000), null, null);
+        Proc named = new Proc(p.pid(), "proc" + p.pid(), null);
+        boolean orphan = reapAfter != null;
+        int finTimeout = shape == Shape.ATTACHED_ON_TIME ? 3600 : FIN_TIMEOUT_S;
+        timed.add(new Timed(entered, () -> {
+            run.at(entered).finTimeout(finTimeout);
+            return orphan ? run.orphan(s, TcpState.FIN_WAIT1, TcpState.FIN_WAIT2, named, reapAfter.toMillis())
+                    : run.attached(s, TcpState.ESTABLISHED, TcpState.FIN_WAIT2, named);
+        }));
+        if (exit != null) {
+            timed.add(new Timed(exit, () -> run.at(exit).gone(s, TcpState.FIN_WAIT2)));
+        }
+        episodes.add(new Episode(run.host(), port, shape, entered, finTimeout, orphan ? entered.plus(reapAfter) : null, exit, named.pid()));
+        return port + 1;
+    }
+
+    private static ProducerRecord<byte[], byte[]> record(String topic, String host, byte[] value) {
+        return new ProducerRecord<>(topic, host.getBytes(StandardCharsets.UTF_8), value);
+    }
+
+    int size() {
+        return chunks.stream().mapToInt(List::size).sum();
+    }
+}
