@@ -1,5 +1,6 @@
 package io.finwatch.streams.bench;
 
+import io.finwatch.testkit.EmbeddedKafka;
 import io.finwatch.schemas.FinWait2Anomaly;
 import io.finwatch.schemas.TcpState;
 import io.finwatch.schemas.serde.FinwatchSerde;
@@ -8,7 +9,6 @@ import io.finwatch.streams.config.StreamsSettings;
 import io.finwatch.streams.metrics.DetectorMetrics;
 import io.finwatch.streams.testkit.CollectorRun;
 import io.finwatch.streams.testkit.CollectorRun.Proc;
-import io.finwatch.streams.testkit.EmbeddedKafka;
 import io.finwatch.streams.topology.FinwatchTopology;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.management.ManagementFactory;

@@ -1,10 +1,10 @@
 package io.finwatch.streams.cli;
 
+import io.finwatch.testkit.EmbeddedKafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.finwatch.streams.config.StreamsSettings;
-import io.finwatch.streams.testkit.EmbeddedKafka;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;

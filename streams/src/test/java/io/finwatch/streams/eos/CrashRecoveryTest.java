@@ -1,5 +1,6 @@
 package io.finwatch.streams.eos;
 
+import io.finwatch.testkit.EmbeddedKafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -7,7 +8,6 @@ import io.finwatch.schemas.FinWait2Anomaly;
 import io.finwatch.schemas.serde.FinwatchSerde;
 import io.finwatch.streams.eos.AnomalyOracle.Expected;
 import io.finwatch.streams.testkit.CollectorRun;
-import io.finwatch.streams.testkit.EmbeddedKafka;
 import io.finwatch.streams.testkit.StreamsProcess;
 import java.io.IOException;
 import java.net.InetAddress;
