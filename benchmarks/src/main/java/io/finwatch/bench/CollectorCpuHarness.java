@@ -1,5 +1,6 @@
 package io.finwatch.bench;
 
+import io.finwatch.testkit.EmbeddedKafka;
 import io.finwatch.collector.procfs.NetNamespace;
 import io.finwatch.collector.procfs.NetnsScanner;
 import io.finwatch.collector.procfs.Procfs;
@@ -60,7 +61,7 @@ public final class CollectorCpuHarness {
         int rounds = Math.max(1, seconds / ROUND_SECONDS);
         Path work = Files.createTempDirectory("finwatch-collector-cpu");
         boolean clean = false;
-        try (EmbeddedBroker broker = EmbeddedBroker.start()) {
+        try (EmbeddedKafka broker = EmbeddedKafka.start()) {
             broker.createTopics(3, PublisherSettings.DEFAULT_TRANSITIONS_TOPIC, PublisherSettings.DEFAULT_HEARTBEATS_TOPIC);
             System.out.println("broker at " + broker.bootstrapServers());
             try (CollectorProcess collector = CollectorProcess.launch(root, broker.bootstrapServers(), work, "1s");
