@@ -66,7 +66,7 @@ public final class CollectorDaemon implements AutoCloseable {
         metrics.bindPublisher(publisher);
         poller = new SocketPoller(settings.procfs(), clock, settings.attribution());
         loop = new PollLoop(poller, new EventFactory(settings.host(), settings.collectorId()), FinwatchSerde.shared(),
-                buffer, metrics, clock, settings.interval().toMillis(), settings.buffer().maxBytes(), settings.version());
+                buffer, publisher::wake, metrics, clock, settings.interval().toMillis(), settings.buffer().maxBytes(), settings.version());
         MetricsRoutes.install(http, registry, this::health).start();
         publisher.start();
         long period = settings.interval().toMillis();

@@ -35,6 +35,7 @@ final class PollLoop implements Runnable {
     private final EventFactory events;
     private final FinwatchSerde serde;
     private final EventBuffer buffer;
+    private final Runnable appended;
     private final CollectorMetrics metrics;
     private final Clock clock;
     private final Instant startedAt;
@@ -48,12 +49,13 @@ final class PollLoop implements Runnable {
     private long parseErrors;
     private long readErrors;
 
-    PollLoop(SocketPoller poller, EventFactory events, FinwatchSerde serde, EventBuffer buffer,
+    PollLoop(SocketPoller poller, EventFactory events, FinwatchSerde serde, EventBuffer buffer, Runnable appended,
              CollectorMetrics metrics, Clock clock, long intervalMs, long bufferMaxBytes, String version) {
         this.poller = poller;
         this.events = events;
         this.serde = serde;
         this.buffer = buffer;
+        this.appended = appended;
         this.metrics = metrics;
         this.clock = clock;
         this.intervalMs = intervalMs;
@@ -122,6 +124,7 @@ final class PollLoop implements Runnable {
             // Even the heartbeat headroom is used up: its own seq joins the ranges the next heartbeat reports.
             pendingShedRanges.addAll(buffer.drainShedRanges());
         }
+        appended.run();
         metrics.recordPoll(poll, poll.changes().size(), shed);
         lastSuccess.set(clock.instant());
     }

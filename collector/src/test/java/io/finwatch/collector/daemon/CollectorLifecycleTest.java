@@ -77,7 +77,8 @@ class CollectorLifecycleTest {
         kafka.stopBroker(); // keep events unacknowledged in the buffer
         Process first = harness.startCollector();
         harness.awaitHealthy();
-        await().atMost(Duration.ofSeconds(30)).until(() -> harness.metric("finwatch_buffer_depth_events") > 200);
+        // Enough records (about 230 bytes each) that the damage below lands in five different ones.
+        await().atMost(Duration.ofSeconds(60)).until(() -> harness.metric("finwatch_buffer_depth_events") > 2000);
         first.destroyForcibly().waitFor(); // kill -9
 
         Path cycle;
