@@ -20,20 +20,28 @@ import io.finwatch.streams.topology.StoreKeys;
  * @param stuckEmitted   a STUCK was emitted for this episode (so leaving it emits RESOLVED)
  * @param pollIntervalMs the host's poll interval when the episode began: an exit seen more than one interval
  *                       past fireAt proves the socket was still there after fireAt
+ * @param lastSeenSeq    seq of the newest transition that reported the socket in FIN_WAIT2; a restarted collector
+ *                       re-reports every socket it still sees, so an episode it did not re-report has ended
  */
 public record ConnectionState(ConnectionKey key, long enteredAt, long deadline, long fireAt, boolean orphaned, int finTimeoutS,
                               Integer pid, String comm, String containerId, String collectorId, boolean stuckEmitted,
-                              long pollIntervalMs) {
+                              long pollIntervalMs, long lastSeenSeq) {
 
     public ConnectionState withStuckEmitted() {
         return new ConnectionState(key, enteredAt, deadline, fireAt, orphaned, finTimeoutS, pid, comm, containerId, collectorId, true,
-                pollIntervalMs);
+                pollIntervalMs, lastSeenSeq);
     }
 
     public ConnectionState orphanedWith(long newDeadline, long newFireAt, Integer ownerPid, String ownerComm, String ownerContainer,
                                         String reportingCollector) {
         return new ConnectionState(key, enteredAt, newDeadline, newFireAt, true, finTimeoutS, ownerPid, ownerComm, ownerContainer,
-                reportingCollector, stuckEmitted, pollIntervalMs);
+                reportingCollector, stuckEmitted, pollIntervalMs, lastSeenSeq);
+    }
+
+    /** The same episode, re-reported by a transition with {@code seq}. */
+    public ConnectionState seenAt(long seq) {
+        return seq <= lastSeenSeq ? this : new ConnectionState(key, enteredAt, deadline, fireAt, orphaned, finTimeoutS, pid, comm,
+                containerId, collectorId, stuckEmitted, pollIntervalMs, seq);
     }
 
     /** The open-counts and dwell key of the process this episode is attributed to. */

@@ -88,11 +88,15 @@ final class ConnectionTracker {
             long deadline = deadline(t, observed);
             long fireAt = t.getOrphaned() ? deadline + settings.graceMs(hostIntervalMs) : deadline;
             ConnectionState c = new ConnectionState(key, observed, deadline, fireAt, t.getOrphaned(), t.getFinTimeoutS(), pid, comm,
-                    container, t.getCollectorId(), false, hostIntervalMs);
+                    container, t.getCollectorId(), false, hostIntervalMs, t.getSeq());
             connections.put(k, c);
             deadlines.add(fireAt, k);
             count(c, +1);
             return;
+        }
+        if (t.getSeq() > cur.lastSeenSeq()) {
+            cur = cur.seenAt(t.getSeq());
+            connections.put(k, cur);
         }
         if (t.getOrphaned() && !cur.orphaned() && observed >= cur.enteredAt()) {
             // The process closed its socket: from now on the kernel's timer runs, and the orphan keeps the
@@ -146,6 +150,35 @@ final class ConnectionTracker {
         connections.delete(k);
         count(c, -1);
         dwell.record(k + '|' + c.enteredAt(), StoreKeys.host(c.key().host()), c.processKey(), endedAt - c.enteredAt(), endedAt);
+    }
+
+    /**
+     * Ends the host's episodes that a restarted collector did not re-report: their sockets vanished while it was
+     * down, so no GONE will ever come. Each ends at {@code endedAt} (when the new run was sure of it); one that was
+     * STUCK gets its RESOLVED. No late STUCK is raised, since when the socket went is not known.
+     */
+    void endUnconfirmed(String host, long belowOrAtSeq, long endedAt, AnomalyOutput out) {
+        List<ConnectionState> stale = new ArrayList<>();
+        try (KeyValueIterator<String, ConnectionState> it = connections.prefixScan(StoreKeys.hostPrefix(host), KEYS)) {
+            while (it.hasNext()) {
+                ConnectionState c = it.next().value;
+                if (c.lastSeenSeq() <= belowOrAtSeq) {
+                    stale.add(c);
+                }
+            }
+        }
+        for (ConnectionState c : stale) {
+            String k = c.key().text();
+            if (!c.stuckEmitted()) {
+                deadlines.remove(c.fireAt(), k);
+            } else {
+                out.emit(Anomalies.resolved(c, Math.max(endedAt, c.enteredAt()), TcpState.GONE));
+            }
+            connections.delete(k);
+            count(c, -1);
+            dwell.record(k + '|' + c.enteredAt(), StoreKeys.host(host), c.processKey(),
+                    Math.max(0, endedAt - c.enteredAt()), endedAt);
+        }
     }
 
     /** Raises STUCK for the entries due by {@code now} whose host is being heard; parks the others. */

@@ -83,7 +83,11 @@ public final class DetectorProcessor implements Processor<String, SpecificRecord
         if (value instanceof SocketTransition t) {
             connections.onTransition(t, hosts.intervalMs(t.getHost()), output);
         } else if (value instanceof CollectorHeartbeat hb) {
-            if (hosts.onHeartbeat(hb, context.currentSystemTimeMs())) {
+            HostTracker.HeartbeatOutcome outcome = hosts.onHeartbeat(hb, context.currentSystemTimeMs());
+            if (outcome.sweepBelowSeq() != null) {
+                connections.endUnconfirmed(hb.getHost(), outcome.sweepBelowSeq(), hb.getObservedAt().toEpochMilli(), output);
+            }
+            if (outcome.resumed()) {
                 connections.rearm(hb.getHost());
             }
         } else {

@@ -25,11 +25,17 @@ import java.util.Map;
  * @param silentSince          when the detector declared it silent (epoch ms), null when not silent
  * @param parked               deadlines of this host came due while it was not heard; they are re-armed by the
  *                             next fresh heartbeat
+ * @param lastSeq              seq of the newest heartbeat
+ * @param sweepBelowSeq        set when a new collector run (a changed started_at) was first heard: the highest
+ *                             seq the previous run can have used (the new run's first heartbeat seq minus the
+ *                             sockets its first, full poll reported). At the new run's next heartbeat, every
+ *                             FIN_WAIT2 episode of the host last reported at or below it is over (it vanished
+ *                             while the collector was down); null when no sweep is pending
  */
 public record HostSummary(String host, String collectorId, String collectorVersion, long startedAt, long lastHeardAt, long intervalMs,
                           Map<String, Long> stateCounts, List<NamespaceSummary> namespaces, long finWait2Attached,
                           long finWait2Orphaned, long socketsSeen, long parseErrors, long readErrors, long shedEvents, boolean silent,
-                          Long silentSince, boolean parked) {
+                          Long silentSince, boolean parked, long lastSeq, Long sweepBelowSeq) {
 
     /** One network namespace of the host and the fin timeout its sockets are judged by. */
     public record NamespaceSummary(long netns, int finTimeoutS, String finTimeoutSource, long sockets) {
@@ -37,6 +43,13 @@ public record HostSummary(String host, String collectorId, String collectorVersi
 
     public HostSummary withLiveness(boolean isSilent, Long since, boolean isParked) {
         return new HostSummary(host, collectorId, collectorVersion, startedAt, lastHeardAt, intervalMs, stateCounts, namespaces,
-                finWait2Attached, finWait2Orphaned, socketsSeen, parseErrors, readErrors, shedEvents, isSilent, since, isParked);
+                finWait2Attached, finWait2Orphaned, socketsSeen, parseErrors, readErrors, shedEvents, isSilent, since, isParked,
+                lastSeq, sweepBelowSeq);
+    }
+
+    public HostSummary withSweep(Long belowSeq) {
+        return new HostSummary(host, collectorId, collectorVersion, startedAt, lastHeardAt, intervalMs, stateCounts, namespaces,
+                finWait2Attached, finWait2Orphaned, socketsSeen, parseErrors, readErrors, shedEvents, silent, silentSince, parked,
+                lastSeq, belowSeq);
     }
 }

@@ -55,16 +55,27 @@ final class HostTracker {
     /**
      * Takes a heartbeat.
      *
-     * @return true when the host came back from a stretch in which some of its deadlines were parked: the
-     *         caller re-arms them
+     * @return whether the host came back from a stretch in which some of its deadlines were parked (the caller
+     *         re-arms them), and whether episodes a restarted collector did not re-report are to be ended
      */
-    boolean onHeartbeat(CollectorHeartbeat hb, long now) {
+    HeartbeatOutcome onHeartbeat(CollectorHeartbeat hb, long now) {
         String host = hb.getHost();
         long observed = hb.getObservedAt().toEpochMilli();
         HostSummary prev = hosts.get(host);
         HostSummary next;
+        Long sweepBelow = null;
         if (prev == null || observed > prev.lastHeardAt()) {
             next = summary(hb, prev);
+            if (prev != null && hb.getStartedAt().toEpochMilli() != prev.startedAt()) {
+                // A new collector run. Its first poll reported every socket it sees as first seen, one event each,
+                // just before this heartbeat: so every event of the old run has a seq below
+                // seq - sockets_seen. Judge what the new run left out at its next heartbeat, by when its first
+                // poll's transitions (another topic) have surely been processed.
+                next = next.withSweep(hb.getSeq() - hb.getSocketsSeen() - 1);
+            } else if (prev != null && prev.sweepBelowSeq() != null) {
+                sweepBelow = prev.sweepBelowSeq();
+                next = next.withSweep(null);
+            }
         } else {
             // Older than what we have (a late re-send): the newest heartbeat stays the summary and the clock.
             next = prev;
@@ -82,7 +93,14 @@ final class HostTracker {
             hosts.put(host, next);
             store.put(host, next);
         }
-        return resumed;
+        return new HeartbeatOutcome(resumed, sweepBelow);
+    }
+
+    /**
+     * @param resumed        the host is heard again after deadlines were parked
+     * @param sweepBelowSeq  when not null: end the host's episodes last reported at or below this seq
+     */
+    record HeartbeatOutcome(boolean resumed, Long sweepBelowSeq) {
     }
 
     /** Whether a STUCK may be raised for the host now. */
@@ -132,6 +150,7 @@ final class HostTracker {
         return new HostSummary(hb.getHost(), hb.getCollectorId(), hb.getCollectorVersion(), hb.getStartedAt().toEpochMilli(),
                 hb.getObservedAt().toEpochMilli(), hb.getIntervalMs(), states, namespaces, hb.getFinWait2Attached(),
                 hb.getFinWait2Orphaned(), hb.getSocketsSeen(), hb.getParseErrors(), hb.getReadErrors(), hb.getShedEvents(),
-                prev != null && prev.silent(), prev == null ? null : prev.silentSince(), prev != null && prev.parked());
+                prev != null && prev.silent(), prev == null ? null : prev.silentSince(), prev != null && prev.parked(),
+                hb.getSeq(), prev == null ? null : prev.sweepBelowSeq());
     }
 }

@@ -25,11 +25,13 @@ public final class CollectorRun {
     private int finTimeoutS;
     private long seq;
     private Instant now;
+    private final Instant startedAt;
 
     public CollectorRun(String host, String collectorId, Instant start, long intervalMs, int finTimeoutS) {
         this.host = host;
         this.collectorId = collectorId;
         this.now = start;
+        this.startedAt = start;
         this.intervalMs = intervalMs;
         this.finTimeoutS = finTimeoutS;
     }
@@ -112,9 +114,19 @@ public final class CollectorRun {
         return heartbeat(Map.of("ESTABLISHED", 10L), 0, 0);
     }
 
+    /**
+     * The heartbeat that closes a run's first poll, which reported each of the {@code sockets} it saw as first
+     * seen (that count is what a detector uses to tell the new run's events from the old run's).
+     */
+    public CollectorHeartbeat heartbeatAfterFirstPoll(long sockets) {
+        CollectorHeartbeat hb = heartbeat();
+        hb.setSocketsSeen(sockets);
+        return hb;
+    }
+
     public CollectorHeartbeat heartbeat(Map<String, Long> stateCounts, long attached, long orphaned) {
         return CollectorHeartbeat.newBuilder()
-                .setHost(host).setCollectorId(collectorId).setSeq(++seq).setObservedAt(now).setStartedAt(Instant.ofEpochMilli(0))
+                .setHost(host).setCollectorId(collectorId).setSeq(++seq).setObservedAt(now).setStartedAt(startedAt)
                 .setCollectorVersion("test").setIntervalMs(intervalMs)
                 .setNamespaces(List.of(NamespaceInfo.newBuilder().setNetns(NETNS).setFinTimeoutS(finTimeoutS)
                         .setFinTimeoutSource(FinTimeoutSource.NAMESPACE).setRepresentativePid(1).setSockets(10).build()))
