@@ -9,7 +9,6 @@ import static org.awaitility.Awaitility.await;
 import io.finwatch.schemas.CollectorHeartbeat;
 import io.finwatch.schemas.SocketTransition;
 import io.finwatch.testkit.EmbeddedKafka;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -37,22 +36,14 @@ class CollectorFaultTest {
 
     @BeforeEach
     void start() throws Exception {
-        kafka = EmbeddedKafka.start();
-        kafka.createTopic(CollectorHarness.TRANSITIONS, 3);
-        kafka.createTopic(CollectorHarness.HEARTBEATS, 3);
-        Files.createDirectories(Path.of("target/child-logs"));
-        harness = new CollectorHarness(kafka, dir.resolve("buffer"),
-                Files.createTempFile(Path.of("target/child-logs"), "collector", ".log"));
-        harness.startChurn();
+        harness = CollectorHarness.start(dir);
+        kafka = harness.kafka;
     }
 
     @AfterEach
     void stop() throws Exception {
         if (harness != null) {
             harness.close();
-        }
-        if (kafka != null) {
-            kafka.close();
         }
     }
 

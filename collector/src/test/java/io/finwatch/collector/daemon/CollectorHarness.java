@@ -43,6 +43,21 @@ final class CollectorHarness implements AutoCloseable {
     private Process churn;
     private Process collector;
 
+    /**
+     * A fresh broker with both topics, churn running in a new namespace, and a collector log under
+     * target/child-logs; {@link #close()} ends all of it.
+     */
+    static CollectorHarness start(Path workDir) throws Exception {
+        EmbeddedKafka kafka = EmbeddedKafka.start();
+        kafka.createTopic(TRANSITIONS, 3);
+        kafka.createTopic(HEARTBEATS, 3);
+        Path logs = java.nio.file.Files.createDirectories(Path.of("target/child-logs"));
+        CollectorHarness h = new CollectorHarness(kafka, workDir.resolve("buffer"),
+                java.nio.file.Files.createTempFile(logs, "collector", ".log"));
+        h.startChurn();
+        return h;
+    }
+
     CollectorHarness(EmbeddedKafka kafka, Path bufferDir, Path log) throws IOException {
         this.kafka = kafka;
         this.bufferDir = bufferDir;
@@ -177,5 +192,6 @@ final class CollectorHarness implements AutoCloseable {
             churn.destroyForcibly().waitFor();
         }
         run("ip", "netns", "delete", netns);
+        kafka.close();
     }
 }

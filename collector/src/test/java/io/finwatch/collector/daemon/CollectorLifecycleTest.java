@@ -32,19 +32,15 @@ class CollectorLifecycleTest {
 
     @BeforeEach
     void start() throws Exception {
-        kafka = EmbeddedKafka.start();
-        kafka.createTopic(CollectorHarness.TRANSITIONS, 3);
-        kafka.createTopic(CollectorHarness.HEARTBEATS, 3);
-        Files.createDirectories(Path.of("target/child-logs"));
-        harness = new CollectorHarness(kafka, dir.resolve("buffer"),
-                Files.createTempFile(Path.of("target/child-logs"), "collector", ".log"));
-        harness.startChurn();
+        harness = CollectorHarness.start(dir);
+        kafka = harness.kafka;
     }
 
     @AfterEach
     void stop() throws Exception {
-        harness.close();
-        kafka.close();
+        if (harness != null) {
+            harness.close();
+        }
     }
 
     private static long heartbeatsPast(List<SpecificRecord> events, long seq) {

@@ -14,7 +14,6 @@ import io.finwatch.streams.testkit.DetectorHarness;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -45,18 +44,6 @@ class CollectorRestartTest {
         det.close();
     }
 
-    private List<FinWait2Anomaly> liveFor(CollectorRun run, Duration d) {
-        List<FinWait2Anomaly> out = new ArrayList<>();
-        Instant end = det.wallClock().plus(d);
-        while (det.wallClock().isBefore(end)) {
-            det.send(run.at(det.wallClock()).heartbeat());
-            det.advance(Duration.ofSeconds(1));
-            out.addAll(det.anomalies());
-        }
-        run.at(det.wallClock());
-        return out;
-    }
-
     @Test
     void episodesTheRestartedCollectorDidNotReReportEndAndTheOthersCarryOn() {
         CollectorRun first = new CollectorRun("node-1", "node-1-c1", T0, 1000, FIN_TIMEOUT_S);
@@ -66,7 +53,7 @@ class CollectorRestartTest {
         det.send(first.heartbeat())
                 .send(first.attached(stuckThenVanished, TcpState.FIN_WAIT1, TcpState.FIN_WAIT2, APP))
                 .send(first.attached(stillThere, TcpState.FIN_WAIT1, TcpState.FIN_WAIT2, APP));
-        List<FinWait2Anomaly> before = liveFor(first, Duration.ofSeconds(FIN_TIMEOUT_S + 5));
+        List<FinWait2Anomaly> before = det.liveFor(first, Duration.ofSeconds(FIN_TIMEOUT_S + 5));
         assertThat(before).extracting(FinWait2Anomaly::getKind).containsOnly(AnomalyKind.STUCK).hasSize(2);
         det.send(first.attached(vanishedEarly, TcpState.FIN_WAIT1, TcpState.FIN_WAIT2, APP));
 
@@ -75,7 +62,7 @@ class CollectorRestartTest {
         CollectorRun second = new CollectorRun("node-1", "node-1-c1", det.wallClock(), 1000, FIN_TIMEOUT_S)
                 .seqFrom(first.lastSeq() + 1);
         det.send(second.attached(stillThere, null, TcpState.FIN_WAIT2, APP)).send(second.heartbeatAfterFirstPoll(1));
-        List<FinWait2Anomaly> after = liveFor(second, Duration.ofSeconds(FIN_TIMEOUT_S + 10));
+        List<FinWait2Anomaly> after = det.liveFor(second, Duration.ofSeconds(FIN_TIMEOUT_S + 10));
 
         assertThat(after).filteredOn(a -> Integer.valueOf(40001).equals(a.getLocalPort())).singleElement().satisfies(a -> {
             assertThat(a.getKind()).isEqualTo(AnomalyKind.RESOLVED);
@@ -92,7 +79,7 @@ class CollectorRestartTest {
         CollectorRun run = new CollectorRun("node-1", "node-1-c1", T0, 1000, FIN_TIMEOUT_S);
         Socket s = run.socket(40001);
         det.send(run.heartbeat()).send(run.attached(s, TcpState.FIN_WAIT1, TcpState.FIN_WAIT2, APP));
-        List<FinWait2Anomaly> out = liveFor(run, Duration.ofSeconds(FIN_TIMEOUT_S + 30));
+        List<FinWait2Anomaly> out = det.liveFor(run, Duration.ofSeconds(FIN_TIMEOUT_S + 30));
         assertThat(out).singleElement().extracting(FinWait2Anomaly::getKind).isEqualTo(AnomalyKind.STUCK);
     }
 }

@@ -143,6 +143,22 @@ public final class DetectorHarness implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs the wall clock for {@code d} a second at a time with the collector's heartbeat at each second, as a
+     * live collector would; returns the anomalies emitted meanwhile.
+     */
+    public List<FinWait2Anomaly> liveFor(CollectorRun run, Duration d) {
+        List<FinWait2Anomaly> out = new java.util.ArrayList<>();
+        Instant end = wallClock().plus(d);
+        while (wallClock().isBefore(end)) {
+            send(run.at(wallClock()).heartbeat());
+            advance(Duration.ofSeconds(1));
+            out.addAll(anomalies());
+        }
+        run.at(wallClock());
+        return out;
+    }
+
     @Override
     public void close() {
         driver.close();
