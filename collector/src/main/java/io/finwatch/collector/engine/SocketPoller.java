@@ -79,14 +79,16 @@ public final class SocketPoller implements AutoCloseable {
         List<String> readFailures = new ArrayList<>();
         Map<Long, Integer> perNetns = new HashMap<>();
         SocketTable.Builder builder = SocketTable.builder(Math.max(1024, previous.size() + previous.size() / 8));
+        IncrementalDiff diff = new IncrementalDiff(previous, builder);
         for (NetNamespace ns : namespaces.namespaces()) {
             int before = builder.size();
-            readNamespace(ns, builder, errors, readFailures);
+            readNamespace(ns, builder, diff, errors, readFailures);
             perNetns.put(ns.inode(), builder.size() - before);
         }
-        SocketTable table = builder.build();
+        IncrementalDiff.Result diffed = diff.finish();
+        SocketTable table = diffed.table();
+        List<SocketChange> changes = diffed.changes();
 
-        List<SocketChange> changes = SnapshotDiff.diff(previous, table);
         // Capture owners of sockets orphaned or gone in this poll before resolve() forgets their inodes.
         Map<SocketKey, LastOwner> goneOwners = new HashMap<>();
         Map<SocketKey, LastOwner> nextLastOwners = carryLastOwners(changes, table, goneOwners);
@@ -105,9 +107,9 @@ public final class SocketPoller implements AutoCloseable {
                 List.copyOf(errors), List.copyOf(readFailures), perNetns, System.nanoTime() - start);
     }
 
-    private void readNamespace(NetNamespace ns, SocketTable.Builder builder, List<ParseError> errors,
-                               List<String> readFailures) {
-        Consumer<SocketRow> rows = row -> builder.add(unchangedOrNew(row));
+    private void readNamespace(NetNamespace ns, SocketTable.Builder builder, IncrementalDiff diff,
+                               List<ParseError> errors, List<String> readFailures) {
+        Consumer<SocketRow> rows = diff::add;
         // The representative may exit between the scan and the read; any other pid of the namespace will do.
         List<Integer> candidates = new ArrayList<>(ns.pids().size());
         candidates.add(ns.representativePid());
@@ -140,16 +142,6 @@ public final class SocketPoller implements AutoCloseable {
      * The last attached owner of every orphan in {@code table}; owners of sockets that went away in this poll go
      * to {@code gone}, so their GONE events can still name the process.
      */
-    /**
-     * The previous poll's row when nothing about the socket changed, else the new one. Most sockets are the same
-     * from poll to poll; keeping their long-lived row objects means each poll's fresh copies die young instead of
-     * being promoted with the table, which is most of what a poll would otherwise cost the garbage collector.
-     */
-    private SocketRow unchangedOrNew(SocketRow row) {
-        SocketRow before = previous.get(row.key());
-        return row.equals(before) ? before : row;
-    }
-
     private Map<SocketKey, LastOwner> carryLastOwners(List<SocketChange> changes, SocketTable table,
                                                       Map<SocketKey, LastOwner> gone) {
         Map<SocketKey, LastOwner> next = new HashMap<>(lastOwners.size() + 16);

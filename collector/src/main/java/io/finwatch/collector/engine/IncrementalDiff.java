@@ -1,0 +1,82 @@
+package io.finwatch.collector.engine;
+
+import io.finwatch.collector.socket.SocketRow;
+import io.finwatch.collector.socket.SocketTable;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@link SnapshotDiff} computed while the new table is being built, on the thread that parses it.
+ *
+ * <p>Most sockets are the same from one poll to the next. Each row is looked up once in the previous table as it
+ * arrives: an unchanged row is stored as the previous poll's object (so the fresh copy dies young) and needs no
+ * further work; only new or changed rows are kept for {@link #finish}. Sockets that went away are searched for
+ * only when the count of previous rows seen falls short of the previous table's size. The result is the same set
+ * of changes as {@link SnapshotDiff#diff}, in an order that also turns the previous table into the new one.
+ *
+ * <p>One instance per poll; {@link #add} runs on one thread, {@link #finish} after it, on any thread.
+ */
+final class IncrementalDiff {
+    private final SocketTable previous;
+    private final SocketTable.Builder builder;
+    private final List<SocketRow> candidates = new ArrayList<>();
+    private int previousSeen;
+
+    IncrementalDiff(SocketTable previous, SocketTable.Builder builder) {
+        this.previous = previous;
+        this.builder = builder;
+    }
+
+    /** Adds a parsed row (ordinal 0, as the parser makes them) to the table being built. */
+    void add(SocketRow row) {
+        SocketRow before = previous.get(row.key());
+        if (row.equals(before)) {
+            // Same key, state, inode and timers: nothing to report. A second socket sharing the tuple
+            // (SO_REUSEPORT) differs in its inode, so it never takes this path.
+            SocketRow stored = builder.add(before);
+            if (stored == before) {
+                previousSeen++;
+                return;
+            }
+            candidates.add(stored);
+            return;
+        }
+        candidates.add(builder.add(row));
+    }
+
+    /** The finished table and the changes from the previous one. */
+    Result finish() {
+        SocketTable next = builder.build();
+        List<SocketChange> changes = new ArrayList<>();
+        List<SocketChange> replaced = new ArrayList<>();
+        for (SocketRow after : candidates) {
+            SocketRow before = previous.get(after.key());
+            if (before == null) {
+                changes.add(SocketChange.firstSeen(after));
+                continue;
+            }
+            previousSeen++;
+            if (!SnapshotDiff.sameConnection(before, after)) {
+                replaced.add(SocketChange.gone(before));
+                changes.add(SocketChange.firstSeen(after));
+            } else if (before.state() != after.state() || (!before.orphaned() && after.orphaned())) {
+                changes.add(SocketChange.changed(before, after));
+            }
+        }
+        List<SocketChange> ordered = new ArrayList<>(changes.size() + replaced.size() + 16);
+        if (previousSeen < previous.size()) {
+            for (SocketRow before : previous.rows()) {
+                if (!next.contains(before.key())) {
+                    ordered.add(SocketChange.gone(before));
+                }
+            }
+        }
+        // Every GONE before any FIRST_SEEN: a reused key's old connection leaves before its new one arrives.
+        ordered.addAll(replaced);
+        ordered.addAll(changes);
+        return new Result(next, ordered);
+    }
+
+    record Result(SocketTable table, List<SocketChange> changes) {
+    }
+}
