@@ -170,10 +170,6 @@ public final class SocketPoller implements AutoCloseable {
         return next;
     }
 
-    /** For tests and diagnostics. */
-    Path tablePath(int pid, int family) {
-        return procfs.pid(pid, "net", family == 4 ? "tcp" : "tcp6");
-    }
 
     public ProcessTable processes() {
         return processes;

@@ -3,15 +3,13 @@ package io.finwatch.streams.aggregate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.finwatch.schemas.TcpState;
-import io.finwatch.streams.config.StreamsSettings;
 import io.finwatch.streams.detect.OpenCounts;
 import io.finwatch.streams.testkit.CollectorRun;
 import io.finwatch.streams.testkit.CollectorRun.Proc;
 import io.finwatch.streams.testkit.CollectorRun.Socket;
-import io.finwatch.streams.testkit.DetectorHarness;
+import io.finwatch.streams.testkit.DetectorTest;
 import io.finwatch.streams.topology.StoreKeys;
 import io.finwatch.streams.topology.StoreNames;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,31 +20,19 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class AggregatesTest {
+class AggregatesTest extends DetectorTest {
 
-    static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
     static final Proc NGINX = new Proc(100, "nginx", null);
     static final Proc ENVOY = new Proc(200, "envoy", "ctr-1");
 
-    @TempDir
-    Path stateDir;
-    DetectorHarness det;
     CollectorRun run;
 
     @BeforeEach
     void start() {
-        det = new DetectorHarness(StreamsSettings.defaults(), stateDir, T0);
         run = new CollectorRun("node-5", "run-1", T0, 1000, 3600);
-    }
-
-    @AfterEach
-    void stop() {
-        det.close();
     }
 
     /** The value at percentile p of the exact inputs, ranked as HdrHistogram ranks them. */

@@ -6,43 +6,28 @@ import io.finwatch.schemas.AnomalyKind;
 import io.finwatch.schemas.FinWait2Anomaly;
 import io.finwatch.schemas.TcpState;
 import io.finwatch.schemas.serde.FinwatchSerde;
-import io.finwatch.streams.config.StreamsSettings;
 import io.finwatch.streams.testkit.CollectorRun;
 import io.finwatch.streams.testkit.CollectorRun.Proc;
-import io.finwatch.streams.testkit.DetectorHarness;
+import io.finwatch.streams.testkit.DetectorTest;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.test.TestRecord;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class DeadLetterTest {
+class DeadLetterTest extends DetectorTest {
 
-    static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
 
-    @TempDir
-    Path stateDir;
-    DetectorHarness det;
     CollectorRun run;
 
     @BeforeEach
     void start() {
-        det = new DetectorHarness(StreamsSettings.defaults(), stateDir, T0);
         run = new CollectorRun("node-4", "run-1", T0, 1000, 60);
-    }
-
-    @AfterEach
-    void stop() {
-        det.close();
     }
 
     static String header(Headers headers, String name) {

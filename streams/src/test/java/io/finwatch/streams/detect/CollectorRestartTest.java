@@ -6,43 +6,23 @@ import io.finwatch.schemas.AnomalyKind;
 import io.finwatch.schemas.AnomalyReason;
 import io.finwatch.schemas.FinWait2Anomaly;
 import io.finwatch.schemas.TcpState;
-import io.finwatch.streams.config.StreamsSettings;
 import io.finwatch.streams.testkit.CollectorRun;
 import io.finwatch.streams.testkit.CollectorRun.Proc;
 import io.finwatch.streams.testkit.CollectorRun.Socket;
-import io.finwatch.streams.testkit.DetectorHarness;
-import java.nio.file.Path;
+import io.finwatch.streams.testkit.DetectorTest;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A collector that restarts re-reports every socket it still sees as first seen; a FIN_WAIT2 socket that vanished
  * while it was down gets no GONE. Its episode must end (RESOLVED if it was STUCK) instead of turning into a false
  * STUCK later, while the re-reported ones carry on untouched.
  */
-class CollectorRestartTest {
-    static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
+class CollectorRestartTest extends DetectorTest {
     static final int FIN_TIMEOUT_S = 60;
     static final Proc APP = new Proc(4242, "app", null);
 
-    @TempDir
-    Path stateDir;
-    DetectorHarness det;
-
-    @BeforeEach
-    void start() {
-        det = new DetectorHarness(StreamsSettings.defaults(), stateDir, T0);
-    }
-
-    @AfterEach
-    void stop() {
-        det.close();
-    }
 
     @Test
     void episodesTheRestartedCollectorDidNotReReportEndAndTheOthersCarryOn() {

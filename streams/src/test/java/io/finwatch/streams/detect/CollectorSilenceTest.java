@@ -6,41 +6,27 @@ import io.finwatch.schemas.AnomalyKind;
 import io.finwatch.schemas.AnomalyReason;
 import io.finwatch.schemas.FinWait2Anomaly;
 import io.finwatch.schemas.TcpState;
-import io.finwatch.streams.config.StreamsSettings;
 import io.finwatch.streams.testkit.CollectorRun;
 import io.finwatch.streams.testkit.CollectorRun.Proc;
-import io.finwatch.streams.testkit.DetectorHarness;
+import io.finwatch.streams.testkit.DetectorTest;
 import io.finwatch.streams.topology.StoreNames;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class CollectorSilenceTest {
+class CollectorSilenceTest extends DetectorTest {
 
-    static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
     static final Proc APP = new Proc(900, "envoy", null);
 
-    @TempDir
-    Path stateDir;
-    DetectorHarness det;
     CollectorRun run;
 
     @BeforeEach
     void start() {
-        det = new DetectorHarness(StreamsSettings.defaults(), stateDir, T0);
         run = new CollectorRun("node-3", "run-1", T0, 1000, 60);
-    }
-
-    @AfterEach
-    void stop() {
-        det.close();
     }
 
     List<FinWait2Anomaly> quietFor(Duration d) {

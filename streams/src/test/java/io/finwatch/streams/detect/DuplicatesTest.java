@@ -6,40 +6,26 @@ import io.finwatch.schemas.AnomalyKind;
 import io.finwatch.schemas.FinWait2Anomaly;
 import io.finwatch.schemas.SocketTransition;
 import io.finwatch.schemas.TcpState;
-import io.finwatch.streams.config.StreamsSettings;
 import io.finwatch.streams.testkit.CollectorRun;
 import io.finwatch.streams.testkit.CollectorRun.Proc;
 import io.finwatch.streams.testkit.CollectorRun.Socket;
 import io.finwatch.streams.testkit.DetectorHarness;
+import io.finwatch.streams.testkit.DetectorTest;
 import io.finwatch.streams.topology.StoreKeys;
 import io.finwatch.streams.topology.StoreNames;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class DuplicatesTest {
+class DuplicatesTest extends DetectorTest {
 
-    static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
     static final Proc APP = new Proc(777, "java", null);
 
-    @TempDir
-    Path stateDir;
-    DetectorHarness det;
     CollectorRun run;
 
     @BeforeEach
     void start() {
-        det = new DetectorHarness(StreamsSettings.defaults(), stateDir, T0);
         run = new CollectorRun("node-2", "run-1", T0, 1000, 60);
-    }
-
-    @AfterEach
-    void stop() {
-        det.close();
     }
 
     @Test

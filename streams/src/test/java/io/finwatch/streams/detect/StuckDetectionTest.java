@@ -6,41 +6,26 @@ import io.finwatch.schemas.AnomalyKind;
 import io.finwatch.schemas.AnomalyReason;
 import io.finwatch.schemas.FinWait2Anomaly;
 import io.finwatch.schemas.TcpState;
-import io.finwatch.streams.config.StreamsSettings;
 import io.finwatch.streams.testkit.CollectorRun;
 import io.finwatch.streams.testkit.CollectorRun.Proc;
 import io.finwatch.streams.testkit.CollectorRun.Socket;
-import io.finwatch.streams.testkit.DetectorHarness;
-import java.nio.file.Path;
+import io.finwatch.streams.testkit.DetectorTest;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class StuckDetectionTest {
+class StuckDetectionTest extends DetectorTest {
 
-    static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
     static final int FIN_TIMEOUT_S = 60;
     static final Proc KUBE_PROXY = new Proc(4242, "kube-proxy", "c0ffee");
 
-    @TempDir
-    Path stateDir;
-    DetectorHarness det;
     CollectorRun run;
 
     @BeforeEach
     void start() {
-        det = new DetectorHarness(StreamsSettings.defaults(), stateDir, T0);
         run = new CollectorRun("node-1", "run-1", T0, 1000, FIN_TIMEOUT_S);
-    }
-
-    @AfterEach
-    void stop() {
-        det.close();
     }
 
     List<FinWait2Anomaly> liveFor(Duration d) {
