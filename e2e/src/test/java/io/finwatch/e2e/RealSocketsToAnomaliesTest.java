@@ -73,7 +73,7 @@ class RealSocketsToAnomaliesTest {
     void theAttachedLeakIsStuckOnceNamingItsPidAndTheReapedOrphanNever() throws Exception {
         Process streams = java(StreamsMain.class, "streams", "--bootstrap-servers", kafka.bootstrapServers(),
                 "--state-dir", dir.resolve("state").toString(), "--application-id", "finwatch-e2e",
-                "--metrics", "127.0.0.1:" + freePort(), "--partitions", "2");
+                "--http", "127.0.0.1:" + freePort(), "--partitions", "2");
         Process collector = java(CollectorMain.class, "collect", "--bootstrap-servers", kafka.bootstrapServers(),
                 "--buffer-dir", dir.resolve("buffer").toString(), "--interval", "1s", "--host", "e2ehost",
                 "--metrics", "127.0.0.1:" + freePort());

@@ -2,13 +2,10 @@ package io.finwatch.streams.cli;
 
 import io.finwatch.common.config.Cli;
 import io.finwatch.common.config.HostPort;
-import io.finwatch.common.http.HttpEndpoint;
-import io.finwatch.common.http.MetricsRoutes;
+import io.finwatch.streams.app.StreamsApp;
+import io.finwatch.streams.app.StreamsAppConfig;
 import io.finwatch.streams.config.KafkaStreamsProperties;
 import io.finwatch.streams.config.StreamsSettings;
-import io.finwatch.streams.metrics.DetectorMetrics;
-import io.finwatch.streams.topology.FinwatchTopology;
-import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -18,11 +15,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -80,9 +73,9 @@ final class StreamsCommand implements Callable<Integer> {
     @Option(names = "--dlq-topic", defaultValue = StreamsSettings.DEFAULT_DLQ_TOPIC, description = "Default: ${DEFAULT-VALUE}.")
     String dlqTopic;
 
-    @Option(names = "--metrics", defaultValue = "127.0.0.1:9405", paramLabel = "HOST:PORT",
-            description = "Where /metrics and /healthz listen. Default: ${DEFAULT-VALUE}.")
-    HostPort metrics;
+    @Option(names = "--http", defaultValue = "127.0.0.1:8080", paramLabel = "HOST:PORT",
+            description = "Where /metrics, /healthz and the query API listen. Default: ${DEFAULT-VALUE}.")
+    HostPort http;
 
     @Option(names = "--grace", paramLabel = "DURATION",
             description = "Time an orphan gets past the kernel's reap deadline before it is ORPHAN_NOT_REAPED. Default: 2 poll intervals of its host.")
@@ -116,48 +109,13 @@ final class StreamsCommand implements Callable<Integer> {
                 .withGrace(grace)
                 .withSilenceAfter(silenceAfter)
                 .withPunctuateEvery(punctuateEvery);
-        Properties props = kafkaProperties();
-        LOG.info("kafka streams properties: {}", KafkaStreamsProperties.forLog(props));
-
-        TopicSetup.ensure(props, settings, createTopics, partitions, replicationFactor);
-
-        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        StreamsHealth health = new StreamsHealth();
-        // Bound first: a taken port fails the start before any Kafka client exists; /healthz says CREATED until it runs.
-        HttpEndpoint http = MetricsRoutes.install(HttpEndpoint.bind(metrics, "--metrics", 2), registry, health::health).start();
-        LOG.info("metrics on http://{}:{}/metrics, health on /healthz", metrics.host(), http.port());
-
-        Topology topology = FinwatchTopology.buildTopology(settings, new DetectorMetrics(registry));
-        LOG.debug("topology:\n{}", topology.describe());
-        KafkaStreams streams = new KafkaStreams(topology, props);
-
-        CountDownLatch ended = new CountDownLatch(1);
-        streams.setStateListener((now, before) -> {
-            health.onChange(now, before);
-            LOG.info("kafka streams {} -> {}", before, now);
-            if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
-                ended.countDown();
-            }
-        });
-        streams.setUncaughtExceptionHandler(e -> {
-            // Under exactly-once nothing half-done survives; stop the instance and let the supervisor restart it.
-            LOG.error("stream thread failed; stopping this instance", e);
-            return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-        });
-        KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
-        streamsMetrics.bindTo(registry);
-
-        Thread stopper = new Thread(() -> {
-            LOG.info("stopping: closing kafka streams (commits the current transaction)");
-            streams.close(Duration.ofSeconds(60));
-            http.close();
-            streamsMetrics.close();
-        }, "finwatch-shutdown");
-        Runtime.getRuntime().addShutdownHook(stopper);
-
-        streams.start();
-        ended.await();
-        return health.state() == KafkaStreams.State.ERROR ? 1 : 0;
+        StreamsAppConfig config = StreamsAppConfig.builder(settings, kafkaProperties())
+                .http(http)
+                .topics(createTopics, partitions, replicationFactor)
+                .build();
+        StreamsApp app = StreamsApp.start(config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        Runtime.getRuntime().addShutdownHook(new Thread(app::close, "finwatch-shutdown"));
+        return app.awaitTermination() ? 1 : 0;
     }
 
     private Properties kafkaProperties() throws IOException {
@@ -165,7 +123,8 @@ final class StreamsCommand implements Callable<Integer> {
         owned.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         owned.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         owned.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        owned.put(StreamsConfig.APPLICATION_SERVER_CONFIG, applicationServer == null ? null : applicationServer.toString());
+        // Interactive queries find a key's owner by this address, so an instance always advertises one.
+        owned.put(StreamsConfig.APPLICATION_SERVER_CONFIG, (applicationServer == null ? http : applicationServer).toString());
         Map<String, String> file = streamsConfig == null ? Map.of() : KafkaStreamsProperties.fromFile(streamsConfig);
         return KafkaStreamsProperties.assemble(file, String.valueOf(streamsConfig), KafkaStreamsProperties.fromEnvironment(System.getenv()),
                 owned);

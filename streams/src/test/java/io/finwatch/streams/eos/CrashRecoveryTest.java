@@ -87,7 +87,7 @@ class CrashRecoveryTest {
                 "commit.interval.ms=100"));
         int metricsPort = freePort();
         List<String> args = List.of("streams", "--bootstrap-servers", "PLACEHOLDER", "--state-dir", work.resolve("state").toString(),
-                "--application-id", APP_ID, "--metrics", "127.0.0.1:" + metricsPort, "--transitions-topic", TRANSITIONS, "--heartbeats-topic",
+                "--application-id", APP_ID, "--http", "127.0.0.1:" + metricsPort, "--transitions-topic", TRANSITIONS, "--heartbeats-topic",
                 HEARTBEATS, "--anomalies-topic", ANOMALIES, "--dlq-topic", DLQ, "--grace", GRACE_MS + "ms", "--silence-after", "60s",
                 "--streams-config", streamsConfig.toString(), "--create-topics", "false");
         Path log = Files.createDirectories(Path.of("target", "crash-recovery")).resolve("streams-" + t.toEpochMilli() + ".log");

@@ -1,4 +1,4 @@
-package io.finwatch.streams.cli;
+package io.finwatch.streams.app;
 
 import io.finwatch.streams.config.StreamsSettings;
 import java.time.Duration;
@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * checks that transitions and heartbeats have the same partition count, without which a host's two
  * streams would meet different tasks and the silence rules would see the wrong heartbeats.
  */
-final class TopicSetup {
+public final class TopicSetup {
 
     private static final Logger LOG = LoggerFactory.getLogger(TopicSetup.class);
     private static final long TIMEOUT_S = 30;
@@ -35,7 +35,7 @@ final class TopicSetup {
      * @throws IllegalStateException naming the topic and the reason when a topic is missing and may not be
      *                               created, cannot be created, or the partition counts differ
      */
-    static void ensure(Properties kafka, StreamsSettings s, boolean create, int partitions, short replicationFactor) {
+    public static void ensure(Properties kafka, StreamsSettings s, boolean create, int partitions, short replicationFactor) {
         Properties adminProps = new Properties();
         adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.getProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG));
         // Security settings apply to the admin client too; Streams' admin.* prefix narrows them to it.

@@ -1,4 +1,4 @@
-package io.finwatch.streams.cli;
+package io.finwatch.streams.app;
 
 import io.finwatch.testkit.EmbeddedKafka;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,4 +1,4 @@
-package io.finwatch.streams.cli;
+package io.finwatch.streams.app;
 
 import io.finwatch.common.http.MetricsRoutes.Health;
 import java.util.concurrent.atomic.AtomicReference;
@@ -8,7 +8,7 @@ import org.apache.kafka.streams.KafkaStreams;
  * /healthz from the Kafka Streams state: RUNNING and REBALANCING are healthy (a rebalance is routine);
  * CREATED (not started yet), PENDING_SHUTDOWN, NOT_RUNNING, PENDING_ERROR and ERROR are not.
  */
-final class StreamsHealth implements KafkaStreams.StateListener {
+public final class StreamsHealth implements KafkaStreams.StateListener {
 
     private final AtomicReference<KafkaStreams.State> state = new AtomicReference<>(KafkaStreams.State.CREATED);
 
@@ -17,11 +17,11 @@ final class StreamsHealth implements KafkaStreams.StateListener {
         state.set(newState);
     }
 
-    KafkaStreams.State state() {
+    public KafkaStreams.State state() {
         return state.get();
     }
 
-    Health health() {
+    public Health health() {
         KafkaStreams.State s = state.get();
         boolean ok = s == KafkaStreams.State.RUNNING || s == KafkaStreams.State.REBALANCING;
         return new Health(ok, "kafka streams " + s);
