@@ -1,0 +1,113 @@
+package io.finwatch.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.finwatch.deploy.Dockerfile.Instruction;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import picocli.CommandLine;
+
+/** The images run what the launcher runs, are built the way the launcher builds, and describe themselves. */
+class ImagesTest {
+
+    static Stream<Arguments> images() {
+        return Stream.of(Arguments.of("collector", "collect"), Arguments.of("streams", "streams"));
+    }
+
+    private static Dockerfile dockerfile(String module) {
+        String name = "docker/" + module + ".Dockerfile";
+        return Dockerfile.parse(name, Repo.read(name));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("images")
+    void entrypointIsTheLaunchersJvmFlagsMainClassAndSubcommand(String module, String subcommand) {
+        Launcher launcher = Launcher.read();
+        Launcher.Target target = launcher.subcommands().get(subcommand);
+        assertThat(target).as("launcher branch for %s", subcommand).isNotNull();
+        assertThat(target.module()).isEqualTo(module);
+
+        List<String> entry = dockerfile(module).entrypoint();
+        int cp = entry.indexOf("-cp");
+        assertThat(entry.get(0)).isEqualTo("java");
+        assertThat(cp).as("-cp in %s", entry).isPositive();
+        assertThat(entry.subList(1, cp)).as("JVM flags").containsExactlyElementsOf(launcher.chronicleFlags());
+        assertThat(entry.subList(cp + 2, entry.size())).as("main class and subcommand")
+                .containsExactly(target.mainClass(), subcommand);
+        // The subcommand must exist in that main class's command tree.
+        assertThat(Commands.root(target.mainClass()).getSubcommands()).containsKey(subcommand);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("images")
+    void buildsTheModuleWithMavenAndCopiesItsJarAndLibraries(String module, String subcommand) {
+        Dockerfile d = dockerfile(module);
+        List<Instruction> froms = d.all("FROM");
+        assertThat(froms).hasSize(2);
+        assertThat(froms.get(0).args()).isEqualTo("maven:3.9-eclipse-temurin-17 AS build");
+        assertThat(froms.get(1).args()).isEqualTo("eclipse-temurin:17-jre");
+        assertThat(d.inStage(0, "RUN")).extracting(Instruction::args)
+                .anySatisfy(run -> assertThat(run).contains("mvn -B -DskipTests package -pl " + module + " -am"));
+
+        String jar = "/opt/finwatch/finwatch-" + module + ".jar";
+        List<String> copies = d.inStage(1, "COPY").stream().map(Instruction::args).toList();
+        assertThat(copies).contains("--from=build /src/" + module + "/target/finwatch-" + module + ".jar " + jar,
+                "--from=build /src/" + module + "/target/lib/ /opt/finwatch/lib/");
+        List<String> entry = d.entrypoint();
+        assertThat(entry.get(entry.indexOf("-cp") + 1)).isEqualTo(jar + ":/opt/finwatch/lib/*");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("images")
+    void healthcheckProbesTheListenAddressItExposes(String module, String subcommand) {
+        Dockerfile d = dockerfile(module);
+        int last = d.lastStage();
+        CommandLine command = subcommand.equals("collect") ? Commands.collect() : Commands.streams();
+        String option = subcommand.equals("collect") ? "--metrics" : "--http";
+        String envName = io.finwatch.common.config.LayeredDefaults.envName(command.getCommandSpec().findOption(option));
+
+        Map<String, String> env = DockerEnv.of(d, last);
+        assertThat(env).containsKey(envName);
+        String healthcheck = d.lastInStage(last, "HEALTHCHECK").orElseThrow().args();
+        assertThat(healthcheck).contains("CMD /opt/finwatch/healthz \"$" + envName + "\"");
+        assertThat(d.inStage(last, "EXPOSE")).extracting(Instruction::args)
+                .containsExactly(String.valueOf(Args.port(env.get(envName))));
+        // The probe script comes from the build context, so .dockerignore must let it through.
+        assertThat(d.inStage(last, "COPY")).extracting(Instruction::args).contains("docker/healthz /opt/finwatch/healthz");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("images")
+    void everyFinwatchEnvDefaultIsAnOptionOfTheCommand(String module, String subcommand) {
+        Dockerfile d = dockerfile(module);
+        CommandLine command = subcommand.equals("collect") ? Commands.collect() : Commands.streams();
+        assertThat(DockerEnv.of(d, d.lastStage()).keySet()).filteredOn(k -> k.startsWith("FINWATCH_"))
+                .isNotEmpty()
+                .allSatisfy(k -> assertThat(Commands.envNames(command.getCommandSpec())).contains(k));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("images")
+    void carriesOciLabels(String module, String subcommand) {
+        Dockerfile d = dockerfile(module);
+        String labels = String.join(" ", d.inStage(d.lastStage(), "LABEL").stream().map(Instruction::args).toList());
+        assertThat(labels).contains("org.opencontainers.image.title=\"finwatch-" + module + "\"",
+                "org.opencontainers.image.version=", "org.opencontainers.image.description=",
+                "org.opencontainers.image.revision=");
+    }
+
+    @org.junit.jupiter.api.Test
+    void streamsRunsAsANumericNonRootUserAndTheCollectorAsUid0() {
+        Dockerfile streams = dockerfile("streams");
+        String user = streams.lastInStage(streams.lastStage(), "USER").orElseThrow().args();
+        assertThat(user).matches("\\d+:\\d+");
+        assertThat(Integer.parseInt(user.substring(0, user.indexOf(':')))).isPositive();
+
+        Dockerfile collector = dockerfile("collector");
+        assertThat(collector.lastInStage(collector.lastStage(), "USER").orElseThrow().args()).isEqualTo("0:0");
+    }
+}
