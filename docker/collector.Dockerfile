@@ -26,8 +26,11 @@ COPY docker/healthz /opt/finwatch/healthz
 
 # Defaults for a container (the command line still wins): the buffer lives on a volume, not in root's home
 # (the root filesystem is read-only in Kubernetes), and /healthz is where the HEALTHCHECK looks for it.
+# JNA unpacks its native library under $XDG_CACHE_HOME (else ~/.cache): /tmp is the one writable place when
+# the root filesystem is read-only.
 ENV FINWATCH_BUFFER_DIR=/var/lib/finwatch/buffer \
-    FINWATCH_METRICS=127.0.0.1:9404
+    FINWATCH_METRICS=127.0.0.1:9404 \
+    XDG_CACHE_HOME=/tmp
 RUN mkdir -p /var/lib/finwatch/buffer
 
 # uid 0, on purpose. A non-root process keeps no capability across execve() unless it is an ambient capability,

@@ -33,8 +33,11 @@ RUN groupadd --system --gid 10001 finwatch \
 
 # Defaults for a container (the command line still wins): listen on every interface (the container's
 # loopback is unreachable from outside) and keep the RocksDB state on the volume, not in /tmp.
+# Native libraries (RocksDB, JNA) are unpacked under java.io.tmpdir and $XDG_CACHE_HOME: /tmp is the one
+# writable place when the root filesystem is read-only.
 ENV FINWATCH_HTTP=0.0.0.0:8080 \
-    FINWATCH_STATE_DIR=/var/lib/finwatch/streams
+    FINWATCH_STATE_DIR=/var/lib/finwatch/streams \
+    XDG_CACHE_HOME=/tmp
 
 USER 10001:10001
 WORKDIR /opt/finwatch
