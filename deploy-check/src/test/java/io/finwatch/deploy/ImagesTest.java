@@ -2,10 +2,12 @@ package io.finwatch.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.finwatch.common.config.LayeredDefaults;
 import io.finwatch.deploy.Dockerfile.Instruction;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -68,7 +70,7 @@ class ImagesTest {
         int last = d.lastStage();
         CommandLine command = subcommand.equals("collect") ? Commands.collect() : Commands.streams();
         String option = subcommand.equals("collect") ? "--metrics" : "--http";
-        String envName = io.finwatch.common.config.LayeredDefaults.envName(command.getCommandSpec().findOption(option));
+        String envName = LayeredDefaults.envName(command.getCommandSpec().findOption(option));
 
         Map<String, String> env = DockerEnv.of(d, last);
         assertThat(env).containsKey(envName);
@@ -100,7 +102,7 @@ class ImagesTest {
                 "org.opencontainers.image.revision=");
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void streamsRunsAsANumericNonRootUserAndTheCollectorAsUid0() {
         Dockerfile streams = dockerfile("streams");
         String user = streams.lastInStage(streams.lastStage(), "USER").orElseThrow().args();
