@@ -164,7 +164,8 @@ class SecuredKafkaTest {
         assertThat(tail.log()).contains("Authentication failed").contains("invalid credentials");
         // The collector keeps polling into its buffer (nothing is lost) and says at ERROR why nothing is published.
         await("the collector reports the authentication failure").atMost(BOUND).pollInterval(Duration.ofMillis(500))
-                .until(() -> collector.log().lines().anyMatch(l -> l.contains("ERROR") && l.contains("Authentication failed")));
+                .until(() -> collector.log().lines().anyMatch(l -> l.contains("ERROR") && l.contains("KafkaPublisher")
+                        && l.contains("SaslAuthenticationException: Authentication failed")));
         assertThat(collector.isAlive()).isTrue();
 
         for (CommandProcess p : processes) {
