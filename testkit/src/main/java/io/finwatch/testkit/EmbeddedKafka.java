@@ -97,7 +97,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         config.put(prefix + "ssl.key.password", certs.password());
         config.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
         config.put("super.users", "User:ANONYMOUS");
-        // Kafka's defaults again: this broker is never restarted, and on a loaded machine the short session of
+        // Kafka's defaults again: no test restarts a secured broker, and on a loaded machine the short session of
         // start() fences it now and then, which stalls every client for seconds.
         config.put("broker.session.timeout.ms", "9000");
         config.put("broker.heartbeat.interval.ms", "2000");
