@@ -1,30 +1,44 @@
 package io.finwatch.testkit;
 
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Level;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
-
-import ch.qos.logback.classic.Level;
 import kafka.server.BrokerServer;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.IsolationLevel;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialAlteration;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.SaslConfigs;
+import org.apache.kafka.common.config.SslConfigs;
+import org.apache.kafka.common.network.ListenerName;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.slf4j.LoggerFactory;
@@ -38,18 +52,70 @@ import org.slf4j.LoggerFactory;
  * broker binds the configured port itself).
  */
 public final class EmbeddedKafka implements AutoCloseable {
+    private static final ListenerName SECURED = new ListenerName("SECURED");
+    private static final String SCRAM_SHA_512 = "SCRAM-SHA-512";
+    private static final Duration PROPAGATION_TIMEOUT = Duration.ofSeconds(30);
+
     private final KafkaClusterTestKit cluster;
     private final int brokerId;
+    private final TestCertificates certificates;
 
-    private EmbeddedKafka(KafkaClusterTestKit cluster) {
+    private EmbeddedKafka(KafkaClusterTestKit cluster, TestCertificates certificates) {
         this.cluster = cluster;
         this.brokerId = cluster.brokers().keySet().iterator().next();
+        this.certificates = certificates;
     }
 
     public static EmbeddedKafka start() {
+        return new EmbeddedKafka(startCluster(Map.of()), null);
+    }
+
+    /**
+     * A broker with a second client listener, {@code SASL_SSL} with SCRAM-SHA-512, beside the plaintext one. The
+     * plaintext listener (also inter-broker) and the controller listener stay unauthenticated; their principal,
+     * {@code User:ANONYMOUS}, is the super user, so this class's own helpers keep working. On the secured listener
+     * the standard authorizer applies: a SCRAM user may do only what {@link #createAcls} granted it, as on a
+     * production cluster with {@code allow.everyone.if.no.acl.found=false}. The users exist before this returns;
+     * the broker's certificate is signed by a CA generated into {@code dir}.
+     *
+     * <p>The secured listener gets a new port after {@link #stopBroker()} / {@link #startBroker()}.
+     *
+     * @param scramUsers user name to password
+     */
+    public static EmbeddedKafka secured(Path dir, Map<String, String> scramUsers) {
+        TestCertificates certs = TestCertificates.create(dir);
+        String prefix = "listener.name." + SECURED.value().toLowerCase(Locale.ROOT) + ".";
+        Map<String, String> config = new LinkedHashMap<>();
+        config.put("listeners", "EXTERNAL://localhost:0,CONTROLLER://localhost:0," + SECURED.value() + "://localhost:0");
+        config.put("listener.security.protocol.map", "EXTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT," + SECURED.value() + ":SASL_SSL");
+        config.put("sasl.enabled.mechanisms", SCRAM_SHA_512);
+        // A SASL listener needs a server login module even for SCRAM, whose credentials live in the metadata log.
+        config.put(prefix + "scram-sha-512.sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+        config.put(prefix + "ssl.keystore.type", "PKCS12");
+        config.put(prefix + "ssl.keystore.location", certs.brokerKeystore().toString());
+        config.put(prefix + "ssl.keystore.password", certs.password());
+        config.put(prefix + "ssl.key.password", certs.password());
+        config.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+        config.put("super.users", "User:ANONYMOUS");
+        // Kafka's defaults again: no test restarts a secured broker, and on a loaded machine the short session of
+        // start() fences it now and then, which stalls every client for seconds.
+        config.put("broker.session.timeout.ms", "9000");
+        config.put("broker.heartbeat.interval.ms", "2000");
+        KafkaClusterTestKit kit = startCluster(config);
+        EmbeddedKafka kafka = new EmbeddedKafka(kit, certs);
+        try {
+            kafka.createScramUsers(scramUsers);
+        } catch (RuntimeException e) {
+            kafka.close();
+            throw e;
+        }
+        return kafka;
+    }
+
+    private static KafkaClusterTestKit startCluster(Map<String, String> extraConfig) {
         quietBrokerLogs();
         try {
-            KafkaClusterTestKit kit = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
+            KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
                     .setCombined(true)
                     .setNumBrokerNodes(1)
                     .setNumControllerNodes(1)
@@ -65,12 +131,13 @@ public final class EmbeddedKafka implements AutoCloseable {
                     // A restarted broker re-registers under the same id; the controller refuses that until the
                     // old session expires (9 s by default), which is most of an outage test's time budget.
                     .setConfigProp("broker.session.timeout.ms", "1500")
-                    .setConfigProp("broker.heartbeat.interval.ms", "300")
-                    .build();
+                    .setConfigProp("broker.heartbeat.interval.ms", "300");
+            extraConfig.forEach(builder::setConfigProp);
+            KafkaClusterTestKit kit = builder.build();
             kit.format();
             kit.startup();
             kit.waitForReadyBrokers();
-            return new EmbeddedKafka(kit);
+            return kit;
         } catch (Exception e) {
             throw new IllegalStateException("embedded Kafka did not start", e);
         }
@@ -85,8 +152,70 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
+    /** The plaintext listener: unauthenticated, super user. */
     public String bootstrapServers() {
         return cluster.bootstrapServers();
+    }
+
+    /** The SASL_SSL listener of a {@link #secured} broker. */
+    public String securedBootstrapServers() {
+        requireSecured();
+        return "localhost:" + broker().boundPort(SECURED);
+    }
+
+    /**
+     * What a client needs for the secured listener as this user: the properties an operator puts in
+     * {@code --kafka-config} / {@code --streams-config} (bootstrap servers excepted).
+     */
+    public Properties clientSecurity(String user, String password) {
+        requireSecured();
+        Properties p = new Properties();
+        p.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SASL_SSL");
+        p.put(SaslConfigs.SASL_MECHANISM, SCRAM_SHA_512);
+        p.put(SaslConfigs.SASL_JAAS_CONFIG, "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
+                + user + "\" password=\"" + password + "\";");
+        p.put(SslConfigs.SSL_TRUSTSTORE_TYPE_CONFIG, "PKCS12");
+        p.put(SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG, certificates.truststore().toString());
+        p.put(SslConfigs.SSL_TRUSTSTORE_PASSWORD_CONFIG, certificates.password());
+        return p;
+    }
+
+    /** Grants ACLs and returns once the broker's authorizer applies them (not only the controller's log). */
+    public void createAcls(Collection<AclBinding> acls) {
+        try (Admin admin = cluster.admin()) {
+            admin.createAcls(acls).all().get();
+            await("ACLs on the broker").atMost(PROPAGATION_TIMEOUT).pollInterval(Duration.ofMillis(50))
+                    .until(() -> admin.describeAcls(AclBindingFilter.ANY).values().get().containsAll(acls));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("creating ACLs " + acls, e.getCause());
+        }
+    }
+
+    private void createScramUsers(Map<String, String> users) {
+        List<UserScramCredentialAlteration> upserts = new ArrayList<>();
+        users.forEach((user, password) -> upserts.add(new UserScramCredentialUpsertion(user,
+                new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), password)));
+        try (Admin admin = cluster.admin()) {
+            admin.alterUserScramCredentials(upserts).all().get();
+            // The controller committed them; the broker answers this from its own metadata, so once it lists
+            // every user, a client can log in as any of them.
+            await("SCRAM users on the broker").atMost(PROPAGATION_TIMEOUT).pollInterval(Duration.ofMillis(50))
+                    .until(() -> admin.describeUserScramCredentials().all().get().keySet().containsAll(users.keySet()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("creating SCRAM users " + users.keySet(), e.getCause());
+        }
+    }
+
+    private void requireSecured() {
+        if (certificates == null) {
+            throw new IllegalStateException("this broker has no secured listener: start it with EmbeddedKafka.secured");
+        }
     }
 
     public void createTopic(String name, int partitions) {

@@ -15,6 +15,8 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,22 +29,22 @@ public final class TopicSetup {
 
     private static final Logger LOG = LoggerFactory.getLogger(TopicSetup.class);
     private static final long TIMEOUT_S = 30;
+    private static final long METADATA_RETRY_MS = 100;
 
     private TopicSetup() {
     }
 
     /**
+     * @param kafka the complete Kafka Streams properties (bootstrap servers, application id, security)
      * @throws IllegalStateException naming the topic and the reason when a topic is missing and may not be
      *                               created, cannot be created, or the partition counts differ
      */
     public static void ensure(Properties kafka, StreamsSettings s, boolean create, int partitions, short replicationFactor) {
-        Properties adminProps = new Properties();
-        adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.getProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG));
-        // Security settings apply to the admin client too; Streams' admin.* prefix narrows them to it.
-        kafka.stringPropertyNames().stream().filter(n -> n.startsWith("security.") || n.startsWith("sasl.") || n.startsWith("ssl."))
-                .forEach(n -> adminProps.put(n, kafka.getProperty(n)));
-        kafka.stringPropertyNames().stream().filter(n -> n.startsWith("admin."))
-                .forEach(n -> adminProps.put(n.substring("admin.".length()), kafka.getProperty(n)));
+        // Exactly the configuration Kafka Streams gives its own admin client: every admin property of the
+        // Streams properties (TLS, SASL, client.dns.lookup...) with admin.* overrides, so a cluster that
+        // Streams can reach, this can too.
+        Map<String, Object> adminProps = new StreamsConfig(kafka)
+                .getAdminConfigs(kafka.getProperty(StreamsConfig.APPLICATION_ID_CONFIG) + "-topic-setup");
         List<String> topics = List.of(s.transitionsTopic(), s.heartbeatsTopic(), s.anomaliesTopic(), s.dlqTopic());
         Admin admin = Admin.create(adminProps);
         try {
@@ -67,8 +69,7 @@ public final class TopicSetup {
                     }
                 }
             }
-            Map<String, TopicDescription> d = admin.describeTopics(List.of(s.transitionsTopic(), s.heartbeatsTopic())).allTopicNames()
-                    .get(TIMEOUT_S, TimeUnit.SECONDS);
+            Map<String, TopicDescription> d = describe(admin, List.of(s.transitionsTopic(), s.heartbeatsTopic()));
             int tp = d.get(s.transitionsTopic()).partitions().size();
             int hp = d.get(s.heartbeatsTopic()).partitions().size();
             if (tp != hp) {
@@ -87,6 +88,25 @@ public final class TopicSetup {
         } finally {
             // Without a bound, close waits for the pending request's own timeout, another minute.
             admin.close(Duration.ofSeconds(5));
+        }
+    }
+
+    /**
+     * createTopics completes once the controller committed the topic; the broker that answers describeTopics may
+     * not have applied that yet and says the topic does not exist, so that answer is asked again for a while.
+     */
+    private static Map<String, TopicDescription> describe(Admin admin, List<String> names)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
+        while (true) {
+            try {
+                return admin.describeTopics(names).allTopicNames().get(TIMEOUT_S, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(METADATA_RETRY_MS);
+            }
         }
     }
 }
