@@ -36,10 +36,11 @@ public final class TopicSetup {
 
     /**
      * @param kafka the complete Kafka Streams properties (bootstrap servers, application id, security)
+     * @return the partition count of the input topics (the number of tasks)
      * @throws IllegalStateException naming the topic and the reason when a topic is missing and may not be
      *                               created, cannot be created, or the partition counts differ
      */
-    public static void ensure(Properties kafka, StreamsSettings s, boolean create, int partitions, short replicationFactor) {
+    public static int ensure(Properties kafka, StreamsSettings s, boolean create, int partitions, short replicationFactor) {
         // Exactly the configuration Kafka Streams gives its own admin client: every admin property of the
         // Streams properties (TLS, SASL, client.dns.lookup...) with admin.* overrides, so a cluster that
         // Streams can reach, this can too.
@@ -76,6 +77,7 @@ public final class TopicSetup {
                 throw new IllegalStateException(s.transitionsTopic() + " has " + tp + " partitions but " + s.heartbeatsTopic() + " has " + hp
                         + ": they must be equal so that a host's transitions and heartbeats meet in one task");
             }
+            return tp;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while checking topics", e);
