@@ -225,6 +225,11 @@ public final class EventBuffer implements AutoCloseable {
         return null;
     }
 
+    /** The bytes {@code e} takes against the disk cap once appended. */
+    public static int storedSize(BufferedEvent e) {
+        return BufferRecordCodec.recordSize(BufferRecordCodec.encodedLength(e, BufferRecordCodec.keyBytes(e)));
+    }
+
     /**
      * Appends an event.
      *

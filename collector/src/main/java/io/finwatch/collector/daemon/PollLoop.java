@@ -46,6 +46,12 @@ final class PollLoop implements Runnable {
     private final List<SeqRange> pendingShedRanges = new ArrayList<>();
     private final AtomicReference<Instant> lastSuccess = new AtomicReference<>();
     private boolean resyncPending;
+    /** The next poll reports every socket as first seen: the first poll of a run, or the one after a resync. */
+    private boolean fullTableNext = true;
+    /** Sockets in the newest table, and the stored size of one transition: what a full re-send would take. */
+    private int tableSize;
+    private int transitionBytes;
+    private boolean warnedTableTooLarge;
     private long parseErrors;
     private long readErrors;
 
@@ -64,6 +70,23 @@ final class PollLoop implements Runnable {
         this.startedAt = clock.instant();
         // Numbering continues after the newest event a previous run left in the buffer.
         this.nextSeq = new AtomicLong(Math.max(0, buffer.lastSeq() + 1));
+    }
+
+    /**
+     * Whether a re-send of the whole table would fit under the cap now. Re-sending into a buffer without room for
+     * it sheds part of it, which calls for another re-send: on a table near the cap's size that loops for as long
+     * as the buffer is not empty. A table larger than the whole cap can never fit: it is re-sent once the buffer is
+     * half empty, with a warning.
+     */
+    private boolean roomForFullTable() {
+        long depth = buffer.stats().depthBytes();
+        long needed = (long) tableSize * Math.max(transitionBytes, 1);
+        if (needed > bufferMaxBytes && !warnedTableTooLarge) {
+            warnedTableTooLarge = true;
+            log.warn("the full socket table (~{} bytes, {} sockets) is larger than --buffer-max-bytes {}: after shedding, "
+                    + "part of every re-send is shed again; raise --buffer-max-bytes", needed, tableSize, bufferMaxBytes);
+        }
+        return depth + needed <= bufferMaxBytes || (needed > bufferMaxBytes && depth < bufferMaxBytes / 2);
     }
 
     /** When a poll last completed; null before the first. */
@@ -89,12 +112,16 @@ final class PollLoop implements Runnable {
     }
 
     void tick() throws java.io.IOException {
-        if (resyncPending && buffer.stats().depthBytes() < bufferMaxBytes / 2) {
+        if (resyncPending && roomForFullTable()) {
             log.info("buffer has room again after shedding: re-sending the full socket table");
             poller.resync();
             resyncPending = false;
+            fullTableNext = true;
         }
+        boolean fullTable = fullTableNext;
+        long firstSeq = nextSeq.get();
         PollResult poll = poller.poll();
+        fullTableNext = false;
         parseErrors += poll.errors().size();
         readErrors += poll.readFailures().size();
         poll.errors().forEach(e -> log.warn("malformed line skipped: {}", e.message()));
@@ -105,18 +132,25 @@ final class PollLoop implements Runnable {
         for (SocketChange change : poll.changes()) {
             long seq = nextSeq.getAndIncrement();
             byte[] bytes = serde.encode(events.transition(change, poll, seq));
-            if (buffer.append(new BufferedEvent(EventKind.TRANSITION, seq, host, bytes)) == EventBuffer.SHED) {
+            BufferedEvent event = new BufferedEvent(EventKind.TRANSITION, seq, host, bytes);
+            if (transitionBytes == 0) {
+                transitionBytes = EventBuffer.storedSize(event);
+            }
+            if (buffer.append(event) == EventBuffer.SHED) {
                 shed++;
             }
         }
+        tableSize = poll.table().size();
         if (shed > 0) {
             resyncPending = true;
         }
+        // Downstream closes episodes this full table left out; a table with holes must not claim to be full.
+        Long fullTableFromSeq = fullTable && shed == 0 ? firstSeq : null;
         pendingShedRanges.addAll(buffer.drainShedRanges());
         long seq = nextSeq.getAndIncrement();
         EventFactory.HeartbeatCounters counters = new EventFactory.HeartbeatCounters(startedAt,
                 version, intervalMs, parseErrors, readErrors,
-                buffer.shedTotal(), List.copyOf(pendingShedRanges), buffer.corruptRecords());
+                buffer.shedTotal(), List.copyOf(pendingShedRanges), buffer.corruptRecords(), fullTableFromSeq);
         byte[] hb = serde.encode(events.heartbeat(poll, seq, counters));
         if (buffer.append(new BufferedEvent(EventKind.HEARTBEAT, seq, host, hb)) != EventBuffer.SHED) {
             pendingShedRanges.clear();

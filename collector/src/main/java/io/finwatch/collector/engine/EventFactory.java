@@ -128,13 +128,18 @@ public final class EventFactory {
                 .setShedEvents(counters.shedEvents())
                 .setShedRanges(shed)
                 .setBufferCorruptRecords(counters.corruptRecords())
+                .setFullTableFromSeq(counters.fullTableFromSeq())
                 .build();
     }
 
-    /** The collector's cumulative state that a heartbeat reports; shed ranges are those since the last heartbeat. */
+    /**
+     * The collector's cumulative state that a heartbeat reports; shed ranges are those since the last heartbeat;
+     * {@code fullTableFromSeq} is the first seq of this poll when it reported the whole table (else null).
+     */
     public record HeartbeatCounters(Instant startedAt, String version, long intervalMs, long parseErrors,
                                     long readErrors, long shedEvents,
-                                    List<io.finwatch.collector.buffer.SeqRange> shedRanges, long corruptRecords) {
+                                    List<io.finwatch.collector.buffer.SeqRange> shedRanges, long corruptRecords,
+                                    Long fullTableFromSeq) {
     }
 
     private static io.finwatch.schemas.Owner owner(LastOwner last) {

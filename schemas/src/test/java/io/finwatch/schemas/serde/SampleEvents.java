@@ -70,6 +70,8 @@ final class SampleEvents {
                 .setParseErrors(0L).setReadErrors(4L)
                 .setShedEvents(120L).setShedRanges(List.of(SeqRange.newBuilder().setFirst(88_001L).setLast(88_120L).build()))
                 .setBufferCorruptRecords(0L)
+                // This poll is the re-send after the shedding above: the whole table, one transition per socket.
+                .setFullTableFromSeq(89_918L)
                 .build();
     }
 

@@ -66,15 +66,21 @@ final class HostTracker {
         Long sweepBelow = null;
         if (prev == null || observed > prev.lastHeardAt()) {
             next = summary(hb, prev);
-            if (prev != null && hb.getStartedAt().toEpochMilli() != prev.startedAt()) {
-                // A new collector run. Its first poll reported every socket it sees as first seen, one event each,
-                // just before this heartbeat: so every event of the old run has a seq below
-                // seq - sockets_seen. Judge what the new run left out at its next heartbeat, by when its first
-                // poll's transitions (another topic) have surely been processed.
-                next = next.withSweep(hb.getSeq() - hb.getSocketsSeen() - 1);
-            } else if (prev != null && prev.sweepBelowSeq() != null) {
+            if (prev != null && prev.sweepBelowSeq() != null) {
+                // Marked at an earlier heartbeat; by now the transitions it waited for have surely been processed.
                 sweepBelow = prev.sweepBelowSeq();
                 next = next.withSweep(null);
+            }
+            if (hb.getFullTableFromSeq() != null) {
+                // The poll behind this heartbeat reported every socket it saw, from that seq on (a collector start, or
+                // its re-send after shedding): whatever the host had open and that poll left out is gone. Judge it at
+                // the next heartbeat, by when that poll's transitions (another topic) have surely been processed.
+                next = next.withSweep(hb.getFullTableFromSeq() - 1);
+            } else if (prev != null && hb.getStartedAt().toEpochMilli() != prev.startedAt()) {
+                // A new run of a collector older than the marker (schema v1). Its first poll reported every socket
+                // as first seen, one event each, just before this heartbeat: every event of the old run has a seq
+                // below seq - sockets_seen.
+                next = next.withSweep(hb.getSeq() - hb.getSocketsSeen() - 1);
             }
         } else {
             // Older than what we have (a late re-send): the newest heartbeat stays the summary and the clock.

@@ -124,6 +124,16 @@ public final class CollectorRun {
         return hb;
     }
 
+    /**
+     * The heartbeat of a poll that re-sent the whole table (schema v2 marker), whose transitions started at
+     * {@code fromSeq}.
+     */
+    public CollectorHeartbeat heartbeatAfterFullTable(long fromSeq) {
+        CollectorHeartbeat hb = heartbeat();
+        hb.setFullTableFromSeq(fromSeq);
+        return hb;
+    }
+
     public CollectorHeartbeat heartbeat(Map<String, Long> stateCounts, long attached, long orphaned) {
         return CollectorHeartbeat.newBuilder()
                 .setHost(host).setCollectorId(collectorId).setSeq(++seq).setObservedAt(now).setStartedAt(startedAt)
