@@ -181,7 +181,7 @@ final class LocalCommand implements Callable<Integer> {
         out.printf("finwatch local ready in %.1f s%n", seconds);
         out.println("  dashboard  " + base + "/");
         out.println("  API        " + base + "/api/anomalies   (also /api/hosts, /api/top/processes; see docs/api.md)");
-        out.println("  query      ./finwatch query --help");
+        out.println("  query      ./finwatch query anomalies --url " + base + "   (also hosts, finwait2 HOST, processes HOST, top)");
         out.println("  kafka      " + bootstrap + "   (./finwatch tail --bootstrap-servers " + bootstrap + ")");
         out.println("  home       " + dir.root() + "   (log: " + logFile + ")");
         out.println("watching host '" + hostName + "' every " + interval.toMillis() + " ms; anomalies appear below as they "

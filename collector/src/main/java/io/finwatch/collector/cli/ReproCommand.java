@@ -64,8 +64,30 @@ public final class ReproCommand implements Callable<Integer> {
         }, "finwatch-repro-close"));
         out.println(ReproReport.describe(sockets.created(), ProcessHandle.current().pid(), namespace, fin));
         out.flush();
+        if (namespace != null) {
+            exitWhenParentGoes();
+        }
         closed.await();
         return 0;
+    }
+
+    /**
+     * Inside the namespace our stdin is a pipe from the repro that made it: end of file means that repro is gone
+     * (even killed with -9), and so must this copy be, or it would hold the sockets in a namespace nobody deletes.
+     */
+    private static void exitWhenParentGoes() {
+        Thread watch = new Thread(() -> {
+            try {
+                while (System.in.read() >= 0) {
+                    // nothing is ever sent; only the end matters
+                }
+            } catch (IOException gone) {
+                // same as end of file
+            }
+            System.exit(0);
+        }, "finwatch-repro-parent-watch");
+        watch.setDaemon(true);
+        watch.start();
     }
 
     /** Makes the namespace, runs a copy of this command inside it, and deletes the namespace when either ends. */
@@ -82,7 +104,9 @@ public final class ReproCommand implements Callable<Integer> {
         out.flush();
         Process inside;
         try {
-            inside = new ProcessBuilder(ns.exec(selfCommand(ns.name()))).inheritIO().start();
+            // stdin stays a pipe from us: the copy exits when it closes (see exitWhenParentGoes).
+            inside = new ProcessBuilder(ns.exec(selfCommand(ns.name())))
+                    .redirectOutput(ProcessBuilder.Redirect.INHERIT).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         } catch (IOException e) {
             ns.close();
             throw e;

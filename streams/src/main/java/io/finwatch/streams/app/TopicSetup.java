@@ -15,6 +15,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,8 +69,7 @@ public final class TopicSetup {
                     }
                 }
             }
-            Map<String, TopicDescription> d = admin.describeTopics(List.of(s.transitionsTopic(), s.heartbeatsTopic())).allTopicNames()
-                    .get(TIMEOUT_S, TimeUnit.SECONDS);
+            Map<String, TopicDescription> d = describeOnceKnown(admin, List.of(s.transitionsTopic(), s.heartbeatsTopic()));
             int tp = d.get(s.transitionsTopic()).partitions().size();
             int hp = d.get(s.heartbeatsTopic()).partitions().size();
             if (tp != hp) {
@@ -89,6 +89,25 @@ public final class TopicSetup {
         } finally {
             // Without a bound, close waits for the pending request's own timeout, another minute.
             admin.close(Duration.ofSeconds(5));
+        }
+    }
+
+    /**
+     * A topic just created is known to the controller before the broker answering the describe has applied it:
+     * until then that broker says UNKNOWN_TOPIC_OR_PARTITION, which here means "not yet", not "missing".
+     */
+    private static Map<String, TopicDescription> describeOnceKnown(Admin admin, List<String> names)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
+        while (true) {
+            try {
+                return admin.describeTopics(names).allTopicNames().get(TIMEOUT_S, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                TimeUnit.MILLISECONDS.sleep(100);
+            }
         }
     }
 }
