@@ -130,7 +130,7 @@ public final class CollectCommand implements Callable<Integer> {
     }
 
     /** host + a digest of the buffer dir: stable across restarts, distinct for two collectors on one host. */
-    static String defaultCollectorId(String host, Path bufferDir) {
+    public static String defaultCollectorId(String host, Path bufferDir) {
         try {
             byte[] d = MessageDigest.getInstance("SHA-256").digest(bufferDir.toString().getBytes(StandardCharsets.UTF_8));
             return host + "-" + HexFormat.of().formatHex(d, 0, 4);

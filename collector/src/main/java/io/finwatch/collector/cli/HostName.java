@@ -5,7 +5,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 
 /** The host name events are keyed by. */
-final class HostName {
+public final class HostName {
     private HostName() {
     }
 
@@ -13,7 +13,7 @@ final class HostName {
      * The kernel's host name as the procfs root sees it (with the host's /proc mounted, the host's own UTS name
      * when the pod shares the host's UTS namespace), else what the JDK resolves.
      */
-    static String detect(Procfs procfs) {
+    public static String detect(Procfs procfs) {
         try {
             String name = Procfs.readSmall(procfs.sysctl("kernel.hostname"));
             if (name != null && !name.isBlank()) {

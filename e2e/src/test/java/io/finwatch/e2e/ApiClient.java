@@ -1,0 +1,43 @@
+package io.finwatch.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Optional;
+
+/** The query API of a running {@code ./finwatch local}, as a user's script would call it (docs/api.md). */
+final class ApiClient {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final int port;
+
+    ApiClient(int port) {
+        this.port = port;
+    }
+
+    /**
+     * The anomaly of {@code kind} on the socket whose local end is {@code localEndpoint} (ip:port); empty when there
+     * is none, or while the API answers 503 (Streams rebalancing or restoring).
+     */
+    Optional<JsonNode> anomaly(String kind, String localEndpoint) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/anomalies?kind=" + kind
+                + "&limit=1000")).timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 503) {
+            return Optional.empty();
+        }
+        if (r.statusCode() != 200) {
+            throw new IOException("GET /api/anomalies: " + r.statusCode() + " " + r.body());
+        }
+        for (JsonNode a : JSON.readTree(r.body())) {
+            if ((a.get("local_ip").asText() + ":" + a.get("local_port").asText()).equals(localEndpoint)) {
+                return Optional.of(a);
+            }
+        }
+        return Optional.empty();
+    }
+}
