@@ -1,6 +1,7 @@
 package io.finwatch.streams.cli.query;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -26,7 +27,11 @@ final class TopCommand extends ApiCommand {
     @Override
     void run(QueryContext ctx) throws ApiError, ApiUnreachable, InterruptedException {
         Limits.check(spec, "--limit", limit);
-        ApiClient.Answer answer = ctx.api().get("/api/top/processes", Map.of("by", by.name().toLowerCase(Locale.ROOT), "limit", String.valueOf(limit), "window", window));
+        Map<String, String> q = new LinkedHashMap<>();
+        q.put("by", by.name().toLowerCase(Locale.ROOT));
+        q.put("limit", String.valueOf(limit));
+        q.put("window", window);
+        ApiClient.Answer answer = ctx.api().get("/api/top/processes", q);
         if (ctx.json()) {
             ctx.out().println(answer.body());
             return;
