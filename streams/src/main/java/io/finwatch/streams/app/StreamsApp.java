@@ -2,15 +2,29 @@ package io.finwatch.streams.app;
 
 import io.finwatch.common.http.HttpEndpoint;
 import io.finwatch.common.http.MetricsRoutes;
+import io.finwatch.common.config.HostPort;
 import io.finwatch.streams.config.KafkaStreamsProperties;
 import io.finwatch.streams.metrics.DetectorMetrics;
+import io.finwatch.streams.query.AdvertisedAddress;
+import io.finwatch.streams.query.ApiRoutes;
+import io.finwatch.streams.query.ApiSecurity;
+import io.finwatch.streams.query.BearerGuard;
+import io.finwatch.streams.query.Forwarder;
+import io.finwatch.streams.query.QueryRouter;
+import io.finwatch.streams.query.RootRoutes;
+import io.finwatch.streams.query.TlsContexts;
 import io.finwatch.streams.topology.FinwatchTopology;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import javax.net.ssl.SSLContext;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,11 +32,17 @@ import org.slf4j.LoggerFactory;
 /**
  * One running detector instance: its topics checked, its HTTP endpoint bound, Kafka Streams started.
  * {@link #close()} commits the open transaction and releases the port; it is what SIGTERM and Ctrl-C end in.
+ *
+ * <p>HTTP routes: {@code /metrics}, {@code /healthz}, the query API under {@code /api/} (docs/api.md), and
+ * {@code /} for the dashboard when {@link StreamsAppConfig.Builder#dashboard} gave one (any other path is a JSON 404).
+ * With a token configured every route but {@code /healthz} needs it.
  */
 public final class StreamsApp implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(StreamsApp.class);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(60);
+    /** A forwarded request holds a thread until the other instance answers, so there are more than the cores. */
+    private static final int HTTP_THREADS = 16;
 
     private final KafkaStreams streams;
     private final HttpEndpoint http;
@@ -42,15 +62,32 @@ public final class StreamsApp implements AutoCloseable {
      *                               is left running then
      */
     public static StreamsApp start(StreamsAppConfig config, PrometheusMeterRegistry registry) {
-        LOG.info("kafka streams properties: {}", KafkaStreamsProperties.forLog(config.kafka()));
         StreamsHealth health = new StreamsHealth();
+        ApiSecurity security = config.security();
+        SSLContext serverTls = security.tls() ? TlsContexts.server(security.keystore(), security.keystorePassword()) : null;
+        SSLContext forwardTls = security.tls()
+                ? TlsContexts.client(security.truststore() == null ? security.keystore() : security.truststore(),
+                        security.truststorePassword() == null ? security.keystorePassword() : security.truststorePassword())
+                : null;
         // Bound first: a taken port fails the start before any Kafka client exists; /healthz says CREATED until it runs.
-        HttpEndpoint http = MetricsRoutes.install(HttpEndpoint.bind(config.http(), "--http", 4), registry, health::health).start();
+        HttpEndpoint http = HttpEndpoint.bind(config.http(), "--http", HTTP_THREADS, serverTls);
+        if (security.token() != null) {
+            http.guard(new BearerGuard(security.token(), Set.of("/healthz")));
+        }
+        MetricsRoutes.install(http, registry, health::health).start();
         try {
-            TopicSetup.ensure(config.kafka(), config.settings(), config.createTopics(), config.partitions(), config.replicationFactor());
+            Properties kafka = withApplicationServer(config.kafka(), config.http(), http.port());
+            LOG.info("kafka streams properties: {}", KafkaStreamsProperties.forLog(kafka));
+            int partitions = TopicSetup.ensure(kafka, config.settings(), config.createTopics(), config.partitions(),
+                    config.replicationFactor());
             Topology topology = FinwatchTopology.buildTopology(config.settings(), new DetectorMetrics(registry));
             LOG.debug("topology:\n{}", topology.describe());
-            KafkaStreams streams = new KafkaStreams(topology, config.kafka());
+            KafkaStreams streams = new KafkaStreams(topology, kafka);
+            HostInfo self = HostInfo.buildFromEndpoint(kafka.getProperty(StreamsConfig.APPLICATION_SERVER_CONFIG));
+            QueryRouter router = new QueryRouter(streams, self, partitions,
+                    new Forwarder(forwardTls, security.token(), config.forwardTimeout()));
+            http.route(ApiRoutes.PREFIX, new ApiRoutes(router, config.clock()));
+            http.route("/", new RootRoutes(config.dashboard()));
             KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
             streamsMetrics.bindTo(registry);
             StreamsApp app = new StreamsApp(streams, http, streamsMetrics, health);
@@ -67,12 +104,28 @@ public final class StreamsApp implements AutoCloseable {
                 return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
             });
             streams.start();
-            LOG.info("http on {}:{}: /metrics, /healthz", config.http().host(), http.port());
+            LOG.info("{} on {}:{}: /metrics, /healthz, /api/*{}{}; advertised to the other instances as {}", http.tls() ? "https" : "http",
+                    config.http().host(), http.port(), config.dashboard() == null ? "" : ", / (dashboard)",
+                    security.token() == null ? "" : " (bearer token on all but /healthz)", self.host() + ":" + self.port());
             return app;
         } catch (RuntimeException e) {
             http.close();
             throw e;
         }
+    }
+
+    /**
+     * The properties with {@code application.server} set: as given, or the HTTP address (its bound port, a host
+     * name for a wildcard bind), because the query API finds a key's owner by it.
+     */
+    static Properties withApplicationServer(Properties given, HostPort listen, int boundPort) {
+        Properties p = new Properties();
+        p.putAll(given);
+        String configured = p.getProperty(StreamsConfig.APPLICATION_SERVER_CONFIG);
+        if (configured == null || configured.isBlank()) {
+            p.setProperty(StreamsConfig.APPLICATION_SERVER_CONFIG, AdvertisedAddress.of(listen, boundPort).toString());
+        }
+        return p;
     }
 
     public KafkaStreams streams() {

@@ -1,7 +1,11 @@
 package io.finwatch.streams.app;
 
+import com.sun.net.httpserver.HttpHandler;
 import io.finwatch.common.config.HostPort;
 import io.finwatch.streams.config.StreamsSettings;
+import io.finwatch.streams.query.ApiSecurity;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Properties;
 
@@ -17,6 +21,10 @@ public final class StreamsAppConfig {
     private final boolean createTopics;
     private final int partitions;
     private final short replicationFactor;
+    private final ApiSecurity security;
+    private final HttpHandler dashboard;
+    private final Duration forwardTimeout;
+    private final Clock clock;
 
     private StreamsAppConfig(Builder b) {
         this.settings = b.settings;
@@ -25,6 +33,10 @@ public final class StreamsAppConfig {
         this.createTopics = b.createTopics;
         this.partitions = b.partitions;
         this.replicationFactor = b.replicationFactor;
+        this.security = b.security;
+        this.dashboard = b.dashboard;
+        this.forwardTimeout = b.forwardTimeout;
+        this.clock = b.clock;
     }
 
     /** @param kafka complete Kafka Streams properties (bootstrap servers, application id, state dir, security) */
@@ -57,6 +69,26 @@ public final class StreamsAppConfig {
         return replicationFactor;
     }
 
+    /** Token and TLS of the HTTP endpoint. */
+    public ApiSecurity security() {
+        return security;
+    }
+
+    /** What serves {@code GET /}; null when there is no dashboard. */
+    public HttpHandler dashboard() {
+        return dashboard;
+    }
+
+    /** How long a request forwarded to another instance may take before it is a 503. */
+    public Duration forwardTimeout() {
+        return forwardTimeout;
+    }
+
+    /** The query API's clock (dwell to now, {@code since=10m}). */
+    public Clock clock() {
+        return clock;
+    }
+
     public static final class Builder {
         private final StreamsSettings settings;
         private final Properties kafka;
@@ -64,6 +96,10 @@ public final class StreamsAppConfig {
         private boolean createTopics = true;
         private int partitions = 6;
         private short replicationFactor = 1;
+        private ApiSecurity security = ApiSecurity.NONE;
+        private HttpHandler dashboard;
+        private Duration forwardTimeout = Duration.ofSeconds(5);
+        private Clock clock = Clock.systemUTC();
 
         private Builder(StreamsSettings settings, Properties kafka) {
             this.settings = Objects.requireNonNull(settings);
@@ -80,6 +116,27 @@ public final class StreamsAppConfig {
             this.createTopics = create;
             this.partitions = partitionCount;
             this.replicationFactor = replication;
+            return this;
+        }
+
+        public Builder security(ApiSecurity value) {
+            this.security = Objects.requireNonNull(value);
+            return this;
+        }
+
+        /** Serves {@code GET /} (the dashboard page) behind the same token as the API. */
+        public Builder dashboard(HttpHandler handler) {
+            this.dashboard = handler;
+            return this;
+        }
+
+        public Builder forwardTimeout(Duration timeout) {
+            this.forwardTimeout = Objects.requireNonNull(timeout);
+            return this;
+        }
+
+        public Builder clock(Clock value) {
+            this.clock = Objects.requireNonNull(value);
             return this;
         }
 

@@ -32,10 +32,11 @@ public final class TopicSetup {
     }
 
     /**
+     * @return the partition count of the input topics (the number of tasks)
      * @throws IllegalStateException naming the topic and the reason when a topic is missing and may not be
      *                               created, cannot be created, or the partition counts differ
      */
-    public static void ensure(Properties kafka, StreamsSettings s, boolean create, int partitions, short replicationFactor) {
+    public static int ensure(Properties kafka, StreamsSettings s, boolean create, int partitions, short replicationFactor) {
         Properties adminProps = new Properties();
         adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.getProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG));
         // Security settings apply to the admin client too; Streams' admin.* prefix narrows them to it.
@@ -75,6 +76,7 @@ public final class TopicSetup {
                 throw new IllegalStateException(s.transitionsTopic() + " has " + tp + " partitions but " + s.heartbeatsTopic() + " has " + hp
                         + ": they must be equal so that a host's transitions and heartbeats meet in one task");
             }
+            return tp;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while checking topics", e);

@@ -6,6 +6,7 @@ import io.finwatch.streams.app.StreamsApp;
 import io.finwatch.streams.app.StreamsAppConfig;
 import io.finwatch.streams.config.KafkaStreamsProperties;
 import io.finwatch.streams.config.StreamsSettings;
+import io.finwatch.streams.query.ApiSecurity;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -30,7 +31,7 @@ import picocli.CommandLine.Spec;
  * {@link KafkaStreamsProperties}).
  */
 @Command(name = "streams", mixinStandardHelpOptions = true,
-        description = "Run the FIN_WAIT2 detector (Kafka Streams, exactly-once) with /metrics and /healthz.")
+        description = "Run the FIN_WAIT2 detector (Kafka Streams, exactly-once) with /metrics, /healthz and the query API.")
 final class StreamsCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(StreamsCommand.class);
@@ -58,7 +59,8 @@ final class StreamsCommand implements Callable<Integer> {
     String applicationId;
 
     @Option(names = "--application-server", paramLabel = "HOST:PORT",
-            description = "This instance's query API address, advertised to the others for interactive queries.")
+            description = "This instance's query API address, advertised to the others for interactive queries. "
+                    + "Default: the --http address (this machine's host name when --http binds every interface).")
     HostPort applicationServer;
 
     @Option(names = "--transitions-topic", defaultValue = StreamsSettings.DEFAULT_TRANSITIONS_TOPIC, description = "Default: ${DEFAULT-VALUE}.")
@@ -76,6 +78,25 @@ final class StreamsCommand implements Callable<Integer> {
     @Option(names = "--http", defaultValue = "127.0.0.1:8080", paramLabel = "HOST:PORT",
             description = "Where /metrics, /healthz and the query API listen. Default: ${DEFAULT-VALUE}.")
     HostPort http;
+
+    @Option(names = "--http-token", paramLabel = "TOKEN",
+            description = "Require Authorization: Bearer TOKEN on every HTTP path but /healthz (all instances share it). Default: none.")
+    String httpToken;
+
+    @Option(names = "--http-tls-keystore", paramLabel = "FILE",
+            description = "Serve HTTPS with the key and certificate of this PKCS12 file. Default: plain HTTP.")
+    Path httpTlsKeystore;
+
+    @Option(names = "--http-tls-keystore-password", paramLabel = "PASSWORD", description = "Password of --http-tls-keystore.")
+    String httpTlsKeystorePassword;
+
+    @Option(names = "--http-tls-truststore", paramLabel = "FILE",
+            description = "PKCS12 file of the certificates trusted when forwarding queries to other instances. Default: the key store.")
+    Path httpTlsTruststore;
+
+    @Option(names = "--http-tls-truststore-password", paramLabel = "PASSWORD",
+            description = "Password of --http-tls-truststore. Default: the key store's.")
+    String httpTlsTruststorePassword;
 
     @Option(names = "--grace", paramLabel = "DURATION",
             description = "Time an orphan gets past the kernel's reap deadline before it is ORPHAN_NOT_REAPED. Default: 2 poll intervals of its host.")
@@ -112,10 +133,23 @@ final class StreamsCommand implements Callable<Integer> {
         StreamsAppConfig config = StreamsAppConfig.builder(settings, kafkaProperties())
                 .http(http)
                 .topics(createTopics, partitions, replicationFactor)
+                .security(security())
                 .build();
         StreamsApp app = StreamsApp.start(config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
         Runtime.getRuntime().addShutdownHook(new Thread(app::close, "finwatch-shutdown"));
         return app.awaitTermination() ? 1 : 0;
+    }
+
+    private ApiSecurity security() {
+        if (httpTlsKeystore == null && (httpTlsTruststore != null || httpTlsKeystorePassword != null)) {
+            throw new IllegalArgumentException("--http-tls-truststore and --http-tls-keystore-password need --http-tls-keystore");
+        }
+        if (httpTlsKeystore != null && httpTlsKeystorePassword == null) {
+            throw new IllegalArgumentException("--http-tls-keystore needs --http-tls-keystore-password (or FINWATCH_HTTP_TLS_KEYSTORE_PASSWORD)");
+        }
+        return new ApiSecurity(httpToken == null || httpToken.isEmpty() ? null : httpToken, httpTlsKeystore,
+                httpTlsKeystorePassword == null ? null : httpTlsKeystorePassword.toCharArray(), httpTlsTruststore,
+                httpTlsTruststorePassword == null ? null : httpTlsTruststorePassword.toCharArray());
     }
 
     private Properties kafkaProperties() throws IOException {
@@ -123,8 +157,9 @@ final class StreamsCommand implements Callable<Integer> {
         owned.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         owned.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         owned.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        // Interactive queries find a key's owner by this address, so an instance always advertises one.
-        owned.put(StreamsConfig.APPLICATION_SERVER_CONFIG, (applicationServer == null ? http : applicationServer).toString());
+        // Interactive queries find a key's owner by this address; without the option StreamsApp advertises the
+        // --http address it bound (a host name in place of a wildcard).
+        owned.put(StreamsConfig.APPLICATION_SERVER_CONFIG, applicationServer == null ? null : applicationServer.toString());
         Map<String, String> file = streamsConfig == null ? Map.of() : KafkaStreamsProperties.fromFile(streamsConfig);
         return KafkaStreamsProperties.assemble(file, String.valueOf(streamsConfig), KafkaStreamsProperties.fromEnvironment(System.getenv()),
                 owned);

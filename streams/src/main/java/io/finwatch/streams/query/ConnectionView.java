@@ -1,0 +1,9 @@
+package io.finwatch.streams.query;
+
+import java.time.Instant;
+
+/** One element of {@code GET /api/hosts/{host}/finwait2}: an open FIN_WAIT2 episode. */
+public record ConnectionView(String host, long netns, String family, String localIp, int localPort, String remoteIp, int remotePort,
+                             Integer pid, String comm, String containerId, boolean orphaned, boolean stuck, Instant enteredAt, long dwellMs,
+                             Instant deadline, int finTimeoutS, boolean stale) implements Element {
+}

@@ -1,0 +1,344 @@
+package io.finwatch.streams.query;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.finwatch.common.config.HostPort;
+import io.finwatch.common.http.HttpEndpoint;
+import io.finwatch.schemas.TcpState;
+import io.finwatch.schemas.serde.FinwatchSerde;
+import io.finwatch.streams.app.StreamsApp;
+import io.finwatch.streams.app.StreamsAppConfig;
+import io.finwatch.streams.config.KafkaStreamsProperties;
+import io.finwatch.streams.config.StreamsSettings;
+import io.finwatch.streams.testkit.CollectorRun;
+import io.finwatch.streams.testkit.CollectorRun.Proc;
+import io.finwatch.streams.topology.FinwatchTopology;
+import io.finwatch.testkit.EmbeddedKafka;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.state.HostInfo;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The query API's contract (docs/api.md) against one real detector instance on a real broker, served over TLS
+ * with a bearer token: every endpoint's field names and types, timestamps, the error bodies, the token check.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class QueryApiContractTest {
+
+    static final String TOKEN = "contract-test-token";
+    static final String ISO_MS = "\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z";
+
+    @TempDir
+    static Path work;
+
+    EmbeddedKafka kafka;
+    StreamsApp app;
+    ApiClient api;
+    Path keystore;
+
+    @BeforeAll
+    void start() throws Exception {
+        kafka = EmbeddedKafka.start();
+        keystore = TestKeystore.create(work);
+        StreamsSettings settings = StreamsSettings.defaults().withTopics("c.transitions", "c.heartbeats", "c.anomalies", "c.dlq")
+                .withPunctuateEvery(Duration.ofMillis(200)).withFoldEvery(Duration.ofMillis(500))
+                // One heartbeat per host: no COLLECTOR_SILENT while the test runs.
+                .withSilenceAfter(Duration.ofMinutes(10));
+        Properties props = KafkaStreamsProperties.assemble(Map.of(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100"), "test", Map.of(),
+                Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(), StreamsConfig.APPLICATION_ID_CONFIG, "contract",
+                        StreamsConfig.STATE_DIR_CONFIG, work.resolve("state").toString()));
+        kafka.createTopics(3, "c.transitions", "c.heartbeats", "c.anomalies", "c.dlq");
+        StreamsAppConfig config = StreamsAppConfig.builder(settings, props).http(new HostPort("127.0.0.1", 0)).topics(false, 3, (short) 1)
+                .security(new ApiSecurity(TOKEN, keystore, TestKeystore.PASSWORD.toCharArray(), null, null)).build();
+        app = StreamsApp.start(config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        api = new ApiClient(app.httpPort(), keystore, TOKEN);
+        produceFleet(settings);
+        // node-a's short-timeout socket turns STUCK, and its ended episode is folded into the dwell histograms.
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() ->
+                api.json("/api/anomalies?host=node-a").size() == 1
+                        && api.json("/api/hosts/node-a/processes").findValues("count").stream().mapToLong(JsonNode::asLong).sum() == 1
+                        && api.json("/api/hosts").size() == 3);
+    }
+
+    /**
+     * node-a: kube-proxy (pid 4242) holds two FIN_WAIT2 sockets, one past a 1 s fin timeout; an orphan nobody was
+     * seen holding; svc (pid 77) had one episode that ended. node-b: heartbeats only. node-c: a FIN_WAIT2 socket
+     * but no heartbeat yet.
+     */
+    void produceFleet(StreamsSettings s) {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        CollectorRun a = new CollectorRun("node-a", "node-a-run", now, 1000, 3600);
+        CollectorRun b = new CollectorRun("node-b", "node-b-run", now, 1000, 60);
+        CollectorRun c = new CollectorRun("node-c", "node-c-run", now, 1000, 60);
+        Proc proxy = new Proc(4242, "kube-proxy", null);
+        Proc svc = new Proc(77, "svc", "c0ffee");
+        List<SpecificRecord> events = new ArrayList<>();
+        events.add(a.heartbeat(Map.of("ESTABLISHED", 640L, "FIN_WAIT2", 3L), 2, 1));
+        events.add(a.attached(a.socket(40001), null, TcpState.FIN_WAIT2, proxy));
+        events.add(a.finTimeout(1).attached(a.socket(40002), null, TcpState.FIN_WAIT2, proxy));
+        events.add(a.finTimeout(3600).orphan(a.socket(40003), null, TcpState.FIN_WAIT2, null, 3_600_000));
+        events.add(a.attached(a.socket(40004), TcpState.ESTABLISHED, TcpState.FIN_WAIT2, svc));
+        events.add(a.at(now.plusMillis(1500)).gone(a.socket(40004), TcpState.FIN_WAIT2));
+        events.add(b.heartbeat());
+        events.add(c.attached(c.socket(50001), null, TcpState.FIN_WAIT2, svc));
+        try (KafkaProducer<byte[], byte[]> producer = kafka.producer()) {
+            for (SpecificRecord e : events) {
+                String host = e.get(e.getSchema().getField("host").pos()).toString();
+                String topic = e.getSchema().getName().equals("CollectorHeartbeat") ? s.heartbeatsTopic() : s.transitionsTopic();
+                producer.send(new ProducerRecord<>(topic, host.getBytes(StandardCharsets.UTF_8), FinwatchSerde.shared().encode(e)));
+            }
+            producer.flush();
+        }
+    }
+
+    @AfterAll
+    void stop() {
+        if (app != null) {
+            app.close();
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    @Test
+    void hostsListEveryHostWithTheContractsFields() throws Exception {
+        HttpResponse<String> r = api.get("/api/hosts");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type")).hasValue("application/json; charset=utf-8");
+        JsonNode hosts = ApiClient.JSON.readTree(r.body());
+        assertThat(names(hosts)).containsExactly("node-a", "node-c", "node-b");
+        JsonNode a = hosts.get(0);
+        assertThat(fields(a)).containsExactlyInAnyOrder("host", "last_seen", "open_fin_wait2", "attached", "orphaned", "namespaces", "states",
+                "sockets_seen", "collector_id", "collector_version", "poll_interval_ms", "silent", "silent_since", "stale");
+        assertThat(a.get("last_seen").asText()).matches(ISO_MS);
+        assertThat(a.get("open_fin_wait2").asLong()).isEqualTo(3);
+        assertThat(a.get("attached").asLong()).isEqualTo(2);
+        assertThat(a.get("orphaned").asLong()).isEqualTo(1);
+        assertThat(fields(a.get("namespaces").get(0))).containsExactlyInAnyOrder("netns", "fin_timeout_s", "fin_timeout_source", "sockets");
+        assertThat(a.get("namespaces").get(0).get("netns").asLong()).isEqualTo(CollectorRun.NETNS);
+        assertThat(a.get("states").get("ESTABLISHED").asLong()).isEqualTo(640);
+        assertThat(a.get("collector_id").asText()).isEqualTo("node-a-run");
+        assertThat(a.get("poll_interval_ms").asLong()).isEqualTo(1000);
+        assertThat(a.get("silent").isBoolean()).isTrue();
+        assertThat(a.get("silent_since").isNull()).isTrue();
+        assertThat(a.get("stale").asBoolean()).isFalse();
+        JsonNode c = hosts.get(1);
+        assertThat(c.get("attached").asLong()).isEqualTo(1);
+        assertThat(c.has("last_seen") && c.get("last_seen").isNull()).as("no heartbeat yet: present and null").isTrue();
+        assertThat(c.get("namespaces").isNull()).isTrue();
+        assertThat(r.headers().firstValue(Answer.STALE_HEADER)).isEmpty();
+    }
+
+    @Test
+    void finWait2ListsTheHostsOpenSocketsLongestFirst() throws Exception {
+        JsonNode sockets = api.json("/api/hosts/node-a/finwait2");
+        assertThat(sockets).hasSize(3);
+        JsonNode first = sockets.get(0);
+        assertThat(fields(first)).containsExactlyInAnyOrder("host", "netns", "family", "local_ip", "local_port", "remote_ip", "remote_port",
+                "pid", "comm", "container_id", "orphaned", "stuck", "entered_at", "dwell_ms", "deadline", "fin_timeout_s", "stale");
+        assertThat(first.get("family").asText()).isEqualTo("IPV4");
+        assertThat(first.get("entered_at").asText()).matches(ISO_MS);
+        assertThat(first.get("deadline").asText()).matches(ISO_MS);
+        assertThat(first.get("dwell_ms").isIntegralNumber()).isTrue();
+        assertThat(first.get("container_id").isNull()).isTrue();
+        JsonNode stuck = find(sockets, "local_port", 40002);
+        assertThat(stuck.get("stuck").asBoolean()).isTrue();
+        assertThat(stuck.get("fin_timeout_s").asInt()).isEqualTo(1);
+        assertThat(stuck.get("pid").asInt()).isEqualTo(4242);
+        JsonNode orphan = find(sockets, "local_port", 40003);
+        assertThat(orphan.get("orphaned").asBoolean()).isTrue();
+        assertThat(orphan.get("pid").isNull()).isTrue();
+        assertThat(find(sockets, "local_port", 40001).get("stuck").asBoolean()).isFalse();
+        List<Long> dwell = new ArrayList<>();
+        sockets.forEach(s -> dwell.add(s.get("dwell_ms").asLong()));
+        assertThat(dwell).isSortedAccordingTo((x, y) -> Long.compare(y, x));
+    }
+
+    @Test
+    void processesJoinOpenCountsWithTheWindowsDwell() throws Exception {
+        JsonNode procs = api.json("/api/hosts/node-a/processes?window=15m");
+        assertThat(procs).hasSize(3);
+        JsonNode proxy = procs.get(0);
+        assertThat(fields(proxy)).containsExactlyInAnyOrder("host", "pid", "comm", "attached", "orphaned", "window", "count", "p50_ms",
+                "p90_ms", "p99_ms", "max_ms", "stale");
+        assertThat(proxy.get("comm").asText()).isEqualTo("kube-proxy");
+        assertThat(proxy.get("attached").asLong()).isEqualTo(2);
+        assertThat(proxy.get("window").asText()).isEqualTo("15m");
+        assertThat(proxy.get("count").asLong()).isZero();
+        assertThat(proxy.get("p99_ms").isNull()).as("no ended episode: percentiles null").isTrue();
+        JsonNode svc = find(procs, "pid", 77);
+        assertThat(svc.get("count").asLong()).isEqualTo(1);
+        // HdrHistogram at 2 significant digits: 1500 ms within 1%.
+        assertThat(svc.get("p50_ms").asLong()).isBetween(1485L, 1515L);
+        assertThat(svc.get("max_ms").asLong()).isBetween(1485L, 1515L);
+        JsonNode unknownOwner = find(procs, "orphaned", 1);
+        assertThat(unknownOwner.get("pid").isNull()).isTrue();
+        assertThat(unknownOwner.get("comm").isNull()).isTrue();
+        assertThat(find(api.json("/api/hosts/node-a/processes?window=all"), "pid", 77).get("count").asLong()).isEqualTo(1);
+        assertThat(api.json("/api/hosts/node-a/processes").get(0).get("window").asText()).as("default window").isEqualTo("1h");
+    }
+
+    @Test
+    void anomaliesFilterByHostKindSinceAndLimit() throws Exception {
+        JsonNode all = api.json("/api/anomalies");
+        assertThat(all).hasSize(1);
+        JsonNode stuck = all.get(0);
+        assertThat(fields(stuck)).contains("anomaly_id", "kind", "reason", "host", "netns", "local_ip", "local_port", "remote_ip",
+                "remote_port", "pid", "comm", "container_id", "orphaned", "entered_at", "detected_at", "dwell_ms", "fin_timeout_s", "stale");
+        assertThat(stuck.get("kind").asText()).isEqualTo("STUCK");
+        assertThat(stuck.get("reason").asText()).isEqualTo("ATTACHED_PAST_FIN_TIMEOUT");
+        assertThat(stuck.get("local_port").asInt()).isEqualTo(40002);
+        assertThat(stuck.get("detected_at").asText()).matches(ISO_MS);
+        assertThat(stuck.get("to_state").isNull()).isTrue();
+        assertThat(api.json("/api/anomalies?kind=RESOLVED,COLLECTOR_SILENT")).isEmpty();
+        assertThat(api.json("/api/anomalies?kind=RESOLVED&kind=STUCK")).hasSize(1);
+        assertThat(api.json("/api/anomalies?since=" + Instant.now().plusSeconds(60))).isEmpty();
+        assertThat(api.json("/api/anomalies?since=1h&limit=1")).hasSize(1);
+        assertThat(api.json("/api/anomalies?host=node-b")).isEmpty();
+    }
+
+    @Test
+    void topProcessesRankTheFleetByAttachedOrP99() throws Exception {
+        JsonNode byAttached = api.json("/api/top/processes?limit=2");
+        assertThat(byAttached).hasSize(2);
+        assertThat(byAttached.get(0).get("comm").asText()).isEqualTo("kube-proxy");
+        assertThat(byAttached.get(1).get("attached").asLong()).isEqualTo(1);
+        JsonNode byP99 = api.json("/api/top/processes?by=p99&window=1h");
+        assertThat(byP99.get(0).get("host").asText()).isEqualTo("node-a");
+        assertThat(byP99.get(0).get("pid").asInt()).isEqualTo(77);
+        assertThat(byP99).hasSize(4);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "/api/hosts/node-a/processes?window=3y | window:",
+            "/api/hosts/node-a/processes?window=8d | window:",
+            "/api/top/processes?window=0m | window:",
+            "/api/anomalies?limit=0 | limit:",
+            "/api/anomalies?limit=1001 | limit:",
+            "/api/top/processes?limit=ten | limit:",
+            "/api/anomalies?kind=STUCK,BOGUS | kind:",
+            "/api/anomalies?since=yesterday | since:",
+            "/api/top/processes?by=p50 | by:",
+            "/api/anomalies?limit=1&limit=2 | limit:"})
+    void badParametersAre400sNamingTheParameter(String path, String named) throws Exception {
+        HttpResponse<String> r = api.get(path);
+        assertError(r, 400, "bad_request");
+        assertThat(ApiClient.JSON.readTree(r.body()).get("message").asText()).startsWith(named);
+    }
+
+    @Test
+    void unknownHostsAndPathsAre404MethodsOtherThanGetAre405() throws Exception {
+        assertError(api.get("/api/hosts/nobody/finwait2"), 404, "not_found");
+        assertError(api.get("/api/hosts/nobody/processes"), 404, "not_found");
+        assertError(api.get("/api/anomalies?host=nobody"), 404, "not_found");
+        assertError(api.get("/api/nothing"), 404, "not_found");
+        assertError(api.get("/nothing"), 404, "not_found");
+        assertError(api.get("/"), 404, "not_found");
+        HttpResponse<String> post = api.send("/api/hosts", "POST", TOKEN);
+        assertError(post, 405, "method_not_allowed");
+        assertThat(post.headers().firstValue("Allow")).hasValue("GET, HEAD");
+        HttpResponse<String> head = api.send("/api/hosts", "HEAD", TOKEN);
+        assertThat(head.statusCode()).isEqualTo(200);
+        assertThat(head.body()).isEmpty();
+    }
+
+    @Test
+    void everythingButHealthNeedsTheToken() throws Exception {
+        for (String path : List.of("/api/hosts", "/metrics", "/api/hosts/node-a/finwait2", "/nothing")) {
+            HttpResponse<String> none = api.send(path, "GET", null);
+            assertError(none, 401, "unauthorized");
+            assertThat(none.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
+            assertError(api.send(path, "GET", TOKEN + "x"), 401, "unauthorized");
+            assertError(api.send(path, "GET", "short"), 401, "unauthorized");
+        }
+        assertThat(api.send("/healthz", "GET", null).statusCode()).isEqualTo(200);
+        assertThat(api.send("/metrics", "GET", TOKEN).body()).contains("finwatch_streams_open_fin_wait2");
+    }
+
+    @Test
+    void plainHttpToTheTlsPortGetsNoAnswer() {
+        ApiClient plain = new ApiClient(app.httpPort(), null, TOKEN);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> plain.get("/healthz")).isInstanceOf(java.io.IOException.class);
+    }
+
+    /** Before Kafka Streams runs there is no owner to ask: 503 with Retry-After, for keyed and fleet-wide requests. */
+    @Test
+    void notRunningYetIs503WithRetryAfter() throws Exception {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "never-started");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(StreamsConfig.STATE_DIR_CONFIG, work.resolve("unstarted").toString());
+        try (KafkaStreams created = new KafkaStreams(FinwatchTopology.buildTopology(StreamsSettings.defaults()), props);
+             HttpEndpoint http = HttpEndpoint.bind(new HostPort("127.0.0.1", 0), "--http", 2)) {
+            QueryRouter router = new QueryRouter(created, new HostInfo("127.0.0.1", 1), 3, new Forwarder(null, null, Duration.ofSeconds(1)));
+            http.route(ApiRoutes.PREFIX, new ApiRoutes(router, java.time.Clock.systemUTC())).start();
+            ApiClient client = new ApiClient(http.port(), null, null);
+            for (String path : List.of("/api/hosts", "/api/hosts/node-a/finwait2", "/api/anomalies?host=node-a", "/api/top/processes")) {
+                HttpResponse<String> r = client.get(path);
+                assertError(r, 503, "unavailable");
+                assertThat(r.headers().firstValue("Retry-After")).hasValue("1");
+                assertThat(ApiClient.JSON.readTree(r.body()).get("retry_after_s").asInt()).isEqualTo(1);
+            }
+        }
+    }
+
+    static void assertError(HttpResponse<String> r, int status, String error) throws Exception {
+        assertThat(r.statusCode()).as(r.uri() + " " + r.body()).isEqualTo(status);
+        assertThat(r.headers().firstValue("Content-Type")).hasValue("application/json; charset=utf-8");
+        JsonNode body = ApiClient.JSON.readTree(r.body());
+        assertThat(body.get("status").asInt()).isEqualTo(status);
+        assertThat(body.get("error").asText()).isEqualTo(error);
+        assertThat(body.get("message").asText()).isNotBlank();
+    }
+
+    static Set<String> fields(JsonNode node) {
+        Set<String> out = new TreeSet<>();
+        node.fieldNames().forEachRemaining(out::add);
+        return out;
+    }
+
+    static List<String> names(JsonNode hosts) {
+        List<String> out = new ArrayList<>();
+        hosts.forEach(h -> out.add(h.get("host").asText()));
+        return out;
+    }
+
+    static JsonNode find(JsonNode array, String field, long value) {
+        for (Iterator<JsonNode> it = array.elements(); it.hasNext(); ) {
+            JsonNode n = it.next();
+            if (n.get(field) != null && n.get(field).isNumber() && n.get(field).asLong() == value) {
+                return n;
+            }
+        }
+        throw new AssertionError("no element with " + field + "=" + value + " in " + array);
+    }
+}
