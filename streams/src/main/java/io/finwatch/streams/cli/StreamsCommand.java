@@ -6,6 +6,7 @@ import io.finwatch.streams.app.StreamsApp;
 import io.finwatch.streams.app.StreamsAppConfig;
 import io.finwatch.streams.config.KafkaStreamsProperties;
 import io.finwatch.streams.config.StreamsSettings;
+import io.finwatch.streams.dashboard.DashboardHandler;
 import io.finwatch.streams.query.ApiSecurity;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -134,6 +135,7 @@ final class StreamsCommand implements Callable<Integer> {
                 .http(http)
                 .topics(createTopics, partitions, replicationFactor)
                 .security(security())
+                .dashboard(new DashboardHandler())
                 .build();
         StreamsApp app = StreamsApp.start(config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
         Runtime.getRuntime().addShutdownHook(new Thread(app::close, "finwatch-shutdown"));

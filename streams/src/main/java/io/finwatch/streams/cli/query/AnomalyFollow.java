@@ -65,8 +65,9 @@ final class AnomalyFollow {
                         throw e;
                     }
                     outage(e.oneLine());
-                    if (e.retryAfterSeconds().isPresent()) {
-                        pause = Duration.ofSeconds(Math.max(e.retryAfterSeconds().getAsLong(), interval.toSeconds()));
+                    Duration retryAfter = Duration.ofSeconds(e.retryAfterSeconds().orElse(0));
+                    if (retryAfter.compareTo(interval) > 0) {
+                        pause = retryAfter;
                     }
                 }
                 ctx.err().flush();
