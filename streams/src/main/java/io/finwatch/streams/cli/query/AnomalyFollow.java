@@ -87,10 +87,16 @@ final class AnomalyFollow {
     }
 
     private void print(List<JsonNode> newestFirst) {
+        // Anything older than what was asked for is either printed already (and forgotten) or, under a lag longer than
+        // the overlap, lost to every poll alike; printing it would break "each once".
+        Instant asked = newest == null ? null : newest.minus(OVERLAP);
         List<JsonNode> fresh = new ArrayList<>();
         for (JsonNode a : newestFirst) {
             String id = a.hasNonNull("anomaly_id") ? a.get("anomaly_id").asText() : a.toString();
             Instant at = detectedAt(a);
+            if (asked != null && at != null && at.isBefore(asked)) {
+                continue;
+            }
             if (!printed.containsKey(id)) {
                 printed.put(id, at);
                 fresh.add(0, a);

@@ -76,7 +76,9 @@ class AnomalyFollowTest {
         int during = api.seen().size();
         await().atMost(Duration.ofSeconds(20)).until(() -> api.seen().size() >= during + 3);
         api.on("/api/anomalies", Reply.json("[" + NEW + "," + OLD + "]"));
-        await().atMost(Duration.ofSeconds(20)).until(() -> linesWith("10.0.0.5:34999") == 1 && err.toString().contains("answers again"));
+        String since = "since=2026-11-22T10%3A15%3A10Z&limit=1000";
+        await().atMost(Duration.ofSeconds(20)).until(() -> linesWith("10.0.0.5:34999") == 1 && err.toString().contains("answers again")
+                && api.seen().get(api.seen().size() - 1).query().equals(since));
 
         assertThat(linesWith("10.0.0.5:34567")).as("a-1 was in every answer, printed once").isEqualTo(1);
         assertThat(out.toString().lines().filter(l -> l.startsWith("DETECTED")).count()).isEqualTo(1);
@@ -87,7 +89,7 @@ class AnomalyFollowTest {
         List<FakeApi.Seen> seen = api.seen();
         assertThat(seen.get(0).query()).isEqualTo("limit=100");
         assertThat(seen.get(1).query()).isEqualTo("since=2026-11-22T10%3A14%3A30.512Z&limit=1000");
-        assertThat(seen.get(seen.size() - 1).query()).isEqualTo("since=2026-11-22T10%3A15%3A10Z&limit=1000");
+        assertThat(seen.get(seen.size() - 1).query()).isEqualTo(since);
         assertThat(follower.isAlive()).isTrue();
     }
 
@@ -97,7 +99,10 @@ class AnomalyFollowTest {
 
         follow("--json", "--host", "node-17");
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> out.toString().lines().count() == 2 && api.seen().size() >= 3);
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            assertThat(out.toString().lines()).as("stderr: %s", err).hasSize(2);
+            assertThat(api.seen()).hasSizeGreaterThanOrEqualTo(3);
+        });
         assertThat(out.toString().lines()).allSatisfy(l -> assertThat(new ObjectMapper().readTree(l).isObject()).isTrue());
         assertThat(out.toString().lines().map(l -> l.replaceAll(".*\"anomaly_id\":\"([^\"]+)\".*", "$1")).toList()).containsExactly("a-1", "a-2");
         assertThat(api.seen().get(0).query()).isEqualTo("host=node-17&limit=100");
