@@ -1,0 +1,169 @@
+package io.finwatch.streams.bench;
+
+import io.finwatch.common.config.HostPort;
+import io.finwatch.schemas.TcpState;
+import io.finwatch.schemas.serde.FinwatchSerde;
+import io.finwatch.streams.app.StreamsApp;
+import io.finwatch.streams.app.StreamsAppConfig;
+import io.finwatch.streams.config.KafkaStreamsProperties;
+import io.finwatch.streams.config.StreamsSettings;
+import io.finwatch.streams.testkit.CollectorRun;
+import io.finwatch.streams.testkit.CollectorRun.Proc;
+import io.finwatch.testkit.EmbeddedKafka;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.HdrHistogram.Histogram;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * Latency of the query API over a loaded store, against an anchor taken in the same run.
+ *
+ * <ol>
+ * <li>Through the real topology on an embedded broker: {@code hosts} hosts with a heartbeat each, and
+ *     {@code sockets} attached FIN_WAIT2 sockets spread evenly over them and over 12 processes per host (fin
+ *     timeout 1 h, so none turns STUCK while it runs). Waits until {@code /api/hosts} counts them all.
+ * <li>Anchor: {@code GET /healthz}, the HTTP round trip with no store read.
+ * <li>Key-based: {@code GET /api/hosts/{random host}/finwait2} (a prefix scan of one host's sockets, ~100 here).
+ * <li>Fleet-wide: {@code GET /api/hosts} (every host summary) and {@code GET /api/top/processes} (every process's
+ *     open counts, top 10).
+ * </ol>
+ * Requests run one at a time from one client over a kept-alive connection, interleaved round-robin so that load
+ * from elsewhere on the machine hits every kind alike; latencies in HdrHistogram, µs.
+ *
+ * <p>Run from the repository root:
+ * <pre>
+ * mvn -B -q -o -pl streams -am test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test
+ * java -Xmx2g -cp streams/target/test-classes:streams/target/classes:$(cat streams/target/bench.cp) \
+ *     io.finwatch.streams.bench.QueryLatencyBench [sockets=100000] [hosts=1000] [rounds=2000]
+ * </pre>
+ */
+public final class QueryLatencyBench {
+
+    private static final Pattern OPEN = Pattern.compile("\"open_fin_wait2\":(\\d+)");
+
+    private QueryLatencyBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> a = new java.util.HashMap<>();
+        for (String arg : args) {
+            String[] kv = arg.split("=", 2);
+            a.put(kv[0], kv[1]);
+        }
+        int sockets = Integer.parseInt(a.getOrDefault("sockets", "100000"));
+        int hosts = Integer.parseInt(a.getOrDefault("hosts", "1000"));
+        int rounds = Integer.parseInt(a.getOrDefault("rounds", "2000"));
+        Path state = Files.createTempDirectory("query-bench");
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            StreamsSettings settings = StreamsSettings.defaults().withTopics("q.transitions", "q.heartbeats", "q.anomalies", "q.dlq")
+                    .withSilenceAfter(Duration.ofHours(1));
+            kafka.createTopics(6, settings.transitionsTopic(), settings.heartbeatsTopic());
+            kafka.createTopics(1, settings.anomaliesTopic(), settings.dlqTopic());
+            long t0 = System.nanoTime();
+            produce(kafka, settings, sockets, hosts);
+            System.out.printf("produced %,d FIN_WAIT2 sockets over %,d hosts in %.1f s%n", sockets, hosts, (System.nanoTime() - t0) / 1e9);
+            Properties props = KafkaStreamsProperties.assemble(Map.of(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100"), "bench", Map.of(),
+                    Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(), StreamsConfig.APPLICATION_ID_CONFIG, "query-bench",
+                            StreamsConfig.STATE_DIR_CONFIG, state.toString()));
+            StreamsAppConfig config = StreamsAppConfig.builder(settings, props).http(new HostPort("127.0.0.1", 0)).topics(false, 6, (short) 1)
+                    .build();
+            try (StreamsApp app = StreamsApp.start(config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))) {
+                HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+                String base = "http://127.0.0.1:" + app.httpPort();
+                t0 = System.nanoTime();
+                while (openTotal(client, base) < sockets) {
+                    Thread.sleep(500); // a benchmark's own progress poll, not test synchronisation
+                }
+                System.out.printf("store loaded %.1f s after start%n", (System.nanoTime() - t0) / 1e9);
+                String[] kinds = {"/healthz", "/api/hosts/{host}/finwait2", "/api/hosts", "/api/top/processes"};
+                Histogram[] h = new Histogram[kinds.length];
+                for (int k = 0; k < kinds.length; k++) {
+                    h[k] = new Histogram(3_600_000_000L, 3);
+                }
+                Random random = new Random(5);
+                int warmup = Math.max(100, rounds / 10);
+                for (int r = 0; r < warmup + rounds; r++) {
+                    for (int k = 0; k < kinds.length; k++) {
+                        String path = kinds[k].replace("{host}", host(random.nextInt(hosts)));
+                        long start = System.nanoTime();
+                        HttpResponse<String> rsp = client.send(HttpRequest.newBuilder(URI.create(base + path)).build(),
+                                HttpResponse.BodyHandlers.ofString());
+                        long us = (System.nanoTime() - start) / 1000;
+                        if (rsp.statusCode() != 200) {
+                            throw new IllegalStateException(path + " -> " + rsp.statusCode() + " " + rsp.body());
+                        }
+                        if (r >= warmup) {
+                            h[k].recordValue(us);
+                        }
+                    }
+                }
+                double anchor50 = h[0].getValueAtPercentile(50);
+                double anchor99 = h[0].getValueAtPercentile(99);
+                System.out.printf("%-30s %10s %10s %10s %9s %9s%n", "request", "p50 us", "p99 us", "max us", "p50/anc", "p99/anc");
+                for (int k = 0; k < kinds.length; k++) {
+                    System.out.printf("%-30s %,10d %,10d %,10d %9.1f %9.1f%n", kinds[k], h[k].getValueAtPercentile(50),
+                            h[k].getValueAtPercentile(99), h[k].getMaxValue(), h[k].getValueAtPercentile(50) / anchor50,
+                            h[k].getValueAtPercentile(99) / anchor99);
+                }
+            }
+        }
+    }
+
+    private static long openTotal(HttpClient client, String base) throws Exception {
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(base + "/api/hosts")).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            return -1;
+        }
+        long total = 0;
+        Matcher m = OPEN.matcher(r.body());
+        while (m.find()) {
+            total += Long.parseLong(m.group(1));
+        }
+        return total;
+    }
+
+    private static void produce(EmbeddedKafka kafka, StreamsSettings s, int sockets, int hosts) {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        FinwatchSerde serde = FinwatchSerde.shared();
+        try (KafkaProducer<byte[], byte[]> producer = kafka.producer()) {
+            CollectorRun[] runs = new CollectorRun[hosts];
+            for (int h = 0; h < hosts; h++) {
+                runs[h] = new CollectorRun(host(h), host(h) + "-run", now, 1000, 3600);
+                producer.send(new ProducerRecord<>(s.heartbeatsTopic(), key(h), serde.encode(runs[h].heartbeat())));
+            }
+            for (int i = 0; i < sockets; i++) {
+                int h = i % hosts;
+                int service = (i / hosts) % 12;
+                Proc p = new Proc(1000 + service, "svc" + service, null);
+                producer.send(new ProducerRecord<>(s.transitionsTopic(), key(h),
+                        serde.encode(runs[h].attached(runs[h].socket(10000 + i / hosts), null, TcpState.FIN_WAIT2, p))));
+            }
+            producer.flush();
+        }
+    }
+
+    private static byte[] key(int h) {
+        return host(h).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String host(int h) {
+        return String.format("node-%04d", h);
+    }
+}
