@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -53,7 +54,7 @@ class AnomalyFollowTest {
     }
 
     void follow(String... extra) {
-        List<String> args = new java.util.ArrayList<>(List.of("anomalies", "--follow", "--interval", "100ms", "--url", api.url().toString()));
+        List<String> args = new ArrayList<>(List.of("anomalies", "--follow", "--interval", "100ms", "--url", api.url().toString()));
         args.addAll(List.of(extra));
         follower = new Thread(() -> exit.set(QueryRun.commandLine(Map.of(), CLOCK, new PrintWriter(out, true), new PrintWriter(err, true))
                 .execute(args.toArray(String[]::new))));

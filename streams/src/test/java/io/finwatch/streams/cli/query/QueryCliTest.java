@@ -2,18 +2,25 @@ package io.finwatch.streams.cli.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.finwatch.common.config.Converters;
+import io.finwatch.common.config.LayeredDefaults;
+import io.finwatch.streams.cli.StreamsMain;
 import io.finwatch.streams.cli.query.FakeApi.Reply;
 import io.finwatch.streams.cli.query.QueryRun.Result;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 /** {@code ./finwatch query} against a fake API on a real socket: tables, JSON passthrough, errors and exit codes. */
 class QueryCliTest {
@@ -219,21 +226,15 @@ class QueryCliTest {
     }
 
     @Test
-    void theUrlDefaultsFromFinwatchUrlThroughTheUsualLayering() {
+    void theUrlDefaultsFromFinwatchUrlThroughTheUsualLayering() throws IOException {
         api.on("/api/hosts", Reply.json("[]"));
-        String[] noUrl = {"query", "hosts"};
-        io.finwatch.common.config.LayeredDefaults env;
-        try {
-            env = new io.finwatch.common.config.LayeredDefaults(null, Map.of("FINWATCH_URL", api.url().toString()));
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        java.io.StringWriter out = new java.io.StringWriter();
-        picocli.CommandLine cl = new picocli.CommandLine(new io.finwatch.streams.cli.StreamsMain())
-                .registerConverter(java.time.Duration.class, io.finwatch.common.config.Converters::duration)
-                .setDefaultValueProvider(env).setOut(new java.io.PrintWriter(out, true));
+        StringWriter out = new StringWriter();
+        CommandLine cl = new CommandLine(new StreamsMain())
+                .registerConverter(Duration.class, Converters::duration)
+                .setDefaultValueProvider(new LayeredDefaults(null, Map.of("FINWATCH_URL", api.url().toString())))
+                .setOut(new PrintWriter(out, true));
 
-        assertThat(cl.execute(noUrl)).isZero();
+        assertThat(cl.execute("query", "hosts")).isZero();
         assertThat(out.toString()).isEqualTo("no host has reported yet\n");
         assertThat(api.seen()).hasSize(1);
     }

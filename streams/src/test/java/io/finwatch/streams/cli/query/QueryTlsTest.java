@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -68,7 +69,7 @@ class QueryTlsTest {
     }
 
     static void keytool(String... args) throws Exception {
-        List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString()));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString()));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -78,7 +79,7 @@ class QueryTlsTest {
     }
 
     Result query(Map<String, String> env, String... extra) {
-        List<String> args = new java.util.ArrayList<>(List.of("hosts", "--url", "https://127.0.0.1:" + server.getAddress().getPort()));
+        List<String> args = new ArrayList<>(List.of("hosts", "--url", "https://127.0.0.1:" + server.getAddress().getPort()));
         args.addAll(List.of(extra));
         return QueryRun.run(env, Clock.systemDefaultZone(), args.toArray(String[]::new));
     }

@@ -22,9 +22,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -63,9 +65,10 @@ class RunningDetectorClientsTest {
                 run.finTimeout(60).attached(run.socket(40004), TcpState.ESTABLISHED, TcpState.FIN_WAIT2, SVC),
                 run.at(now.plusMillis(1500)).gone(run.socket(40004), TcpState.FIN_WAIT2),
                 quiet.heartbeat()));
+        // The hosts sit on different partitions, processed independently: wait for both, and for the STUCK.
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).until(() -> {
             Result r = query("anomalies", "--host", HOST, "--kind", "STUCK");
-            return r.exitCode() == 0 && r.out().contains("kube-proxy");
+            return r.exitCode() == 0 && r.out().contains("kube-proxy") && query("hosts").out().contains("ui-node-2");
         });
     }
 
@@ -77,8 +80,7 @@ class RunningDetectorClientsTest {
     }
 
     Result query(String... args) {
-        String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of("--url", detector.url().toString()))
-                .toArray(String[]::new);
+        String[] all = Stream.concat(Arrays.stream(args), Stream.of("--url", detector.url().toString())).toArray(String[]::new);
         return QueryRun.run(NO_ENV, Clock.systemDefaultZone(), all);
     }
 

@@ -13,7 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,8 +49,7 @@ class TokenProtectedDetectorTest {
     }
 
     Result query(Map<String, String> env, String... args) {
-        String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of("--url", detector.url().toString()))
-                .toArray(String[]::new);
+        String[] all = Stream.concat(Arrays.stream(args), Stream.of("--url", detector.url().toString())).toArray(String[]::new);
         return QueryRun.run(env, Clock.systemDefaultZone(), all);
     }
 
