@@ -25,7 +25,7 @@ final class AnomaliesCommand extends ApiCommand {
     @Option(names = "--since", paramLabel = "WHEN", description = "An ISO-8601 instant, or a duration back from now such as 10m.")
     String since;
 
-    @Option(names = "--limit", defaultValue = "100", description = "1 to 1000. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--limit", defaultValue = "100", paramLabel = "N", description = "1 to 1000. Default: ${DEFAULT-VALUE}.")
     int limit;
 
     @Option(names = "--follow", description = "Keep polling and print new anomalies as they arrive, until Ctrl-C.")

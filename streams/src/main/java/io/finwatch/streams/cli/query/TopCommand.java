@@ -14,10 +14,10 @@ final class TopCommand extends ApiCommand {
 
     enum By { ATTACHED, P99 }
 
-    @Option(names = "--by", defaultValue = "attached", description = "attached or p99. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--by", defaultValue = "attached", paramLabel = "attached|p99", description = "attached or p99. Default: ${DEFAULT-VALUE}.")
     By by;
 
-    @Option(names = "--limit", defaultValue = "10", description = "1 to 1000. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--limit", defaultValue = "10", paramLabel = "N", description = "1 to 1000. Default: ${DEFAULT-VALUE}.")
     int limit;
 
     @Option(names = "--window", defaultValue = "1h", paramLabel = "WINDOW",
