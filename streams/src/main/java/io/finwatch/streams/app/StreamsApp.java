@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>HTTP routes: {@code /metrics}, {@code /healthz}, the query API under {@code /api/} (docs/api.md), and
  * {@code /} for the dashboard when {@link StreamsAppConfig.Builder#dashboard} gave one (any other path is a JSON 404).
- * With a token configured every route but {@code /healthz} needs it.
+ * With a token configured every route but {@code /healthz} and the dashboard page needs it.
  */
 public final class StreamsApp implements AutoCloseable {
 
@@ -72,7 +72,9 @@ public final class StreamsApp implements AutoCloseable {
         // Bound first: a taken port fails the start before any Kafka client exists; /healthz says CREATED until it runs.
         HttpEndpoint http = HttpEndpoint.bind(config.http(), "--http", HTTP_THREADS, serverTls);
         if (security.token() != null) {
-            http.guard(new BearerGuard(security.token(), Set.of("/healthz")));
+            // The dashboard page holds no data and a browser cannot send a token with a page load; the page asks for the
+            // token and sends it with each of its /api requests.
+            http.guard(new BearerGuard(security.token(), Set.of("/healthz", "/")));
         }
         MetricsRoutes.install(http, registry, health::health).start();
         try {

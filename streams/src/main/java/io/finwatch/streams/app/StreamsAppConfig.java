@@ -1,6 +1,7 @@
 package io.finwatch.streams.app;
 
 import com.sun.net.httpserver.HttpHandler;
+import io.finwatch.streams.dashboard.DashboardHandler;
 import io.finwatch.common.config.HostPort;
 import io.finwatch.streams.config.StreamsSettings;
 import io.finwatch.streams.query.ApiSecurity;
@@ -97,7 +98,8 @@ public final class StreamsAppConfig {
         private int partitions = 6;
         private short replicationFactor = 1;
         private ApiSecurity security = ApiSecurity.NONE;
-        private HttpHandler dashboard;
+        // Every instance serves the page: it is static and reads only the API, so any instance will do for a browser.
+        private HttpHandler dashboard = new DashboardHandler();
         private Duration forwardTimeout = Duration.ofSeconds(5);
         private Clock clock = Clock.systemUTC();
 
@@ -124,7 +126,7 @@ public final class StreamsAppConfig {
             return this;
         }
 
-        /** Serves {@code GET /} (the dashboard page) behind the same token as the API. */
+        /** What serves {@code GET /}: the dashboard page by default; null for none. */
         public Builder dashboard(HttpHandler handler) {
             this.dashboard = handler;
             return this;
