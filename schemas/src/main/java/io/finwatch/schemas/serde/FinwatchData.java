@@ -2,6 +2,7 @@ package io.finwatch.schemas.serde;
 
 import org.apache.avro.Schema;
 import org.apache.avro.data.TimeConversions;
+import org.apache.avro.generic.GenericData;
 import org.apache.avro.specific.SpecificData;
 
 /**
@@ -25,6 +26,9 @@ public final class FinwatchData extends SpecificData {
 
     private static final FinwatchData INSTANCE = new FinwatchData();
 
+    /** Whether reads go through Avro's fast reader; Avro's own default (on unless a system property says otherwise) until set. */
+    private volatile boolean fastReader;
+
     /** A model with Avro's fast reader on or off; only tests need the choice (the default follows Avro's). */
     FinwatchData(boolean fastReader) {
         this();
@@ -34,6 +38,29 @@ public final class FinwatchData extends SpecificData {
     private FinwatchData() {
         super(FinwatchData.class.getClassLoader());
         addLogicalTypeConversion(new TimeConversions.TimestampMillisConversion());
+        this.fastReader = fastReaderByDefault();
+    }
+
+    private static boolean fastReaderByDefault() {
+        return Boolean.parseBoolean(System.getProperty(FAST_READER_PROP, "true"));
+    }
+
+    @Override
+    public GenericData setFastReaderEnabled(boolean enabled) {
+        this.fastReader = enabled;
+        super.setFastReaderEnabled(enabled);
+        return this;
+    }
+
+    /**
+     * Avro turns its fast reader off for every subclass of its models ({@code FastReaderBuilder.isSupportedData}),
+     * because a subclass may change how records are made. This one changes only which class a schema names, which
+     * the fast reader asks the model too ({@code newRecord}, {@code createEnum}), so it is safe here; without it every
+     * record went through the interpreting {@code ResolvingDecoder}, several times slower.
+     */
+    @Override
+    public boolean isFastReaderEnabled() {
+        return fastReader;
     }
 
     /** The shared instance; Avro models are safe to share once configured. */

@@ -1,6 +1,5 @@
 package io.finwatch.schemas.serde;
 
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -8,8 +7,11 @@ import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
-import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.DatumReader;
+import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.specific.SpecificRecord;
 
@@ -19,9 +21,14 @@ import org.apache.avro.specific.SpecificRecord;
  * is found in {@link FinwatchSchemaStore} by the fingerprint in the record's header, and Avro's schema
  * resolution fills fields added since (with their defaults) and drops fields removed since.
  *
- * <p>Thread-safe: it holds one Avro {@link BinaryMessageEncoder} and {@link BinaryMessageDecoder} per
- * record type, which Avro documents as thread-safe (per-thread scratch buffers, a concurrent map of
- * resolved writer schemas); everything else is immutable. Share one instance.
+ * <p>Thread-safe: it holds one Avro {@link BinaryMessageEncoder} per record type, which Avro documents
+ * as thread-safe, and one datum reader per writer schema met, shared the way Avro's own message
+ * decoder shares them; the binary decoder a body is read with belongs to the calling thread. Share one
+ * instance.
+ *
+ * <p>Bodies are read straight from the byte array, after the header this class has already checked:
+ * a stream-based decoder reads byte by byte through virtual calls, and this is the detector's hottest
+ * path (every input record).
  *
  * <p>Works with no Avro system property set: it decodes through {@link FinwatchData}, which names our
  * classes itself instead of having Avro 1.12.2 load (and reject) them by name.
@@ -32,10 +39,16 @@ public final class FinwatchSerde {
         static final FinwatchSerde INSTANCE = new FinwatchSerde(FinwatchSchemaStore.shared());
     }
 
-    private final FinwatchSchemaStore store;
-    private final Map<Class<?>, Codec<?>> codecs;
+    /** A decoder per thread, re-pointed at each body; Avro's decoders are cheap to re-point but not thread-safe. */
+    private static final ThreadLocal<BinaryDecoder> DECODERS = new ThreadLocal<>();
 
-    private record Codec<T>(String recordName, BinaryMessageEncoder<T> encoder, BinaryMessageDecoder<T> decoder) {
+    private final FinwatchSchemaStore store;
+    private final FinwatchData model;
+    private final Map<Class<?>, Codec<?>> codecs;
+    /** Reader from each writer version met (by fingerprint) into this build's class. */
+    private final Map<Long, DatumReader<?>> readers = new ConcurrentHashMap<>();
+
+    private record Codec<T>(String recordName, Schema schema, BinaryMessageEncoder<T> encoder) {
     }
 
     /** A serde over the given store, e.g. one with extra versions a test made. */
@@ -45,14 +58,15 @@ public final class FinwatchSerde {
 
     FinwatchSerde(FinwatchSchemaStore store, FinwatchData model) {
         this.store = store;
+        this.model = model;
         Map<Class<?>, Codec<?>> m = new LinkedHashMap<>();
-        FinwatchRecords.TOP_LEVEL.forEach((name, type) -> m.put(type, codec(name, model, store)));
+        FinwatchRecords.TOP_LEVEL.forEach((name, type) -> m.put(type, codec(name, model)));
         this.codecs = Map.copyOf(m);
     }
 
-    private static <T> Codec<T> codec(String name, FinwatchData model, FinwatchSchemaStore store) {
+    private static <T> Codec<T> codec(String name, FinwatchData model) {
         Schema schema = FinwatchRecords.currentSchema(name);
-        return new Codec<>(name, new BinaryMessageEncoder<>(model, schema), new BinaryMessageDecoder<>(model, schema, store));
+        return new Codec<>(name, schema, new BinaryMessageEncoder<>(model, schema));
     }
 
     /** The serde over the released versions in this jar. */
@@ -134,17 +148,25 @@ public final class FinwatchSerde {
         return store.byFingerprint(fingerprint).orElseThrow(() -> new UnknownSchemaException(fingerprint));
     }
 
-    private static <T> T decodeBody(byte[] bytes, SchemaVersion writer, Codec<T> codec) {
-        ByteArrayInputStream in = new ByteArrayInputStream(bytes);
+    private <T> T decodeBody(byte[] bytes, SchemaVersion writer, Codec<T> codec) {
+        @SuppressWarnings("unchecked")
+        DatumReader<T> reader = (DatumReader<T>) readers.computeIfAbsent(writer.fingerprint(),
+                fp -> model.createDatumReader(writer.schema(), codec.schema()));
+        BinaryDecoder reuse = DECODERS.get();
+        BinaryDecoder in = DecoderFactory.get().binaryDecoder(bytes, SingleObjectHeader.LENGTH, bytes.length - SingleObjectHeader.LENGTH, reuse);
+        if (in != reuse) {
+            DECODERS.set(in);
+        }
         T record;
+        int left;
         try {
-            // Avro reads the stream directly (no read-ahead), so what is left afterwards follows the record.
-            record = codec.decoder().decode(in, null);
+            record = reader.read(null, in);
+            left = in.inputStream().available();
         } catch (IOException | RuntimeException e) {
             throw new CorruptRecordException(writer, describe(e), e);
         }
-        if (in.available() > 0) {
-            throw new CorruptRecordException(writer, in.available() + " bytes follow the record", null);
+        if (left > 0) {
+            throw new CorruptRecordException(writer, left + " bytes follow the record", null);
         }
         return record;
     }

@@ -36,6 +36,7 @@ public final class DwellAggregates {
     private final KeyValueStore<String, byte[]> allTime;
     private final WindowStore<String, byte[]> perMinute;
     private final WindowStore<String, byte[]> perHour;
+    private final DwellHistogramCodec.Encoder encoder = new DwellHistogramCodec.Encoder();
     private final Map<Slot, Histogram> decoded = new LinkedHashMap<>(1024, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Slot, Histogram> eldest) {
@@ -100,7 +101,7 @@ public final class DwellAggregates {
             decoded.put(slot, h);
         }
         values.forEach(h::recordValue);
-        byte[] encoded = DwellHistogramCodec.encode(h);
+        byte[] encoded = encoder.encode(h);
         switch (slot.store()) {
             case StoreNames.DWELL_ALL_TIME -> allTime.put(slot.key(), encoded);
             case StoreNames.DWELL_1M -> perMinute.put(slot.key(), encoded, slot.windowStart());

@@ -20,10 +20,26 @@ public final class DwellHistogramCodec {
     }
 
     public static byte[] encode(Histogram h) {
-        ByteBuffer buffer = ByteBuffer.allocate(h.getNeededByteBufferCapacity());
-        // Fastest deflate: these are rewritten on every ended episode and are small either way.
-        int length = h.encodeIntoCompressedByteBuffer(buffer, Deflater.BEST_SPEED);
-        return Arrays.copyOf(buffer.array(), length);
+        return new Encoder().encode(h);
+    }
+
+    /**
+     * Encodes through one scratch buffer kept between calls: a fold encodes thousands of histograms, and a fresh
+     * buffer of the uncompressed size each time was a good part of the cost. Not thread-safe; one per user.
+     */
+    public static final class Encoder {
+        private ByteBuffer scratch = ByteBuffer.allocate(0);
+
+        public byte[] encode(Histogram h) {
+            int needed = h.getNeededByteBufferCapacity();
+            if (scratch.capacity() < needed) {
+                scratch = ByteBuffer.allocate(needed);
+            }
+            scratch.clear();
+            // Fastest deflate: these are rewritten at every fold that touches them and are small either way.
+            int length = h.encodeIntoCompressedByteBuffer(scratch, Deflater.BEST_SPEED);
+            return Arrays.copyOf(scratch.array(), length);
+        }
     }
 
     public static Histogram decode(byte[] bytes) {

@@ -7,7 +7,9 @@ import io.finwatch.streams.metrics.DetectorMetrics;
 import io.finwatch.streams.topology.StoreNames;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.Cancellable;
@@ -32,6 +34,12 @@ public final class DedupProcessor implements Processor<String, SpecificRecord, S
     private final DetectorMetrics metrics;
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, SeqMark> marks;
+    /**
+     * The marks this processor has read or written since its init: every event needs its collector's mark, and
+     * there are two per collector run (kilobytes for a fleet), so the store is read once per mark instead of once
+     * per event. Made anew at every init, after any restore, so it never holds what the store does not.
+     */
+    private Map<String, SeqMark> known;
     private Cancellable sweep;
 
     public DedupProcessor(StreamsSettings settings, DetectorMetrics metrics) {
@@ -43,6 +51,7 @@ public final class DedupProcessor implements Processor<String, SpecificRecord, S
     public void init(ProcessorContext<String, SpecificRecord> context) {
         this.context = context;
         this.marks = context.getStateStore(StoreNames.DEDUP);
+        this.known = new HashMap<>();
         this.sweep = context.schedule(SWEEP_EVERY, PunctuationType.WALL_CLOCK_TIME, this::sweep);
     }
 
@@ -63,12 +72,17 @@ public final class DedupProcessor implements Processor<String, SpecificRecord, S
             topic = settings.heartbeatsTopic();
         }
         String key = collector + (event instanceof SocketTransition ? "|T" : "|H");
-        SeqMark mark = marks.get(key);
+        SeqMark mark = known.get(key);
+        if (mark == null) {
+            mark = marks.get(key);
+        }
         if (mark != null && seq <= mark.seq()) {
             metrics.duplicate(topic);
             return;
         }
-        marks.put(key, new SeqMark(seq, context.currentSystemTimeMs()));
+        SeqMark next = new SeqMark(seq, context.currentSystemTimeMs());
+        marks.put(key, next);
+        known.put(key, next);
         context.forward(record);
     }
 
@@ -84,7 +98,10 @@ public final class DedupProcessor implements Processor<String, SpecificRecord, S
                 }
             }
         }
-        old.forEach(marks::delete);
+        for (String key : old) {
+            marks.delete(key);
+            known.remove(key);
+        }
     }
 
     @Override

@@ -41,6 +41,7 @@ final class ConnectionTracker {
     private final DwellAggregates dwell;
     private final StreamsSettings settings;
     private final DetectorMetrics.OpenSockets openMetric;
+    private final OpenEpisodes episodes = new OpenEpisodes();
 
     ConnectionTracker(KeyValueStore<String, ConnectionState> connections, DeadlineIndex deadlines, KeyValueStore<String, OpenCounts> open,
                       DwellAggregates dwell, StreamsSettings settings, DetectorMetrics.OpenSockets openMetric) {
@@ -58,6 +59,11 @@ final class ConnectionTracker {
                     openMetric.add(false, e.value.attached());
                     openMetric.add(true, e.value.orphaned());
                 }
+            }
+        }
+        try (KeyValueIterator<String, ConnectionState> it = connections.all()) {
+            while (it.hasNext()) {
+                episodes.opened(it.next().value.key());
             }
         }
     }
@@ -78,7 +84,7 @@ final class ConnectionTracker {
         ConnectionKey key = ConnectionKey.of(t);
         String k = key.text();
         long observed = t.getObservedAt().toEpochMilli();
-        ConnectionState cur = connections.get(k);
+        ConnectionState cur = episodes.mayHave(t) ? connections.get(k) : null;
         Owner last = t.getLastOwner();
         boolean attachedNow = t.getPid() != null;
         Integer pid = attachedNow ? t.getPid() : last == null ? null : last.getPid();
@@ -90,6 +96,7 @@ final class ConnectionTracker {
             ConnectionState c = new ConnectionState(key, observed, deadline, fireAt, t.getOrphaned(), t.getFinTimeoutS(), pid, comm,
                     container, t.getCollectorId(), false, hostIntervalMs, t.getSeq());
             connections.put(k, c);
+            episodes.opened(key);
             deadlines.add(fireAt, k);
             count(c, +1);
             return;
@@ -124,6 +131,9 @@ final class ConnectionTracker {
     }
 
     private void left(SocketTransition t, AnomalyOutput out) {
+        if (!episodes.mayHave(t)) {
+            return;
+        }
         String k = ConnectionKey.of(t).text();
         ConnectionState cur = connections.get(k);
         if (cur == null) {
@@ -148,6 +158,7 @@ final class ConnectionTracker {
             out.emit(Anomalies.resolved(c, endedAt, t.getToState()));
         }
         connections.delete(k);
+        episodes.ended(c.key());
         count(c, -1);
         dwell.record(k + '|' + c.enteredAt(), StoreKeys.host(c.key().host()), c.processKey(), endedAt - c.enteredAt(), endedAt);
     }
@@ -175,6 +186,7 @@ final class ConnectionTracker {
                 out.emit(Anomalies.resolved(c, Math.max(endedAt, c.enteredAt()), TcpState.GONE));
             }
             connections.delete(k);
+            episodes.ended(c.key());
             count(c, -1);
             dwell.record(k + '|' + c.enteredAt(), StoreKeys.host(host), c.processKey(),
                     Math.max(0, endedAt - c.enteredAt()), endedAt);

@@ -1,11 +1,11 @@
 package io.finwatch.streams.topology;
 
-import io.finwatch.streams.aggregate.EndedEpisode;
+import io.finwatch.streams.aggregate.EndedEpisodeSerde;
 import io.finwatch.streams.config.StreamsSettings;
 import io.finwatch.streams.decode.DecodeProcessor;
 import io.finwatch.streams.dedup.DedupProcessor;
 import io.finwatch.streams.dedup.SeqMarkSerde;
-import io.finwatch.streams.detect.ConnectionState;
+import io.finwatch.streams.detect.ConnectionStateSerde;
 import io.finwatch.streams.detect.DetectorProcessor;
 import io.finwatch.streams.detect.HostSummary;
 import io.finwatch.streams.detect.OpenCountsSerde;
@@ -66,12 +66,12 @@ public final class FinwatchTopology {
         t.addSink(ANOMALIES_SINK, config.anomaliesTopic(), new StringSerializer(), new AnomalySerde().serializer(), DETECT);
 
         t.addStateStore(keyValue(StoreNames.DEDUP, new SeqMarkSerde()), DEDUP);
-        t.addStateStore(keyValue(StoreNames.CONNECTIONS, new JsonSerde<>(ConnectionState.class)), DETECT);
+        t.addStateStore(keyValue(StoreNames.CONNECTIONS, new ConnectionStateSerde()), DETECT);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.DEADLINES), Serdes.Bytes(),
                 Serdes.ByteArray()).withCachingEnabled(), DETECT);
         t.addStateStore(keyValue(StoreNames.OPEN_FIN_WAIT2, new OpenCountsSerde()), DETECT);
         t.addStateStore(keyValue(StoreNames.HOSTS, new JsonSerde<>(HostSummary.class)), DETECT);
-        t.addStateStore(keyValue(StoreNames.DWELL_PENDING, new JsonSerde<>(EndedEpisode.class)), DETECT);
+        t.addStateStore(keyValue(StoreNames.DWELL_PENDING, new EndedEpisodeSerde()), DETECT);
         t.addStateStore(keyValue(StoreNames.DWELL_ALL_TIME, Serdes.ByteArray()), DETECT);
         t.addStateStore(window(StoreNames.DWELL_1M, StoreNames.DWELL_1M_WINDOW_MS, StoreNames.DWELL_1M_RETENTION_MS), DETECT);
         t.addStateStore(window(StoreNames.DWELL_1H, StoreNames.DWELL_1H_WINDOW_MS, StoreNames.DWELL_1H_RETENTION_MS), DETECT);

@@ -10,7 +10,8 @@ package io.finwatch.streams.topology;
  * <p>Key and value formats, queried with {@code QueryableStoreTypes.keyValueStore()} /
  * {@code windowStore()}:
  * <ul>
- * <li>{@link #CONNECTIONS} String {@link StoreKeys#connection} -> {@code ConnectionState} JSON: every socket
+ * <li>{@link #CONNECTIONS} String {@link StoreKeys#connection} -> {@code ConnectionState} ({@code ConnectionStateSerde}, a
+ *     compact binary form; JSON written by earlier versions still reads): every socket
  *     currently in FIN_WAIT2.
  * <li>{@link #OPEN_FIN_WAIT2} String {@link StoreKeys#host} (whole host) and {@link StoreKeys#process}
  *     (one process) -> {@code OpenCounts} {attached, orphaned} ({@code OpenCountsSerde}: two big-endian longs); an
@@ -37,7 +38,7 @@ public final class StoreNames {
     public static final String DEADLINES = "finwatch-deadlines";
     public static final String OPEN_FIN_WAIT2 = "finwatch-open-fin-wait2";
     public static final String HOSTS = "finwatch-hosts";
-    /** Connection key + "|" + entered_at -> EndedEpisode JSON: ended episodes not yet folded into the dwell histograms. */
+    /** Connection key + "|" + entered_at -> EndedEpisode (compact binary, {@code EndedEpisodeSerde}): ended episodes not yet folded into the dwell histograms. */
     public static final String DWELL_PENDING = "finwatch-dwell-pending";
     public static final String DWELL_ALL_TIME = "finwatch-dwell-all-time";
     public static final String DWELL_1M = "finwatch-dwell-1m";

@@ -1,0 +1,24 @@
+package io.finwatch.streams.aggregate;
+
+import io.finwatch.streams.serde.CompactSerde;
+
+/** EndedEpisode in the compact store form: one is written per ended episode and read back by the next fold. */
+public final class EndedEpisodeSerde extends CompactSerde<EndedEpisode> {
+
+    public EndedEpisodeSerde() {
+        super(EndedEpisode.class);
+    }
+
+    @Override
+    protected void write(EndedEpisode e, Out out) {
+        out.putString(e.hostKey());
+        out.putString(e.processKey());
+        out.putLong(e.dwellMs());
+        out.putLong(e.endedAt());
+    }
+
+    @Override
+    protected EndedEpisode read(In in) {
+        return new EndedEpisode(in.getString(), in.getString(), in.getLong(), in.getLong());
+    }
+}
