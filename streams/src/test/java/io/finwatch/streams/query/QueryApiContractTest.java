@@ -262,7 +262,11 @@ class QueryApiContractTest {
         assertError(api.get("/api/anomalies?host=nobody"), 404, "not_found");
         assertError(api.get("/api/nothing"), 404, "not_found");
         assertError(api.get("/nothing"), 404, "not_found");
-        assertError(api.get("/"), 404, "not_found");
+        // Every instance serves the dashboard at "/", and only there.
+        HttpResponse<String> page = api.get("/");
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));
+        assertError(api.get("/index.htm"), 404, "not_found");
         HttpResponse<String> post = api.send("/api/hosts", "POST", TOKEN);
         assertError(post, 405, "method_not_allowed");
         assertThat(post.headers().firstValue("Allow")).hasValue("GET, HEAD");
