@@ -34,7 +34,7 @@ public interface SocketSource extends AutoCloseable {
     }
 
     /**
-     * Delivers every socket of {@code ns} to {@code rows} (ordinal 0, IPv4 before IPv6). Rows that could not be
+     * Delivers every socket of {@code ns} to {@code rows} (ordinal 0). Rows that could not be
      * decoded go to {@code errors}; a table that could not be read, or not completely, to {@code readFailures}.
      */
     void read(NetNamespace ns, Consumer<SocketRow> rows, List<ParseError> errors, List<String> readFailures);

@@ -10,7 +10,7 @@ import java.nio.ByteOrder;
 import java.util.function.Consumer;
 
 /**
- * Decodes the datagrams of one netlink {@code SOCK_DIAG_BY_FAMILY} dump of TCP sockets into the rows
+ * Decodes the datagrams of one netlink {@code TCPDIAG_GETSOCK} (or {@code SOCK_DIAG_BY_FAMILY}) dump of TCP sockets into the rows
  * /proc/net/tcp would have shown (linux/netlink.h, linux/inet_diag.h):
  *
  * <pre>
@@ -29,6 +29,8 @@ final class InetDiagDecoder {
     static final int NLMSG_ERROR = 2;
     static final int NLMSG_DONE = 3;
     static final int SOCK_DIAG_BY_FAMILY = 20;
+    /** The first-generation request and its replies: one dump for every address family. */
+    static final int TCPDIAG_GETSOCK = 18;
     static final int AF_INET = 2;
     static final int AF_INET6 = 10;
     static final int INET_DIAG_MSG_LEN = 72;
@@ -40,7 +42,7 @@ final class InetDiagDecoder {
     private int messages;
 
     /**
-     * @param source names the dump in errors, e.g. {@code netlink sock_diag tcp6 of netns 4026531840}
+     * @param source names the dump in errors, e.g. {@code netlink sock_diag tcp of netns 4026531840}
      * @param seq    the request's sequence number: every reply carries it
      */
     InetDiagDecoder(String source, long netns, int seq) {
@@ -79,7 +81,7 @@ final class InetDiagDecoder {
                     int errno = len >= NLMSG_HDRLEN + 4 ? -datagram.getInt(at + NLMSG_HDRLEN) : 0;
                     throw new IOException(source + ": the kernel answered errno " + errno);
                 }
-                case SOCK_DIAG_BY_FAMILY -> {
+                case SOCK_DIAG_BY_FAMILY, TCPDIAG_GETSOCK -> {
                     SocketRow row = len < NLMSG_HDRLEN + INET_DIAG_MSG_LEN
                             ? reject(datagram, at, len, "inet_diag_msg of " + (len - NLMSG_HDRLEN)
                                     + " bytes, expected " + INET_DIAG_MSG_LEN, errors)
