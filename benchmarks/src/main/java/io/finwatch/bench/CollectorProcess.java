@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -75,8 +76,8 @@ final class CollectorProcess implements AutoCloseable {
                 if (scrape().sum("finwatch_poll_duration_seconds_count").orElse(0) >= 1) {
                     return;
                 }
-            } catch (ConnectException notYet) {
-                // still building or starting
+            } catch (ConnectException | HttpTimeoutException notYet) {
+                // still building or starting (slowly, on a loaded machine)
             }
             TimeUnit.MILLISECONDS.sleep(500);
         }

@@ -2,6 +2,7 @@ package io.finwatch.bench;
 
 import io.finwatch.collector.engine.PollResult;
 import io.finwatch.collector.engine.SocketPoller;
+import io.finwatch.collector.engine.SocketSource;
 import io.finwatch.collector.procfs.NamespaceSet;
 import io.finwatch.collector.procfs.NetNamespace;
 import io.finwatch.collector.procfs.NetnsScanner;
@@ -29,7 +30,9 @@ import java.util.List;
  * <p>Each round reads every namespace's tcp and tcp6 (the anchor), then polls without attribution, then with
  * it (a steady-state poll: the same poller, so only new inodes are looked up), in that order, so drift in
  * the machine's load hits all three alike. Reports medians and the ratios to the anchor, and the heap in use
- * with the poller's state (two tables at the moment of the diff) after a full GC.
+ * with the poller's state (two tables at the moment of the diff) after a full GC. The pollers read through the
+ * collector's default source (netlink sock_diag); SOURCE=procfs in the environment makes them read the same
+ * files as the anchor.
  */
 public final class PollHarness {
     public static void main(String[] args) throws Exception {
@@ -41,8 +44,10 @@ public final class PollHarness {
         Procfs procfs = Procfs.system();
         byte[] buf = new byte[256 * 1024];
 
-        try (SocketPoller plain = new SocketPoller(procfs, Clock.systemUTC(), false);
-             SocketPoller attributed = new SocketPoller(procfs, Clock.systemUTC(), true)) {
+        SocketSource.Kind source = source(procfs);
+        System.out.println("pollers read through " + source + " (SOURCE=procfs|netlink to choose)");
+        try (SocketPoller plain = new SocketPoller(procfs, Clock.systemUTC(), false, source);
+             SocketPoller attributed = new SocketPoller(procfs, Clock.systemUTC(), true, source)) {
             // Warm-up: JIT, the fin-timeout cache, and the attribution cache's first full scan.
             long firstAttributed = 0;
             for (int i = 0; i < 3; i++) {
@@ -96,7 +101,7 @@ public final class PollHarness {
         MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
         long peak = 0;
         int sockets = 0;
-        try (SocketPoller poller = new SocketPoller(Procfs.system(), Clock.systemUTC(), true)) {
+        try (SocketPoller poller = new SocketPoller(Procfs.system(), Clock.systemUTC(), true, source(Procfs.system()))) {
             for (int i = 0; i < polls; i++) {
                 PollResult r = poller.poll();
                 sockets = r.table().size();
@@ -107,6 +112,11 @@ public final class PollHarness {
             System.out.printf("sockets=%d polls=%d max-heap=%dMB live-after-gc=%dMB peak-used=%dMB%n", sockets, polls,
                     Runtime.getRuntime().maxMemory() >> 20, live >> 20, peak >> 20);
         }
+    }
+
+    private static SocketSource.Kind source(Procfs procfs) {
+        String chosen = System.getenv("SOURCE");
+        return chosen == null ? SocketSource.Kind.defaultFor(procfs) : SocketSource.Kind.valueOf(chosen.toUpperCase());
     }
 
     /** Reads every namespace's tables once, as the poller would, and discards the bytes. */

@@ -3,6 +3,7 @@ package io.finwatch.collector.cli;
 import io.finwatch.collector.buffer.BufferSettings;
 import io.finwatch.collector.buffer.EventKind;
 import io.finwatch.collector.daemon.CollectorDaemon;
+import io.finwatch.collector.engine.SocketSource;
 import io.finwatch.collector.procfs.Procfs;
 import io.finwatch.collector.publish.PublisherSettings;
 import io.finwatch.common.config.Cli;
@@ -92,6 +93,11 @@ public final class CollectCommand implements Callable<Integer> {
             description = "Map sockets to processes through /proc/<pid>/fd (default: on).")
     boolean owners;
 
+    @Option(names = "--source", paramLabel = "procfs|netlink",
+            description = "Where sockets are read from: netlink (sock_diag, cheaper for the kernel) or procfs "
+                    + "(<pid>/net/tcp files). Default: netlink for /proc, procfs for any other --path.procfs.")
+    SocketSource.Kind source;
+
     @Option(names = "--config", paramLabel = "FILE", description = "Properties file with option defaults.")
     Path config;
 
@@ -115,7 +121,8 @@ public final class CollectCommand implements Callable<Integer> {
         BufferSettings buffer = BufferSettings.defaults(dir).withMaxBytes(maxBytes, BufferSettings.DEFAULT_HEARTBEAT_HEADROOM_BYTES);
         Files.createDirectories(dir);
 
-        CollectorDaemon daemon = new CollectorDaemon(new CollectorDaemon.Settings(new Procfs(procfs), interval, owners,
+        CollectorDaemon daemon = new CollectorDaemon(new CollectorDaemon.Settings(new Procfs(procfs),
+                source != null ? source : SocketSource.Kind.defaultFor(new Procfs(procfs)), interval, owners,
                 hostName, id, buffer, publisher, metrics, Version.current()), Clock.systemUTC());
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {

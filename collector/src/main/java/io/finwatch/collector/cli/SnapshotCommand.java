@@ -2,6 +2,7 @@ package io.finwatch.collector.cli;
 
 import io.finwatch.collector.engine.PollResult;
 import io.finwatch.collector.engine.SocketPoller;
+import io.finwatch.collector.engine.SocketSource;
 import io.finwatch.collector.procfs.Procfs;
 import io.finwatch.collector.socket.TcpState;
 import java.io.BufferedWriter;
@@ -40,13 +41,20 @@ public final class SnapshotCommand implements Callable<Integer> {
             description = "Map sockets to processes through /proc/<pid>/fd (default: on).")
     boolean owners;
 
+    @Option(names = "--source", paramLabel = "procfs|netlink",
+            description = "Where sockets are read from: netlink (sock_diag, cheaper for the kernel) or procfs "
+                    + "(<pid>/net/tcp files). Default: netlink for /proc, procfs for any other --path.procfs.")
+    SocketSource.Kind source;
+
     @Option(names = "--config", paramLabel = "FILE", description = "Properties file with option defaults.")
     Path config;
 
     @Override
     public Integer call() throws IOException {
         PollResult poll;
-        try (SocketPoller poller = new SocketPoller(new Procfs(procfs), Clock.systemUTC(), owners)) {
+        Procfs root = new Procfs(procfs);
+        SocketSource.Kind kind = source != null ? source : SocketSource.Kind.defaultFor(root);
+        try (SocketPoller poller = new SocketPoller(root, Clock.systemUTC(), owners, kind)) {
             poll = poller.poll();
         }
         PrintStream err = System.err;

@@ -4,6 +4,7 @@ import io.finwatch.collector.buffer.BufferSettings;
 import io.finwatch.collector.buffer.EventBuffer;
 import io.finwatch.collector.engine.EventFactory;
 import io.finwatch.collector.engine.SocketPoller;
+import io.finwatch.collector.engine.SocketSource;
 import io.finwatch.collector.procfs.Procfs;
 import io.finwatch.collector.publish.KafkaPublisher;
 import io.finwatch.collector.publish.PublisherSettings;
@@ -32,7 +33,7 @@ public final class CollectorDaemon implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CollectorDaemon.class);
 
     /** What the daemon needs; the collect command fills it from options. */
-    public record Settings(Procfs procfs, Duration interval, boolean attribution, String host, String collectorId,
+    public record Settings(Procfs procfs, SocketSource.Kind source, Duration interval, boolean attribution, String host, String collectorId,
                            BufferSettings buffer, PublisherSettings publisher, HostPort metrics, String version) {
     }
 
@@ -64,15 +65,15 @@ public final class CollectorDaemon implements AutoCloseable {
         metrics.bindBuffer(buffer);
         publisher = new KafkaPublisher(buffer, settings.publisher());
         metrics.bindPublisher(publisher);
-        poller = new SocketPoller(settings.procfs(), clock, settings.attribution());
+        poller = new SocketPoller(settings.procfs(), clock, settings.attribution(), settings.source());
         loop = new PollLoop(poller, new EventFactory(settings.host(), settings.collectorId()), FinwatchSerde.shared(),
                 buffer, publisher::wake, metrics, clock, settings.interval().toMillis(), settings.buffer().maxBytes(), settings.version());
         MetricsRoutes.install(http, registry, this::health).start();
         publisher.start();
         long period = settings.interval().toMillis();
         scheduler.scheduleAtFixedRate(loop, 0, period, TimeUnit.MILLISECONDS);
-        log.info("collecting as host '{}' (collector id {}) every {} ms from {}; buffer {}; Kafka {}; metrics on http://{}/metrics",
-                settings.host(), settings.collectorId(), period, settings.procfs().root(), settings.buffer().dir(),
+        log.info("collecting as host '{}' (collector id {}) every {} ms from {} through {}; buffer {}; Kafka {}; metrics on http://{}/metrics",
+                settings.host(), settings.collectorId(), period, settings.procfs().root(), settings.source(), settings.buffer().dir(),
                 settings.publisher().bootstrapServers(), settings.metrics());
         return this;
     }

@@ -14,15 +14,12 @@ import io.finwatch.collector.socket.SocketKey;
 import io.finwatch.collector.socket.SocketRow;
 import io.finwatch.collector.socket.SocketTable;
 import java.io.IOException;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 
 /**
  * The fetch loop's body: find the namespaces, read each one's TCP tables once, attribute sockets to
@@ -31,26 +28,32 @@ import java.util.function.Consumer;
  * <p>Not thread-safe: one thread polls.
  */
 public final class SocketPoller implements AutoCloseable {
-    private final Procfs procfs;
     private final Clock clock;
     private final boolean attribution;
     private final NetnsScanner scanner;
     private final FinTimeoutReader finTimeouts;
     private final ProcessTable processes;
     private final SocketOwners owners;
-    private final TableReader reader = new TableReader();
+    private final SocketSource source;
 
     private SocketTable previous = SocketTable.empty();
     /** Orphans keep the owner they had while attached: once the inode is 0, /proc no longer says. */
     private Map<SocketKey, LastOwner> lastOwners = new HashMap<>();
     private Instant previousObservedAt;
 
+    /** Reads the sockets through netlink for the real /proc, through the files of any other procfs tree. */
     public SocketPoller(Procfs procfs, Clock clock, boolean attribution) {
-        this(procfs, clock, attribution, new FinTimeoutReader(procfs, clock, FinTimeoutReader.DEFAULT_REFRESH));
+        this(procfs, clock, attribution, SocketSource.Kind.defaultFor(procfs));
     }
 
-    public SocketPoller(Procfs procfs, Clock clock, boolean attribution, FinTimeoutReader finTimeouts) {
-        this.procfs = procfs;
+    public SocketPoller(Procfs procfs, Clock clock, boolean attribution, SocketSource.Kind source) {
+        this(procfs, clock, attribution, source,
+                new FinTimeoutReader(procfs, clock, FinTimeoutReader.DEFAULT_REFRESH));
+    }
+
+    public SocketPoller(Procfs procfs, Clock clock, boolean attribution, SocketSource.Kind source,
+                        FinTimeoutReader finTimeouts) {
+        this.source = SocketSource.open(source, procfs);
         this.clock = clock;
         this.attribution = attribution;
         this.scanner = new NetnsScanner(procfs);
@@ -74,6 +77,7 @@ public final class SocketPoller implements AutoCloseable {
         NamespaceSet namespaces = scanner.scan();
         processes.retain(namespaces.allPids());
         Map<Long, FinTimeout> timeouts = finTimeouts.timeouts(namespaces);
+        source.retain(namespaces);
 
         List<ParseError> errors = new ArrayList<>();
         List<String> readFailures = new ArrayList<>();
@@ -82,7 +86,7 @@ public final class SocketPoller implements AutoCloseable {
         IncrementalDiff diff = new IncrementalDiff(previous, builder);
         for (NetNamespace ns : namespaces.namespaces()) {
             int before = builder.size();
-            readNamespace(ns, builder, diff, errors, readFailures);
+            source.read(ns, diff::add, errors, readFailures);
             perNetns.put(ns.inode(), builder.size() - before);
         }
         IncrementalDiff.Result diffed = diff.finish();
@@ -105,37 +109,6 @@ public final class SocketPoller implements AutoCloseable {
         goneOwners.putAll(nextLastOwners);
         return new PollResult(observedAt, namespaces, timeouts, table, changes, resolved, goneOwners,
                 List.copyOf(errors), List.copyOf(readFailures), perNetns, System.nanoTime() - start);
-    }
-
-    private void readNamespace(NetNamespace ns, SocketTable.Builder builder, IncrementalDiff diff,
-                               List<ParseError> errors, List<String> readFailures) {
-        Consumer<SocketRow> rows = diff::add;
-        // The representative may exit between the scan and the read; any other pid of the namespace will do.
-        List<Integer> candidates = new ArrayList<>(ns.pids().size());
-        candidates.add(ns.representativePid());
-        for (int pid : ns.pids()) {
-            if (pid != ns.representativePid() && candidates.size() < 4) {
-                candidates.add(pid);
-            }
-        }
-        for (int pid : candidates) {
-            int mark = builder.size();
-            try {
-                reader.read(procfs.pid(pid, "net", "tcp"), ns.inode(), 4, rows, errors::add);
-                reader.read(procfs.pid(pid, "net", "tcp6"), ns.inode(), 6, rows, errors::add);
-                return;
-            } catch (NoSuchFileException gone) {
-                if (builder.size() != mark) {
-                    // tcp was read but the process left before tcp6: the v4 rows stand; report the gap.
-                    readFailures.add(procfs.pid(pid, "net", "tcp6") + ": process exited during the read");
-                    return;
-                }
-            } catch (IOException e) {
-                readFailures.add(procfs.pid(pid, "net") + ": " + e);
-                return;
-            }
-        }
-        readFailures.add("netns " + ns.inode() + ": every candidate process exited before its table was read");
     }
 
     /**
@@ -181,7 +154,7 @@ public final class SocketPoller implements AutoCloseable {
 
     @Override
     public void close() {
-        reader.close();
+        source.close();
         finTimeouts.close();
     }
 }

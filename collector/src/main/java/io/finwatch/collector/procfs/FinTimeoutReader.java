@@ -1,6 +1,5 @@
 package io.finwatch.collector.procfs;
 
-import com.sun.jna.LastErrorException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -13,13 +12,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,10 +19,8 @@ import org.slf4j.LoggerFactory;
  * Each network namespace's own {@code net.ipv4.tcp_fin_timeout}.
  *
  * <p>/proc/sys/net answers for the network namespace of the thread that opens the file, whichever
- * procfs mount or {@code <pid>/root} path it is opened through. So a dedicated daemon thread enters a
- * namespace with setns(2) on {@code <procfs>/<pid>/ns/net}, reads the sysctl, and goes back to its own
- * namespace through an fd it opened on {@code /proc/thread-self/ns/net} when it started. Only that
- * thread ever changes namespace; entering needs CAP_SYS_ADMIN.
+ * procfs mount or {@code <pid>/root} path it is opened through. So the sysctl is read on a
+ * {@link NetnsThread} that enters the namespace through {@code <procfs>/<pid>/ns/net} (CAP_SYS_ADMIN).
  *
  * <p>Where a namespace cannot be entered, its value is the collector's own namespace's, marked
  * {@link FinTimeout.Source#HOST_FALLBACK}, and the reason is logged once per namespace.
@@ -44,24 +34,13 @@ public final class FinTimeoutReader implements AutoCloseable {
     static final String SYSCTL = "net.ipv4.tcp_fin_timeout";
 
     private static final Logger log = LoggerFactory.getLogger(FinTimeoutReader.class);
-    /** Reading a sysctl takes microseconds; this only bounds a poll if the reader thread wedges. */
-    private static final long READ_TIMEOUT_SECONDS = 10;
 
     private final Procfs procfs;
     private final Clock clock;
     private final Duration refresh;
-    private final ExecutorService reader;
+    private final NetnsThread reader = new NetnsThread("finwatch-netns-sysctl");
     private final Map<Long, Cached> cache = new HashMap<>();
     private final Set<Long> warned = new HashSet<>();
-
-    /** Why namespaces cannot be entered at all any more; null while they can. Written by the reader thread. */
-    private volatile String disabled;
-    /** The reader thread's own namespace; touched only on the reader thread. */
-    private Home home;
-    private LibC libc;
-
-    private record Home(int fd, long netns) {
-    }
 
     private record Cached(FinTimeout value, Instant readAt) {
     }
@@ -84,12 +63,6 @@ public final class FinTimeoutReader implements AutoCloseable {
         this.procfs = procfs;
         this.clock = clock;
         this.refresh = refresh;
-        this.reader = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "finwatch-netns-sysctl");
-            t.setDaemon(true);
-            return t;
-        });
-        reader.execute(this::openHome);
     }
 
     /**
@@ -156,118 +129,16 @@ public final class FinTimeoutReader implements AutoCloseable {
     }
 
     private List<Outcome> readOnReader(List<Request> due) {
-        String reason;
-        try {
-            return reader.submit(() -> readAll(due)).get(READ_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        } catch (RejectedExecutionException e) {
-            reason = "reader closed";
-        } catch (TimeoutException e) {
-            reason = "reader thread did not answer in " + READ_TIMEOUT_SECONDS + "s";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            reason = "interrupted";
-        } catch (ExecutionException e) {
-            reason = e.getCause().toString();
-        }
-        List<Outcome> failed = new ArrayList<>(due.size());
+        List<Outcome> out = new ArrayList<>(due.size());
         for (Request r : due) {
-            failed.add(new Outcome(r.netns(), r.pid(), null, reason));
-        }
-        return failed;
-    }
-
-    // ---- on the reader thread ----
-
-    private void openHome() {
-        Path own = Procfs.system().path("thread-self/ns/net");
-        try {
-            libc = LibC.load();
-            long netns = NetnsScanner.readNetns(own);
-            int fd = libc.open(own.toString(), LibC.O_RDONLY | LibC.O_CLOEXEC);
-            home = new Home(fd, netns);
-        } catch (UnsatisfiedLinkError | LastErrorException | IOException e) {
-            disabled = "cannot hold on to " + own + ": " + e;
-        }
-    }
-
-    private List<Outcome> readAll(List<Request> requests) {
-        List<Outcome> out = new ArrayList<>(requests.size());
-        for (Request r : requests) {
-            out.add(readOne(r));
+            try {
+                int seconds = reader.call(procfs.pid(r.pid(), "ns", "net"), r.netns(), () -> readSysctl(procfs));
+                out.add(new Outcome(r.netns(), r.pid(), seconds, null));
+            } catch (IOException e) {
+                out.add(new Outcome(r.netns(), r.pid(), null, e.getMessage()));
+            }
         }
         return out;
-    }
-
-    private Outcome readOne(Request r) {
-        if (home == null) {
-            return new Outcome(r.netns(), r.pid(), null, disabled);
-        }
-        if (r.netns() == home.netns()) {
-            return readHere(r);
-        }
-        String path = procfs.pid(r.pid(), "ns", "net").toString();
-        int fd;
-        try {
-            fd = libc.open(path, LibC.O_RDONLY | LibC.O_CLOEXEC);
-        } catch (LastErrorException e) {
-            return new Outcome(r.netns(), r.pid(), null, "open " + path + ": " + e.getMessage());
-        }
-        try {
-            try {
-                libc.setns(fd, LibC.CLONE_NEWNET);
-            } catch (LastErrorException e) {
-                return new Outcome(r.netns(), r.pid(), null, "setns " + path + ": " + e.getMessage());
-            }
-            try {
-                // The pid may have exited and been reused by a process elsewhere since the scan.
-                long entered = currentNetns();
-                if (entered != r.netns()) {
-                    return new Outcome(r.netns(), r.pid(), null, "pid " + r.pid() + " is now in netns " + entered);
-                }
-                return readHere(r);
-            } finally {
-                goHome();
-            }
-        } catch (IOException e) {
-            return new Outcome(r.netns(), r.pid(), null, e.getMessage());
-        } finally {
-            closeQuietly(fd);
-        }
-    }
-
-    private void closeQuietly(int fd) {
-        try {
-            libc.close(fd);
-        } catch (LastErrorException e) {
-            log.debug("close({})", fd, e);
-        }
-    }
-
-    private Outcome readHere(Request r) {
-        try {
-            return new Outcome(r.netns(), r.pid(), readSysctl(procfs), null);
-        } catch (IOException e) {
-            return new Outcome(r.netns(), r.pid(), null, e.getMessage());
-        }
-    }
-
-    private void goHome() {
-        try {
-            libc.setns(home.fd(), LibC.CLONE_NEWNET);
-            if (currentNetns() == home.netns()) {
-                return;
-            }
-        } catch (LastErrorException | IOException e) {
-            log.debug("cannot return to netns {}", home.netns(), e);
-        }
-        // Stranded in a foreign namespace: no further read on this thread can be trusted.
-        disabled = "the reader thread could not return to netns " + home.netns();
-        log.error("{}; every namespace now gets the fallback value", disabled);
-        home = null;
-    }
-
-    private static long currentNetns() throws IOException {
-        return NetnsScanner.readNetns(Procfs.system().path("thread-self/ns/net"));
     }
 
     /** Reads the sysctl in the calling thread's namespace. */
@@ -286,7 +157,7 @@ public final class FinTimeoutReader implements AutoCloseable {
 
     /** The namespace the reader thread is in now (for tests: it must always be back home between reads). */
     long readerThreadNetns() throws Exception {
-        return reader.submit(FinTimeoutReader::currentNetns).get(READ_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        return reader.threadNetns();
     }
 
     boolean isTerminated() {
@@ -300,24 +171,6 @@ public final class FinTimeoutReader implements AutoCloseable {
     /** Stops the reader thread; later calls get fallback values. */
     @Override
     public void close() {
-        try {
-            reader.execute(() -> {
-                if (home != null) {
-                    closeQuietly(home.fd());
-                    home = null;
-                }
-                disabled = "reader closed";
-            });
-        } catch (RejectedExecutionException alreadyClosed) {
-            return;
-        }
-        reader.shutdown();
-        try {
-            if (!reader.awaitTermination(READ_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                log.warn("netns sysctl reader thread did not stop in {}s", READ_TIMEOUT_SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        reader.close();
     }
 }

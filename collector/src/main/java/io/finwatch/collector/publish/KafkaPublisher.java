@@ -11,7 +11,6 @@ import java.util.concurrent.locks.LockSupport;
 import io.finwatch.collector.buffer.BufferReader;
 import io.finwatch.collector.buffer.EventBuffer;
 import io.finwatch.collector.buffer.StoredEvent;
-import net.openhft.chronicle.threads.LongPauser;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -67,14 +66,13 @@ public final class KafkaPublisher implements AutoCloseable {
     private final Producer<byte[], byte[]> producer;
     private final InFlightWindow window = new InFlightWindow();
     private final long maxInFlightBytes;
-    // Parks between polls of an empty queue: 0.2 ms growing to 5 ms, and woken early by acknowledgements.
     /**
-     * Idle wait between looks at the buffer. The appender calls {@link #wake()} after each poll's events, and every
-     * acknowledgement wakes it too, so the long ceiling only bounds how late an unannounced append is seen; a short
-     * one cost the idle collector about 6% of a core in wake-ups. The pauser starts at its minimum after every
-     * burst and grows slowly, so the minimum decides the wake-up rate of an idle publisher.
+     * Longest idle wait. The appender calls {@link #wake()} after each poll's events and every acknowledgement
+     * signals too, so this only bounds how late an append nobody announced is seen.
      */
-    private final LongPauser idle = new LongPauser(0, 0, 10_000, 200_000, TimeUnit.MICROSECONDS);
+    static final long IDLE_CEILING_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+
+    private final Wakeup idle = new Wakeup();
     private final AtomicLong retried = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final Thread thread;
@@ -113,7 +111,7 @@ public final class KafkaPublisher implements AutoCloseable {
                     InFlightWindow.Failure failure = window.failure();
                     if (failure != null) {
                         if (window.outstanding() > 0) {
-                            idle.pause();
+                            idle.await(IDLE_CEILING_NANOS);
                             continue;
                         }
                         Duration wait = endRound(failure, reader, backoff);
@@ -124,9 +122,7 @@ public final class KafkaPublisher implements AutoCloseable {
                         continue;
                     }
                     if (sendAvailable(reader) == 0) {
-                        idle.pause();
-                    } else {
-                        idle.reset();
+                        idle.await(IDLE_CEILING_NANOS);
                     }
                 } catch (RuntimeException unexpected) {
                     if (buffer.isClosed()) {
@@ -176,7 +172,7 @@ public final class KafkaPublisher implements AutoCloseable {
                 } else {
                     onFailure(entry, exception);
                 }
-                idle.unpause();
+                idle.signal();
             });
         } catch (KafkaException | IllegalStateException refused) {
             // Refused before it reached the accumulator: metadata not available within max.block.ms, record
@@ -279,7 +275,7 @@ public final class KafkaPublisher implements AutoCloseable {
             }
         }
         running = false;
-        idle.unpause();
+        idle.signal();
         LockSupport.unpark(thread);
         try {
             thread.join(settings.shutdownTimeout().plusMillis(ProducerSettings.MAX_BLOCK_LIMIT_MS).toMillis());
@@ -294,7 +290,7 @@ public final class KafkaPublisher implements AutoCloseable {
 
     /** Tells the publisher that new events were appended, so it does not wait out its idle pause. */
     public void wake() {
-        idle.unpause();
+        idle.signal();
     }
 
     public State state() {

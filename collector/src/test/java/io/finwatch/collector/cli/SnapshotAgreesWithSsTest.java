@@ -20,14 +20,16 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code finwatch snapshot --json} against {@code ss -tanpeo} run inside the same namespace, on real sockets:
  * listeners, established pairs, attached and orphaned FIN_WAIT2, CLOSE_WAIT and TIME_WAIT, in IPv4 and IPv6,
- * in a namespace whose tcp_fin_timeout differs from the host's.
+ * in a namespace whose tcp_fin_timeout differs from the host's; once read through netlink sock_diag, once through
+ * the /proc files.
  */
 class SnapshotAgreesWithSsTest {
     private static final int NS_FIN_TIMEOUT = 23;
@@ -39,12 +41,14 @@ class SnapshotAgreesWithSsTest {
     private static final Pattern SS_INODE = Pattern.compile("ino:(\\d+)");
     private static final Pattern SS_UID = Pattern.compile("uid:(\\d+)");
 
-    private static String ns;
-    private static Process holder;
-    private static long netnsInode;
+    // Each test gets its own namespace: the orphans live only NS_FIN_TIMEOUT seconds, so ss and the snapshot must
+    // both run within that of their creation.
+    private String ns;
+    private Process holder;
+    private long netnsInode;
 
-    @BeforeAll
-    static void createSocketsInAFreshNamespace() throws Exception {
+    @BeforeEach
+    void createSocketsInAFreshNamespace() throws Exception {
         ns = "fwss-" + UUID.randomUUID().toString().substring(0, 8);
         run("ip", "netns", "add", ns);
         run("ip", "-n", ns, "link", "set", "lo", "up");
@@ -68,8 +72,8 @@ class SnapshotAgreesWithSsTest {
         });
     }
 
-    @AfterAll
-    static void cleanUp() throws Exception {
+    @AfterEach
+    void cleanUp() throws Exception {
         if (holder != null) {
             holder.destroyForcibly().waitFor();
         }
@@ -81,11 +85,12 @@ class SnapshotAgreesWithSsTest {
     record Sock(String state, long inode, int uid, Integer pid, String comm, String timer) {
     }
 
-    @Test
-    void everySocketOfTheNamespaceMatchesSs() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"netlink", "procfs"})
+    void everySocketOfTheNamespaceMatchesSs(String source) throws Exception {
         Map<String, Sock> ss = ssSockets();
         Map<String, JsonNode> ours = new HashMap<>();
-        for (JsonNode n : snapshot()) {
+        for (JsonNode n : snapshot(source)) {
             if (n.get("netns").asLong() == netnsInode) {
                 ours.put(endpoint(n, "local") + " " + endpoint(n, "remote"), n);
             }
@@ -114,18 +119,20 @@ class SnapshotAgreesWithSsTest {
         assertThat(ss.values().stream().filter(s -> s.state.equals("FIN_WAIT2") && s.inode != 0)).hasSize(2);
     }
 
-    @Test
-    void theHostNamespaceReportsTheHostsOwnFinTimeout() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"netlink", "procfs"})
+    void theHostNamespaceReportsTheHostsOwnFinTimeout(String source) throws Exception {
         int host = Integer.parseInt(run("sysctl", "-n", "net.ipv4.tcp_fin_timeout").trim());
         assertThat(host).as("test needs a host value unlike the namespace's").isNotEqualTo(NS_FIN_TIMEOUT);
         long hostNetns = (Long) Files.getAttribute(Path.of("/proc/self/ns/net"), "unix:ino");
-        List<JsonNode> hostRows = snapshot().stream().filter(n -> n.get("netns").asLong() == hostNetns).toList();
+        List<JsonNode> hostRows = snapshot(source).stream().filter(n -> n.get("netns").asLong() == hostNetns).toList();
         assertThat(hostRows).isNotEmpty();
         assertThat(hostRows).allSatisfy(n -> assertThat(n.get("fin_timeout_s").asInt()).isEqualTo(host));
     }
 
-    private static List<JsonNode> snapshot() throws Exception {
-        Process p = new ProcessBuilder(javaBin(), "-cp", classpath(), CollectorMain.class.getName(), "snapshot", "--json")
+    private static List<JsonNode> snapshot(String source) throws Exception {
+        Process p = new ProcessBuilder(javaBin(), "-cp", classpath(), CollectorMain.class.getName(), "snapshot", "--json",
+                "--source", source)
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         List<JsonNode> rows = new ArrayList<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -144,7 +151,7 @@ class SnapshotAgreesWithSsTest {
     }
 
     /** ss's view of the namespace, keyed like {@link #endpoint}. */
-    private static Map<String, Sock> ssSockets() throws Exception {
+    private Map<String, Sock> ssSockets() throws Exception {
         Map<String, Sock> out = new HashMap<>();
         for (String line : run("ip", "netns", "exec", ns, "ss", "-tanpeoH").split("\n")) {
             Matcher m = SS_LINE.matcher(line.trim());

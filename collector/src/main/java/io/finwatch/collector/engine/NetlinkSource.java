@@ -1,0 +1,60 @@
+package io.finwatch.collector.engine;
+
+import io.finwatch.collector.procfs.NamespaceSet;
+import io.finwatch.collector.procfs.NetNamespace;
+import io.finwatch.collector.procfs.ParseError;
+import io.finwatch.collector.procfs.Procfs;
+import io.finwatch.collector.procfs.SockDiagReader;
+import io.finwatch.collector.socket.SocketRow;
+import java.io.IOException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Each namespace's sockets from a netlink sock_diag dump ({@link SockDiagReader}). A namespace that cannot be
+ * entered (the collector lacks CAP_SYS_ADMIN, or the process it was reached through left) is read through /proc
+ * instead, with one warning per namespace, so the table is the same either way.
+ */
+final class NetlinkSource implements SocketSource {
+    private static final Logger log = LoggerFactory.getLogger(NetlinkSource.class);
+
+    private final SockDiagReader diag;
+    private final ProcfsSource fallback;
+    private final Set<Long> warned = new HashSet<>();
+
+    NetlinkSource(Procfs procfs) {
+        this.diag = new SockDiagReader(procfs);
+        this.fallback = new ProcfsSource(procfs);
+    }
+
+    @Override
+    public void retain(NamespaceSet namespaces) {
+        Set<Long> live = namespaces.byInode().keySet();
+        diag.retain(live);
+        warned.retainAll(live);
+    }
+
+    @Override
+    public void read(NetNamespace ns, Consumer<SocketRow> rows, List<ParseError> errors, List<String> readFailures) {
+        try {
+            diag.read(ns, rows, errors::add);
+        } catch (SockDiagReader.NotEntered e) {
+            if (warned.add(ns.inode())) {
+                log.warn("cannot make a netlink socket in {}; reading its /proc tables instead", e.getMessage());
+            }
+            fallback.read(ns, rows, errors, readFailures);
+        } catch (IOException e) {
+            readFailures.add(e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        diag.close();
+        fallback.close();
+    }
+}
