@@ -5,6 +5,7 @@ import io.finwatch.collector.cli.CollectCommand;
 import io.finwatch.collector.cli.HostName;
 import io.finwatch.collector.cli.Version;
 import io.finwatch.collector.daemon.CollectorDaemon;
+import io.finwatch.collector.engine.SocketSource;
 import io.finwatch.collector.procfs.Procfs;
 import io.finwatch.collector.publish.PublisherSettings;
 import io.finwatch.common.config.Cli;
@@ -106,7 +107,7 @@ final class LocalCommand implements Callable<Integer> {
             lifecycle.started("anomaly printer", AnomalyPrinter.start(broker.bootstrapServers(), settings.anomaliesTopic(),
                     System.out, ZoneId.systemDefault()));
             Files.createDirectories(dir.buffer());
-            lifecycle.started("collector", new CollectorDaemon(new CollectorDaemon.Settings(proc, interval, true, hostName,
+            lifecycle.started("collector", new CollectorDaemon(new CollectorDaemon.Settings(proc, SocketSource.Kind.defaultFor(proc), interval, true, hostName,
                     CollectCommand.defaultCollectorId(hostName, dir.buffer()), BufferSettings.defaults(dir.buffer()),
                     PublisherSettings.defaults(broker.bootstrapServers()), new HostPort("127.0.0.1", 0), Version.current()),
                     Clock.systemUTC()).start());
