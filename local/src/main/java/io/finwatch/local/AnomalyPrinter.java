@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
  */
 final class AnomalyPrinter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AnomalyPrinter.class);
+    private static final int LINES_PER_SECOND = 20;
 
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final PrintStream out;
@@ -67,15 +68,17 @@ final class AnomalyPrinter implements AutoCloseable {
 
     private void run() {
         FinwatchSerde serde = FinwatchSerde.shared();
+        LineBudget lines = new LineBudget(out, LINES_PER_SECOND, System::nanoTime);
         try {
             while (!stopping) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
                     try {
-                        out.println(AnomalyLine.format(serde.decode(r.value(), FinWait2Anomaly.class), zone));
+                        lines.print(AnomalyLine.format(serde.decode(r.value(), FinWait2Anomaly.class), zone));
                     } catch (FinwatchSerdeException e) {
                         log.warn("{} partition {} offset {}: not an anomaly record: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
                     }
                 }
+                lines.roll();
                 out.flush();
             }
         } catch (WakeupException stop) {
