@@ -3,8 +3,6 @@ package io.finwatch.collector.cli;
 import io.finwatch.collector.buffer.BufferSettings;
 import io.finwatch.collector.buffer.EventKind;
 import io.finwatch.collector.daemon.CollectorDaemon;
-import io.finwatch.collector.engine.SocketSource;
-import io.finwatch.collector.procfs.Procfs;
 import io.finwatch.collector.publish.PublisherSettings;
 import io.finwatch.common.config.Cli;
 import io.finwatch.common.config.Converters;
@@ -28,6 +26,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -43,9 +42,8 @@ public final class CollectCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--path.procfs", defaultValue = "/proc", paramLabel = "DIR",
-            description = "procfs root; /host/proc in a container that mounts the host's /proc there (default: ${DEFAULT-VALUE}).")
-    Path procfs;
+    @Mixin
+    SocketReadOptions read;
 
     @Option(names = "--interval", defaultValue = "1s", paramLabel = "DURATION",
             description = "Poll interval, e.g. 500ms, 1s, 5s (default: ${DEFAULT-VALUE}).")
@@ -89,15 +87,6 @@ public final class CollectCommand implements Callable<Integer> {
             description = "Where /metrics and /healthz are served (default: ${DEFAULT-VALUE}).")
     HostPort metrics;
 
-    @Option(names = "--no-owners", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Map sockets to processes through /proc/<pid>/fd (default: on).")
-    boolean owners;
-
-    @Option(names = "--source", paramLabel = "procfs|netlink",
-            description = "Where sockets are read from: netlink (sock_diag, cheaper for the kernel) or procfs "
-                    + "(<pid>/net/tcp files). Default: netlink for /proc, procfs for any other --path.procfs.")
-    SocketSource.Kind source;
-
     @Option(names = "--config", paramLabel = "FILE", description = "Properties file with option defaults.")
     Path config;
 
@@ -107,7 +96,7 @@ public final class CollectCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--interval must be positive, not " + interval);
         }
         long maxBytes = Converters.bytes(bufferMaxBytes);
-        String hostName = host != null ? host : HostName.detect(new Procfs(procfs));
+        String hostName = host != null ? host : HostName.detect(read.procfs());
         Path dir = bufferDir.toAbsolutePath().normalize();
         String id = collectorId != null ? collectorId : defaultCollectorId(hostName, dir);
         Cli.logEffectiveConfig(spec, log);
@@ -121,8 +110,8 @@ public final class CollectCommand implements Callable<Integer> {
         BufferSettings buffer = BufferSettings.defaults(dir).withMaxBytes(maxBytes, BufferSettings.DEFAULT_HEARTBEAT_HEADROOM_BYTES);
         Files.createDirectories(dir);
 
-        CollectorDaemon daemon = new CollectorDaemon(new CollectorDaemon.Settings(new Procfs(procfs),
-                source != null ? source : SocketSource.Kind.defaultFor(new Procfs(procfs)), interval, owners,
+        CollectorDaemon daemon = new CollectorDaemon(new CollectorDaemon.Settings(read.procfs(),
+                read.source(), interval, read.owners,
                 hostName, id, buffer, publisher, metrics, Version.current()), Clock.systemUTC());
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {

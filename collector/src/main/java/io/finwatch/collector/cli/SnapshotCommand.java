@@ -2,8 +2,6 @@ package io.finwatch.collector.cli;
 
 import io.finwatch.collector.engine.PollResult;
 import io.finwatch.collector.engine.SocketPoller;
-import io.finwatch.collector.engine.SocketSource;
-import io.finwatch.collector.procfs.Procfs;
 import io.finwatch.collector.socket.TcpState;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -16,6 +14,7 @@ import java.time.Clock;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code finwatch snapshot}: the socket table of every network namespace, once. */
@@ -26,9 +25,8 @@ import picocli.CommandLine.Option;
                 + "value is shown, marked as a fallback).")
 public final class SnapshotCommand implements Callable<Integer> {
 
-    @Option(names = "--path.procfs", defaultValue = "/proc", paramLabel = "DIR",
-            description = "procfs root, e.g. /host/proc in a container that mounts the host's /proc (default: ${DEFAULT-VALUE}).")
-    Path procfs;
+    @Mixin
+    SocketReadOptions read;
 
     @Option(names = "--json", description = "One JSON object per socket per line instead of a table.")
     boolean json;
@@ -37,24 +35,13 @@ public final class SnapshotCommand implements Callable<Integer> {
             description = "Only sockets in these states, e.g. FIN_WAIT2,CLOSE_WAIT (kernel names).")
     Set<TcpState> states;
 
-    @Option(names = "--no-owners", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Map sockets to processes through /proc/<pid>/fd (default: on).")
-    boolean owners;
-
-    @Option(names = "--source", paramLabel = "procfs|netlink",
-            description = "Where sockets are read from: netlink (sock_diag, cheaper for the kernel) or procfs "
-                    + "(<pid>/net/tcp files). Default: netlink for /proc, procfs for any other --path.procfs.")
-    SocketSource.Kind source;
-
     @Option(names = "--config", paramLabel = "FILE", description = "Properties file with option defaults.")
     Path config;
 
     @Override
     public Integer call() throws IOException {
         PollResult poll;
-        Procfs root = new Procfs(procfs);
-        SocketSource.Kind kind = source != null ? source : SocketSource.Kind.defaultFor(root);
-        try (SocketPoller poller = new SocketPoller(root, Clock.systemUTC(), owners, kind)) {
+        try (SocketPoller poller = new SocketPoller(read.procfs(), Clock.systemUTC(), read.owners, read.source())) {
             poll = poller.poll();
         }
         PrintStream err = System.err;

@@ -1,0 +1,38 @@
+package io.finwatch.collector.cli;
+
+import io.finwatch.collector.engine.SocketSource;
+import io.finwatch.collector.procfs.Procfs;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** How the socket tables are read: the same three options for {@code snapshot} and {@code collect}. */
+final class SocketReadOptions {
+
+    @Option(names = "--path.procfs", defaultValue = "/proc", paramLabel = "DIR",
+            description = "procfs root; /host/proc in a container that mounts the host's /proc there (default: ${DEFAULT-VALUE}).")
+    Path procfs;
+
+    @Option(names = "--no-owners", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Map sockets to processes through /proc/<pid>/fd (default: on).")
+    boolean owners;
+
+    @Option(names = "--source", paramLabel = "procfs|netlink",
+            description = "Where sockets are read from: netlink (sock_diag, cheaper for the kernel) or procfs "
+                    + "(<pid>/net/tcp files). Default: netlink for /proc, procfs for any other --path.procfs.")
+    SocketSource.Kind source;
+
+    /** @throws IllegalArgumentException naming the option when the root is not a directory */
+    Procfs procfs() {
+        if (!Files.isDirectory(procfs)) {
+            throw new IllegalArgumentException("--path.procfs " + procfs + ": not a directory (the procfs root: /proc, or "
+                    + "/host/proc where a container mounts the host's)");
+        }
+        return new Procfs(procfs);
+    }
+
+    /** The chosen source, or the default for the procfs root. */
+    SocketSource.Kind source() {
+        return source != null ? source : SocketSource.Kind.defaultFor(procfs());
+    }
+}
