@@ -107,7 +107,8 @@ final class LocalCommand implements Callable<Integer> {
             lifecycle.started("anomaly printer", AnomalyPrinter.start(broker.bootstrapServers(), settings.anomaliesTopic(),
                     System.out, ZoneId.systemDefault()));
             Files.createDirectories(dir.buffer());
-            lifecycle.started("collector", new CollectorDaemon(new CollectorDaemon.Settings(proc, SocketSource.Kind.defaultFor(proc), interval, true, hostName,
+            lifecycle.started("collector", new CollectorDaemon(new CollectorDaemon.Settings(proc, SocketSource.Kind.defaultFor(proc), interval,
+                    CollectorDaemon.DEFAULT_FULL_SCAN_EVERY, true, hostName,
                     CollectCommand.defaultCollectorId(hostName, dir.buffer()), BufferSettings.defaults(dir.buffer()),
                     PublisherSettings.defaults(broker.bootstrapServers()), new HostPort("127.0.0.1", 0), Version.current()),
                     Clock.systemUTC()).start());

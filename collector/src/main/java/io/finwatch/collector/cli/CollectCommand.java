@@ -49,6 +49,15 @@ public final class CollectCommand implements Callable<Integer> {
             description = "Poll interval, e.g. 500ms, 1s, 5s (default: ${DEFAULT-VALUE}).")
     Duration interval;
 
+    @Option(names = "--full-scan-every", defaultValue = "10s", paramLabel = "DURATION",
+            description = "How often ESTABLISHED and LISTEN sockets are read too. In between, a poll asks the kernel "
+                    + "(netlink) only for sockets in the other states, those opening or closing, FIN_WAIT2 among "
+                    + "them, which costs a fraction of a whole table on a busy host. So a new connection is reported "
+                    + "up to this late, and an orphan's last owner is known only if the connection was seen before "
+                    + "it was closed. 0 reads every socket at every poll; the /proc text source always does "
+                    + "(default: ${DEFAULT-VALUE}).")
+    Duration fullScanEvery;
+
     @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092", paramLabel = "HOST:PORT,...",
             description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
     String bootstrapServers;
@@ -95,6 +104,9 @@ public final class CollectCommand implements Callable<Integer> {
         if (interval.isNegative() || interval.isZero()) {
             throw new IllegalArgumentException("--interval must be positive, not " + interval);
         }
+        if (fullScanEvery.isNegative()) {
+            throw new IllegalArgumentException("--full-scan-every must be 0 or positive, not " + fullScanEvery);
+        }
         long maxBytes = Converters.bytes(bufferMaxBytes);
         String hostName = host != null ? host : HostName.detect(read.procfs());
         Path dir = bufferDir.toAbsolutePath().normalize();
@@ -111,7 +123,7 @@ public final class CollectCommand implements Callable<Integer> {
         Files.createDirectories(dir);
 
         CollectorDaemon daemon = new CollectorDaemon(new CollectorDaemon.Settings(read.procfs(),
-                read.source(), interval, read.owners,
+                read.source(), interval, fullScanEvery, read.owners,
                 hostName, id, buffer, publisher, metrics, Version.current()), Clock.systemUTC());
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {

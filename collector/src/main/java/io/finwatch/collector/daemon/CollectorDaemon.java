@@ -33,7 +33,15 @@ public final class CollectorDaemon implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CollectorDaemon.class);
 
     /** What the daemon needs; the collect command fills it from options. */
-    public record Settings(Procfs procfs, SocketSource.Kind source, Duration interval, boolean attribution, String host, String collectorId,
+    /** What {@code collect --full-scan-every} defaults to. */
+    public static final Duration DEFAULT_FULL_SCAN_EVERY = Duration.ofSeconds(10);
+
+    /**
+     * @param fullScanEvery how often each namespace's ESTABLISHED and LISTEN sockets are read too (see
+     *                      {@link SocketPoller#readWholeEvery}); zero reads them at every poll
+     */
+    public record Settings(Procfs procfs, SocketSource.Kind source, Duration interval, Duration fullScanEvery,
+                           boolean attribution, String host, String collectorId,
                            BufferSettings buffer, PublisherSettings publisher, HostPort metrics, String version) {
     }
 
@@ -65,15 +73,18 @@ public final class CollectorDaemon implements AutoCloseable {
         metrics.bindBuffer(buffer);
         publisher = new KafkaPublisher(buffer, settings.publisher());
         metrics.bindPublisher(publisher);
-        poller = new SocketPoller(settings.procfs(), clock, settings.attribution(), settings.source());
+        poller = new SocketPoller(settings.procfs(), clock, settings.attribution(), settings.source())
+                .readWholeEvery(settings.fullScanEvery());
         loop = new PollLoop(poller, new EventFactory(settings.host(), settings.collectorId()), FinwatchSerde.shared(),
                 buffer, publisher::wake, metrics, clock, settings.interval().toMillis(), settings.buffer().maxBytes(), settings.version());
         MetricsRoutes.install(http, registry, this::health).start();
         publisher.start();
         long period = settings.interval().toMillis();
         scheduler.scheduleAtFixedRate(loop, 0, period, TimeUnit.MILLISECONDS);
-        log.info("collecting as host '{}' (collector id {}) every {} ms from {} through {}; buffer {}; Kafka {}; metrics on http://{}/metrics",
-                settings.host(), settings.collectorId(), period, settings.procfs().root(), settings.source(), settings.buffer().dir(),
+        log.info("collecting as host '{}' (collector id {}) every {} ms (whole tables every {} ms) from {} through {}; "
+                        + "buffer {}; Kafka {}; metrics on http://{}/metrics",
+                settings.host(), settings.collectorId(), period, Math.max(period, settings.fullScanEvery().toMillis()),
+                settings.procfs().root(), settings.source(), settings.buffer().dir(),
                 settings.publisher().bootstrapServers(), settings.metrics());
         return this;
     }

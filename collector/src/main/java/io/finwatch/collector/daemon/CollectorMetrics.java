@@ -25,6 +25,8 @@ final class CollectorMetrics implements AutoCloseable {
     private final Counter parseErrors;
     private final Counter readErrors;
     private final Counter pollFailures;
+    private final Counter wholeReads;
+    private final Counter unsettledReads;
     private final MultiGauge socketsPerNetns;
     private final MultiGauge finTimeoutPerNetns;
     private KafkaClientMetrics producerMetrics;
@@ -43,10 +45,17 @@ final class CollectorMetrics implements AutoCloseable {
                 .register(registry);
         pollFailures = Counter.builder("finwatch_poll_failures").description("Polls that failed as a whole")
                 .register(registry);
+        wholeReads = tableReads(registry, "whole", "Namespace tables read with every socket");
+        unsettledReads = tableReads(registry, "unsettled",
+                "Namespace tables read without their ESTABLISHED and LISTEN sockets (collect --full-scan-every)");
         socketsPerNetns = MultiGauge.builder("finwatch_sockets").description("Sockets per network namespace")
                 .register(registry);
         finTimeoutPerNetns = MultiGauge.builder("finwatch_netns_fin_timeout_seconds")
                 .description("tcp_fin_timeout per network namespace").register(registry);
+    }
+
+    private static Counter tableReads(MeterRegistry registry, String scope, String description) {
+        return Counter.builder("finwatch_table_reads").tag("scope", scope).description(description).register(registry);
     }
 
     void bindBuffer(EventBuffer buffer) {
@@ -86,6 +95,8 @@ final class CollectorMetrics implements AutoCloseable {
         shedTransitions.increment(shed);
         parseErrors.increment(poll.errors().size());
         readErrors.increment(poll.readFailures().size());
+        unsettledReads.increment(poll.unsettledOnly().size());
+        wholeReads.increment(poll.namespaces().namespaces().size() - poll.unsettledOnly().size());
         List<MultiGauge.Row<?>> sockets = new ArrayList<>();
         for (Map.Entry<Long, Integer> e : poll.socketsPerNetns().entrySet()) {
             sockets.add(MultiGauge.Row.of(Tags.of("netns", Long.toString(e.getKey())), e.getValue()));

@@ -3,7 +3,10 @@ package io.finwatch.collector.engine;
 import io.finwatch.collector.socket.SocketRow;
 import io.finwatch.collector.socket.SocketTable;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * {@link SnapshotDiff} computed while the new table is being built, on the thread that parses it.
@@ -13,6 +16,10 @@ import java.util.List;
  * further work; only new or changed rows are kept for {@link #finish}. Sockets that went away are searched for
  * only when the count of previous rows seen falls short of the previous table's size. The result is the same set
  * of changes as {@link SnapshotDiff#diff}, in an order that also turns the previous table into the new one.
+ *
+ * <p>A namespace read with {@link ReadScope#UNSETTLED} shows only its sockets outside ESTABLISHED and LISTEN: its
+ * previous rows that such a read could not have seen are carried into the new table unchanged instead of being
+ * reported gone; the next whole read settles them.
  *
  * <p>One instance per poll; {@link #add} runs on one thread, {@link #finish} after it, on any thread.
  */
@@ -44,9 +51,17 @@ final class IncrementalDiff {
         candidates.add(builder.add(row));
     }
 
-    /** The finished table and the changes from the previous one. */
+    /** The finished table and the changes from the previous one, when every namespace was read whole. */
     Result finish() {
-        SocketTable next = builder.build();
+        return finish(Set.of());
+    }
+
+    /**
+     * The finished table and the changes from the previous one.
+     *
+     * @param unsettledOnly the namespaces (inodes) whose read was {@link ReadScope#UNSETTLED}
+     */
+    Result finish(Set<Long> unsettledOnly) {
         List<SocketChange> changes = new ArrayList<>();
         List<SocketChange> replaced = new ArrayList<>();
         for (SocketRow after : candidates) {
@@ -64,19 +79,30 @@ final class IncrementalDiff {
             }
         }
         List<SocketChange> ordered = new ArrayList<>(changes.size() + replaced.size() + 16);
+        Map<Long, int[]> carried = new HashMap<>();
         if (previousSeen < previous.size()) {
             for (SocketRow before : previous.rows()) {
-                if (!next.contains(before.key())) {
+                if (builder.contains(before.key())) {
+                    continue;
+                }
+                if (unsettledOnly.contains(before.key().netns()) && ReadScope.mayBeHiddenFromUnsettled(before.state())) {
+                    builder.carry(before);
+                    carried.computeIfAbsent(before.key().netns(), n -> new int[1])[0]++;
+                } else {
                     ordered.add(SocketChange.gone(before));
                 }
             }
         }
+        SocketTable next = builder.build();
         // Every GONE before any FIRST_SEEN: a reused key's old connection leaves before its new one arrives.
         ordered.addAll(replaced);
         ordered.addAll(changes);
-        return new Result(next, ordered);
+        Map<Long, Integer> carriedCounts = new HashMap<>();
+        carried.forEach((netns, n) -> carriedCounts.put(netns, n[0]));
+        return new Result(next, ordered, carriedCounts);
     }
 
-    record Result(SocketTable table, List<SocketChange> changes) {
+    /** @param carried per namespace, how many rows an unsettled read could not see were carried over */
+    record Result(SocketTable table, List<SocketChange> changes, Map<Long, Integer> carried) {
     }
 }

@@ -39,16 +39,19 @@ final class NetlinkSource implements SocketSource {
     }
 
     @Override
-    public void read(NetNamespace ns, Consumer<SocketRow> rows, List<ParseError> errors, List<String> readFailures) {
+    public ReadScope read(NetNamespace ns, ReadScope asked, Consumer<SocketRow> rows, List<ParseError> errors,
+                          List<String> readFailures) {
         try {
-            diag.read(ns, rows, errors::add);
+            diag.read(ns, asked.kernelStateMask(), rows, errors::add);
+            return asked;
         } catch (SockDiagReader.NotEntered e) {
             if (warned.add(ns.inode())) {
                 log.warn("cannot make a netlink socket in {}; reading its /proc tables instead", e.getMessage());
             }
-            fallback.read(ns, rows, errors, readFailures);
+            return fallback.read(ns, ReadScope.WHOLE, rows, errors, readFailures);
         } catch (IOException e) {
             readFailures.add(e.getMessage());
+            return asked;
         }
     }
 

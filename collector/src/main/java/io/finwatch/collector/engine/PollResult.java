@@ -10,6 +10,7 @@ import io.finwatch.collector.socket.SocketTable;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One poll of every namespace's socket table.
@@ -26,6 +27,8 @@ import java.util.Map;
  * @param errors        malformed lines met in this poll (the rest of each file was still read)
  * @param readFailures  tables that could not be read at all (e.g. every pid of a namespace exited mid-poll)
  * @param socketsPerNetns sockets read per namespace
+ * @param unsettledOnly the namespaces read without their ESTABLISHED and LISTEN sockets ({@link ReadScope}); their
+ *                      rows in those states are carried from earlier polls; every other namespace was read whole
  * @param durationNanos wall time of the poll
  */
 public record PollResult(Instant observedAt,
@@ -38,6 +41,7 @@ public record PollResult(Instant observedAt,
                          List<ParseError> errors,
                          List<String> readFailures,
                          Map<Long, Integer> socketsPerNetns,
+                         Set<Long> unsettledOnly,
                          long durationNanos) {
 
     /** The owner of a row: its current process when attached, else the one last seen while attached. */

@@ -24,8 +24,15 @@ final class ProcfsSource implements SocketSource {
         this.procfs = procfs;
     }
 
+    /** The text tables always list every socket, so every read is {@link ReadScope#WHOLE}. */
     @Override
-    public void read(NetNamespace ns, Consumer<SocketRow> rows, List<ParseError> errors, List<String> readFailures) {
+    public ReadScope read(NetNamespace ns, ReadScope asked, Consumer<SocketRow> rows, List<ParseError> errors,
+                          List<String> readFailures) {
+        readAll(ns, rows, errors, readFailures);
+        return ReadScope.WHOLE;
+    }
+
+    private void readAll(NetNamespace ns, Consumer<SocketRow> rows, List<ParseError> errors, List<String> readFailures) {
         Consumer<SocketRow> counted = row -> {
             delivered++;
             rows.accept(row);

@@ -15,11 +15,14 @@ import io.finwatch.collector.socket.SocketRow;
 import io.finwatch.collector.socket.SocketTable;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The fetch loop's body: find the namespaces, read each one's TCP tables once, attribute sockets to
@@ -36,6 +39,13 @@ public final class SocketPoller implements AutoCloseable {
     private final SocketOwners owners;
     private final SocketSource source;
 
+    /**
+     * How often each namespace is read whole; in between, only its unsettled sockets are read. Zero reads every
+     * namespace whole at every poll.
+     */
+    private Duration wholeReadEvery = Duration.ZERO;
+    /** When each namespace was last read whole; a namespace not in here has no complete previous table. */
+    private final Map<Long, Instant> wholeReadAt = new HashMap<>();
     private SocketTable previous = SocketTable.empty();
     /** Orphans keep the owner they had while attached: once the inode is 0, /proc no longer says. */
     private Map<SocketKey, LastOwner> lastOwners = new HashMap<>();
@@ -63,11 +73,26 @@ public final class SocketPoller implements AutoCloseable {
     }
 
     /**
-     * Forgets the previous table, so the next poll reports every socket as first seen. Used after events were
-     * shed: downstream state is rebuilt from the full table.
+     * Reads each namespace whole only this often, and in between only its sockets outside ESTABLISHED and
+     * LISTEN ({@link ReadScope}), where the source can narrow its reads (netlink can, /proc text cannot). New
+     * connections are then reported up to this late, and an orphan's owner is known only when the connection was
+     * seen attached. Zero (the default) reads every namespace whole at every poll.
+     */
+    public SocketPoller readWholeEvery(Duration every) {
+        if (every.isNegative()) {
+            throw new IllegalArgumentException("negative whole-read interval: " + every);
+        }
+        this.wholeReadEvery = every;
+        return this;
+    }
+
+    /**
+     * Forgets the previous table, so the next poll reads every namespace whole and reports every socket as first
+     * seen. Used after events were shed: downstream state is rebuilt from the full table.
      */
     public void resync() {
         previous = SocketTable.empty();
+        wholeReadAt.clear();
         owners.resync();
     }
 
@@ -84,12 +109,20 @@ public final class SocketPoller implements AutoCloseable {
         Map<Long, Integer> perNetns = new HashMap<>();
         SocketTable.Builder builder = SocketTable.builder(Math.max(1024, previous.size() + previous.size() / 8));
         IncrementalDiff diff = new IncrementalDiff(previous, builder);
+        Set<Long> unsettledOnly = new HashSet<>();
+        wholeReadAt.keySet().retainAll(namespaces.byInode().keySet());
         for (NetNamespace ns : namespaces.namespaces()) {
             int before = builder.size();
-            source.read(ns, diff::add, errors, readFailures);
+            ReadScope read = source.read(ns, scopeFor(ns.inode(), observedAt), diff::add, errors, readFailures);
+            if (read == ReadScope.WHOLE) {
+                wholeReadAt.put(ns.inode(), observedAt);
+            } else {
+                unsettledOnly.add(ns.inode());
+            }
             perNetns.put(ns.inode(), builder.size() - before);
         }
-        IncrementalDiff.Result diffed = diff.finish();
+        IncrementalDiff.Result diffed = diff.finish(unsettledOnly);
+        diffed.carried().forEach((netns, n) -> perNetns.merge(netns, n, Integer::sum));
         SocketTable table = diffed.table();
         List<SocketChange> changes = diffed.changes();
 
@@ -108,7 +141,16 @@ public final class SocketPoller implements AutoCloseable {
         lastOwners = nextLastOwners;
         goneOwners.putAll(nextLastOwners);
         return new PollResult(observedAt, namespaces, timeouts, table, changes, resolved, goneOwners,
-                List.copyOf(errors), List.copyOf(readFailures), perNetns, System.nanoTime() - start);
+                List.copyOf(errors), List.copyOf(readFailures), perNetns, Set.copyOf(unsettledOnly),
+                System.nanoTime() - start);
+    }
+
+    private ReadScope scopeFor(long netns, Instant now) {
+        Instant last = wholeReadAt.get(netns);
+        if (wholeReadEvery.isZero() || last == null || !now.isBefore(last.plus(wholeReadEvery))) {
+            return ReadScope.WHOLE;
+        }
+        return ReadScope.UNSETTLED;
     }
 
     /**

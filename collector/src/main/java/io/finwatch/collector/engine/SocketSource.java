@@ -34,10 +34,14 @@ public interface SocketSource extends AutoCloseable {
     }
 
     /**
-     * Delivers every socket of {@code ns} to {@code rows} (ordinal 0). Rows that could not be
-     * decoded go to {@code errors}; a table that could not be read, or not completely, to {@code readFailures}.
+     * Delivers the sockets of {@code ns} that {@code asked} covers to {@code rows} (ordinal 0). Rows that could
+     * not be decoded go to {@code errors}; a table that could not be read, or not completely, to
+     * {@code readFailures}.
+     *
+     * @return the scope the rows cover: a source that cannot narrow its read returns {@link ReadScope#WHOLE}
      */
-    void read(NetNamespace ns, Consumer<SocketRow> rows, List<ParseError> errors, List<String> readFailures);
+    ReadScope read(NetNamespace ns, ReadScope asked, Consumer<SocketRow> rows, List<ParseError> errors,
+                   List<String> readFailures);
 
     /** Called once per poll with the namespaces just scanned, before they are read. */
     default void retain(NamespaceSet namespaces) {

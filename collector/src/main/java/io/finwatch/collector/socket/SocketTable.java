@@ -109,6 +109,21 @@ public final class SocketTable {
             return numbered;
         }
 
+        /**
+         * Keeps a row of the previous table, as it is and under its key (ordinal included), unless a row with that
+         * key was added: used for sockets a narrowed read could not see.
+         */
+        public void carry(SocketRow row) {
+            if (rows == null) {
+                throw new IllegalStateException("build() was already called");
+            }
+            rows.putIfAbsent(row.key(), row);
+        }
+
+        public boolean contains(SocketKey key) {
+            return rows != null && rows.containsKey(key);
+        }
+
         public int size() {
             return rows == null ? 0 : rows.size();
         }
