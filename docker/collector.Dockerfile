@@ -28,9 +28,12 @@ COPY docker/healthz /opt/finwatch/healthz
 # (the root filesystem is read-only in Kubernetes), and /healthz is where the HEALTHCHECK looks for it.
 # JNA unpacks its native library under $XDG_CACHE_HOME (else ~/.cache): /tmp is the one writable place when
 # the root filesystem is read-only.
+# JDK_JAVA_OPTIONS holds the launcher's COLLECT_FLAGS (C1 only, serial GC, small heap: docs/benchmarks.md);
+# setting it in the pod spec replaces them.
 ENV FINWATCH_BUFFER_DIR=/var/lib/finwatch/buffer \
     FINWATCH_METRICS=127.0.0.1:9404 \
-    XDG_CACHE_HOME=/tmp
+    XDG_CACHE_HOME=/tmp \
+    JDK_JAVA_OPTIONS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms16m -Xmx256m"
 RUN mkdir -p /var/lib/finwatch/buffer
 
 # uid 0, on purpose. A non-root process keeps no capability across execve() unless it is an ambient capability,
@@ -45,5 +48,5 @@ EXPOSE 9404
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
     CMD /opt/finwatch/healthz "$FINWATCH_METRICS"
 # The JVM flags are the launcher's CHRONICLE_FLAGS (./finwatch): Chronicle Queue cannot map its files without
-# them. JDK_JAVA_OPTIONS adds JVM options (heap) without replacing these.
+# them. JDK_JAVA_OPTIONS (above) adds the rest without replacing these.
 ENTRYPOINT ["java", "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED", "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED", "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED", "-Dchronicle.analytics.disable=true", "-cp", "/opt/finwatch/finwatch-collector.jar:/opt/finwatch/lib/*", "io.finwatch.collector.cli.CollectorMain", "collect"]

@@ -63,6 +63,14 @@ class ImagesTest {
         assertThat(entry.get(entry.indexOf("-cp") + 1)).isEqualTo(jar + ":/opt/finwatch/lib/*");
     }
 
+    @Test
+    void collectorImageRunsWithTheLaunchersDaemonJvmFlags() {
+        Dockerfile d = dockerfile("collector");
+        String options = DockerEnv.of(d, d.lastStage()).get("JDK_JAVA_OPTIONS");
+        assertThat(options).as("JDK_JAVA_OPTIONS of the collector image").isNotNull();
+        assertThat(List.of(options.trim().split("\\s+"))).containsExactlyElementsOf(Launcher.read().collectFlags());
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("images")
     void healthcheckProbesTheListenAddressItExposes(String module, String subcommand) {

@@ -12,6 +12,7 @@ import java.util.regex.Pattern;
  */
 final class Launcher {
     private static final Pattern FLAGS = Pattern.compile("(?m)^CHRONICLE_FLAGS=\"([^\"]*)\"");
+    private static final Pattern COLLECT_FLAGS = Pattern.compile("(?m)^COLLECT_FLAGS=\"([^\"]*)\"");
     /** A case branch such as {@code snapshot|collect|tail) module=collector; main=io.finwatch...CollectorMain ;;}. */
     private static final Pattern BRANCH = Pattern.compile("(?m)^\\s*([a-z|]+)\\)\\s*module=(\\w+);\\s*main=([\\w.]+)");
 
@@ -32,6 +33,15 @@ final class Launcher {
         Matcher m = FLAGS.matcher(script);
         if (!m.find()) {
             throw new IllegalStateException("no CHRONICLE_FLAGS=\"...\" line in the finwatch launcher");
+        }
+        return List.of(m.group(1).trim().split("\\s+"));
+    }
+
+    /** The JVM flags the launcher adds for the collector daemon only. */
+    List<String> collectFlags() {
+        Matcher m = COLLECT_FLAGS.matcher(script);
+        if (!m.find()) {
+            throw new IllegalStateException("no COLLECT_FLAGS=\"...\" line in the finwatch launcher");
         }
         return List.of(m.group(1).trim().split("\\s+"));
     }

@@ -78,25 +78,11 @@ public final class EventFactory {
 
     /** Totals of one poll plus the collector's cumulative counters. */
     public CollectorHeartbeat heartbeat(PollResult poll, long seq, HeartbeatCounters counters) {
-        // Counted in primitives: this walks every socket of every poll, so no boxing per row.
-        io.finwatch.collector.socket.TcpState[] states = io.finwatch.collector.socket.TcpState.values();
-        long[] counts = new long[states.length];
-        long attached = 0;
-        long orphaned = 0;
-        for (SocketRow row : poll.table().rows()) {
-            counts[row.state().ordinal()]++;
-            if (row.state() == io.finwatch.collector.socket.TcpState.FIN_WAIT2) {
-                if (row.orphaned()) {
-                    orphaned++;
-                } else {
-                    attached++;
-                }
-            }
-        }
+        StateCounts counts = poll.stateCounts();
         Map<String, Long> perState = new LinkedHashMap<>();
-        for (io.finwatch.collector.socket.TcpState state : states) {
-            if (counts[state.ordinal()] != 0) {
-                perState.put(state.name(), counts[state.ordinal()]);
+        for (io.finwatch.collector.socket.TcpState state : io.finwatch.collector.socket.TcpState.values()) {
+            if (counts.of(state) != 0) {
+                perState.put(state.name(), counts.of(state));
             }
         }
         List<NamespaceInfo> namespaces = new ArrayList<>();
@@ -124,8 +110,8 @@ public final class EventFactory {
                 .setIntervalMs(counters.intervalMs())
                 .setNamespaces(namespaces)
                 .setStateCounts(perState)
-                .setFinWait2Attached(attached)
-                .setFinWait2Orphaned(orphaned)
+                .setFinWait2Attached(counts.finWait2Attached())
+                .setFinWait2Orphaned(counts.finWait2Orphaned())
                 .setSocketsSeen(poll.table().size())
                 .setPollDurationUs(poll.durationNanos() / 1000)
                 .setParseErrors(counters.parseErrors())

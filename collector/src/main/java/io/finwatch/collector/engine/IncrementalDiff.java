@@ -27,6 +27,7 @@ final class IncrementalDiff {
     private final SocketTable previous;
     private final SocketTable.Builder builder;
     private final List<SocketRow> candidates = new ArrayList<>();
+    private final StateCounts counts = new StateCounts();
     private int previousSeen;
 
     IncrementalDiff(SocketTable previous, SocketTable.Builder builder) {
@@ -36,6 +37,7 @@ final class IncrementalDiff {
 
     /** Adds a parsed row (ordinal 0, as the parser makes them) to the table being built. */
     void add(SocketRow row) {
+        counts.add(row);
         SocketRow before = previous.get(row.key());
         if (row.equals(before)) {
             // Same key, state, inode and timers: nothing to report. A second socket sharing the tuple
@@ -87,6 +89,7 @@ final class IncrementalDiff {
                 }
                 if (unsettledOnly.contains(before.key().netns()) && ReadScope.mayBeHiddenFromUnsettled(before.state())) {
                     builder.carry(before);
+                    counts.add(before);
                     carried.computeIfAbsent(before.key().netns(), n -> new int[1])[0]++;
                 } else {
                     ordered.add(SocketChange.gone(before));
@@ -99,10 +102,13 @@ final class IncrementalDiff {
         ordered.addAll(changes);
         Map<Long, Integer> carriedCounts = new HashMap<>();
         carried.forEach((netns, n) -> carriedCounts.put(netns, n[0]));
-        return new Result(next, ordered, carriedCounts);
+        return new Result(next, ordered, carriedCounts, counts);
     }
 
-    /** @param carried per namespace, how many rows an unsettled read could not see were carried over */
-    record Result(SocketTable table, List<SocketChange> changes, Map<Long, Integer> carried) {
+    /**
+     * @param carried per namespace, how many rows an unsettled read could not see were carried over
+     * @param counts  the new table's sockets per state
+     */
+    record Result(SocketTable table, List<SocketChange> changes, Map<Long, Integer> carried, StateCounts counts) {
     }
 }

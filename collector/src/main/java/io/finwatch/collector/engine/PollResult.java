@@ -29,6 +29,7 @@ import java.util.Set;
  * @param socketsPerNetns sockets read per namespace
  * @param unsettledOnly the namespaces read without their ESTABLISHED and LISTEN sockets ({@link ReadScope}); their
  *                      rows in those states are carried from earlier polls; every other namespace was read whole
+ * @param stateCounts   the table's sockets per state
  * @param durationNanos wall time of the poll
  */
 public record PollResult(Instant observedAt,
@@ -42,6 +43,7 @@ public record PollResult(Instant observedAt,
                          List<String> readFailures,
                          Map<Long, Integer> socketsPerNetns,
                          Set<Long> unsettledOnly,
+                         StateCounts stateCounts,
                          long durationNanos) {
 
     /** The owner of a row: its current process when attached, else the one last seen while attached. */

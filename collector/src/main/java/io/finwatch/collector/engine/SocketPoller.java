@@ -141,7 +141,7 @@ public final class SocketPoller implements AutoCloseable {
         lastOwners = nextLastOwners;
         goneOwners.putAll(nextLastOwners);
         return new PollResult(observedAt, namespaces, timeouts, table, changes, resolved, goneOwners,
-                List.copyOf(errors), List.copyOf(readFailures), perNetns, Set.copyOf(unsettledOnly),
+                List.copyOf(errors), List.copyOf(readFailures), perNetns, Set.copyOf(unsettledOnly), diffed.counts(),
                 System.nanoTime() - start);
     }
 

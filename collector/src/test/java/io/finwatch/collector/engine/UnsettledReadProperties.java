@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.finwatch.collector.socket.SocketKey;
 import io.finwatch.collector.socket.SocketRow;
 import io.finwatch.collector.socket.SocketTable;
+import io.finwatch.collector.socket.TcpState;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -86,6 +87,19 @@ class UnsettledReadProperties {
         SocketTable afterUnsettled = read(table(prevRows), between, partial).table();
         IncrementalDiff.Result whole = read(afterUnsettled, truth, Set.of());
         assertThat(whole.table().asMap()).isEqualTo(table(truth).asMap());
+    }
+
+    @Property
+    void theCountsPerStateAreThoseOfTheNewTable(@ForAll("rows") List<SocketRow> prevRows,
+                                               @ForAll("rows") List<SocketRow> truth,
+                                               @ForAll("partial") Set<Long> partial) {
+        IncrementalDiff.Result result = read(table(prevRows), truth, partial);
+        StateCounts walked = StateCounts.of(result.table().rows());
+        for (TcpState state : TcpState.values()) {
+            assertThat(result.counts().of(state)).as(state.name()).isEqualTo(walked.of(state));
+        }
+        assertThat(result.counts().finWait2Attached()).isEqualTo(walked.finWait2Attached());
+        assertThat(result.counts().finWait2Orphaned()).isEqualTo(walked.finWait2Orphaned());
     }
 
     /** What the kernel answers: the true rows, without the settled ones of namespaces read unsettled-only. */

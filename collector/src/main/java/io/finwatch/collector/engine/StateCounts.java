@@ -1,0 +1,46 @@
+package io.finwatch.collector.engine;
+
+import io.finwatch.collector.socket.SocketRow;
+import io.finwatch.collector.socket.TcpState;
+
+/**
+ * Sockets per state in one poll's table, counted as the table is built: the heartbeat reports them at every
+ * poll, and a second walk over every socket only to count would cost about as much as building the table.
+ */
+public final class StateCounts {
+    private final long[] perState = new long[TcpState.values().length];
+    private long finWait2Attached;
+    private long finWait2Orphaned;
+
+    void add(SocketRow row) {
+        perState[row.state().ordinal()]++;
+        if (row.state() == TcpState.FIN_WAIT2) {
+            if (row.orphaned()) {
+                finWait2Orphaned++;
+            } else {
+                finWait2Attached++;
+            }
+        }
+    }
+
+    /** Counts rows in any order; for tables not built by a poll (tests, tools). */
+    public static StateCounts of(Iterable<SocketRow> rows) {
+        StateCounts c = new StateCounts();
+        rows.forEach(c::add);
+        return c;
+    }
+
+    public long of(TcpState state) {
+        return perState[state.ordinal()];
+    }
+
+    /** FIN_WAIT2 sockets whose process still holds them: the kernel never reaps these. */
+    public long finWait2Attached() {
+        return finWait2Attached;
+    }
+
+    /** FIN_WAIT2 sockets the process closed (inode 0): the kernel reaps these after tcp_fin_timeout. */
+    public long finWait2Orphaned() {
+        return finWait2Orphaned;
+    }
+}
