@@ -8,9 +8,15 @@ public final class Converters {
     private Converters() {
     }
 
-    /** {@code 500ms}, {@code 1s}, {@code 2m}, {@code 1h}, or an ISO-8601 duration such as {@code PT1S}. */
+    /**
+     * {@code 500ms}, {@code 1s}, {@code 2m}, {@code 1h}, an ISO-8601 duration such as {@code PT1S}, or {@code 0}
+     * (zero needs no unit; options use it for "off" or "every time").
+     */
     public static Duration duration(String text) {
         String t = text.trim().toLowerCase(Locale.ROOT);
+        if (t.equals("0")) {
+            return Duration.ZERO;
+        }
         try {
             if (t.startsWith("pt") || t.startsWith("p")) {
                 return Duration.parse(text.trim().toUpperCase(Locale.ROOT));

@@ -78,6 +78,8 @@ class LayeredDefaultsTest {
         assertThat(Converters.duration("500ms")).isEqualTo(Duration.ofMillis(500));
         assertThat(Converters.duration("2m")).isEqualTo(Duration.ofMinutes(2));
         assertThat(Converters.duration("PT3S")).isEqualTo(Duration.ofSeconds(3));
+        assertThat(Converters.duration("0")).isZero();
+        assertThatThrownBy(() -> Converters.duration("5")).hasMessageContaining("'5' is not a duration");
         assertThatThrownBy(() -> Converters.duration("soon")).hasMessageContaining("'soon' is not a duration");
         assertThat(Converters.bytes("512m")).isEqualTo(512L << 20);
         assertThat(Converters.bytes("2GiB")).isEqualTo(2L << 30);
