@@ -2,6 +2,7 @@ package io.finwatch.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.finwatch.common.config.LayeredDefaults;
 import io.finwatch.deploy.Dockerfile.Instruction;
 import java.util.List;
@@ -69,6 +70,20 @@ class ImagesTest {
         String options = DockerEnv.of(d, d.lastStage()).get("JDK_JAVA_OPTIONS");
         assertThat(options).as("JDK_JAVA_OPTIONS of the collector image").isNotNull();
         assertThat(List.of(options.trim().split("\\s+"))).containsExactlyElementsOf(Launcher.read().collectFlags());
+    }
+
+    /** The DaemonSet and compose replace the image's JDK_JAVA_OPTIONS; all but its heap sizes must stay. */
+    @Test
+    void collectorDeploymentsKeepTheLaunchersJitAndGcFlags() {
+        List<String> jitAndGc = Launcher.read().collectFlags().stream().filter(f -> !f.startsWith("-Xm")).toList();
+        assertThat(jitAndGc).isNotEmpty();
+        JsonNode ds = Manifests.container(Manifests.one("DaemonSet", "finwatch-collector"), "collector");
+        String daemonSet = Manifests.env(ds).get("JDK_JAVA_OPTIONS").path("value").asText();
+        String compose = Manifests.compose().path("services").path("collector").path("environment")
+                .path("JDK_JAVA_OPTIONS").asText();
+        for (String options : List.of(daemonSet, compose)) {
+            assertThat(List.of(options.trim().split("\\s+"))).containsAll(jitAndGc);
+        }
     }
 
     @ParameterizedTest(name = "{0}")

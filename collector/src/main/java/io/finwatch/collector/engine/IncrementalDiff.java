@@ -3,6 +3,7 @@ package io.finwatch.collector.engine;
 import io.finwatch.collector.socket.SocketRow;
 import io.finwatch.collector.socket.SocketTable;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -81,17 +82,18 @@ final class IncrementalDiff {
             }
         }
         List<SocketChange> ordered = new ArrayList<>(changes.size() + replaced.size() + 16);
-        Map<Long, int[]> carried = new HashMap<>();
+        // Few namespaces, many rows: the narrowed ones by index, so the per-row lookup boxes nothing.
+        long[] narrowed = unsettledOnly.stream().mapToLong(Long::longValue).sorted().toArray();
+        int[] carried = new int[narrowed.length];
         if (previousSeen < previous.size()) {
             for (SocketRow before : previous.rows()) {
-                if (builder.contains(before.key())) {
-                    continue;
-                }
-                if (unsettledOnly.contains(before.key().netns()) && ReadScope.mayBeHiddenFromUnsettled(before.state())) {
-                    builder.carry(before);
-                    counts.add(before);
-                    carried.computeIfAbsent(before.key().netns(), n -> new int[1])[0]++;
-                } else {
+                int ns = narrowed.length == 0 ? -1 : Arrays.binarySearch(narrowed, before.key().netns());
+                if (ns >= 0 && ReadScope.mayBeHiddenFromUnsettled(before.state())) {
+                    if (builder.carry(before)) {
+                        counts.add(before);
+                        carried[ns]++;
+                    }
+                } else if (!builder.contains(before.key())) {
                     ordered.add(SocketChange.gone(before));
                 }
             }
@@ -101,7 +103,9 @@ final class IncrementalDiff {
         ordered.addAll(replaced);
         ordered.addAll(changes);
         Map<Long, Integer> carriedCounts = new HashMap<>();
-        carried.forEach((netns, n) -> carriedCounts.put(netns, n[0]));
+        for (int i = 0; i < narrowed.length; i++) {
+            carriedCounts.put(narrowed[i], carried[i]);
+        }
         return new Result(next, ordered, carriedCounts, counts);
     }
 

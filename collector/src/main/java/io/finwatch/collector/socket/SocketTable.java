@@ -112,12 +112,14 @@ public final class SocketTable {
         /**
          * Keeps a row of the previous table, as it is and under its key (ordinal included), unless a row with that
          * key was added: used for sockets a narrowed read could not see.
+         *
+         * @return whether it was kept
          */
-        public void carry(SocketRow row) {
+        public boolean carry(SocketRow row) {
             if (rows == null) {
                 throw new IllegalStateException("build() was already called");
             }
-            rows.putIfAbsent(row.key(), row);
+            return rows.putIfAbsent(row.key(), row) == null;
         }
 
         public boolean contains(SocketKey key) {
