@@ -18,7 +18,8 @@ package io.finwatch.streams.topology;
  *     orphan counts for its last owner.
  * <li>{@link #HOSTS} String {@link StoreKeys#host} -> {@code HostSummary} JSON from the host's heartbeats.
  * <li>{@link #DWELL_ALL_TIME} String host / process key -> HdrHistogram bytes
- *     ({@code encodeIntoCompressedByteBuffer}; read with {@code DwellStats.decode}) of the dwell in ms of every
+ *     ({@code encodeIntoByteBuffer}; values of versions before 2026-11 {@code encodeIntoCompressedByteBuffer};
+ *     read either with {@code DwellStats.decode}) of the dwell in ms of every
  *     ended FIN_WAIT2 episode, folded in every {@code StreamsSettings.foldEvery} (5 s), so up to that much behind.
  * <li>{@link #DWELL_1M}, {@link #DWELL_1H} window stores with the same keys and values, tumbling windows of one
  *     minute (kept {@link #DWELL_1M_RETENTION_MS}) and one hour (kept {@link #DWELL_1H_RETENTION_MS}), by the
