@@ -4,7 +4,7 @@ import io.finwatch.streams.aggregate.EndedEpisodeSerde;
 import io.finwatch.streams.config.StreamsSettings;
 import io.finwatch.streams.decode.DecodeProcessor;
 import io.finwatch.streams.dedup.DedupProcessor;
-import io.finwatch.streams.dedup.SeqMarkSerde;
+import io.finwatch.streams.dedup.SeqMarksBuilder;
 import io.finwatch.streams.detect.ConnectionStateSerde;
 import io.finwatch.streams.detect.DetectorProcessor;
 import io.finwatch.streams.detect.HostSummary;
@@ -65,7 +65,7 @@ public final class FinwatchTopology {
         t.addProcessor(DETECT, () -> new DetectorProcessor(config, metrics), DEDUP);
         t.addSink(ANOMALIES_SINK, config.anomaliesTopic(), new StringSerializer(), new AnomalySerde().serializer(), DETECT);
 
-        t.addStateStore(keyValue(StoreNames.DEDUP, new SeqMarkSerde()), DEDUP);
+        t.addStateStore(new SeqMarksBuilder(StoreNames.DEDUP), DEDUP);
         t.addStateStore(keyValue(StoreNames.CONNECTIONS, new ConnectionStateSerde()), DETECT);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.DEADLINES), Serdes.Bytes(),
                 Serdes.ByteArray()).withCachingEnabled(), DETECT);
