@@ -21,17 +21,24 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.TreeMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -105,6 +112,7 @@ public final class StreamsThroughputBench {
             }
             long s0 = System.nanoTime();
             long cpu0 = streamThreadsCpuNanos();
+            long jvmCpu0 = processCpuNanos();
             long total = fleet.transitionsWritten;
             while (kafka.committedOffsets("finwatch-bench", TRANSITIONS) < total
                     || kafka.committedOffsets("finwatch-bench", HEARTBEATS) < fleet.heartbeatsWritten) {
@@ -112,6 +120,7 @@ public final class StreamsThroughputBench {
             }
             double secs = seconds(s0);
             double cpu = (streamThreadsCpuNanos() - cpu0) / 1e9;
+            double jvmCpu = (processCpuNanos() - jvmCpu0) / 1e9;
             double rate = total / secs;
             System.out.printf((noop ? "no-op topology" : "detector") + " (exactly_once_v2, %d stream thread(s), %d partitions, commit every %s ms): %,d transitions"
                     + " (+ %,d heartbeats) in %.1f s = %,.0f transitions/s, %.0f%% of the raw consume rate%n", threads, partitions, commitMs, total,
@@ -119,11 +128,13 @@ public final class StreamsThroughputBench {
                     rate, 100 * rate / raw);
             System.out.printf("stream thread CPU: %.1f s of %.1f s wall (%.0f%%), %.1f us per transition%n", cpu, secs, 100 * cpu / secs,
                     cpu * 1e6 / total);
+            System.out.printf("whole JVM CPU (broker, stream threads, producers, GC): %.1f s, %.1f us per transition%n", jvmCpu, jvmCpu * 1e6 / total);
 
             if (noop) {
                 streams.close(Duration.ofSeconds(30));
                 return;
             }
+            printChangelogWrites(kafka, total);
             List<Long> delays = stuckDelays(kafka, 200);
             Collections.sort(delays);
             System.out.printf("FIN_WAIT2 deadline -> STUCK readable (read_committed), %d sockets: p50 %d ms, p90 %d ms, p99 %d ms, max %d ms%n",
@@ -151,6 +162,23 @@ public final class StreamsThroughputBench {
         }
     }
 
+    /** Records each store's changelog took during the run: what the commits flushed, store by store. */
+    static void printChangelogWrites(EmbeddedKafka kafka, long transitions) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            for (TopicDescription d : admin.describeTopics(admin.listTopics().names().get().stream()
+                    .filter(n -> n.endsWith("-changelog")).toList()).allTopicNames().get().values()) {
+                d.partitions().forEach(p -> latest.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest()));
+            }
+            Map<String, Long> byStore = new TreeMap<>();
+            admin.listOffsets(latest).all().get().forEach((tp, info) -> byStore.merge(tp.topic(), info.offset(), Long::sum));
+            StringBuilder line = new StringBuilder("changelog records (incl. transaction markers) per 100 transitions:");
+            byStore.forEach((topic, n) -> line.append(String.format(" %s %.1f", topic.replace("finwatch-bench-finwatch-", "").replace("-changelog", ""),
+                    100.0 * n / transitions)));
+            System.out.println(line);
+        }
+    }
+
     /** CPU time of the stream threads so far: tells a CPU-bound detector from one waiting on the broker or for a core. */
     static long streamThreadsCpuNanos() {
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
@@ -161,6 +189,11 @@ public final class StreamsThroughputBench {
             }
         }
         return sum;
+    }
+
+    /** CPU time of this JVM so far: the broker shares it, and with it the two cores. */
+    static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     static double seconds(long since) {
