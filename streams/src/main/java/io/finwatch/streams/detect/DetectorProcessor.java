@@ -11,7 +11,6 @@ import io.finwatch.streams.metrics.DetectorMetrics;
 import io.finwatch.streams.topology.StoreNames;
 import java.time.Duration;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.Cancellable;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -53,7 +52,6 @@ public final class DetectorProcessor implements Processor<String, SpecificRecord
         this.context = context;
         this.taskId = context.taskId().toString();
         KeyValueStore<String, ConnectionState> connectionStore = context.getStateStore(StoreNames.CONNECTIONS);
-        KeyValueStore<Bytes, byte[]> deadlineStore = context.getStateStore(StoreNames.DEADLINES);
         KeyValueStore<String, OpenCounts> openStore = context.getStateStore(StoreNames.OPEN_FIN_WAIT2);
         KeyValueStore<String, HostSummary> hostStore = context.getStateStore(StoreNames.HOSTS);
         KeyValueStore<String, EndedEpisode> dwellPending = context.getStateStore(StoreNames.DWELL_PENDING);
@@ -70,7 +68,7 @@ public final class DetectorProcessor implements Processor<String, SpecificRecord
         };
         this.hosts = new HostTracker(hostStore, settings, context.currentSystemTimeMs());
         this.dwell = new DwellAggregates(dwellPending, dwellAll, dwell1m, dwell1h);
-        this.connections = new ConnectionTracker(connectionStore, new DeadlineIndex(deadlineStore), openStore, dwell, settings,
+        this.connections = new ConnectionTracker(connectionStore, openStore, dwell, settings,
                 metrics.openSockets(taskId));
         this.due = context.schedule(settings.punctuateEvery(), PunctuationType.WALL_CLOCK_TIME, this::punctuate);
         this.expiry = context.schedule(EXPIRE_EVERY, PunctuationType.WALL_CLOCK_TIME, recent::expire);

@@ -67,8 +67,6 @@ public final class FinwatchTopology {
 
         t.addStateStore(new SeqMarksBuilder(StoreNames.DEDUP), DEDUP);
         t.addStateStore(keyValue(StoreNames.CONNECTIONS, new ConnectionStateSerde()), DETECT);
-        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.DEADLINES), Serdes.Bytes(),
-                Serdes.ByteArray()).withCachingEnabled(), DETECT);
         t.addStateStore(keyValue(StoreNames.OPEN_FIN_WAIT2, new OpenCountsSerde()), DETECT);
         t.addStateStore(keyValue(StoreNames.HOSTS, new JsonSerde<>(HostSummary.class)), DETECT);
         t.addStateStore(keyValue(StoreNames.DWELL_PENDING, new EndedEpisodeSerde()), DETECT);

@@ -28,15 +28,15 @@ package io.finwatch.streams.topology;
  *     prefix scan per host returns them oldest first) -> FinWait2Anomaly in single-object encoding
  *     (FinwatchSerde).
  * </ul>
- * {@link #DEDUP}, {@link #DEADLINES} and {@link #DWELL_PENDING} are the detector's bookkeeping, not meant for queries.
+ * {@link #DEDUP} and {@link #DWELL_PENDING} are the detector's bookkeeping, not meant for queries. Deadlines are
+ * kept in memory, rebuilt from {@link #CONNECTIONS} when a task starts; versions before 2026-11 kept them in a
+ * store {@code finwatch-deadlines}, whose changelog topic a deployment may delete.
  */
 public final class StoreNames {
 
     /** collector_id + "|T" (transitions) or "|H" (heartbeats) -> SeqMark as two big-endian longs (seq, seen_at ms). */
     public static final String DEDUP = "finwatch-dedup";
     public static final String CONNECTIONS = "finwatch-connections";
-    /** Big-endian fire time (8 bytes) + UTF-8 connection key -> empty: due entries are one range scan. */
-    public static final String DEADLINES = "finwatch-deadlines";
     public static final String OPEN_FIN_WAIT2 = "finwatch-open-fin-wait2";
     public static final String HOSTS = "finwatch-hosts";
     /** Connection key + "|" + entered_at -> EndedEpisode (compact binary, {@code EndedEpisodeSerde}): ended episodes not yet folded into the dwell histograms. */
