@@ -113,6 +113,7 @@ public final class StreamsThroughputBench {
             long s0 = System.nanoTime();
             long cpu0 = streamThreadsCpuNanos();
             long jvmCpu0 = processCpuNanos();
+            Map<String, Long> threads0 = cpuTicksByThreadName();
             long total = fleet.transitionsWritten;
             while (kafka.committedOffsets("finwatch-bench", TRANSITIONS) < total
                     || kafka.committedOffsets("finwatch-bench", HEARTBEATS) < fleet.heartbeatsWritten) {
@@ -129,6 +130,7 @@ public final class StreamsThroughputBench {
             System.out.printf("stream thread CPU: %.1f s of %.1f s wall (%.0f%%), %.1f us per transition%n", cpu, secs, 100 * cpu / secs,
                     cpu * 1e6 / total);
             System.out.printf("whole JVM CPU (broker, stream threads, producers, GC): %.1f s, %.1f us per transition%n", jvmCpu, jvmCpu * 1e6 / total);
+            printThreadCpu(threads0, cpuTicksByThreadName(), total);
 
             if (noop) {
                 streams.close(Duration.ofSeconds(30));
@@ -194,6 +196,38 @@ public final class StreamsThroughputBench {
     /** CPU time of this JVM so far: the broker shares it, and with it the two cores. */
     static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /**
+     * CPU ticks (1/100 s) of every thread of this JVM, Java or native (RocksDB's flush and compaction threads),
+     * summed by name with digits dropped, from /proc/self/task: where the CPU not spent by the stream threads goes.
+     */
+    static Map<String, Long> cpuTicksByThreadName() throws java.io.IOException {
+        Map<String, Long> ticks = new HashMap<>();
+        try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[0-9]+", "#");
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    ticks.merge(name, Long.parseLong(f[11]) + Long.parseLong(f[12]), Long::sum);
+                } catch (java.io.IOException | RuntimeException gone) {
+                    // The thread ended between the listing and the read.
+                }
+            }
+        }
+        return ticks;
+    }
+
+    static void printThreadCpu(Map<String, Long> before, Map<String, Long> after, long transitions) {
+        StringBuilder line = new StringBuilder("CPU by thread (us per transition):");
+        after.entrySet().stream()
+                .map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
+                .filter(e -> e.getValue() > 0)
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .limit(12)
+                .forEach(e -> line.append(String.format(" [%s] %.1f", e.getKey(), e.getValue() * 1e4 / transitions)));
+        System.out.println(line);
     }
 
     static double seconds(long since) {
