@@ -4,6 +4,7 @@ import io.finwatch.schemas.CollectorHeartbeat;
 import io.finwatch.schemas.SocketTransition;
 import io.finwatch.streams.config.StreamsSettings;
 import io.finwatch.streams.metrics.DetectorMetrics;
+import io.finwatch.streams.state.BeforeCommitStore;
 import io.finwatch.streams.topology.StoreNames;
 import java.time.Duration;
 import org.apache.avro.specific.SpecificRecord;
@@ -37,9 +38,9 @@ public final class DedupProcessor implements Processor<String, SpecificRecord, S
     @Override
     public void init(ProcessorContext<String, SpecificRecord> context) {
         this.context = context;
-        this.marks = context.getStateStore(StoreNames.DEDUP);
-        // A new active incarnation of the task, after any restore: only the store is known to be committed.
-        marks.forgetUnsaved();
+        BeforeCommitStore<String, SeqMark> store = context.getStateStore(StoreNames.DEDUP);
+        this.marks = new SeqMarks(store.store());
+        store.beforeCommit(marks::save);
         this.sweep = context.schedule(SWEEP_EVERY, PunctuationType.WALL_CLOCK_TIME, this::sweep);
     }
 

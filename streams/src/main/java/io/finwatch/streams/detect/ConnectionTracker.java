@@ -163,7 +163,7 @@ final class ConnectionTracker {
         connections.delete(k);
         episodes.ended(c.key());
         count(c, -1);
-        dwell.record(k + '|' + c.enteredAt(), StoreKeys.host(c.key().host()), c.processKey(), endedAt - c.enteredAt(), endedAt);
+        dwell.record(StoreKeys.host(c.key().host()), c.processKey(), endedAt - c.enteredAt(), endedAt);
     }
 
     /**
@@ -191,7 +191,7 @@ final class ConnectionTracker {
             connections.delete(k);
             episodes.ended(c.key());
             count(c, -1);
-            dwell.record(k + '|' + c.enteredAt(), StoreKeys.host(host), c.processKey(),
+            dwell.record(StoreKeys.host(host), c.processKey(),
                     Math.max(0, endedAt - c.enteredAt()), endedAt);
         }
     }

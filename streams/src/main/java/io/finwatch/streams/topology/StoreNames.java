@@ -39,7 +39,11 @@ public final class StoreNames {
     public static final String CONNECTIONS = "finwatch-connections";
     public static final String OPEN_FIN_WAIT2 = "finwatch-open-fin-wait2";
     public static final String HOSTS = "finwatch-hosts";
-    /** Connection key + "|" + entered_at -> EndedEpisode (compact binary, {@code EndedEpisodeSerde}): ended episodes not yet folded into the dwell histograms. */
+    /**
+     * Ended episodes not yet folded into the dwell histograms: {@code "|" + 19-digit batch number} -> EndedEpisodes
+     * (compact binary, {@code EndedEpisodesSerde}), the episodes a task ended between two commits; versions before
+     * 2026-11 wrote connection key + "|" + entered_at -> EndedEpisode ({@code EndedEpisodeSerde}), still folded.
+     */
     public static final String DWELL_PENDING = "finwatch-dwell-pending";
     public static final String DWELL_ALL_TIME = "finwatch-dwell-all-time";
     public static final String DWELL_1M = "finwatch-dwell-1m";
