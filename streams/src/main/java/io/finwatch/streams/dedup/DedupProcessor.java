@@ -61,12 +61,10 @@ public final class DedupProcessor implements Processor<String, SpecificRecord, S
             topic = settings.heartbeatsTopic();
         }
         String key = collector + (event instanceof SocketTransition ? "|T" : "|H");
-        SeqMark mark = marks.get(key);
-        if (mark != null && seq <= mark.seq()) {
+        if (!marks.advance(key, seq, context.currentSystemTimeMs())) {
             metrics.duplicate(topic);
             return;
         }
-        marks.put(key, new SeqMark(seq, context.currentSystemTimeMs()));
         context.forward(record);
     }
 

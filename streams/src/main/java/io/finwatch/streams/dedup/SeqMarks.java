@@ -2,10 +2,8 @@ package io.finwatch.streams.dedup;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -23,38 +21,60 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 final class SeqMarks {
 
+    /** One key's mark as this task has it now; {@code unsaved} while it differs from the store. */
+    private static final class Mark {
+        final String key;
+        boolean present;
+        long seq;
+        long seenAtMs;
+        boolean unsaved;
+
+        Mark(String key, SeqMark stored) {
+            this.key = key;
+            this.present = stored != null;
+            this.seq = present ? stored.seq() : 0;
+            this.seenAtMs = present ? stored.seenAtMs() : 0;
+        }
+    }
+
     private final KeyValueStore<String, SeqMark> store;
-    /** The marks read or written since the processor started; two per collector run, kilobytes for a fleet. */
-    private final Map<String, SeqMark> known = new HashMap<>();
-    /** Keys of {@link #known} changed since the last {@link #save}. */
-    private final Set<String> unsaved = new HashSet<>();
+    /** The marks read or taken since the processor started; two per collector run, kilobytes for a fleet. */
+    private final Map<String, Mark> known = new HashMap<>();
+    private final List<Mark> unsaved = new ArrayList<>();
 
     SeqMarks(KeyValueStore<String, SeqMark> store) {
         this.store = store;
     }
 
-    /** The highest mark taken for a key, or null if none. */
-    SeqMark get(String key) {
-        SeqMark mark = known.get(key);
+    /**
+     * Takes {@code seq} as the key's new mark if it is above the current one.
+     *
+     * @return false for an event at or below the mark: already taken
+     */
+    boolean advance(String key, long seq, long nowMs) {
+        Mark mark = known.get(key);
         if (mark == null) {
-            mark = store.get(key);
-            if (mark != null) {
-                known.put(key, mark);
-            }
+            mark = new Mark(key, store.get(key));
+            known.put(key, mark);
         }
-        return mark;
-    }
-
-    /** Takes a new mark; it reaches the store by the next commit. */
-    void put(String key, SeqMark mark) {
-        known.put(key, mark);
-        unsaved.add(key);
+        if (mark.present && seq <= mark.seq) {
+            return false;
+        }
+        mark.present = true;
+        mark.seq = seq;
+        mark.seenAtMs = nowMs;
+        if (!mark.unsaved) {
+            mark.unsaved = true;
+            unsaved.add(mark);
+        }
+        return true;
     }
 
     /** Writes the marks changed since the last save. */
     void save() {
-        for (String key : unsaved) {
-            store.put(key, known.get(key));
+        for (Mark mark : unsaved) {
+            store.put(mark.key, new SeqMark(mark.seq, mark.seenAtMs));
+            mark.unsaved = false;
         }
         unsaved.clear();
     }
