@@ -31,6 +31,9 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * {@code DedupMarksCommitTest}, {@code PendingEpisodesCommitTest} and {@code CrashRecoveryTest} (re-sends and
  * episodes across SIGKILL) would fail.
  *
+ * <p>A hook writes to its own store only ({@link #store()}, which has no record cache): the other stores' caches
+ * may already have been flushed for this commit, and a write into one of them would wait for the next.
+ *
  * <p>A hook belongs to one active incarnation of the task's processor, which registers it at its init (after
  * any restore) with memory made anew; it is dropped whenever the store is initialised, closed or its cache
  * cleared (a dirty close: the transaction is aborted and the memory must not reach a later one).

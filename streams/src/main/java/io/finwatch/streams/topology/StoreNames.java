@@ -16,7 +16,8 @@ package io.finwatch.streams.topology;
  * <li>{@link #OPEN_FIN_WAIT2} String {@link StoreKeys#host} (whole host) and {@link StoreKeys#process}
  *     (one process) -> {@code OpenCounts} {attached, orphaned} ({@code OpenCountsSerde}: two big-endian longs); an
  *     orphan counts for its last owner.
- * <li>{@link #HOSTS} String {@link StoreKeys#host} -> {@code HostSummary} JSON from the host's heartbeats.
+ * <li>{@link #HOSTS} String {@link StoreKeys#host} -> {@code HostSummary} from the host's heartbeats (compact binary,
+ *     {@code HostSummarySerde}; JSON values of versions before 2026-11 still read).
  * <li>{@link #DWELL_ALL_TIME} String host / process key -> HdrHistogram bytes
  *     ({@code encodeIntoByteBuffer}; values of versions before 2026-11 {@code encodeIntoCompressedByteBuffer};
  *     read either with {@code DwellStats.decode}) of the dwell in ms of every
