@@ -1,5 +1,6 @@
 package io.finwatch.streams.aggregate;
 
+import io.finwatch.streams.topology.StoreKeys;
 import io.finwatch.streams.topology.StoreNames;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,12 +16,14 @@ import org.apache.kafka.streams.state.WindowStore;
  * The dwell of every ended FIN_WAIT2 episode, in the all-time, per-hour and per-minute histograms of its
  * host and of its process.
  *
- * <p>Re-encoding a compressed histogram costs tens of microseconds, and every episode touches six, so
- * episodes are not folded in one by one: an ended episode is first written to a pending store, and the
- * punctuator folds all pending episodes at once, so each histogram touched is decoded and encoded once per
- * punctuation however many episodes it took. Both stores are ordinary changelogged stores written by the
- * stream thread, so under exactly-once an episode is either still pending or already in the histograms
- * after any crash, never lost or counted twice. Queries see an episode up to one fold interval late.
+ * <p>Re-encoding a histogram costs microseconds, and every episode touches six, so episodes are not folded in
+ * one by one: ended episodes are pending until the punctuator folds all of them at once, so each histogram
+ * touched is decoded and encoded once per punctuation however many episodes it took. Pending episodes are
+ * held in memory and written right before each commit ({@link #save}, see {@code BeforeCommitStore}) as one
+ * batch value per commit, so an episode costs no store write of its own. Under exactly-once an episode whose
+ * end a commit covers is then either in that commit's pending batches or already in its histograms, never lost
+ * or counted twice; one that ended after the last commit is ended again when its input is processed again.
+ * Queries see an episode up to one fold interval late.
  *
  * <p>The histograms written last are also kept decoded, which spares the decode for hot hosts and
  * processes: the stores stay the truth (every fold writes through), and the cache belongs to one task
@@ -32,7 +35,19 @@ public final class DwellAggregates {
     /** Most episodes one fold takes, so a backlog cannot stall the stream thread; the rest wait for the next fold. */
     private static final int FOLD_BATCH = 100_000;
 
-    private final KeyValueStore<String, EndedEpisode> pending;
+    /**
+     * Pending batches go under {@code "|" + 19-digit batch number}: no host starts with the key separator (the
+     * decoder refuses such hosts), so no pending key of earlier versions, one episode under its connection key and
+     * entry time ({@link EndedEpisodeSerde}), does; those are still folded.
+     */
+    private static final String BATCH_PREFIX = String.valueOf(StoreKeys.SEP);
+    private static final EndedEpisodesSerde BATCHES = new EndedEpisodesSerde();
+    private static final EndedEpisodeSerde SINGLE = new EndedEpisodeSerde();
+
+    private final KeyValueStore<String, byte[]> pending;
+    /** Episodes ended since the last {@link #save}; made anew with this object at every processor init. */
+    private final List<EndedEpisode> ended = new ArrayList<>();
+    private long nextBatch;
     private final KeyValueStore<String, byte[]> allTime;
     private final WindowStore<String, byte[]> perMinute;
     private final WindowStore<String, byte[]> perHour;
@@ -48,33 +63,53 @@ public final class DwellAggregates {
     private record Slot(String store, String key, long windowStart) {
     }
 
-    public DwellAggregates(KeyValueStore<String, EndedEpisode> pending, KeyValueStore<String, byte[]> allTime,
+    public DwellAggregates(KeyValueStore<String, byte[]> pending, KeyValueStore<String, byte[]> allTime,
                            WindowStore<String, byte[]> perMinute, WindowStore<String, byte[]> perHour) {
         this.pending = pending;
         this.allTime = allTime;
         this.perMinute = perMinute;
         this.perHour = perHour;
+        try (KeyValueIterator<String, byte[]> it = pending.reverseRange(BATCH_PREFIX, BATCH_PREFIX + Character.MAX_VALUE)) {
+            this.nextBatch = it.hasNext() ? Long.parseLong(it.next().key.substring(BATCH_PREFIX.length())) + 1 : 0;
+        }
     }
 
-    /** Queues an ended episode; {@code episodeKey} is unique per episode (its connection and entry time). */
-    public void record(String episodeKey, String hostKey, String processKey, long dwellMs, long endedAt) {
-        pending.put(episodeKey, new EndedEpisode(hostKey, processKey, Math.max(0, dwellMs), endedAt));
+    /** Queues an ended episode. */
+    public void record(String hostKey, String processKey, long dwellMs, long endedAt) {
+        ended.add(new EndedEpisode(hostKey, processKey, Math.max(0, dwellMs), endedAt));
     }
 
-    /** Folds the pending episodes (up to a batch) into the histograms. */
+    /** Writes the episodes ended since the last save as one pending batch; runs right before each commit. */
+    public void save() {
+        if (ended.isEmpty()) {
+            return;
+        }
+        pending.put(String.format("%s%019d", BATCH_PREFIX, nextBatch++), BATCHES.serializer().serialize(pending.name(),
+                new EndedEpisodes(List.copyOf(ended))));
+        ended.clear();
+    }
+
+    /** Folds the pending episodes (whole batches, up to about {@link #FOLD_BATCH}) into the histograms. */
     public void fold() {
-        List<KeyValue<String, EndedEpisode>> taken = new ArrayList<>();
-        try (KeyValueIterator<String, EndedEpisode> it = pending.all()) {
+        List<EndedEpisode> taken = new ArrayList<>(ended);
+        ended.clear();
+        List<String> folded = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = pending.all()) {
             while (it.hasNext() && taken.size() < FOLD_BATCH) {
-                taken.add(it.next());
+                KeyValue<String, byte[]> e = it.next();
+                folded.add(e.key);
+                if (e.key.startsWith(BATCH_PREFIX)) {
+                    taken.addAll(BATCHES.deserializer().deserialize(pending.name(), e.value).episodes());
+                } else {
+                    taken.add(SINGLE.deserializer().deserialize(pending.name(), e.value));
+                }
             }
         }
         if (taken.isEmpty()) {
             return;
         }
         Map<Slot, List<Long>> bySlot = new LinkedHashMap<>();
-        for (KeyValue<String, EndedEpisode> e : taken) {
-            EndedEpisode ep = e.value;
+        for (EndedEpisode ep : taken) {
             long minute = ep.endedAt() - Math.floorMod(ep.endedAt(), StoreNames.DWELL_1M_WINDOW_MS);
             long hour = ep.endedAt() - Math.floorMod(ep.endedAt(), StoreNames.DWELL_1H_WINDOW_MS);
             for (String key : new String[] {ep.hostKey(), ep.processKey()}) {
@@ -84,8 +119,8 @@ public final class DwellAggregates {
             }
         }
         bySlot.forEach(this::add);
-        for (KeyValue<String, EndedEpisode> e : taken) {
-            pending.delete(e.key);
+        for (String key : folded) {
+            pending.delete(key);
         }
     }
 

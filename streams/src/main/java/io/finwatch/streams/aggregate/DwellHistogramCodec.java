@@ -1,15 +1,28 @@
 package io.finwatch.streams.aggregate;
 
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
-import java.util.zip.Deflater;
+import java.util.zip.DataFormatException;
 import org.HdrHistogram.Histogram;
 
-/** Dwell histograms to and from store bytes, with HdrHistogram's own compressed encoding. */
+/**
+ * Dwell histograms to and from store bytes, in HdrHistogram's plain V2 encoding (counts as zig-zag varints with
+ * runs of empty buckets collapsed). That form is already compact for dwell histograms, and a fold rewrites
+ * thousands of them; the library's compressed form sets up a {@code Deflater} for every encode, which had made
+ * it most of the fold's cost. Values written compressed by earlier versions still read.
+ */
 public final class DwellHistogramCodec {
 
     /** 1% resolution: plenty for "how long do sockets sit in FIN_WAIT2", and small encodings. */
     public static final int SIGNIFICANT_DIGITS = 2;
+
+    /**
+     * HdrHistogram's cookie of a compressed V2 encoding, its first four bytes once the word-size nibble
+     * (bits 4-7) is masked; the plain encoding's cookie differs in the low bits.
+     */
+    private static final int COMPRESSED_V2_COOKIE = 0x1c849304;
+    private static final int WORD_SIZE_BITS = 0xf0;
 
     private DwellHistogramCodec() {
     }
@@ -36,13 +49,21 @@ public final class DwellHistogramCodec {
                 scratch = ByteBuffer.allocate(needed);
             }
             scratch.clear();
-            // Fastest deflate: these are rewritten at every fold that touches them and are small either way.
-            int length = h.encodeIntoCompressedByteBuffer(scratch, Deflater.BEST_SPEED);
+            int length = h.encodeIntoByteBuffer(scratch);
             return Arrays.copyOf(scratch.array(), length);
         }
     }
 
+    /** Either encoding back into a histogram; a value that is neither is a bug or a foreign writer, not bad input. */
     public static Histogram decode(byte[] bytes) {
-        return DwellStats.decodeBuffer(ByteBuffer.wrap(bytes));
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        try {
+            if (bytes.length >= Integer.BYTES && (buffer.getInt(0) & ~WORD_SIZE_BITS) == COMPRESSED_V2_COOKIE) {
+                return Histogram.decodeFromCompressedByteBuffer(buffer, 0);
+            }
+            return Histogram.decodeFromByteBuffer(buffer, 0);
+        } catch (DataFormatException | IllegalArgumentException | IndexOutOfBoundsException | BufferUnderflowException e) {
+            throw new IllegalStateException("dwell store value (" + bytes.length + " bytes) is not an HdrHistogram encoding", e);
+        }
     }
 }

@@ -1,7 +1,5 @@
 package io.finwatch.streams.aggregate;
 
-import java.nio.ByteBuffer;
-import java.util.zip.DataFormatException;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -23,18 +21,5 @@ public record DwellStats(long count, long p50, long p90, long p99, long max) {
     /** A store value back into a histogram, e.g. to merge several windows with {@code Histogram.add}. */
     public static Histogram decode(byte[] storeValue) {
         return DwellHistogramCodec.decode(storeValue);
-    }
-
-    /** Thrown as unchecked: a store value that does not decode is a bug or a foreign writer, not bad input. */
-    static IllegalStateException corrupt(DataFormatException e) {
-        return new IllegalStateException("dwell store value is not a compressed HdrHistogram", e);
-    }
-
-    static Histogram decodeBuffer(ByteBuffer buffer) {
-        try {
-            return Histogram.decodeFromCompressedByteBuffer(buffer, 0);
-        } catch (DataFormatException e) {
-            throw corrupt(e);
-        }
     }
 }

@@ -2,7 +2,7 @@ package io.finwatch.streams.aggregate;
 
 import io.finwatch.streams.serde.CompactSerde;
 
-/** EndedEpisode in the compact store form: one is written per ended episode and read back by the next fold. */
+/** One EndedEpisode in the compact store form, as versions before 2026-11 wrote each pending episode; still folded. */
 public final class EndedEpisodeSerde extends CompactSerde<EndedEpisode> {
 
     public EndedEpisodeSerde() {

@@ -4,21 +4,15 @@ import io.finwatch.schemas.CollectorHeartbeat;
 import io.finwatch.schemas.SocketTransition;
 import io.finwatch.streams.config.StreamsSettings;
 import io.finwatch.streams.metrics.DetectorMetrics;
+import io.finwatch.streams.state.BeforeCommitStore;
 import io.finwatch.streams.topology.StoreNames;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.Cancellable;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Drops events already processed. A collector publishes at least once, so after an unclean stop it
@@ -33,13 +27,7 @@ public final class DedupProcessor implements Processor<String, SpecificRecord, S
     private final StreamsSettings settings;
     private final DetectorMetrics metrics;
     private ProcessorContext<String, SpecificRecord> context;
-    private KeyValueStore<String, SeqMark> marks;
-    /**
-     * The marks this processor has read or written since its init: every event needs its collector's mark, and
-     * there are two per collector run (kilobytes for a fleet), so the store is read once per mark instead of once
-     * per event. Made anew at every init, after any restore, so it never holds what the store does not.
-     */
-    private Map<String, SeqMark> known;
+    private SeqMarks marks;
     private Cancellable sweep;
 
     public DedupProcessor(StreamsSettings settings, DetectorMetrics metrics) {
@@ -50,8 +38,9 @@ public final class DedupProcessor implements Processor<String, SpecificRecord, S
     @Override
     public void init(ProcessorContext<String, SpecificRecord> context) {
         this.context = context;
-        this.marks = context.getStateStore(StoreNames.DEDUP);
-        this.known = new HashMap<>();
+        BeforeCommitStore<String, SeqMark> store = context.getStateStore(StoreNames.DEDUP);
+        this.marks = new SeqMarks(store.store());
+        store.beforeCommit(marks::save);
         this.sweep = context.schedule(SWEEP_EVERY, PunctuationType.WALL_CLOCK_TIME, this::sweep);
     }
 
@@ -72,36 +61,16 @@ public final class DedupProcessor implements Processor<String, SpecificRecord, S
             topic = settings.heartbeatsTopic();
         }
         String key = collector + (event instanceof SocketTransition ? "|T" : "|H");
-        SeqMark mark = known.get(key);
-        if (mark == null) {
-            mark = marks.get(key);
-        }
-        if (mark != null && seq <= mark.seq()) {
+        if (!marks.advance(key, seq, context.currentSystemTimeMs())) {
             metrics.duplicate(topic);
             return;
         }
-        SeqMark next = new SeqMark(seq, context.currentSystemTimeMs());
-        marks.put(key, next);
-        known.put(key, next);
         context.forward(record);
     }
 
     /** Forgets collector runs not heard from for the retention: their re-sends are long over. */
     private void sweep(long now) {
-        long cutoff = now - settings.dedupRetention().toMillis();
-        List<String> old = new ArrayList<>();
-        try (KeyValueIterator<String, SeqMark> it = marks.all()) {
-            while (it.hasNext()) {
-                KeyValue<String, SeqMark> e = it.next();
-                if (e.value.seenAtMs() < cutoff) {
-                    old.add(e.key);
-                }
-            }
-        }
-        for (String key : old) {
-            marks.delete(key);
-            known.remove(key);
-        }
+        marks.sweep(now - settings.dedupRetention().toMillis());
     }
 
     @Override

@@ -7,8 +7,7 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * A mark as two big-endian longs (seq, seenAtMs). The dedup store is written for every event, so its
- * value is kept to 16 bytes and no parser.
+ * A mark as two big-endian longs (seq, seenAtMs): 16 bytes and no parser.
  */
 public final class SeqMarkSerde implements Serde<SeqMark> {
 

@@ -36,17 +36,16 @@ final class ConnectionTracker {
     private static final StringSerializer KEYS = new StringSerializer();
 
     private final KeyValueStore<String, ConnectionState> connections;
-    private final DeadlineIndex deadlines;
+    private final DeadlineIndex deadlines = new DeadlineIndex();
     private final KeyValueStore<String, OpenCounts> open;
     private final DwellAggregates dwell;
     private final StreamsSettings settings;
     private final DetectorMetrics.OpenSockets openMetric;
     private final OpenEpisodes episodes = new OpenEpisodes();
 
-    ConnectionTracker(KeyValueStore<String, ConnectionState> connections, DeadlineIndex deadlines, KeyValueStore<String, OpenCounts> open,
+    ConnectionTracker(KeyValueStore<String, ConnectionState> connections, KeyValueStore<String, OpenCounts> open,
                       DwellAggregates dwell, StreamsSettings settings, DetectorMetrics.OpenSockets openMetric) {
         this.connections = connections;
-        this.deadlines = deadlines;
         this.open = open;
         this.dwell = dwell;
         this.settings = settings;
@@ -63,7 +62,11 @@ final class ConnectionTracker {
         }
         try (KeyValueIterator<String, ConnectionState> it = connections.all()) {
             while (it.hasNext()) {
-                episodes.opened(it.next().value.key());
+                KeyValue<String, ConnectionState> e = it.next();
+                episodes.opened(e.value.key());
+                if (!e.value.stuckEmitted()) {
+                    deadlines.add(e.value.fireAt(), e.key);
+                }
             }
         }
     }
@@ -160,7 +163,7 @@ final class ConnectionTracker {
         connections.delete(k);
         episodes.ended(c.key());
         count(c, -1);
-        dwell.record(k + '|' + c.enteredAt(), StoreKeys.host(c.key().host()), c.processKey(), endedAt - c.enteredAt(), endedAt);
+        dwell.record(StoreKeys.host(c.key().host()), c.processKey(), endedAt - c.enteredAt(), endedAt);
     }
 
     /**
@@ -188,7 +191,7 @@ final class ConnectionTracker {
             connections.delete(k);
             episodes.ended(c.key());
             count(c, -1);
-            dwell.record(k + '|' + c.enteredAt(), StoreKeys.host(host), c.processKey(),
+            dwell.record(StoreKeys.host(host), c.processKey(),
                     Math.max(0, endedAt - c.enteredAt()), endedAt);
         }
     }

@@ -1,60 +1,49 @@
 package io.finwatch.streams.detect;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
 import java.util.List;
-import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.KeyValueStore;
+import java.util.TreeSet;
 
 /**
- * Connections ordered by when they come due. The key starts with the fire time as a big-endian long, and
- * byte order is the store's order, so everything due by now is one range scan from the start, however
- * many sockets are open. Punctuation schedules are not persisted; this store is, so entries that came due
- * while the detector was down fire after it restarts.
+ * Open episodes not yet STUCK, ordered by when they come due, so everything due by now is read from the front
+ * however many sockets are open.
+ *
+ * <p>Held in memory only: it is the connections store's (fire time, key) of every entry that has not raised its
+ * STUCK, so {@link ConnectionTracker} rebuilds it from that store whenever its task starts (after any restore),
+ * and entries that came due while the detector was down fire after it restarts. A store of its own had cost a
+ * changelog write at the commit after an episode began and another after it ended. One difference from such a
+ * store: deadlines parked while their host was not heard are back in the index after a restart, and park again
+ * at the first punctuation if the host is still not heard.
  */
 final class DeadlineIndex {
-
-    private static final byte[] EMPTY = new byte[0];
 
     record Due(long fireAt, String connectionKey) {
     }
 
-    private final KeyValueStore<Bytes, byte[]> store;
+    private static final Comparator<Due> ORDER = Comparator.comparingLong(Due::fireAt).thenComparing(Due::connectionKey);
 
-    DeadlineIndex(KeyValueStore<Bytes, byte[]> store) {
-        this.store = store;
-    }
+    private final TreeSet<Due> entries = new TreeSet<>(ORDER);
 
     void add(long fireAt, String connectionKey) {
-        store.put(key(fireAt, connectionKey), EMPTY);
+        entries.add(new Due(slot(fireAt), connectionKey));
     }
 
     void remove(long fireAt, String connectionKey) {
-        store.delete(key(fireAt, connectionKey));
+        entries.remove(new Due(slot(fireAt), connectionKey));
     }
 
     /** Up to {@code limit} entries due at or before {@code now}, earliest first. */
     List<Due> due(long now, int limit) {
         List<Due> out = new ArrayList<>();
-        if (now < 0) {
-            return out;
-        }
-        // The upper bound is the bare 8-byte time just past now: it sorts after every key of time now.
-        Bytes from = Bytes.wrap(ByteBuffer.allocate(Long.BYTES).putLong(0).array());
-        Bytes to = Bytes.wrap(ByteBuffer.allocate(Long.BYTES).putLong(now + 1).array());
-        try (KeyValueIterator<Bytes, byte[]> it = store.range(from, to)) {
-            while (it.hasNext() && out.size() < limit) {
-                KeyValue<Bytes, byte[]> e = it.next();
-                ByteBuffer b = ByteBuffer.wrap(e.key.get());
-                long fireAt = b.getLong();
-                if (fireAt > now) {
-                    break;
-                }
-                out.add(new Due(fireAt, new String(e.key.get(), Long.BYTES, e.key.get().length - Long.BYTES, StandardCharsets.UTF_8)));
+        Iterator<Due> it = entries.iterator();
+        while (it.hasNext() && out.size() < limit) {
+            Due d = it.next();
+            if (d.fireAt() > now) {
+                break;
             }
+            out.add(d);
         }
         return out;
     }
@@ -62,10 +51,5 @@ final class DeadlineIndex {
     /** Where an entry firing at {@code fireAt} sits: a time before 1970 (a collector clock gone wrong) sorts first, not last. */
     static long slot(long fireAt) {
         return Math.max(0, fireAt);
-    }
-
-    static Bytes key(long fireAt, String connectionKey) {
-        byte[] text = connectionKey.getBytes(StandardCharsets.UTF_8);
-        return Bytes.wrap(ByteBuffer.allocate(Long.BYTES + text.length).putLong(slot(fireAt)).put(text).array());
     }
 }

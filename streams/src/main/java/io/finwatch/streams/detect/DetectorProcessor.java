@@ -4,14 +4,13 @@ import io.finwatch.schemas.CollectorHeartbeat;
 import io.finwatch.schemas.FinWait2Anomaly;
 import io.finwatch.schemas.SocketTransition;
 import io.finwatch.streams.aggregate.DwellAggregates;
-import io.finwatch.streams.aggregate.EndedEpisode;
 import io.finwatch.streams.aggregate.RecentAnomalies;
 import io.finwatch.streams.config.StreamsSettings;
 import io.finwatch.streams.metrics.DetectorMetrics;
+import io.finwatch.streams.state.BeforeCommitStore;
 import io.finwatch.streams.topology.StoreNames;
 import java.time.Duration;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.Cancellable;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -53,10 +52,9 @@ public final class DetectorProcessor implements Processor<String, SpecificRecord
         this.context = context;
         this.taskId = context.taskId().toString();
         KeyValueStore<String, ConnectionState> connectionStore = context.getStateStore(StoreNames.CONNECTIONS);
-        KeyValueStore<Bytes, byte[]> deadlineStore = context.getStateStore(StoreNames.DEADLINES);
         KeyValueStore<String, OpenCounts> openStore = context.getStateStore(StoreNames.OPEN_FIN_WAIT2);
         KeyValueStore<String, HostSummary> hostStore = context.getStateStore(StoreNames.HOSTS);
-        KeyValueStore<String, EndedEpisode> dwellPending = context.getStateStore(StoreNames.DWELL_PENDING);
+        BeforeCommitStore<String, byte[]> dwellPending = context.getStateStore(StoreNames.DWELL_PENDING);
         KeyValueStore<String, byte[]> dwellAll = context.getStateStore(StoreNames.DWELL_ALL_TIME);
         WindowStore<String, byte[]> dwell1m = context.getStateStore(StoreNames.DWELL_1M);
         WindowStore<String, byte[]> dwell1h = context.getStateStore(StoreNames.DWELL_1H);
@@ -69,8 +67,9 @@ public final class DetectorProcessor implements Processor<String, SpecificRecord
             metrics.anomaly(anomaly.getKind().toString(), anomaly.getReason().toString());
         };
         this.hosts = new HostTracker(hostStore, settings, context.currentSystemTimeMs());
-        this.dwell = new DwellAggregates(dwellPending, dwellAll, dwell1m, dwell1h);
-        this.connections = new ConnectionTracker(connectionStore, new DeadlineIndex(deadlineStore), openStore, dwell, settings,
+        this.dwell = new DwellAggregates(dwellPending.store(), dwellAll, dwell1m, dwell1h);
+        dwellPending.beforeCommit(dwell::save);
+        this.connections = new ConnectionTracker(connectionStore, openStore, dwell, settings,
                 metrics.openSockets(taskId));
         this.due = context.schedule(settings.punctuateEvery(), PunctuationType.WALL_CLOCK_TIME, this::punctuate);
         this.expiry = context.schedule(EXPIRE_EVERY, PunctuationType.WALL_CLOCK_TIME, recent::expire);

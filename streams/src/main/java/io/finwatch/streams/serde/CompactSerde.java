@@ -104,6 +104,14 @@ public abstract class CompactSerde<T> implements Serde<T> {
             }
         }
 
+        /** A long or null, as a presence byte and the value. */
+        public void putNullableLong(Long l) {
+            putBoolean(l != null);
+            if (l != null) {
+                putLong(l);
+            }
+        }
+
         public void putString(String s) {
             if (s == null) {
                 putInt(-1);
@@ -151,6 +159,10 @@ public abstract class CompactSerde<T> implements Serde<T> {
 
         public Integer getNullableInt() {
             return getBoolean() ? buffer.getInt() : null;
+        }
+
+        public Long getNullableLong() {
+            return getBoolean() ? buffer.getLong() : null;
         }
 
         public String getString() {

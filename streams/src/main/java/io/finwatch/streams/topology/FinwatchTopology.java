@@ -1,17 +1,16 @@
 package io.finwatch.streams.topology;
 
-import io.finwatch.streams.aggregate.EndedEpisodeSerde;
 import io.finwatch.streams.config.StreamsSettings;
 import io.finwatch.streams.decode.DecodeProcessor;
 import io.finwatch.streams.dedup.DedupProcessor;
 import io.finwatch.streams.dedup.SeqMarkSerde;
 import io.finwatch.streams.detect.ConnectionStateSerde;
 import io.finwatch.streams.detect.DetectorProcessor;
-import io.finwatch.streams.detect.HostSummary;
+import io.finwatch.streams.detect.HostSummarySerde;
 import io.finwatch.streams.detect.OpenCountsSerde;
 import io.finwatch.streams.metrics.DetectorMetrics;
 import io.finwatch.streams.serde.AnomalySerde;
-import io.finwatch.streams.serde.JsonSerde;
+import io.finwatch.streams.state.BeforeCommitStoreBuilder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -65,13 +64,11 @@ public final class FinwatchTopology {
         t.addProcessor(DETECT, () -> new DetectorProcessor(config, metrics), DEDUP);
         t.addSink(ANOMALIES_SINK, config.anomaliesTopic(), new StringSerializer(), new AnomalySerde().serializer(), DETECT);
 
-        t.addStateStore(keyValue(StoreNames.DEDUP, new SeqMarkSerde()), DEDUP);
+        t.addStateStore(new BeforeCommitStoreBuilder<>(StoreNames.DEDUP, Serdes.String(), new SeqMarkSerde()), DEDUP);
         t.addStateStore(keyValue(StoreNames.CONNECTIONS, new ConnectionStateSerde()), DETECT);
-        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.DEADLINES), Serdes.Bytes(),
-                Serdes.ByteArray()).withCachingEnabled(), DETECT);
         t.addStateStore(keyValue(StoreNames.OPEN_FIN_WAIT2, new OpenCountsSerde()), DETECT);
-        t.addStateStore(keyValue(StoreNames.HOSTS, new JsonSerde<>(HostSummary.class)), DETECT);
-        t.addStateStore(keyValue(StoreNames.DWELL_PENDING, new EndedEpisodeSerde()), DETECT);
+        t.addStateStore(keyValue(StoreNames.HOSTS, new HostSummarySerde()), DETECT);
+        t.addStateStore(new BeforeCommitStoreBuilder<>(StoreNames.DWELL_PENDING, Serdes.String(), Serdes.ByteArray()), DETECT);
         t.addStateStore(keyValue(StoreNames.DWELL_ALL_TIME, Serdes.ByteArray()), DETECT);
         t.addStateStore(window(StoreNames.DWELL_1M, StoreNames.DWELL_1M_WINDOW_MS, StoreNames.DWELL_1M_RETENTION_MS), DETECT);
         t.addStateStore(window(StoreNames.DWELL_1H, StoreNames.DWELL_1H_WINDOW_MS, StoreNames.DWELL_1H_RETENTION_MS), DETECT);

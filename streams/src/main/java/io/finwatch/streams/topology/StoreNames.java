@@ -16,9 +16,11 @@ package io.finwatch.streams.topology;
  * <li>{@link #OPEN_FIN_WAIT2} String {@link StoreKeys#host} (whole host) and {@link StoreKeys#process}
  *     (one process) -> {@code OpenCounts} {attached, orphaned} ({@code OpenCountsSerde}: two big-endian longs); an
  *     orphan counts for its last owner.
- * <li>{@link #HOSTS} String {@link StoreKeys#host} -> {@code HostSummary} JSON from the host's heartbeats.
+ * <li>{@link #HOSTS} String {@link StoreKeys#host} -> {@code HostSummary} from the host's heartbeats (compact binary,
+ *     {@code HostSummarySerde}; JSON values of versions before 2026-11 still read).
  * <li>{@link #DWELL_ALL_TIME} String host / process key -> HdrHistogram bytes
- *     ({@code encodeIntoCompressedByteBuffer}; read with {@code DwellStats.decode}) of the dwell in ms of every
+ *     ({@code encodeIntoByteBuffer}; values of versions before 2026-11 {@code encodeIntoCompressedByteBuffer};
+ *     read either with {@code DwellStats.decode}) of the dwell in ms of every
  *     ended FIN_WAIT2 episode, folded in every {@code StreamsSettings.foldEvery} (5 s), so up to that much behind.
  * <li>{@link #DWELL_1M}, {@link #DWELL_1H} window stores with the same keys and values, tumbling windows of one
  *     minute (kept {@link #DWELL_1M_RETENTION_MS}) and one hour (kept {@link #DWELL_1H_RETENTION_MS}), by the
@@ -27,18 +29,22 @@ package io.finwatch.streams.topology;
  *     prefix scan per host returns them oldest first) -> FinWait2Anomaly in single-object encoding
  *     (FinwatchSerde).
  * </ul>
- * {@link #DEDUP}, {@link #DEADLINES} and {@link #DWELL_PENDING} are the detector's bookkeeping, not meant for queries.
+ * {@link #DEDUP} and {@link #DWELL_PENDING} are the detector's bookkeeping, not meant for queries. Deadlines are
+ * kept in memory, rebuilt from {@link #CONNECTIONS} when a task starts; versions before 2026-11 kept them in a
+ * store {@code finwatch-deadlines}, whose changelog topic a deployment may delete.
  */
 public final class StoreNames {
 
     /** collector_id + "|T" (transitions) or "|H" (heartbeats) -> SeqMark as two big-endian longs (seq, seen_at ms). */
     public static final String DEDUP = "finwatch-dedup";
     public static final String CONNECTIONS = "finwatch-connections";
-    /** Big-endian fire time (8 bytes) + UTF-8 connection key -> empty: due entries are one range scan. */
-    public static final String DEADLINES = "finwatch-deadlines";
     public static final String OPEN_FIN_WAIT2 = "finwatch-open-fin-wait2";
     public static final String HOSTS = "finwatch-hosts";
-    /** Connection key + "|" + entered_at -> EndedEpisode (compact binary, {@code EndedEpisodeSerde}): ended episodes not yet folded into the dwell histograms. */
+    /**
+     * Ended episodes not yet folded into the dwell histograms: {@code "|" + 19-digit batch number} -> EndedEpisodes
+     * (compact binary, {@code EndedEpisodesSerde}), the episodes a task ended between two commits; versions before
+     * 2026-11 wrote connection key + "|" + entered_at -> EndedEpisode ({@code EndedEpisodeSerde}), still folded.
+     */
     public static final String DWELL_PENDING = "finwatch-dwell-pending";
     public static final String DWELL_ALL_TIME = "finwatch-dwell-all-time";
     public static final String DWELL_1M = "finwatch-dwell-1m";

@@ -21,17 +21,24 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.TreeMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -105,6 +112,8 @@ public final class StreamsThroughputBench {
             }
             long s0 = System.nanoTime();
             long cpu0 = streamThreadsCpuNanos();
+            long jvmCpu0 = processCpuNanos();
+            Map<String, Long> threads0 = cpuTicksByThreadName();
             long total = fleet.transitionsWritten;
             while (kafka.committedOffsets("finwatch-bench", TRANSITIONS) < total
                     || kafka.committedOffsets("finwatch-bench", HEARTBEATS) < fleet.heartbeatsWritten) {
@@ -112,6 +121,7 @@ public final class StreamsThroughputBench {
             }
             double secs = seconds(s0);
             double cpu = (streamThreadsCpuNanos() - cpu0) / 1e9;
+            double jvmCpu = (processCpuNanos() - jvmCpu0) / 1e9;
             double rate = total / secs;
             System.out.printf((noop ? "no-op topology" : "detector") + " (exactly_once_v2, %d stream thread(s), %d partitions, commit every %s ms): %,d transitions"
                     + " (+ %,d heartbeats) in %.1f s = %,.0f transitions/s, %.0f%% of the raw consume rate%n", threads, partitions, commitMs, total,
@@ -119,11 +129,14 @@ public final class StreamsThroughputBench {
                     rate, 100 * rate / raw);
             System.out.printf("stream thread CPU: %.1f s of %.1f s wall (%.0f%%), %.1f us per transition%n", cpu, secs, 100 * cpu / secs,
                     cpu * 1e6 / total);
+            System.out.printf("whole JVM CPU (broker, stream threads, producers, GC): %.1f s, %.1f us per transition%n", jvmCpu, jvmCpu * 1e6 / total);
+            printThreadCpu(threads0, cpuTicksByThreadName(), total);
 
             if (noop) {
                 streams.close(Duration.ofSeconds(30));
                 return;
             }
+            printChangelogWrites(kafka, total);
             List<Long> delays = stuckDelays(kafka, 200);
             Collections.sort(delays);
             System.out.printf("FIN_WAIT2 deadline -> STUCK readable (read_committed), %d sockets: p50 %d ms, p90 %d ms, p99 %d ms, max %d ms%n",
@@ -151,6 +164,23 @@ public final class StreamsThroughputBench {
         }
     }
 
+    /** Records each store's changelog took during the run: what the commits flushed, store by store. */
+    static void printChangelogWrites(EmbeddedKafka kafka, long transitions) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            for (TopicDescription d : admin.describeTopics(admin.listTopics().names().get().stream()
+                    .filter(n -> n.endsWith("-changelog")).toList()).allTopicNames().get().values()) {
+                d.partitions().forEach(p -> latest.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest()));
+            }
+            Map<String, Long> byStore = new TreeMap<>();
+            admin.listOffsets(latest).all().get().forEach((tp, info) -> byStore.merge(tp.topic(), info.offset(), Long::sum));
+            StringBuilder line = new StringBuilder("changelog records (incl. transaction markers) per 100 transitions:");
+            byStore.forEach((topic, n) -> line.append(String.format(" %s %.1f", topic.replace("finwatch-bench-finwatch-", "").replace("-changelog", ""),
+                    100.0 * n / transitions)));
+            System.out.println(line);
+        }
+    }
+
     /** CPU time of the stream threads so far: tells a CPU-bound detector from one waiting on the broker or for a core. */
     static long streamThreadsCpuNanos() {
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
@@ -161,6 +191,43 @@ public final class StreamsThroughputBench {
             }
         }
         return sum;
+    }
+
+    /** CPU time of this JVM so far: the broker shares it, and with it the two cores. */
+    static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /**
+     * CPU ticks (1/100 s) of every thread of this JVM, Java or native (RocksDB's flush and compaction threads),
+     * summed by name with digits dropped, from /proc/self/task: where the CPU not spent by the stream threads goes.
+     */
+    static Map<String, Long> cpuTicksByThreadName() throws java.io.IOException {
+        Map<String, Long> ticks = new HashMap<>();
+        try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[0-9]+", "#");
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    ticks.merge(name, Long.parseLong(f[11]) + Long.parseLong(f[12]), Long::sum);
+                } catch (java.io.IOException | RuntimeException gone) {
+                    // The thread ended between the listing and the read.
+                }
+            }
+        }
+        return ticks;
+    }
+
+    static void printThreadCpu(Map<String, Long> before, Map<String, Long> after, long transitions) {
+        StringBuilder line = new StringBuilder("CPU by thread (us per transition):");
+        after.entrySet().stream()
+                .map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
+                .filter(e -> e.getValue() > 0)
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .limit(12)
+                .forEach(e -> line.append(String.format(" [%s] %.1f", e.getKey(), e.getValue() * 1e4 / transitions)));
+        System.out.println(line);
     }
 
     static double seconds(long since) {

@@ -5,11 +5,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.finwatch.streams.aggregate.EndedEpisode;
 import io.finwatch.streams.aggregate.EndedEpisodeSerde;
+import io.finwatch.streams.aggregate.EndedEpisodes;
+import io.finwatch.streams.aggregate.EndedEpisodesSerde;
 import io.finwatch.streams.detect.ConnectionKey;
 import io.finwatch.streams.detect.ConnectionState;
 import io.finwatch.streams.detect.ConnectionStateSerde;
+import io.finwatch.streams.detect.HostSummary;
+import io.finwatch.streams.detect.HostSummarySerde;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.Test;
 
@@ -51,6 +57,38 @@ class CompactSerdeTest {
     void endedEpisodesRoundTrip() {
         EndedEpisode e = new EndedEpisode("node-1", "node-1|-|", 0, 1_700_000_000_000L);
         assertThat(episodes.deserializer().deserialize(TOPIC, episodes.serializer().serialize(TOPIC, e))).isEqualTo(e);
+    }
+
+    private static HostSummary heardHost() {
+        return new HostSummary("node-3", "run-7", "1.4.0", 1_700_000_000_000L, 1_700_000_005_000L, 1000,
+                new TreeMap<>(Map.of("ESTABLISHED", 812L, "FIN_WAIT2", 3L, "TIME_WAIT", 40L)),
+                List.of(new HostSummary.NamespaceSummary(4026531840L, 60, "SYSCTL", 850), new HostSummary.NamespaceSummary(1, 30, "DEFAULT", 5)),
+                2, 1, 855, 0, 4, 17, false, null, true, 99, null);
+    }
+
+    private static HostSummary silentHost() {
+        return new HostSummary("node-4", "run-1", "ünïcode", 0, -1, 250, new TreeMap<>(), List.of(), 0, 0, 0, 0, 0, 0, true,
+                1_700_000_900_000L, false, Long.MAX_VALUE, 41L);
+    }
+
+    @Test
+    void hostSummariesRoundTripAndJsonOfEarlierVersionsStillReads() {
+        HostSummarySerde serde = new HostSummarySerde();
+        for (HostSummary h : List.of(heardHost(), silentHost())) {
+            assertThat(serde.deserializer().deserialize(TOPIC, serde.serializer().serialize(TOPIC, h))).isEqualTo(h);
+            byte[] json = new JsonSerde<>(HostSummary.class).serializer().serialize(TOPIC, h);
+            assertThat(serde.deserializer().deserialize(TOPIC, json)).isEqualTo(h);
+        }
+    }
+
+    @Test
+    void batchesOfEndedEpisodesRoundTrip() {
+        EndedEpisodesSerde batches = new EndedEpisodesSerde();
+        EndedEpisodes batch = new EndedEpisodes(List.of(new EndedEpisode("node-1", "node-1|-|", 0, 1_700_000_000_000L),
+                new EndedEpisode("node-2", "node-2|7|sshd", 86_400_000L, 1_700_000_000_500L)));
+        assertThat(batches.deserializer().deserialize(TOPIC, batches.serializer().serialize(TOPIC, batch))).isEqualTo(batch);
+        EndedEpisodes empty = new EndedEpisodes(List.of());
+        assertThat(batches.deserializer().deserialize(TOPIC, batches.serializer().serialize(TOPIC, empty))).isEqualTo(empty);
     }
 
     @Test

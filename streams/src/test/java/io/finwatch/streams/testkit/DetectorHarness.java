@@ -127,6 +127,12 @@ public final class DetectorHarness implements AutoCloseable {
         return driver.getKeyValueStore(name);
     }
 
+    public <S extends StateStore> S stateStore(String name) {
+        @SuppressWarnings("unchecked")
+        S store = (S) driver.getStateStore(name);
+        return store;
+    }
+
     public <K, V> WindowStore<K, V> windowStore(String name) {
         return driver.getWindowStore(name);
     }
