@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.finwatch.testkit.FreePort;
 import io.finwatch.schemas.AnomalyKind;
 import io.finwatch.schemas.CollectorHeartbeat;
 import io.finwatch.schemas.FinWait2Anomaly;
@@ -63,15 +64,15 @@ class LocalQuickstartTest {
 
     @Test
     void theLeakIsStuckNamingTheReprosPidTheOrphanNeverAndLocalResumesAfterCtrlC() throws Exception {
-        int kafkaPort = freePort();
-        int httpPort = freePort();
+        int kafkaPort = FreePort.belowEphemeralRange();
+        int httpPort = FreePort.belowEphemeralRange();
         Launched local = startLocal("local-1", kafkaPort, httpPort);
         awaitReady(local);
         ApiClient api = new ApiClient(httpPort);
 
         // A second local on the same home is refused while the first runs, whatever its ports.
         Launched second = start("local-concurrent", Map.of("FINWATCH_HOME", home.toString()),
-                "local", "--kafka-port", Integer.toString(freePort()), "--http", "127.0.0.1:" + freePort());
+                "local", "--kafka-port", Integer.toString(FreePort.belowEphemeralRange()), "--http", "127.0.0.1:" + FreePort.belowEphemeralRange());
         assertThat(second.awaitExit(Duration.ofSeconds(60))).as("second local on the same home exits").hasValueSatisfying(
                 code -> assertThat(code).isNotZero());
         assertThat(second.stderr()).contains("another finwatch local is already running on " + home).doesNotContain("\tat ");
@@ -146,7 +147,7 @@ class LocalQuickstartTest {
     void aTakenKafkaPortIsOneClearLineAndNothingStarts() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             Launched local = start("local-port-taken", Map.of("FINWATCH_HOME", home.toString()),
-                    "local", "--kafka-port", Integer.toString(taken.getLocalPort()), "--http", "127.0.0.1:" + freePort());
+                    "local", "--kafka-port", Integer.toString(taken.getLocalPort()), "--http", "127.0.0.1:" + FreePort.belowEphemeralRange());
             assertThat(local.awaitExit(Duration.ofSeconds(60))).hasValueSatisfying(code -> assertThat(code).isNotZero());
             assertThat(local.stderr().strip()).isEqualTo("finwatch: port " + taken.getLocalPort()
                     + " on 127.0.0.1 is already in use (--kafka-port); choose another with --kafka-port");
@@ -228,11 +229,6 @@ class LocalQuickstartTest {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
 
     /** Best effort: the namespace usually no longer exists. */
     private static void run(String... cmd) throws IOException, InterruptedException {

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.finwatch.collector.cli.CollectorMain;
 import io.finwatch.collector.repro.SocketScenario;
+import io.finwatch.testkit.FreePort;
 import io.finwatch.schemas.AnomalyKind;
 import io.finwatch.schemas.AnomalyReason;
 import io.finwatch.schemas.FinWait2Anomaly;
@@ -15,7 +16,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,10 +73,10 @@ class RealSocketsToAnomaliesTest {
     void theAttachedLeakIsStuckOnceNamingItsPidAndTheReapedOrphanNever() throws Exception {
         Process streams = java(StreamsMain.class, "streams", "--bootstrap-servers", kafka.bootstrapServers(),
                 "--state-dir", dir.resolve("state").toString(), "--application-id", "finwatch-e2e",
-                "--http", "127.0.0.1:" + freePort(), "--partitions", "2");
+                "--http", "127.0.0.1:" + FreePort.belowEphemeralRange(), "--partitions", "2");
         Process collector = java(CollectorMain.class, "collect", "--bootstrap-servers", kafka.bootstrapServers(),
                 "--buffer-dir", dir.resolve("buffer").toString(), "--interval", "1s", "--host", "e2ehost",
-                "--metrics", "127.0.0.1:" + freePort());
+                "--metrics", "127.0.0.1:" + FreePort.belowEphemeralRange());
 
         // The sockets, inside the namespace: printed as role|family|local|remote|state, then READY pid=N.
         Process holder = inNetns(ReproHolder.class);
@@ -200,11 +200,6 @@ class RealSocketsToAnomaliesTest {
         return cmd;
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 
     private static void run(String... cmd) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();

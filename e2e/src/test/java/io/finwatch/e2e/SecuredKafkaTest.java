@@ -5,10 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.finwatch.collector.cli.CollectorMain;
 import io.finwatch.streams.cli.StreamsMain;
+import io.finwatch.testkit.FreePort;
 import io.finwatch.testkit.EmbeddedKafka;
 import java.io.IOException;
 import java.io.Writer;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -114,11 +114,11 @@ class SecuredKafkaTest {
         CommandProcess streams = start(StreamsMain.class, "streams", Map.of("KAFKA_STREAMS_SASL_JAAS_CONFIG", jaas),
                 "streams", "--bootstrap-servers", kafka.securedBootstrapServers(), "--streams-config", streamsConfig.toString(),
                 "--application-id", APP_ID, "--state-dir", dir.resolve("state").toString(),
-                "--http", "127.0.0.1:" + freePort(), "--partitions", "2");
+                "--http", "127.0.0.1:" + FreePort.belowEphemeralRange(), "--partitions", "2");
         CommandProcess collector = start(CollectorMain.class, "collect", Map.of(),
                 "collect", "--bootstrap-servers", kafka.securedBootstrapServers(), "--kafka-config", collectorConfig.toString(),
                 "--buffer-dir", dir.resolve("buffer").toString(), "--interval", "1s", "--host", "sechost", "--no-owners",
-                "--metrics", "127.0.0.1:" + freePort());
+                "--metrics", "127.0.0.1:" + FreePort.belowEphemeralRange());
 
         // Streams committed heartbeats in a transaction: it read the collector's records and wrote its own
         // (changelogs, offsets) through the secured listener, as its user.
@@ -148,14 +148,14 @@ class SecuredKafkaTest {
 
         CommandProcess streams = start(StreamsMain.class, "streams", Map.of(),
                 "streams", "--bootstrap-servers", kafka.securedBootstrapServers(), "--streams-config", streamsConfig.toString(),
-                "--application-id", APP_ID, "--state-dir", dir.resolve("state").toString(), "--http", "127.0.0.1:" + freePort());
+                "--application-id", APP_ID, "--state-dir", dir.resolve("state").toString(), "--http", "127.0.0.1:" + FreePort.belowEphemeralRange());
         CommandProcess tail = start(CollectorMain.class, "tail", Map.of(),
                 "tail", "--bootstrap-servers", kafka.securedBootstrapServers(), "--kafka-config", tailConfig.toString(),
                 "--topic", HEARTBEATS, "--from-beginning");
         CommandProcess collector = start(CollectorMain.class, "collect", Map.of(),
                 "collect", "--bootstrap-servers", kafka.securedBootstrapServers(), "--kafka-config", collectorConfig.toString(),
                 "--buffer-dir", dir.resolve("buffer").toString(), "--interval", "1s", "--host", "sechost", "--no-owners",
-                "--metrics", "127.0.0.1:" + freePort());
+                "--metrics", "127.0.0.1:" + FreePort.belowEphemeralRange());
 
         // streams and tail cannot work without Kafka: they exit, saying why.
         assertThat(streams.awaitExit(BOUND)).as(streams.log()).isNotZero();
@@ -219,9 +219,4 @@ class SecuredKafkaTest {
         return UUID.randomUUID().toString();
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 }

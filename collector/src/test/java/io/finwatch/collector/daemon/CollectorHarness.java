@@ -9,10 +9,10 @@ import io.finwatch.schemas.CollectorHeartbeat;
 import io.finwatch.schemas.SeqRange;
 import io.finwatch.schemas.serde.FinwatchSerde;
 import io.finwatch.testkit.EmbeddedKafka;
+import io.finwatch.testkit.FreePort;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -62,9 +62,8 @@ final class CollectorHarness implements AutoCloseable {
         this.kafka = kafka;
         this.bufferDir = bufferDir;
         this.log = log;
-        try (ServerSocket s = new ServerSocket(0)) {
-            metricsPort = s.getLocalPort();
-        }
+        // The same port across the collector's restarts, so outside the range outgoing connections draw from.
+        metricsPort = FreePort.belowEphemeralRange();
     }
 
     /** Inode of the churn's namespace, as events carry it. */

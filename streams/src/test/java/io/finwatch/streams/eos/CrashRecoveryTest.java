@@ -4,14 +4,13 @@ import io.finwatch.testkit.EmbeddedKafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.finwatch.testkit.FreePort;
 import io.finwatch.schemas.FinWait2Anomaly;
 import io.finwatch.schemas.serde.FinwatchSerde;
 import io.finwatch.streams.eos.AnomalyOracle.Expected;
 import io.finwatch.streams.testkit.CollectorRun;
 import io.finwatch.streams.testkit.StreamsProcess;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -85,7 +84,7 @@ class CrashRecoveryTest {
                 "group.instance.id=eos-test-instance",
                 "consumer.session.timeout.ms=10000",
                 "commit.interval.ms=100"));
-        int metricsPort = freePort();
+        int metricsPort = FreePort.belowEphemeralRange();
         List<String> args = List.of("streams", "--bootstrap-servers", "PLACEHOLDER", "--state-dir", work.resolve("state").toString(),
                 "--application-id", APP_ID, "--http", "127.0.0.1:" + metricsPort, "--transitions-topic", TRANSITIONS, "--heartbeats-topic",
                 HEARTBEATS, "--anomalies-topic", ANOMALIES, "--dlq-topic", DLQ, "--grace", GRACE_MS + "ms", "--silence-after", "60s",
@@ -150,11 +149,6 @@ class CrashRecoveryTest {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
 
     static int partitionOf(String host) {
         return Utils.toPositive(Utils.murmur2(host.getBytes(StandardCharsets.UTF_8))) % PARTITIONS;

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.finwatch.testkit.FreePort;
 import io.finwatch.schemas.TcpState;
 import io.finwatch.schemas.serde.FinwatchSerde;
 import io.finwatch.streams.testkit.CollectorRun;
@@ -13,8 +14,6 @@ import io.finwatch.streams.testkit.CollectorRun.Proc;
 import io.finwatch.streams.testkit.StreamsProcess;
 import io.finwatch.testkit.EmbeddedKafka;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -63,8 +62,8 @@ class QueryRoutingTest {
             kafka.createTopics(PARTITIONS, "r.transitions", "r.heartbeats");
             kafka.createTopics(1, "r.anomalies", "r.dlq");
             int expectedStuck = produce(kafka);
-            int portA = freePort();
-            int portB = freePort();
+            int portA = FreePort.belowEphemeralRange();
+            int portB = FreePort.belowEphemeralRange();
             try (StreamsProcess a = StreamsProcess.start(args(kafka, "a", portA, keystore, streamsConfig), log("a"));
                  StreamsProcess b = StreamsProcess.start(args(kafka, "b", portB, keystore, streamsConfig), log("b"))) {
                 ApiClient apiA = new ApiClient(portA, keystore, TOKEN);
@@ -214,9 +213,4 @@ class QueryRoutingTest {
         return out;
     }
 
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
 }
