@@ -6,7 +6,6 @@ import io.finwatch.collector.socket.SocketKey;
 import io.finwatch.collector.socket.SocketRow;
 import io.finwatch.collector.socket.SocketTable;
 import io.finwatch.collector.socket.TcpState;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -30,14 +29,7 @@ class UnsettledReadProperties {
                                                          @ForAll("partial") Set<Long> partial) {
         SocketTable prev = table(prevRows);
         IncrementalDiff.Result result = read(prev, truth, partial);
-        Map<SocketKey, SocketRow> state = new HashMap<>(prev.asMap());
-        for (SocketChange c : result.changes()) {
-            switch (c.kind()) {
-                case GONE -> assertThat(state.remove(c.key())).isEqualTo(c.before());
-                case FIRST_SEEN -> assertThat(state.put(c.key(), c.after())).isNull();
-                case CHANGED -> assertThat(state.put(c.key(), c.after())).isEqualTo(c.before());
-            }
-        }
+        Map<SocketKey, SocketRow> state = ChangeReplay.replay(prev, result.changes());
         // Queues and timers change without an event; what the events track is each key's state and inode.
         assertThat(state.keySet()).isEqualTo(result.table().keys());
         state.forEach((key, row) -> assertThat(identity(result.table().get(key))).isEqualTo(identity(row)));
