@@ -3,12 +3,14 @@ package io.finwatch.local;
 import io.finwatch.collector.buffer.BufferSettings;
 import io.finwatch.collector.cli.CollectCommand;
 import io.finwatch.collector.cli.HostName;
+import io.finwatch.collector.cli.SocketReadOptions;
 import io.finwatch.collector.cli.Version;
 import io.finwatch.collector.daemon.CollectorDaemon;
 import io.finwatch.collector.engine.SocketSource;
 import io.finwatch.collector.procfs.Procfs;
 import io.finwatch.collector.publish.PublisherSettings;
 import io.finwatch.common.config.Cli;
+import io.finwatch.common.config.Converters;
 import io.finwatch.common.config.HostPort;
 import io.finwatch.streams.app.StreamsApp;
 import io.finwatch.streams.app.StreamsAppConfig;
@@ -30,6 +32,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -71,9 +74,8 @@ final class LocalCommand implements Callable<Integer> {
             description = "How often the collector polls /proc (default: ${DEFAULT-VALUE}).")
     Duration interval;
 
-    @Option(names = "--path.procfs", defaultValue = "/proc", paramLabel = "DIR",
-            description = "procfs root (default: ${DEFAULT-VALUE}).")
-    Path procfs;
+    @Mixin
+    SocketReadOptions read;
 
     @Option(names = "--host", paramLabel = "NAME", description = "Host name on the events (default: this machine's name).")
     String host;
@@ -83,9 +85,10 @@ final class LocalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (interval.isNegative() || interval.isZero()) {
-            throw new IllegalArgumentException("--interval must be positive, not " + interval);
-        }
+        Converters.requirePositive(interval, "--interval");
+        // Before anything starts: a wrong procfs root is one clear line, not a broker to stop again.
+        Procfs proc = read.procfs();
+        SocketSource.Kind source = read.source();
         long t0 = System.nanoTime();
         FinwatchHome dir = FinwatchHome.open(home);
         Lifecycle lifecycle = new Lifecycle();
@@ -98,7 +101,6 @@ final class LocalCommand implements Callable<Integer> {
             Logger log = LoggerFactory.getLogger(LocalCommand.class);
             Cli.logEffectiveConfig(spec, log);
 
-            Procfs proc = new Procfs(procfs);
             String hostName = host != null ? host : HostName.detect(proc);
             LocalBroker broker = lifecycle.started("broker", LocalBroker.start(dir.kafka(), kafkaPort, START_TIMEOUT));
             StreamsSettings settings = StreamsSettings.defaults();
@@ -107,8 +109,8 @@ final class LocalCommand implements Callable<Integer> {
             lifecycle.started("anomaly printer", AnomalyPrinter.start(broker.bootstrapServers(), settings.anomaliesTopic(),
                     System.out, ZoneId.systemDefault()));
             Files.createDirectories(dir.buffer());
-            lifecycle.started("collector", new CollectorDaemon(new CollectorDaemon.Settings(proc, SocketSource.Kind.defaultFor(proc), interval,
-                    CollectorDaemon.DEFAULT_FULL_SCAN_EVERY, true, hostName,
+            lifecycle.started("collector", new CollectorDaemon(new CollectorDaemon.Settings(proc, source, interval,
+                    CollectorDaemon.DEFAULT_FULL_SCAN_EVERY, read.owners(), hostName,
                     CollectCommand.defaultCollectorId(hostName, dir.buffer()), BufferSettings.defaults(dir.buffer()),
                     PublisherSettings.defaults(broker.bootstrapServers()), new HostPort("127.0.0.1", 0), Version.current()),
                     Clock.systemUTC()).start());

@@ -101,12 +101,8 @@ public final class CollectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (interval.isNegative() || interval.isZero()) {
-            throw new IllegalArgumentException("--interval must be positive, not " + interval);
-        }
-        if (fullScanEvery.isNegative()) {
-            throw new IllegalArgumentException("--full-scan-every must be 0 or positive, not " + fullScanEvery);
-        }
+        Converters.requirePositive(interval, "--interval");
+        Converters.requireNotNegative(fullScanEvery, "--full-scan-every");
         long maxBytes = Converters.bytes(bufferMaxBytes);
         String hostName = host != null ? host : HostName.detect(read.procfs());
         Path dir = bufferDir.toAbsolutePath().normalize();
@@ -123,7 +119,7 @@ public final class CollectCommand implements Callable<Integer> {
         Files.createDirectories(dir);
 
         CollectorDaemon daemon = new CollectorDaemon(new CollectorDaemon.Settings(read.procfs(),
-                read.source(), interval, fullScanEvery, read.owners,
+                read.source(), interval, fullScanEvery, read.owners(),
                 hostName, id, buffer, publisher, metrics, Version.current()), Clock.systemUTC());
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {

@@ -41,7 +41,7 @@ public final class SnapshotCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PollResult poll;
-        try (SocketPoller poller = new SocketPoller(read.procfs(), Clock.systemUTC(), read.owners, read.source())) {
+        try (SocketPoller poller = new SocketPoller(read.procfs(), Clock.systemUTC(), read.owners(), read.source())) {
             poll = poller.poll();
         }
         PrintStream err = System.err;

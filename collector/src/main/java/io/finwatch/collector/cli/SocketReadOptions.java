@@ -6,8 +6,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
-/** How the socket tables are read: the same three options for {@code snapshot} and {@code collect}. */
-final class SocketReadOptions {
+/**
+ * How the socket tables are read: the same three options for {@code snapshot}, {@code collect} and
+ * {@code local}.
+ */
+public final class SocketReadOptions {
 
     @Option(names = "--path.procfs", defaultValue = "/proc", paramLabel = "DIR",
             description = "procfs root; /host/proc in a container that mounts the host's /proc there (default: ${DEFAULT-VALUE}).")
@@ -23,7 +26,7 @@ final class SocketReadOptions {
     SocketSource.Kind source;
 
     /** @throws IllegalArgumentException naming the option when the root is not a directory */
-    Procfs procfs() {
+    public Procfs procfs() {
         if (!Files.isDirectory(procfs)) {
             throw new IllegalArgumentException("--path.procfs " + procfs + ": not a directory (the procfs root: /proc, or "
                     + "/host/proc where a container mounts the host's)");
@@ -32,7 +35,12 @@ final class SocketReadOptions {
     }
 
     /** The chosen source, or the default for the procfs root. */
-    SocketSource.Kind source() {
+    public SocketSource.Kind source() {
         return source != null ? source : SocketSource.Kind.defaultFor(procfs());
+    }
+
+    /** Whether sockets are mapped to their processes ({@code --[no-]owners}). */
+    public boolean owners() {
+        return owners;
     }
 }

@@ -23,8 +23,8 @@ public final class StateCounts {
         }
     }
 
-    /** Counts rows in any order; for tables not built by a poll (tests, tools). */
-    public static StateCounts of(Iterable<SocketRow> rows) {
+    /** Counts rows in any order: what the counts built with a table must equal (tests). */
+    static StateCounts of(Iterable<SocketRow> rows) {
         StateCounts c = new StateCounts();
         rows.forEach(c::add);
         return c;

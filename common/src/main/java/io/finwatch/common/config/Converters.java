@@ -8,6 +8,28 @@ public final class Converters {
     private Converters() {
     }
 
+    /** @throws IllegalArgumentException naming {@code option} when {@code d} is zero or negative */
+    public static Duration requirePositive(Duration d, String option) {
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(option + " must be positive, not " + text(d));
+        }
+        return d;
+    }
+
+    /** @throws IllegalArgumentException naming {@code option} when {@code d} is negative */
+    public static Duration requireNotNegative(Duration d, String option) {
+        if (d.isNegative()) {
+            throw new IllegalArgumentException(option + " must be 0 or positive, not " + text(d));
+        }
+        return d;
+    }
+
+    /** A duration in the form {@link #duration} reads: whole seconds as {@code 5s}, else milliseconds. */
+    public static String text(Duration d) {
+        long ms = d.toMillis();
+        return ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
+    }
+
     /**
      * {@code 500ms}, {@code 1s}, {@code 2m}, {@code 1h}, an ISO-8601 duration such as {@code PT1S}, or {@code 0}
      * (zero needs no unit; options use it for "off" or "every time").
