@@ -1,9 +1,9 @@
 package io.finwatch.bench;
 
 import io.finwatch.testkit.EmbeddedKafka;
-import io.finwatch.collector.procfs.NetNamespace;
-import io.finwatch.collector.procfs.NetnsScanner;
-import io.finwatch.collector.procfs.Procfs;
+import io.finwatch.collector.kernel.NetNamespace;
+import io.finwatch.collector.kernel.NetnsScanner;
+import io.finwatch.collector.kernel.Procfs;
 import io.finwatch.collector.publish.PublisherSettings;
 import java.io.IOException;
 import java.nio.file.Files;

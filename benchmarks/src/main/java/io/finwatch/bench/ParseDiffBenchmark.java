@@ -2,8 +2,8 @@ package io.finwatch.bench;
 
 import io.finwatch.collector.engine.SnapshotDiff;
 import io.finwatch.collector.engine.SocketChange;
-import io.finwatch.collector.procfs.ParseError;
-import io.finwatch.collector.procfs.TcpTableParser;
+import io.finwatch.collector.kernel.ParseError;
+import io.finwatch.collector.kernel.TcpTableParser;
 import io.finwatch.collector.socket.SocketTable;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package io.finwatch.bench;
 
-import io.finwatch.collector.procfs.Procfs;
+import io.finwatch.collector.kernel.Procfs;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -1,6 +1,6 @@
 package io.finwatch.collector.cli;
 
-import io.finwatch.collector.procfs.Procfs;
+import io.finwatch.collector.kernel.Procfs;
 import io.finwatch.collector.repro.ReproNamespace;
 import io.finwatch.collector.repro.ReproReport;
 import io.finwatch.collector.repro.SocketScenario;

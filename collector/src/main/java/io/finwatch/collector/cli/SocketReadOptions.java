@@ -1,7 +1,7 @@
 package io.finwatch.collector.cli;
 
 import io.finwatch.collector.engine.SocketSource;
-import io.finwatch.collector.procfs.Procfs;
+import io.finwatch.collector.kernel.Procfs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;

@@ -5,7 +5,7 @@ import io.finwatch.collector.buffer.EventBuffer;
 import io.finwatch.collector.engine.EventFactory;
 import io.finwatch.collector.engine.SocketPoller;
 import io.finwatch.collector.engine.SocketSource;
-import io.finwatch.collector.procfs.Procfs;
+import io.finwatch.collector.kernel.Procfs;
 import io.finwatch.collector.publish.KafkaPublisher;
 import io.finwatch.collector.publish.PublisherSettings;
 import io.finwatch.common.config.HostPort;

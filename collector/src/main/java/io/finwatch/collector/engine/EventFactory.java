@@ -1,9 +1,9 @@
 package io.finwatch.collector.engine;
 
-import io.finwatch.collector.procfs.FinTimeout;
-import io.finwatch.collector.procfs.NetNamespace;
-import io.finwatch.collector.procfs.Owner;
-import io.finwatch.collector.procfs.ProcessInfo;
+import io.finwatch.collector.kernel.FinTimeout;
+import io.finwatch.collector.kernel.NetNamespace;
+import io.finwatch.collector.kernel.Owner;
+import io.finwatch.collector.kernel.ProcessInfo;
 import io.finwatch.collector.socket.SocketKey;
 import io.finwatch.collector.socket.SocketRow;
 import io.finwatch.schemas.CollectorHeartbeat;

@@ -1,6 +1,6 @@
 package io.finwatch.collector.engine;
 
-import io.finwatch.collector.procfs.Owner;
+import io.finwatch.collector.kernel.Owner;
 import java.time.Instant;
 
 /** The process that held a socket while it was attached, and when the collector last saw it do so. */

@@ -1,9 +1,9 @@
 package io.finwatch.collector.engine;
 
-import io.finwatch.collector.procfs.FinTimeout;
-import io.finwatch.collector.procfs.NamespaceSet;
-import io.finwatch.collector.procfs.Owner;
-import io.finwatch.collector.procfs.ParseError;
+import io.finwatch.collector.kernel.FinTimeout;
+import io.finwatch.collector.kernel.NamespaceSet;
+import io.finwatch.collector.kernel.Owner;
+import io.finwatch.collector.kernel.ParseError;
 import io.finwatch.collector.socket.SocketKey;
 import io.finwatch.collector.socket.SocketRow;
 import io.finwatch.collector.socket.SocketTable;

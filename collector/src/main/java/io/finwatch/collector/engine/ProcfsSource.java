@@ -1,8 +1,8 @@
 package io.finwatch.collector.engine;
 
-import io.finwatch.collector.procfs.NetNamespace;
-import io.finwatch.collector.procfs.ParseError;
-import io.finwatch.collector.procfs.Procfs;
+import io.finwatch.collector.kernel.NetNamespace;
+import io.finwatch.collector.kernel.ParseError;
+import io.finwatch.collector.kernel.Procfs;
 import io.finwatch.collector.socket.SocketRow;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;

@@ -1,15 +1,15 @@
 package io.finwatch.collector.engine;
 
-import io.finwatch.collector.procfs.FinTimeout;
-import io.finwatch.collector.procfs.FinTimeoutReader;
-import io.finwatch.collector.procfs.NamespaceSet;
-import io.finwatch.collector.procfs.NetNamespace;
-import io.finwatch.collector.procfs.NetnsScanner;
-import io.finwatch.collector.procfs.Owner;
-import io.finwatch.collector.procfs.ParseError;
-import io.finwatch.collector.procfs.ProcessTable;
-import io.finwatch.collector.procfs.Procfs;
-import io.finwatch.collector.procfs.SocketOwners;
+import io.finwatch.collector.kernel.FinTimeout;
+import io.finwatch.collector.kernel.FinTimeoutReader;
+import io.finwatch.collector.kernel.NamespaceSet;
+import io.finwatch.collector.kernel.NetNamespace;
+import io.finwatch.collector.kernel.NetnsScanner;
+import io.finwatch.collector.kernel.Owner;
+import io.finwatch.collector.kernel.ParseError;
+import io.finwatch.collector.kernel.ProcessTable;
+import io.finwatch.collector.kernel.Procfs;
+import io.finwatch.collector.kernel.SocketOwners;
 import io.finwatch.collector.socket.SocketKey;
 import io.finwatch.collector.socket.SocketRow;
 import io.finwatch.collector.socket.SocketTable;

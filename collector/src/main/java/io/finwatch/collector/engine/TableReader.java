@@ -1,7 +1,7 @@
 package io.finwatch.collector.engine;
 
-import io.finwatch.collector.procfs.ParseError;
-import io.finwatch.collector.procfs.TcpTableParser;
+import io.finwatch.collector.kernel.ParseError;
+import io.finwatch.collector.kernel.TcpTableParser;
 import io.finwatch.collector.socket.SocketRow;
 import java.io.IOException;
 import java.io.InputStream;

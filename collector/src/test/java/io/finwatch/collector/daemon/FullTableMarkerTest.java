@@ -8,7 +8,7 @@ import io.finwatch.collector.buffer.EventBuffer;
 import io.finwatch.collector.buffer.StoredEvent;
 import io.finwatch.collector.engine.EventFactory;
 import io.finwatch.collector.engine.SocketPoller;
-import io.finwatch.collector.procfs.Procfs;
+import io.finwatch.collector.kernel.Procfs;
 import io.finwatch.schemas.CollectorHeartbeat;
 import io.finwatch.schemas.SocketTransition;
 import io.finwatch.schemas.serde.FinwatchSerde;

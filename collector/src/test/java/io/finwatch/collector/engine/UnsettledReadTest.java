@@ -3,8 +3,8 @@ package io.finwatch.collector.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.finwatch.collector.procfs.MutableClock;
-import io.finwatch.collector.procfs.Procfs;
+import io.finwatch.collector.kernel.MutableClock;
+import io.finwatch.collector.kernel.Procfs;
 import io.finwatch.collector.socket.SocketRow;
 import io.finwatch.collector.socket.TcpState;
 import java.io.IOException;

@@ -1,8 +1,8 @@
 package io.finwatch.collector.socket;
 
-import io.finwatch.collector.procfs.ParseError;
-import io.finwatch.collector.procfs.Procfs;
-import io.finwatch.collector.procfs.TcpTableParser;
+import io.finwatch.collector.kernel.ParseError;
+import io.finwatch.collector.kernel.Procfs;
+import io.finwatch.collector.kernel.TcpTableParser;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

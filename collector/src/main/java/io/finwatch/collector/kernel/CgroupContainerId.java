@@ -1,0 +1,83 @@
+package io.finwatch.collector.kernel;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The container a process runs in, recognised from its {@code /proc/<pid>/cgroup} paths.
+ *
+ * <p>Recognised (cgroup v1 and v2 lines alike):
+ * <ul>
+ *   <li>systemd driver scopes: {@code docker-<id>.scope}, {@code cri-containerd-<id>.scope},
+ *       {@code crio-<id>.scope} (not {@code crio-conmon-<id>.scope}: that is CRI-O's monitor, not the
+ *       container)</li>
+ *   <li>docker's cgroupfs driver: {@code /docker/<id>}</li>
+ *   <li>kubelet's cgroupfs driver: a path under a {@code kubepods*} segment ending in {@code <id>}</li>
+ * </ul>
+ * where {@code <id>} is 64 lowercase hex digits. The deepest match wins, so a process nested under a
+ * container's own cgroups (systemd in a container) still maps to the container.
+ */
+public final class CgroupContainerId {
+    private static final Pattern SCOPE = Pattern.compile("(?:docker|cri-containerd|crio)-([0-9a-f]{64})\\.scope");
+    private static final Pattern ID = Pattern.compile("[0-9a-f]{64}");
+
+    private CgroupContainerId() {
+    }
+
+    /**
+     * The container id named in a cgroup file's content ({@code hierarchy:controllers:path} lines), taking
+     * the first line that names one.
+     *
+     * @return the 64-hex id, or null for a process outside any recognised container
+     */
+    public static String parse(String cgroupFile) {
+        if (cgroupFile == null) {
+            return null;
+        }
+        int start = 0;
+        while (start < cgroupFile.length()) {
+            int end = cgroupFile.indexOf('\n', start);
+            if (end < 0) {
+                end = cgroupFile.length();
+            }
+            String id = fromLine(cgroupFile.substring(start, end));
+            if (id != null) {
+                return id;
+            }
+            start = end + 1;
+        }
+        return null;
+    }
+
+    /** The container id in one line, or null; lines not of the {@code a:b:path} form name none. */
+    static String fromLine(String line) {
+        int first = line.indexOf(':');
+        int second = first < 0 ? -1 : line.indexOf(':', first + 1);
+        return second < 0 ? null : fromPath(line.substring(second + 1));
+    }
+
+    /** The container id in one cgroup path, or null. */
+    static String fromPath(String path) {
+        String[] segments = path.split("/");
+        int kubepods = -1;
+        for (int i = 0; i < segments.length; i++) {
+            if (segments[i].startsWith("kubepods")) {
+                kubepods = i;
+                break;
+            }
+        }
+        for (int i = segments.length - 1; i >= 0; i--) {
+            String s = segments[i];
+            Matcher scope = SCOPE.matcher(s);
+            if (scope.matches()) {
+                return scope.group(1);
+            }
+            boolean underDocker = i > 0 && segments[i - 1].equals("docker");
+            boolean underKubepods = kubepods >= 0 && i > kubepods;
+            if ((underDocker || underKubepods) && ID.matcher(s).matches()) {
+                return s;
+            }
+        }
+        return null;
+    }
+}

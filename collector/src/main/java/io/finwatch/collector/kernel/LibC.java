@@ -1,0 +1,44 @@
+package io.finwatch.collector.kernel;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import com.sun.jna.NativeLong;
+import com.sun.jna.Pointer;
+
+/**
+ * The few libc calls needed to enter another network namespace and to talk netlink there. Errors arrive as
+ * {@link LastErrorException}, whose message carries errno and its text.
+ */
+interface LibC extends Library {
+    /** setns(2) nstype: the fd must refer to a network namespace. */
+    int CLONE_NEWNET = 0x40000000;
+    int O_RDONLY = 0;
+    /** The value on x86-64, arm64 and the other architectures using the generic fcntl.h. */
+    int O_CLOEXEC = 0x80000;
+
+    int AF_NETLINK = 16;
+    int SOCK_DGRAM = 2;
+    /** The value on x86-64, arm64 and the other architectures using the generic socket.h. */
+    int SOCK_CLOEXEC = O_CLOEXEC;
+    int NETLINK_SOCK_DIAG = 4;
+
+    int open(String path, int flags) throws LastErrorException;
+
+    /** The socket belongs to the network namespace of the calling thread, for its whole life. */
+    int socket(int domain, int type, int protocol) throws LastErrorException;
+
+    NativeLong send(int fd, byte[] buf, NativeLong len, int flags) throws LastErrorException;
+
+    NativeLong recv(int fd, Pointer buf, NativeLong len, int flags) throws LastErrorException;
+
+    int close(int fd) throws LastErrorException;
+
+    /** Moves the calling thread (only it) into the namespace {@code fd} refers to. */
+    int setns(int fd, int nstype) throws LastErrorException;
+
+    /** @throws UnsatisfiedLinkError where there is no libc to bind (not Linux, no JNA native) */
+    static LibC load() {
+        return Native.load("c", LibC.class);
+    }
+}
