@@ -1,7 +1,7 @@
 package io.finwatch.bench;
 
 import io.finwatch.testkit.EmbeddedKafka;
-import io.finwatch.collector.kernel.NetNamespace;
+import io.finwatch.collector.track.NetNamespace;
 import io.finwatch.collector.kernel.NetnsScanner;
 import io.finwatch.collector.kernel.Procfs;
 import io.finwatch.collector.publish.PublisherSettings;

@@ -1,8 +1,8 @@
 package io.finwatch.bench;
 
-import io.finwatch.collector.engine.SnapshotDiff;
-import io.finwatch.collector.engine.SocketChange;
-import io.finwatch.collector.kernel.ParseError;
+import io.finwatch.collector.track.SnapshotDiff;
+import io.finwatch.collector.track.SocketChange;
+import io.finwatch.collector.socket.ParseError;
 import io.finwatch.collector.kernel.TcpTableParser;
 import io.finwatch.collector.socket.SocketTable;
 import java.io.ByteArrayInputStream;

@@ -1,10 +1,10 @@
 package io.finwatch.bench;
 
-import io.finwatch.collector.engine.PollResult;
-import io.finwatch.collector.engine.SocketPoller;
-import io.finwatch.collector.engine.SocketSource;
-import io.finwatch.collector.kernel.NamespaceSet;
-import io.finwatch.collector.kernel.NetNamespace;
+import io.finwatch.collector.track.PollResult;
+import io.finwatch.collector.track.SocketPoller;
+import io.finwatch.collector.kernel.SocketSource;
+import io.finwatch.collector.track.NamespaceSet;
+import io.finwatch.collector.track.NetNamespace;
 import io.finwatch.collector.kernel.NetnsScanner;
 import io.finwatch.collector.kernel.Procfs;
 import java.io.IOException;

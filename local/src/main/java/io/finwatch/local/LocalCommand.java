@@ -6,7 +6,7 @@ import io.finwatch.collector.cli.HostName;
 import io.finwatch.collector.cli.SocketReadOptions;
 import io.finwatch.collector.cli.Version;
 import io.finwatch.collector.daemon.CollectorDaemon;
-import io.finwatch.collector.engine.SocketSource;
+import io.finwatch.collector.kernel.SocketSource;
 import io.finwatch.collector.kernel.Procfs;
 import io.finwatch.collector.publish.PublisherSettings;
 import io.finwatch.common.config.Cli;

@@ -1,7 +1,7 @@
 package io.finwatch.collector.cli;
 
-import io.finwatch.collector.engine.PollResult;
-import io.finwatch.collector.engine.SocketPoller;
+import io.finwatch.collector.track.PollResult;
+import io.finwatch.collector.track.SocketPoller;
 import io.finwatch.collector.socket.TcpState;
 import java.io.BufferedWriter;
 import java.io.IOException;

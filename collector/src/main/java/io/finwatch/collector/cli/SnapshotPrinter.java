@@ -2,10 +2,10 @@ package io.finwatch.collector.cli;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import io.finwatch.collector.engine.PollResult;
-import io.finwatch.collector.kernel.FinTimeout;
-import io.finwatch.collector.kernel.NetNamespace;
-import io.finwatch.collector.kernel.Owner;
+import io.finwatch.collector.track.PollResult;
+import io.finwatch.collector.track.FinTimeout;
+import io.finwatch.collector.track.NetNamespace;
+import io.finwatch.collector.track.Owner;
 import io.finwatch.collector.socket.InetText;
 import io.finwatch.collector.socket.SocketKey;
 import io.finwatch.collector.socket.SocketRow;

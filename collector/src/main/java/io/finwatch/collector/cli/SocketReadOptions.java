@@ -1,6 +1,6 @@
 package io.finwatch.collector.cli;
 
-import io.finwatch.collector.engine.SocketSource;
+import io.finwatch.collector.kernel.SocketSource;
 import io.finwatch.collector.kernel.Procfs;
 import java.nio.file.Files;
 import java.nio.file.Path;

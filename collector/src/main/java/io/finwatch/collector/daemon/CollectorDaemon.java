@@ -2,9 +2,9 @@ package io.finwatch.collector.daemon;
 
 import io.finwatch.collector.buffer.BufferSettings;
 import io.finwatch.collector.buffer.EventBuffer;
-import io.finwatch.collector.engine.EventFactory;
-import io.finwatch.collector.engine.SocketPoller;
-import io.finwatch.collector.engine.SocketSource;
+import io.finwatch.collector.events.EventFactory;
+import io.finwatch.collector.track.SocketPoller;
+import io.finwatch.collector.kernel.SocketSource;
 import io.finwatch.collector.kernel.Procfs;
 import io.finwatch.collector.publish.KafkaPublisher;
 import io.finwatch.collector.publish.PublisherSettings;

@@ -1,7 +1,7 @@
 package io.finwatch.collector.daemon;
 
 import io.finwatch.collector.buffer.EventBuffer;
-import io.finwatch.collector.engine.PollResult;
+import io.finwatch.collector.track.PollResult;
 import io.finwatch.collector.publish.KafkaPublisher;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;

@@ -1,5 +1,8 @@
 package io.finwatch.collector.kernel;
 
+import io.finwatch.collector.track.FinTimeout;
+import io.finwatch.collector.track.NamespaceSet;
+import io.finwatch.collector.track.NetNamespace;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -1,5 +1,6 @@
 package io.finwatch.collector.kernel;
 
+import io.finwatch.collector.track.ProcessInfo;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,5 +1,7 @@
 package io.finwatch.collector.kernel;
 
+import io.finwatch.collector.track.NamespaceSet;
+import io.finwatch.collector.track.NetNamespace;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;

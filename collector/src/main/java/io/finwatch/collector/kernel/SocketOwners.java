@@ -1,6 +1,10 @@
 package io.finwatch.collector.kernel;
 
-import io.finwatch.collector.engine.SocketChange;
+import io.finwatch.collector.track.NamespaceSet;
+import io.finwatch.collector.track.NetNamespace;
+import io.finwatch.collector.track.Owner;
+import io.finwatch.collector.track.ProcessInfo;
+import io.finwatch.collector.track.SocketChange;
 import io.finwatch.collector.kernel.InodeGroup.Holder;
 import io.finwatch.collector.kernel.InodeGroup.Member;
 import io.finwatch.collector.socket.SocketRow;
@@ -118,7 +122,7 @@ public final class SocketOwners {
      * (its tuple's ordinals were renumbered) keeps its owner.
      *
      * @param namespaces this poll's namespaces, whose pids are searched
-     * @param changes    this poll's {@link io.finwatch.collector.engine.SnapshotDiff} of the socket tables
+     * @param changes    this poll's {@link io.finwatch.collector.track.SnapshotDiff} of the socket tables
      */
     public void update(NamespaceSet namespaces, List<SocketChange> changes) {
         Map<Long, Long> entered = new HashMap<>();

@@ -3,6 +3,7 @@ package io.finwatch.collector.kernel;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.finwatch.collector.socket.ParseError;
 import io.finwatch.collector.socket.SocketRow;
 import io.finwatch.collector.socket.TcpState;
 import io.finwatch.collector.socket.TimerKind;

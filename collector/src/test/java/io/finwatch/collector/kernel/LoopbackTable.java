@@ -1,6 +1,7 @@
 package io.finwatch.collector.kernel;
 
 import io.finwatch.collector.socket.InetText;
+import io.finwatch.collector.socket.ParseError;
 import io.finwatch.collector.socket.SocketKey;
 import io.finwatch.collector.socket.SocketRow;
 import io.finwatch.collector.socket.SocketTable;

@@ -2,6 +2,8 @@ package io.finwatch.collector.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.finwatch.collector.track.NamespaceSet;
+import io.finwatch.collector.track.NetNamespace;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

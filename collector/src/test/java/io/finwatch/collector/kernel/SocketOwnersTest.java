@@ -3,6 +3,8 @@ package io.finwatch.collector.kernel;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.finwatch.collector.track.NamespaceSet;
+import io.finwatch.collector.track.Owner;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.finwatch.collector.engine.SnapshotDiff;
-import io.finwatch.collector.engine.SocketChange;
+import io.finwatch.collector.track.NamespaceSet;
+import io.finwatch.collector.track.Owner;
+import io.finwatch.collector.track.SnapshotDiff;
+import io.finwatch.collector.track.SocketChange;
 import io.finwatch.collector.socket.SocketKey;
 import io.finwatch.collector.socket.SocketRow;
 import io.finwatch.collector.socket.SocketTable;

@@ -1,5 +1,6 @@
 package io.finwatch.collector.kernel;
 
+import io.finwatch.collector.socket.ParseError;
 import io.finwatch.collector.socket.SocketKey;
 import io.finwatch.collector.socket.SocketRow;
 import io.finwatch.collector.socket.TcpState;

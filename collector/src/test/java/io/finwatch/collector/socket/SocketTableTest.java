@@ -1,6 +1,5 @@
 package io.finwatch.collector.socket;
 
-import io.finwatch.collector.kernel.ParseError;
 import io.finwatch.collector.kernel.Procfs;
 import io.finwatch.collector.kernel.TcpTableParser;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,6 @@
-package io.finwatch.collector.engine;
+package io.finwatch.collector.track;
 
+import io.finwatch.collector.socket.ReadScope;
 import io.finwatch.collector.socket.SocketRow;
 import io.finwatch.collector.socket.SocketTable;
 import java.util.ArrayList;

@@ -1,6 +1,5 @@
-package io.finwatch.collector.engine;
+package io.finwatch.collector.track;
 
-import io.finwatch.collector.kernel.Owner;
 import java.time.Instant;
 
 /** The process that held a socket while it was attached, and when the collector last saw it do so. */

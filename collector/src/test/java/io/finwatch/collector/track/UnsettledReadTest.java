@@ -1,10 +1,11 @@
-package io.finwatch.collector.engine;
+package io.finwatch.collector.track;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.finwatch.collector.kernel.MutableClock;
 import io.finwatch.collector.kernel.Procfs;
+import io.finwatch.collector.kernel.SocketSource;
 import io.finwatch.collector.socket.SocketRow;
 import io.finwatch.collector.socket.TcpState;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.finwatch.collector.kernel;
+package io.finwatch.collector.track;
 
 /**
  * A process, as identified across pid reuse by (pid, start time).

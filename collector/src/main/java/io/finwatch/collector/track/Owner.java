@@ -1,4 +1,4 @@
-package io.finwatch.collector.kernel;
+package io.finwatch.collector.track;
 
 /**
  * The process holding a socket open, and under which file descriptor.

@@ -1,4 +1,4 @@
-package io.finwatch.collector.kernel;
+package io.finwatch.collector.track;
 
 /**
  * A network namespace's {@code net.ipv4.tcp_fin_timeout}: how long the kernel keeps an orphaned socket

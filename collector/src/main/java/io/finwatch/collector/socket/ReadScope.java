@@ -1,6 +1,5 @@
-package io.finwatch.collector.engine;
+package io.finwatch.collector.socket;
 
-import io.finwatch.collector.socket.TcpState;
 
 /**
  * How much of a namespace's table one read asks for.

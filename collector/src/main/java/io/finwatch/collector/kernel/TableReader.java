@@ -1,7 +1,6 @@
-package io.finwatch.collector.engine;
+package io.finwatch.collector.kernel;
 
-import io.finwatch.collector.kernel.ParseError;
-import io.finwatch.collector.kernel.TcpTableParser;
+import io.finwatch.collector.socket.ParseError;
 import io.finwatch.collector.socket.SocketRow;
 import java.io.IOException;
 import java.io.InputStream;

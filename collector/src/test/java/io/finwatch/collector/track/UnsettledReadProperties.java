@@ -1,7 +1,8 @@
-package io.finwatch.collector.engine;
+package io.finwatch.collector.track;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.finwatch.collector.socket.ReadScope;
 import io.finwatch.collector.socket.SocketKey;
 import io.finwatch.collector.socket.SocketRow;
 import io.finwatch.collector.socket.SocketTable;

@@ -1,4 +1,4 @@
-package io.finwatch.collector.engine;
+package io.finwatch.collector.track;
 
 import io.finwatch.collector.socket.SocketKey;
 import io.finwatch.collector.socket.SocketRow;

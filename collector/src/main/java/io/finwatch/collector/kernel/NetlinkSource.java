@@ -1,10 +1,9 @@
-package io.finwatch.collector.engine;
+package io.finwatch.collector.kernel;
 
-import io.finwatch.collector.kernel.NamespaceSet;
-import io.finwatch.collector.kernel.NetNamespace;
-import io.finwatch.collector.kernel.ParseError;
-import io.finwatch.collector.kernel.Procfs;
-import io.finwatch.collector.kernel.SockDiagReader;
+import io.finwatch.collector.socket.ReadScope;
+import io.finwatch.collector.track.NamespaceSet;
+import io.finwatch.collector.track.NetNamespace;
+import io.finwatch.collector.socket.ParseError;
 import io.finwatch.collector.socket.SocketRow;
 import java.io.IOException;
 import java.util.HashSet;

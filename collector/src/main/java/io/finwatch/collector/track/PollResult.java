@@ -1,9 +1,7 @@
-package io.finwatch.collector.engine;
+package io.finwatch.collector.track;
 
-import io.finwatch.collector.kernel.FinTimeout;
-import io.finwatch.collector.kernel.NamespaceSet;
-import io.finwatch.collector.kernel.Owner;
-import io.finwatch.collector.kernel.ParseError;
+import io.finwatch.collector.socket.ParseError;
+import io.finwatch.collector.socket.ReadScope;
 import io.finwatch.collector.socket.SocketKey;
 import io.finwatch.collector.socket.SocketRow;
 import io.finwatch.collector.socket.SocketTable;

@@ -1,4 +1,4 @@
-package io.finwatch.collector.engine;
+package io.finwatch.collector.track;
 
 import io.finwatch.collector.socket.SocketRow;
 import io.finwatch.collector.socket.TcpState;

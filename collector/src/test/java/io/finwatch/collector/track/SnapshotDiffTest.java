@@ -1,6 +1,6 @@
-package io.finwatch.collector.engine;
+package io.finwatch.collector.track;
 
-import io.finwatch.collector.engine.SocketChange.Kind;
+import io.finwatch.collector.track.SocketChange.Kind;
 import io.finwatch.collector.socket.SocketKey;
 import io.finwatch.collector.socket.SocketRow;
 import io.finwatch.collector.socket.SocketTable;

@@ -1,4 +1,4 @@
-package io.finwatch.collector.kernel;
+package io.finwatch.collector.track;
 
 import java.util.Collections;
 import java.util.List;

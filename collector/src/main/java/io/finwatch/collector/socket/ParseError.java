@@ -1,4 +1,4 @@
-package io.finwatch.collector.kernel;
+package io.finwatch.collector.socket;
 
 /**
  * A line of a /proc table that could not be read. The rest of the table is still used; the error is
@@ -12,7 +12,7 @@ package io.finwatch.collector.kernel;
 public record ParseError(String source, int lineNumber, String reason, String excerpt) {
 
     /** Longest excerpt kept: enough to recognise the line without copying a runaway one whole. */
-    static final int EXCERPT_LIMIT = 120;
+    public static final int EXCERPT_LIMIT = 120;
 
     /** {@code source:line: reason}, the form compilers use, so editors and grep can jump to it. */
     public String message() {
@@ -25,7 +25,7 @@ public record ParseError(String source, int lineNumber, String reason, String ex
     }
 
     /** Printable text of the first bytes of a line; {@code \0}, {@code \xNN} for anything else. */
-    static String excerpt(byte[] buf, int off, int len) {
+    public static String excerpt(byte[] buf, int off, int len) {
         int n = Math.min(len, EXCERPT_LIMIT);
         StringBuilder sb = new StringBuilder(n + 8);
         for (int i = 0; i < n; i++) {

@@ -1,4 +1,4 @@
-package io.finwatch.collector.kernel;
+package io.finwatch.collector.track;
 
 import java.util.Collection;
 import java.util.Collections;
@@ -25,7 +25,7 @@ public final class NamespaceSet {
     private final int failedPids;
     private final Set<Integer> allPids;
 
-    NamespaceSet(Map<Long, NetNamespace> byInode, long hostNetns, int vanishedPids, int deniedPids, int failedPids) {
+    public NamespaceSet(Map<Long, NetNamespace> byInode, long hostNetns, int vanishedPids, int deniedPids, int failedPids) {
         this.byInode = Collections.unmodifiableMap(new TreeMap<>(byInode));
         this.hostNetns = hostNetns;
         this.vanishedPids = vanishedPids;

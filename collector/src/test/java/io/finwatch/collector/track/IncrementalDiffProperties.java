@@ -1,4 +1,4 @@
-package io.finwatch.collector.engine;
+package io.finwatch.collector.track;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
