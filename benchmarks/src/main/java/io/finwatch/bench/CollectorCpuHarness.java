@@ -1,10 +1,10 @@
 package io.finwatch.bench;
 
-import io.finwatch.testkit.EmbeddedKafka;
-import io.finwatch.collector.track.NetNamespace;
 import io.finwatch.collector.kernel.NetnsScanner;
 import io.finwatch.collector.kernel.Procfs;
 import io.finwatch.collector.publish.PublisherSettings;
+import io.finwatch.collector.track.NetNamespace;
+import io.finwatch.testkit.EmbeddedKafka;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

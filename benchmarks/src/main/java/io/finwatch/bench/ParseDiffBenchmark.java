@@ -1,10 +1,10 @@
 package io.finwatch.bench;
 
+import io.finwatch.collector.kernel.TcpTableParser;
+import io.finwatch.collector.socket.ParseError;
+import io.finwatch.collector.socket.SocketTable;
 import io.finwatch.collector.track.SnapshotDiff;
 import io.finwatch.collector.track.SocketChange;
-import io.finwatch.collector.socket.ParseError;
-import io.finwatch.collector.kernel.TcpTableParser;
-import io.finwatch.collector.socket.SocketTable;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;

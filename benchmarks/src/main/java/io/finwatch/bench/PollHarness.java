@@ -1,12 +1,13 @@
 package io.finwatch.bench;
 
-import io.finwatch.collector.track.PollResult;
-import io.finwatch.collector.track.SocketPoller;
-import io.finwatch.collector.kernel.SocketSource;
-import io.finwatch.collector.track.NamespaceSet;
-import io.finwatch.collector.track.NetNamespace;
+import io.finwatch.collector.kernel.HostReader;
 import io.finwatch.collector.kernel.NetnsScanner;
 import io.finwatch.collector.kernel.Procfs;
+import io.finwatch.collector.kernel.SocketSource;
+import io.finwatch.collector.track.HostState;
+import io.finwatch.collector.track.NamespaceSet;
+import io.finwatch.collector.track.NetNamespace;
+import io.finwatch.collector.track.PollResult;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;
@@ -46,8 +47,8 @@ public final class PollHarness {
 
         SocketSource.Kind source = source(procfs);
         System.out.println("pollers read through " + source + " (SOURCE=procfs|netlink to choose)");
-        try (SocketPoller plain = new SocketPoller(procfs, Clock.systemUTC(), false, source);
-             SocketPoller attributed = new SocketPoller(procfs, Clock.systemUTC(), true, source)) {
+        try (Poller plain = new Poller(procfs, false, source);
+             Poller attributed = new Poller(procfs, true, source)) {
             // Warm-up: JIT, the fin-timeout cache, and the attribution cache's first full scan.
             long firstAttributed = 0;
             for (int i = 0; i < 3; i++) {
@@ -101,7 +102,7 @@ public final class PollHarness {
         MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
         long peak = 0;
         int sockets = 0;
-        try (SocketPoller poller = new SocketPoller(Procfs.system(), Clock.systemUTC(), true, source(Procfs.system()))) {
+        try (Poller poller = new Poller(Procfs.system(), true, source(Procfs.system()))) {
             for (int i = 0; i < polls; i++) {
                 PollResult r = poller.poll();
                 sockets = r.table().size();
@@ -111,6 +112,27 @@ public final class PollHarness {
             long live = mem.getHeapMemoryUsage().getUsed();
             System.out.printf("sockets=%d polls=%d max-heap=%dMB live-after-gc=%dMB peak-used=%dMB%n", sockets, polls,
                     Runtime.getRuntime().maxMemory() >> 20, live >> 20, peak >> 20);
+        }
+    }
+
+    /** The collector's poll: the host read, then applied to what the collector knows of it. */
+    private static final class Poller implements AutoCloseable {
+        private final HostReader host;
+        private final HostState state;
+
+        Poller(Procfs procfs, boolean attribution, SocketSource.Kind source) {
+            host = HostReader.open(procfs, source);
+            state = new HostState(Clock.systemUTC(), HostState.Settings.defaults(), host.finTimeouts(),
+                    attribution ? host.processes() : null);
+        }
+
+        PollResult poll() throws IOException {
+            return state.apply(host.read(state.nextRead()));
+        }
+
+        @Override
+        public void close() {
+            host.close();
         }
     }
 

@@ -1,8 +1,9 @@
 package io.finwatch.collector.cli;
 
-import io.finwatch.collector.track.PollResult;
-import io.finwatch.collector.track.SocketPoller;
+import io.finwatch.collector.kernel.HostReader;
 import io.finwatch.collector.socket.TcpState;
+import io.finwatch.collector.track.HostState;
+import io.finwatch.collector.track.PollResult;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -41,8 +42,10 @@ public final class SnapshotCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PollResult poll;
-        try (SocketPoller poller = new SocketPoller(read.procfs(), Clock.systemUTC(), read.owners(), read.source())) {
-            poll = poller.poll();
+        try (HostReader host = HostReader.open(read.procfs(), read.source())) {
+            HostState state = new HostState(Clock.systemUTC(), HostState.Settings.defaults(), host.finTimeouts(),
+                    read.owners() ? host.processes() : null);
+            poll = state.apply(host.read(state.nextRead()));
         }
         PrintStream err = System.err;
         poll.errors().forEach(e -> err.println("finwatch: " + e.message()));

@@ -1,7 +1,7 @@
 package io.finwatch.collector.cli;
 
-import io.finwatch.collector.kernel.SocketSource;
 import io.finwatch.collector.kernel.Procfs;
+import io.finwatch.collector.kernel.SocketSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;

@@ -3,11 +3,12 @@ package io.finwatch.collector.daemon;
 import io.finwatch.collector.buffer.BufferSettings;
 import io.finwatch.collector.buffer.EventBuffer;
 import io.finwatch.collector.events.EventFactory;
-import io.finwatch.collector.track.SocketPoller;
-import io.finwatch.collector.kernel.SocketSource;
+import io.finwatch.collector.kernel.HostReader;
 import io.finwatch.collector.kernel.Procfs;
+import io.finwatch.collector.kernel.SocketSource;
 import io.finwatch.collector.publish.KafkaPublisher;
 import io.finwatch.collector.publish.PublisherSettings;
+import io.finwatch.collector.track.HostState;
 import io.finwatch.common.config.HostPort;
 import io.finwatch.common.http.HttpEndpoint;
 import io.finwatch.common.http.MetricsRoutes;
@@ -32,13 +33,14 @@ import org.slf4j.LoggerFactory;
 public final class CollectorDaemon implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CollectorDaemon.class);
 
-    /** What the daemon needs; the collect command fills it from options. */
     /** What {@code collect --full-scan-every} defaults to. */
     public static final Duration DEFAULT_FULL_SCAN_EVERY = Duration.ofSeconds(10);
 
     /**
+     * What the daemon needs; the collect command fills it from options.
+     *
      * @param fullScanEvery how often each namespace's ESTABLISHED and LISTEN sockets are read too (see
-     *                      {@link SocketPoller#readWholeEvery}); zero reads them at every poll
+     *                      {@link HostState.Settings#wholeReadEvery}); zero reads them at every poll
      */
     public record Settings(Procfs procfs, SocketSource.Kind source, Duration interval, Duration fullScanEvery,
                            boolean attribution, String host, String collectorId,
@@ -54,7 +56,7 @@ public final class CollectorDaemon implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private SocketPoller poller;
+    private HostReader host;
     private EventBuffer buffer;
     private KafkaPublisher publisher;
     private HttpEndpoint http;
@@ -73,10 +75,13 @@ public final class CollectorDaemon implements AutoCloseable {
         metrics.bindBuffer(buffer);
         publisher = new KafkaPublisher(buffer, settings.publisher());
         metrics.bindPublisher(publisher);
-        poller = new SocketPoller(settings.procfs(), clock, settings.attribution(), settings.source())
-                .readWholeEvery(settings.fullScanEvery());
-        loop = new PollLoop(poller, new EventFactory(settings.host(), settings.collectorId()), FinwatchSerde.shared(),
-                buffer, publisher::wake, metrics, clock, settings.interval().toMillis(), settings.buffer().maxBytes(), settings.version());
+        host = HostReader.open(settings.procfs(), settings.source());
+        HostState state = new HostState(clock,
+                HostState.Settings.defaults().withWholeReadEvery(settings.fullScanEvery()),
+                host.finTimeouts(), settings.attribution() ? host.processes() : null);
+        loop = new PollLoop(host, state, new EventFactory(settings.host(), settings.collectorId()),
+                FinwatchSerde.shared(), buffer, publisher::wake, metrics, clock, settings.interval().toMillis(),
+                settings.buffer().maxBytes(), settings.version());
         MetricsRoutes.install(http, registry, this::health).start();
         publisher.start();
         long period = settings.interval().toMillis();
@@ -126,8 +131,8 @@ public final class CollectorDaemon implements AutoCloseable {
             publisher.close();
         }
         metrics.close();
-        if (poller != null) {
-            poller.close();
+        if (host != null) {
+            host.close();
         }
         if (buffer != null) {
             buffer.close();

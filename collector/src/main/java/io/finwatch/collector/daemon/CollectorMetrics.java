@@ -1,8 +1,8 @@
 package io.finwatch.collector.daemon;
 
 import io.finwatch.collector.buffer.EventBuffer;
-import io.finwatch.collector.track.PollResult;
 import io.finwatch.collector.publish.KafkaPublisher;
+import io.finwatch.collector.track.PollResult;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;

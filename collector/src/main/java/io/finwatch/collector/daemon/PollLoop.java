@@ -5,10 +5,13 @@ import io.finwatch.collector.buffer.EventBuffer;
 import io.finwatch.collector.buffer.EventKind;
 import io.finwatch.collector.buffer.SeqRange;
 import io.finwatch.collector.events.EventFactory;
+import io.finwatch.collector.kernel.HostReader;
+import io.finwatch.collector.track.HostRead;
+import io.finwatch.collector.track.HostState;
 import io.finwatch.collector.track.PollResult;
 import io.finwatch.collector.track.SocketChange;
-import io.finwatch.collector.track.SocketPoller;
 import io.finwatch.schemas.serde.FinwatchSerde;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,19 +22,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One tick of the collector: poll every namespace, turn the changes into transitions and append them to the
- * buffer, then append a heartbeat. Every event takes the next number of one per-collector sequence, shed or
- * not, so a consumer sees a gap exactly where events were dropped, and the heartbeat says which.
+ * One tick of the collector: read the host, apply what was read to what the collector knows of it, turn the
+ * changes into transitions and append them to the buffer, then append a heartbeat. Every event takes the next
+ * number of one per-collector sequence, shed or not, so a consumer sees a gap exactly where events were dropped,
+ * and the heartbeat says which.
  *
- * <p>After events were shed, downstream state has holes: once the buffer has room again the poller is resynced,
- * so the next poll reports every socket as first seen and consumers rebuild their view.
+ * <p>After events were shed, downstream state has holes: once the buffer has room again the host state is
+ * resynced, so the next poll reports every socket as first seen and consumers rebuild their view.
  *
  * <p>A failing poll never ends the loop: it is logged, counted, and the next tick tries again.
  */
 final class PollLoop implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(PollLoop.class);
 
-    private final SocketPoller poller;
+    private final HostReader host;
+    private final HostState state;
     private final EventFactory events;
     private final FinwatchSerde serde;
     private final EventBuffer buffer;
@@ -55,9 +60,11 @@ final class PollLoop implements Runnable {
     private long parseErrors;
     private long readErrors;
 
-    PollLoop(SocketPoller poller, EventFactory events, FinwatchSerde serde, EventBuffer buffer, Runnable appended,
-             CollectorMetrics metrics, Clock clock, long intervalMs, long bufferMaxBytes, String version) {
-        this.poller = poller;
+    PollLoop(HostReader host, HostState state, EventFactory events, FinwatchSerde serde, EventBuffer buffer,
+             Runnable appended, CollectorMetrics metrics, Clock clock, long intervalMs, long bufferMaxBytes,
+             String version) {
+        this.host = host;
+        this.state = state;
         this.events = events;
         this.serde = serde;
         this.buffer = buffer;
@@ -105,28 +112,47 @@ final class PollLoop implements Runnable {
         } catch (RuntimeException | Error e) {
             metrics.pollFailed();
             log.error("poll failed; trying again at the next interval", e);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             metrics.pollFailed();
             log.error("poll failed: {}; trying again at the next interval", e.toString());
         }
     }
 
-    void tick() throws java.io.IOException {
+    void tick() throws IOException {
+        resyncIfRoom();
+        boolean fullTable = fullTableNext;
+        long firstSeq = nextSeq.get();
+        HostRead read = host.read(state.nextRead());
+        PollResult poll = state.apply(read);
+        fullTableNext = false;
+        report(poll);
+        int shed = appendTransitions(poll);
+        // Downstream closes episodes this full table left out; a table with holes must not claim to be full.
+        appendHeartbeat(poll, fullTable && shed == 0 ? firstSeq : null);
+        appended.run();
+        metrics.recordPoll(poll, poll.changes().size(), shed);
+        lastSuccess.set(clock.instant());
+    }
+
+    /** Once the buffer has room for a re-send after shedding, the next poll reports the whole table. */
+    private void resyncIfRoom() {
         if (resyncPending && roomForFullTable()) {
             log.info("buffer has room again after shedding: re-sending the full socket table");
-            poller.resync();
+            state.resync();
             resyncPending = false;
             fullTableNext = true;
         }
-        boolean fullTable = fullTableNext;
-        long firstSeq = nextSeq.get();
-        PollResult poll = poller.poll();
-        fullTableNext = false;
+    }
+
+    private void report(PollResult poll) {
         parseErrors += poll.errors().size();
         readErrors += poll.readFailures().size();
         poll.errors().forEach(e -> log.warn("malformed line skipped: {}", e.message()));
         poll.readFailures().forEach(f -> log.warn("table not read: {}", f));
+    }
 
+    /** @return how many of the poll's transitions the buffer shed */
+    private int appendTransitions(PollResult poll) {
         String host = events.host();
         int shed = 0;
         for (SocketChange change : poll.changes()) {
@@ -144,22 +170,21 @@ final class PollLoop implements Runnable {
         if (shed > 0) {
             resyncPending = true;
         }
-        // Downstream closes episodes this full table left out; a table with holes must not claim to be full.
-        Long fullTableFromSeq = fullTable && shed == 0 ? firstSeq : null;
+        return shed;
+    }
+
+    private void appendHeartbeat(PollResult poll, Long fullTableFromSeq) {
         pendingShedRanges.addAll(buffer.drainShedRanges());
         long seq = nextSeq.getAndIncrement();
         EventFactory.HeartbeatCounters counters = new EventFactory.HeartbeatCounters(startedAt,
                 version, intervalMs, parseErrors, readErrors,
                 buffer.shedTotal(), List.copyOf(pendingShedRanges), buffer.corruptRecords(), fullTableFromSeq);
         byte[] hb = serde.encode(events.heartbeat(poll, seq, counters));
-        if (buffer.append(new BufferedEvent(EventKind.HEARTBEAT, seq, host, hb)) != EventBuffer.SHED) {
+        if (buffer.append(new BufferedEvent(EventKind.HEARTBEAT, seq, events.host(), hb)) != EventBuffer.SHED) {
             pendingShedRanges.clear();
         } else {
             // Even the heartbeat headroom is used up: its own seq joins the ranges the next heartbeat reports.
             pendingShedRanges.addAll(buffer.drainShedRanges());
         }
-        appended.run();
-        metrics.recordPoll(poll, poll.changes().size(), shed);
-        lastSuccess.set(clock.instant());
     }
 }

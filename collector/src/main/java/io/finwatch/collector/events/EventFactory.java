@@ -1,13 +1,13 @@
 package io.finwatch.collector.events;
 
+import io.finwatch.collector.socket.SocketKey;
+import io.finwatch.collector.socket.SocketRow;
 import io.finwatch.collector.track.FinTimeout;
 import io.finwatch.collector.track.LastOwner;
 import io.finwatch.collector.track.NetNamespace;
 import io.finwatch.collector.track.Owner;
 import io.finwatch.collector.track.PollResult;
 import io.finwatch.collector.track.ProcessInfo;
-import io.finwatch.collector.socket.SocketKey;
-import io.finwatch.collector.socket.SocketRow;
 import io.finwatch.collector.track.SocketChange;
 import io.finwatch.collector.track.StateCounts;
 import io.finwatch.schemas.CollectorHeartbeat;

@@ -1,10 +1,11 @@
 package io.finwatch.collector.kernel;
 
+import io.finwatch.collector.socket.ParseError;
 import io.finwatch.collector.socket.ReadScope;
+import io.finwatch.collector.socket.SocketRow;
+import io.finwatch.collector.socket.TcpState;
 import io.finwatch.collector.track.NamespaceSet;
 import io.finwatch.collector.track.NetNamespace;
-import io.finwatch.collector.socket.ParseError;
-import io.finwatch.collector.socket.SocketRow;
 import java.io.IOException;
 import java.util.HashSet;
 import java.util.List;
@@ -41,7 +42,7 @@ final class NetlinkSource implements SocketSource {
     public ReadScope read(NetNamespace ns, ReadScope asked, Consumer<SocketRow> rows, List<ParseError> errors,
                           List<String> readFailures) {
         try {
-            diag.read(ns, asked.kernelStateMask(), rows, errors::add);
+            diag.read(ns, stateMask(asked), rows, errors::add);
             return asked;
         } catch (SockDiagReader.NotEntered e) {
             if (warned.add(ns.inode())) {
@@ -52,6 +53,14 @@ final class NetlinkSource implements SocketSource {
             readFailures.add(e.getMessage());
             return asked;
         }
+    }
+
+    /** The sock_diag {@code idiag_states} bit mask for a scope: bit n set asks for sockets in state n. */
+    static int stateMask(ReadScope scope) {
+        if (scope == ReadScope.WHOLE) {
+            return -1;
+        }
+        return ~((1 << TcpState.ESTABLISHED.code()) | (1 << TcpState.LISTEN.code()));
     }
 
     @Override

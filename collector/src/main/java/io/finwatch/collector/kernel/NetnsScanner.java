@@ -19,30 +19,34 @@ import org.slf4j.LoggerFactory;
  * Finds every network namespace that has a visible process, by reading {@code <procfs>/<pid>/ns/net}
  * of each pid, and picks one process per namespace to read the namespace through.
  *
- * <p>The representative is kept from scan to scan while it stays in its namespace, so consumers that
+ * <p>The representative is kept from the previous scan while it stays in its namespace, so consumers that
  * key work by it (an open {@code <pid>/net/tcp}, a cached setns) are not churned; a new one is the
- * lowest pid, which tends to be the namespace's oldest and longest-lived process.
- *
- * <p>Not thread-safe: one poll loop owns a scanner.
+ * lowest pid, which tends to be the namespace's oldest and longest-lived process. The caller keeps the
+ * previous scan ({@code track/HostState} does); the scanner keeps nothing.
  */
 public final class NetnsScanner {
     private static final Logger log = LoggerFactory.getLogger(NetnsScanner.class);
 
     private final Procfs procfs;
-    private NamespaceSet last = NamespaceSet.empty();
     private boolean hostUnknownLogged;
 
     public NetnsScanner(Procfs procfs) {
         this.procfs = procfs;
     }
 
+    /** Scans all processes once, with nothing to keep representatives from. */
+    public NamespaceSet scan() throws IOException {
+        return scan(NamespaceSet.empty());
+    }
+
     /**
      * Scans all processes once.
      *
+     * @param previous the scan before, whose representatives are kept where they are still in their namespace
      * @throws IOException only when the procfs root itself cannot be listed; per-process failures are
      *                     counted in the result
      */
-    public NamespaceSet scan() throws IOException {
+    public NamespaceSet scan(NamespaceSet previous) throws IOException {
         List<Integer> all = procfs.pids();
         Collections.sort(all);
         Map<Long, List<Integer>> groups = new HashMap<>();
@@ -75,20 +79,14 @@ public final class NetnsScanner {
         Map<Long, NetNamespace> byInode = new HashMap<>();
         for (Map.Entry<Long, List<Integer>> g : groups.entrySet()) {
             List<Integer> pids = g.getValue();
-            NetNamespace before = last.get(g.getKey());
+            NetNamespace before = previous.get(g.getKey());
             int representative = before != null && Collections.binarySearch(pids, before.representativePid()) >= 0
                     ? before.representativePid()
                     : pids.get(0);
             byInode.put(g.getKey(), new NetNamespace(g.getKey(), representative, pids));
         }
         long host = pid1Netns != 0 ? pid1Netns : selfNetns();
-        last = new NamespaceSet(byInode, host, vanished, denied, failed);
-        return last;
-    }
-
-    /** The result of the latest scan; empty before the first. */
-    public NamespaceSet last() {
-        return last;
+        return new NamespaceSet(byInode, host, vanished, denied, failed);
     }
 
     private long selfNetns() {

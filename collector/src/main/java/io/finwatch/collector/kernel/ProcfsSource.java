@@ -1,9 +1,9 @@
 package io.finwatch.collector.kernel;
 
-import io.finwatch.collector.socket.ReadScope;
-import io.finwatch.collector.track.NetNamespace;
 import io.finwatch.collector.socket.ParseError;
+import io.finwatch.collector.socket.ReadScope;
 import io.finwatch.collector.socket.SocketRow;
+import io.finwatch.collector.track.NetNamespace;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;

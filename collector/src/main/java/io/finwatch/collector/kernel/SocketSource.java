@@ -1,10 +1,10 @@
 package io.finwatch.collector.kernel;
 
+import io.finwatch.collector.socket.ParseError;
 import io.finwatch.collector.socket.ReadScope;
+import io.finwatch.collector.socket.SocketRow;
 import io.finwatch.collector.track.NamespaceSet;
 import io.finwatch.collector.track.NetNamespace;
-import io.finwatch.collector.socket.ParseError;
-import io.finwatch.collector.socket.SocketRow;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Consumer;

@@ -31,12 +31,4 @@ public enum ReadScope {
         return settled(state) || state == TcpState.SYN_SENT || state == TcpState.SYN_RECV
                 || state == TcpState.NEW_SYN_RECV;
     }
-
-    /** The sock_diag {@code idiag_states} bit mask for this scope: bit n set asks for sockets in state n. */
-    public int kernelStateMask() {
-        if (this == WHOLE) {
-            return -1;
-        }
-        return ~((1 << TcpState.ESTABLISHED.code()) | (1 << TcpState.LISTEN.code()));
-    }
 }

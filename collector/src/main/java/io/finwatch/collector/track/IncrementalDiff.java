@@ -55,6 +55,11 @@ final class IncrementalDiff {
         candidates.add(builder.add(row));
     }
 
+    /** Rows in the table being built so far. */
+    int size() {
+        return builder.size();
+    }
+
     /** The finished table and the changes from the previous one, when every namespace was read whole. */
     Result finish() {
         return finish(Set.of());

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.LongFunction;
 
 /**
  * One poll of every namespace's socket table.
@@ -18,8 +19,9 @@ import java.util.Set;
  * @param finTimeouts   each namespace's tcp_fin_timeout and where it came from
  * @param table         every socket of every namespace
  * @param changes       what changed since the previous poll (the first poll reports every socket as first seen)
- * @param owners        socket inode to its process, for attached sockets (empty when attribution is off); a live
- *                      view that is valid until the next poll, so consume a result before polling again
+ * @param owners        socket inode to its process, or null, for attached sockets (always null when attribution
+ *                      is off); it reads the owner index, so it is valid until the next poll: consume a result
+ *                      before polling again
  * @param lastOwners    for orphaned sockets, and for sockets gone in this poll: the process that held them
  *                      while attached, if it was seen
  * @param errors        malformed lines met in this poll (the rest of each file was still read)
@@ -28,6 +30,7 @@ import java.util.Set;
  * @param unsettledOnly the namespaces read without their ESTABLISHED and LISTEN sockets ({@link ReadScope}); their
  *                      rows in those states are carried from earlier polls; every other namespace was read whole
  * @param stateCounts   the table's sockets per state
+ * @param ownerStats    what finding owners has cost and found so far ({@link OwnerStats#NONE} without attribution)
  * @param durationNanos wall time of the poll
  */
 public record PollResult(Instant observedAt,
@@ -35,26 +38,25 @@ public record PollResult(Instant observedAt,
                          Map<Long, FinTimeout> finTimeouts,
                          SocketTable table,
                          List<SocketChange> changes,
-                         Map<Long, Owner> owners,
+                         LongFunction<Owner> owners,
                          Map<SocketKey, LastOwner> lastOwners,
                          List<ParseError> errors,
                          List<String> readFailures,
                          Map<Long, Integer> socketsPerNetns,
                          Set<Long> unsettledOnly,
                          StateCounts stateCounts,
+                         OwnerStats ownerStats,
                          long durationNanos) {
 
-    /** The owner of a row: its current process when attached, else the one last seen while attached. */
+    /** The process holding an attached row now; null for an orphan, or when no holder was found. */
     public Owner ownerOf(SocketRow row) {
-        return row.inode() != 0 ? owners.get(row.inode()) : null;
+        return row.inode() != 0 ? owners.apply(row.inode()) : null;
     }
 
     /** The process that last held the socket while attached: the current owner, or the remembered one. */
     public LastOwner lastOwnerOf(SocketRow row) {
-        if (row.inode() != 0 && owners.containsKey(row.inode())) {
-            return new LastOwner(owners.get(row.inode()), observedAt);
-        }
-        return lastOwners.get(row.key());
+        Owner now = ownerOf(row);
+        return now != null ? new LastOwner(now, observedAt) : lastOwners.get(row.key());
     }
 
     /** The fin timeout for a namespace; a namespace seen for the first time always has one. */

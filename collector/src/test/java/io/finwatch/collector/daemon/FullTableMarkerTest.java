@@ -7,8 +7,10 @@ import io.finwatch.collector.buffer.BufferSettings;
 import io.finwatch.collector.buffer.EventBuffer;
 import io.finwatch.collector.buffer.StoredEvent;
 import io.finwatch.collector.events.EventFactory;
-import io.finwatch.collector.track.SocketPoller;
+import io.finwatch.collector.kernel.HostReader;
 import io.finwatch.collector.kernel.Procfs;
+import io.finwatch.collector.kernel.SocketSource;
+import io.finwatch.collector.track.HostState;
 import io.finwatch.schemas.CollectorHeartbeat;
 import io.finwatch.schemas.SocketTransition;
 import io.finwatch.schemas.serde.FinwatchSerde;
@@ -45,7 +47,7 @@ class FullTableMarkerTest {
     private Path tcp;
     private String original;
     private EventBuffer buffer;
-    private SocketPoller poller;
+    private HostReader host;
     private PollLoop loop;
     private BufferReader reader;
 
@@ -56,8 +58,9 @@ class FullTableMarkerTest {
         tcp = root.resolve("1/net/tcp");
         original = Files.readString(tcp);
         buffer = EventBuffer.open(BufferSettings.defaults(dir.resolve("buffer")).withMaxBytes(CAP, 64 * 1024));
-        poller = new SocketPoller(new Procfs(root), Clock.systemUTC(), false);
-        loop = new PollLoop(poller, new EventFactory("fixture-host", "c1"), FinwatchSerde.shared(), buffer, () -> { },
+        host = HostReader.open(new Procfs(root), SocketSource.Kind.PROCFS);
+        HostState state = new HostState(Clock.systemUTC(), HostState.Settings.defaults(), host.finTimeouts(), null);
+        loop = new PollLoop(host, state, new EventFactory("fixture-host", "c1"), FinwatchSerde.shared(), buffer, () -> { },
                 new CollectorMetrics(new SimpleMeterRegistry()), Clock.systemUTC(), 1000, CAP, "test");
         reader = buffer.openReader("test");
     }
@@ -65,7 +68,7 @@ class FullTableMarkerTest {
     @AfterEach
     void stop() {
         reader.close();
-        poller.close();
+        host.close();
         buffer.close();
     }
 

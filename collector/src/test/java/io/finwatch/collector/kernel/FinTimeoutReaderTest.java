@@ -9,6 +9,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.finwatch.collector.track.FinTimeout.Source;
 import io.finwatch.collector.track.FinTimeout;
+import io.finwatch.collector.track.FinTimeouts;
 import io.finwatch.collector.track.NamespaceSet;
 import io.finwatch.collector.track.NetNamespace;
 import java.nio.file.Files;
@@ -30,21 +31,27 @@ class FinTimeoutReaderTest {
     private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
     private final long ownNetns = TestNetns.netnsOf(ProcessHandle.current().pid());
     private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+    private final FinTimeouts kept = new FinTimeouts(REFRESH);
     private FinTimeoutReader reader;
     private int hostValue;
 
     @BeforeEach
     void setUp() throws Exception {
         hostValue = Integer.parseInt(TestNetns.run("sysctl", "-n", KEY).strip());
-        reader = new FinTimeoutReader(Procfs.system(), clock, REFRESH);
+        reader = new FinTimeoutReader(Procfs.system());
         logs.start();
-        ((Logger) LoggerFactory.getLogger(FinTimeoutReader.class)).addAppender(logs);
+        ((Logger) LoggerFactory.getLogger(FinTimeouts.class)).addAppender(logs);
     }
 
     @AfterEach
     void tearDown() {
-        ((Logger) LoggerFactory.getLogger(FinTimeoutReader.class)).detachAppender(logs);
+        ((Logger) LoggerFactory.getLogger(FinTimeouts.class)).detachAppender(logs);
         reader.close();
+    }
+
+    /** What a poll does: the values kept, with those due read through this reader. */
+    private Map<Long, FinTimeout> timeouts(NamespaceSet set) {
+        return kept.refresh(set, clock.instant(), reader);
     }
 
     /** A value for a test namespace that cannot be mistaken for the host's. */
@@ -69,7 +76,7 @@ class FinTimeoutReaderTest {
             Process inside = netns.startSleeper();
             long insideNetns = TestNetns.netnsOf(inside.pid());
 
-            Map<Long, FinTimeout> timeouts = reader.timeouts(new NetnsScanner(Procfs.system()).scan());
+            Map<Long, FinTimeout> timeouts = timeouts(new NetnsScanner(Procfs.system()).scan());
 
             assertThat(timeouts.get(insideNetns)).isEqualTo(new FinTimeout(value, Source.NAMESPACE));
             assertThat(timeouts.get(ownNetns)).isEqualTo(new FinTimeout(hostValue, Source.NAMESPACE));
@@ -87,15 +94,15 @@ class FinTimeoutReaderTest {
             long insideNetns = TestNetns.netnsOf(inside.pid());
             NamespaceSet set = only(insideNetns, (int) inside.pid());
 
-            assertThat(reader.timeouts(set).get(insideNetns)).isEqualTo(new FinTimeout(first, Source.NAMESPACE));
+            assertThat(timeouts(set).get(insideNetns)).isEqualTo(new FinTimeout(first, Source.NAMESPACE));
             netns.sysctl(KEY, Integer.toString(second));
             clock.advance(REFRESH.minusSeconds(1));
-            assertThat(reader.timeouts(set).get(insideNetns).seconds()).as("cached").isEqualTo(first);
+            assertThat(timeouts(set).get(insideNetns).seconds()).as("cached").isEqualTo(first);
             clock.advance(Duration.ofSeconds(1));
-            assertThat(reader.timeouts(set).get(insideNetns)).isEqualTo(new FinTimeout(second, Source.NAMESPACE));
+            assertThat(timeouts(set).get(insideNetns)).isEqualTo(new FinTimeout(second, Source.NAMESPACE));
             assertThat(reader.readerThreadNetns()).isEqualTo(ownNetns);
             // Read through the thread again: it must see the host's value, not the namespace's.
-            assertThat(reader.timeouts(only(ownNetns, (int) ProcessHandle.current().pid())).get(ownNetns))
+            assertThat(timeouts(only(ownNetns, (int) ProcessHandle.current().pid())).get(ownNetns))
                     .isEqualTo(new FinTimeout(hostValue, Source.NAMESPACE));
         }
     }
@@ -110,13 +117,13 @@ class FinTimeoutReaderTest {
             long insideNetns = TestNetns.netnsOf(inside.pid());
             NamespaceSet set = only(insideNetns, (int) inside.pid());
 
-            assertThat(reader.timeouts(set).get(insideNetns).seconds()).isEqualTo(first);
-            assertThat(reader.cachedNamespaces()).isEqualTo(1);
-            assertThat(reader.timeouts(NamespaceSet.empty())).isEmpty();
-            assertThat(reader.cachedNamespaces()).isZero();
+            assertThat(timeouts(set).get(insideNetns).seconds()).isEqualTo(first);
+            assertThat(kept.cachedNamespaces()).isEqualTo(1);
+            assertThat(timeouts(NamespaceSet.empty())).isEmpty();
+            assertThat(kept.cachedNamespaces()).isZero();
 
             netns.sysctl(KEY, Integer.toString(second));
-            assertThat(reader.timeouts(set).get(insideNetns)).isEqualTo(new FinTimeout(second, Source.NAMESPACE));
+            assertThat(timeouts(set).get(insideNetns)).isEqualTo(new FinTimeout(second, Source.NAMESPACE));
         }
     }
 
@@ -125,9 +132,9 @@ class FinTimeoutReaderTest {
         long netns = 4026599999L;
         NamespaceSet set = only(netns, Integer.MAX_VALUE);
 
-        assertThat(reader.timeouts(set).get(netns)).isEqualTo(new FinTimeout(hostValue, Source.HOST_FALLBACK));
+        assertThat(timeouts(set).get(netns)).isEqualTo(new FinTimeout(hostValue, Source.HOST_FALLBACK));
         clock.advance(REFRESH);
-        assertThat(reader.timeouts(set).get(netns)).isEqualTo(new FinTimeout(hostValue, Source.HOST_FALLBACK));
+        assertThat(timeouts(set).get(netns)).isEqualTo(new FinTimeout(hostValue, Source.HOST_FALLBACK));
 
         assertThat(warnings()).singleElement().asString()
                 .contains("netns " + netns, "/proc/" + Integer.MAX_VALUE + "/ns/net", "No such file");
@@ -141,9 +148,9 @@ class FinTimeoutReaderTest {
         Files.createDirectories(root.resolve("sys/net/ipv4"));
         Files.writeString(root.resolve("sys/net/ipv4/tcp_fin_timeout"), "41\n");
 
-        try (FinTimeoutReader fixture = new FinTimeoutReader(new Procfs(root), clock, REFRESH)) {
-            ((Logger) LoggerFactory.getLogger(FinTimeoutReader.class)).addAppender(logs);
-            assertThat(fixture.timeouts(only(5L, 77)).get(5L)).isEqualTo(new FinTimeout(41, Source.HOST_FALLBACK));
+        try (FinTimeoutReader fixture = new FinTimeoutReader(new Procfs(root))) {
+            assertThat(new FinTimeouts(REFRESH).refresh(only(5L, 77), clock.instant(), fixture).get(5L))
+                    .isEqualTo(new FinTimeout(41, Source.HOST_FALLBACK));
             assertThat(warnings()).singleElement().asString().contains("setns", "Invalid argument");
             assertThat(fixture.readerThreadNetns()).isEqualTo(ownNetns);
         }
@@ -153,7 +160,7 @@ class FinTimeoutReaderTest {
     void fallsBackWhenThePidIsNoLongerInTheNamespace() throws Exception {
         // This JVM is not in netns 4026599998: as if that namespace's pid had been reused out here.
         long netns = 4026599998L;
-        FinTimeout t = reader.timeouts(only(netns, (int) ProcessHandle.current().pid())).get(netns);
+        FinTimeout t = timeouts(only(netns, (int) ProcessHandle.current().pid())).get(netns);
 
         assertThat(t).isEqualTo(new FinTimeout(hostValue, Source.HOST_FALLBACK));
         assertThat(warnings()).singleElement().asString().contains("is now in netns " + ownNetns);
@@ -169,7 +176,7 @@ class FinTimeoutReaderTest {
 
             reader.close();
             await().until(reader::isTerminated);
-            assertThat(reader.timeouts(only(insideNetns, (int) inside.pid())).get(insideNetns))
+            assertThat(timeouts(only(insideNetns, (int) inside.pid())).get(insideNetns))
                     .isEqualTo(new FinTimeout(hostValue, Source.HOST_FALLBACK));
         }
     }

@@ -18,11 +18,11 @@ import java.util.List;
  * connections accepted on it and the clients connected to it. Other sockets of the host (other test runs
  * share the namespace) are left out, so a test sees only the changes it made.
  */
-final class LoopbackTable {
+public final class LoopbackTable {
     private LoopbackTable() {
     }
 
-    static SocketTable read(Procfs proc, long netns, int serverPort) throws IOException {
+    public static SocketTable read(Procfs proc, long netns, int serverPort) throws IOException {
         int self = (int) ProcessHandle.current().pid();
         List<ParseError> errors = new ArrayList<>();
         SocketTable.Builder builder = SocketTable.builder();
@@ -43,7 +43,7 @@ final class LoopbackTable {
     }
 
     /** The row whose local (or remote) port is {@code port}, for a port only one row of the table has. */
-    static SocketRow only(SocketTable table, int localPort, int remotePort) {
+    public static SocketRow only(SocketTable table, int localPort, int remotePort) {
         List<SocketRow> rows = table.rows().stream()
                 .filter(r -> (localPort < 0 || r.key().localPort() == localPort)
                         && (remotePort < 0 || r.key().remotePort() == remotePort))

@@ -55,16 +55,19 @@ class NetnsScannerTest {
         nsLink(50, "net:[4026532200]");
         nsLink(60, "net:[4026532200]");
         NetnsScanner scanner = new NetnsScanner(new Procfs(root));
-        assertThat(scanner.scan().get(4026532200L).representativePid()).isEqualTo(50);
+        NamespaceSet first = scanner.scan(NamespaceSet.empty());
+        assertThat(first.get(4026532200L).representativePid()).isEqualTo(50);
 
         nsLink(20, "net:[4026532200]");
-        assertThat(scanner.scan().get(4026532200L).representativePid()).as("a lower pid arrived").isEqualTo(50);
+        NamespaceSet second = scanner.scan(first);
+        assertThat(second.get(4026532200L).representativePid()).as("a lower pid arrived").isEqualTo(50);
 
         gone(50);
-        NetNamespace after = scanner.scan().get(4026532200L);
+        NamespaceSet third = scanner.scan(second);
+        NetNamespace after = third.get(4026532200L);
         assertThat(after.representativePid()).isEqualTo(20);
         assertThat(after.pids()).containsExactly(20, 60);
-        assertThat(scanner.last().get(4026532200L)).isEqualTo(after);
+        assertThat(scanner.scan(third).get(4026532200L)).as("kept from the scan before").isEqualTo(after);
     }
 
     @Test

@@ -15,7 +15,7 @@ import java.util.UUID;
  * A real network namespace made with {@code ip netns add} under a unique name, with processes started
  * inside it. {@link #close()} kills those processes and deletes the namespace.
  */
-final class TestNetns implements AutoCloseable {
+public final class TestNetns implements AutoCloseable {
     private final String name;
     private final List<Process> processes = new ArrayList<>();
 
@@ -23,17 +23,17 @@ final class TestNetns implements AutoCloseable {
         this.name = name;
     }
 
-    static TestNetns create() throws IOException, InterruptedException {
+    public static TestNetns create() throws IOException, InterruptedException {
         String name = "fwtest-" + UUID.randomUUID().toString().substring(0, 8);
         run("ip", "netns", "add", name);
         return new TestNetns(name);
     }
 
-    String name() {
+    public String name() {
         return name;
     }
 
-    void sysctl(String key, String value) throws IOException, InterruptedException {
+    public void sysctl(String key, String value) throws IOException, InterruptedException {
         run("ip", "netns", "exec", name, "sysctl", "-q", "-w", key + "=" + value);
     }
 
@@ -41,7 +41,7 @@ final class TestNetns implements AutoCloseable {
      * Starts {@code sleep} inside the namespace and waits until the kernel shows it there
      * ({@code ip netns exec} joins the namespace before it execs the command).
      */
-    Process startSleeper() throws IOException {
+    public Process startSleeper() throws IOException {
         Process p = new ProcessBuilder("ip", "netns", "exec", name, "sleep", "300")
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         processes.add(p);
@@ -54,7 +54,7 @@ final class TestNetns implements AutoCloseable {
     }
 
     /** The namespace inode of a process in the real /proc, 0 when it cannot be read. */
-    static long netnsOf(long pid) {
+    public static long netnsOf(long pid) {
         try {
             return NetnsScanner.readNetns(Path.of("/proc", Long.toString(pid), "ns", "net"));
         } catch (IOException e) {
@@ -62,7 +62,7 @@ final class TestNetns implements AutoCloseable {
         }
     }
 
-    static String run(String... command) throws IOException, InterruptedException {
+    public static String run(String... command) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (p.waitFor() != 0) {

@@ -32,14 +32,14 @@ class UnsettledReadTest {
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-22T00:00:00Z"));
     private final List<Socket> open = new ArrayList<>();
     private ServerSocket server;
-    private SocketPoller poller;
+    private HostPoller poller;
     private long netns;
     private final int self = (int) ProcessHandle.current().pid();
 
     @BeforeEach
     void start() throws IOException {
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        poller = new SocketPoller(Procfs.system(), clock, true, SocketSource.Kind.NETLINK).readWholeEvery(WHOLE_EVERY);
+        poller = new HostPoller(Procfs.system(), clock, true, SocketSource.Kind.NETLINK, WHOLE_EVERY);
     }
 
     @AfterEach

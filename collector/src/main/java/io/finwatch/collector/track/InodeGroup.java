@@ -1,6 +1,5 @@
-package io.finwatch.collector.kernel;
+package io.finwatch.collector.track;
 
-import io.finwatch.collector.track.ProcessInfo;
 import java.util.ArrayList;
 import java.util.List;
 

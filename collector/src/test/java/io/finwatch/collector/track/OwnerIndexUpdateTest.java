@@ -1,13 +1,15 @@
-package io.finwatch.collector.kernel;
+package io.finwatch.collector.track;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.finwatch.collector.track.NamespaceSet;
-import io.finwatch.collector.track.Owner;
-import io.finwatch.collector.track.SnapshotDiff;
-import io.finwatch.collector.track.SocketChange;
+import io.finwatch.collector.kernel.LoopbackTable;
+import io.finwatch.collector.kernel.MutableClock;
+import io.finwatch.collector.kernel.NetnsScanner;
+import io.finwatch.collector.kernel.ProcessFiles;
+import io.finwatch.collector.kernel.Procfs;
+import io.finwatch.collector.kernel.TestNetns;
 import io.finwatch.collector.socket.SocketKey;
 import io.finwatch.collector.socket.SocketRow;
 import io.finwatch.collector.socket.SocketTable;
@@ -17,7 +19,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,8 +29,8 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The change-driven path: {@link SocketOwners#update} fed with diffs of real tables. */
-class SocketOwnersUpdateTest {
+/** The change-driven path: {@link OwnerIndex#update} fed with diffs of real tables. */
+class OwnerIndexUpdateTest {
     private final Procfs proc = Procfs.system();
     private final int self = (int) ProcessHandle.current().pid();
     private final long ownNetns = TestNetns.netnsOf(self);
@@ -46,8 +47,8 @@ class SocketOwnersUpdateTest {
         }
     }
 
-    private SocketOwners owners() {
-        return new SocketOwners(proc, new ProcessTable(proc), clock, Duration.ofSeconds(30));
+    private OwnerIndex owners() {
+        return OwnerIndexes.onThisHost(clock);
     }
 
     private SocketTable table(ServerSocket server) throws IOException {
@@ -67,8 +68,7 @@ class SocketOwnersUpdateTest {
     }
 
     private String comm(long pid) throws IOException {
-        return ProcessTable.parseStat(Files.readString(proc.pid((int) pid, "stat")), proc.pid((int) pid, "stat"))
-                .comm();
+        return new ProcessFiles(proc).stat((int) pid).comm();
     }
 
     /** Waits until bash forked {@code sleep 300} and became {@code sleep 301}: two holders of fd 3. */
@@ -92,11 +92,11 @@ class SocketOwnersUpdateTest {
                 Set<Long> inodes = table.rows().stream().map(SocketRow::inode).collect(Collectors.toSet());
                 NamespaceSet namespaces = scanner.scan();
 
-                SocketOwners updated = owners();
+                OwnerIndex updated = owners();
                 updated.update(namespaces, firstPoll(table));
-                Map<Long, Owner> resolved = owners().resolve(namespaces, Map.of(ownNetns, inodes));
+                Map<Long, Owner> resolved = OwnerIndexes.wholeTable(owners(), namespaces, Map.of(ownNetns, inodes));
 
-                assertThat(updated.asMap()).isEqualTo(resolved).hasSize(5);
+                assertThat(OwnerIndexes.known(updated, inodes)).isEqualTo(resolved).hasSize(5);
                 assertThat(updated.scans()).isEqualTo(1);
                 for (SocketRow row : table.rows()) {
                     assertThat(updated.owner(row.inode())).isEqualTo(resolved.get(row.inode()));
@@ -123,7 +123,7 @@ class SocketOwnersUpdateTest {
     void aSocketOpenedAfterTheFirstPollCostsOneScanAndQuietPollsReadNoLinks() throws Exception {
         try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             int port = server.getLocalPort();
-            SocketOwners owners = owners();
+            OwnerIndex owners = owners();
             SocketTable first = table(server);
             owners.update(scanner.scan(), firstPoll(first));
             long listener = LoopbackTable.only(first, port, 0).inode();
@@ -185,7 +185,7 @@ class SocketOwnersUpdateTest {
         Process child = connectingChild(port, "exec sleep 300");
         try (Socket accepted = server.accept()) {
             SocketTable first = table(server);
-            SocketOwners owners = owners();
+            OwnerIndex owners = owners();
             owners.update(scanner.scan(), firstPoll(first));
             SocketRow client = LoopbackTable.only(first, accepted.getPort(), port);
             SocketRow listener = LoopbackTable.only(first, port, 0);
@@ -223,7 +223,8 @@ class SocketOwnersUpdateTest {
             owners.update(scanner.scan(), closed);
 
             assertThat(owners.owner(listener.inode())).isNull();
-            assertThat(owners.asMap()).containsOnlyKeys(LoopbackTable.only(third, port, accepted.getPort()).inode());
+            assertThat(OwnerIndexes.known(owners, third.rows().stream().map(SocketRow::inode).toList()))
+                    .containsOnlyKeys(LoopbackTable.only(third, port, accepted.getPort()).inode());
             assertThat(owners.readlinks()).isEqualTo(readlinks);
             assertThat(owners.scans()).isEqualTo(1);
         } finally {
@@ -241,7 +242,7 @@ class SocketOwnersUpdateTest {
                 int higher = Math.max((int) parent.pid(), forked);
                 SocketTable table = table(server);
                 long inode = clientInode(table, accepted, server.getLocalPort());
-                SocketOwners owners = owners();
+                OwnerIndex owners = owners();
                 owners.update(scanner.scan(), firstPoll(table));
                 assertThat(owners.owner(inode).process().pid()).isEqualTo(lower);
 
@@ -279,7 +280,7 @@ class SocketOwnersUpdateTest {
                 assumeTrue(parent.pid() < forked, "pids wrapped between fork and exec");
                 SocketTable first = table(server);
                 long inode = clientInode(first, accepted, port);
-                SocketOwners owners = owners();
+                OwnerIndex owners = owners();
                 owners.update(scanner.scan(), firstPoll(first));
                 assertThat(owners.owner(inode).process().pid()).isEqualTo((int) parent.pid());
 
@@ -314,7 +315,7 @@ class SocketOwnersUpdateTest {
             SocketTable table = table(server);
             SocketRow listener = LoopbackTable.only(table, server.getLocalPort(), 0);
             SocketRow renumbered = listener.withKey(listener.key().withOrdinal(1));
-            SocketOwners owners = owners();
+            OwnerIndex owners = owners();
             owners.update(scanner.scan(), firstPoll(table));
             Owner owner = owners.owner(listener.inode());
             long readlinks = owners.readlinks();
@@ -336,7 +337,7 @@ class SocketOwnersUpdateTest {
             ServerSocket closed = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
             SocketRow keptRow = LoopbackTable.only(table(kept), kept.getLocalPort(), 0);
             SocketRow closedRow = LoopbackTable.only(table(closed), closed.getLocalPort(), 0);
-            SocketOwners owners = owners();
+            OwnerIndex owners = owners();
             owners.update(scanner.scan(),
                     List.of(SocketChange.firstSeen(keptRow), SocketChange.firstSeen(closedRow)));
             assertThat(owners.knownInodes()).isEqualTo(2);
@@ -364,7 +365,7 @@ class SocketOwnersUpdateTest {
             SocketRow nobodys = new SocketRow(new SocketKey(insideNetns, 4, 0, 0x7f000001L, 40000, 0, 0x7f000001L,
                     40001, 0), TcpState.ESTABLISHED, TimerKind.OFF, 0, 0, 0, Long.MAX_VALUE - 1, 0, 0);
             NamespaceSet namespaces = scanner.scan();
-            SocketOwners owners = owners();
+            OwnerIndex owners = owners();
 
             owners.update(namespaces, List.of(SocketChange.firstSeen(nobodys)));
             assertThat(owners.unresolved()).isEqualTo(1);

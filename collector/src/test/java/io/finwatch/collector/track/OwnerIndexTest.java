@@ -1,10 +1,13 @@
-package io.finwatch.collector.kernel;
+package io.finwatch.collector.track;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.finwatch.collector.track.NamespaceSet;
-import io.finwatch.collector.track.Owner;
+import io.finwatch.collector.kernel.MutableClock;
+import io.finwatch.collector.kernel.NetnsScanner;
+import io.finwatch.collector.kernel.ProcessFiles;
+import io.finwatch.collector.kernel.Procfs;
+import io.finwatch.collector.kernel.TestNetns;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -21,7 +24,7 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-class SocketOwnersTest {
+class OwnerIndexTest {
     private static final int ESTABLISHED = 0x01;
     private static final int LISTEN = 0x0A;
 
@@ -40,8 +43,13 @@ class SocketOwnersTest {
         }
     }
 
-    private SocketOwners owners() {
-        return new SocketOwners(proc, new ProcessTable(proc), clock, Duration.ofSeconds(30));
+    private OwnerIndex owners() {
+        return OwnerIndexes.onThisHost(clock);
+    }
+
+    /** The whole table the index is given: these inodes of these namespaces, and nothing else. */
+    private static Map<Long, Owner> resolve(OwnerIndex owners, NamespaceSet namespaces, Map<Long, Set<Long>> live) {
+        return OwnerIndexes.wholeTable(owners, namespaces, live);
     }
 
     /**
@@ -92,10 +100,10 @@ class SocketOwnersTest {
     void thisJvmsListeningSocketBelongsToThisPid() throws Exception {
         try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             long inode = only(inodes(self, LISTEN, server.getLocalPort(), -1));
-            SocketOwners owners = owners();
+            OwnerIndex owners = owners();
             NamespaceSet namespaces = new NetnsScanner(proc).scan();
 
-            Map<Long, Owner> result = owners.resolve(namespaces, Map.of(ownNetns, Set.of(inode)));
+            Map<Long, Owner> result = resolve(owners, namespaces, Map.of(ownNetns, Set.of(inode)));
 
             Owner owner = result.get(inode);
             assertThat(owner.process().pid()).isEqualTo(self);
@@ -105,7 +113,7 @@ class SocketOwnersTest {
             assertThat(owners.scans()).isEqualTo(1);
 
             long readlinks = owners.readlinks();
-            assertThat(owners.resolve(new NetnsScanner(proc).scan(), Map.of(ownNetns, Set.of(inode))))
+            assertThat(resolve(owners, new NetnsScanner(proc).scan(), Map.of(ownNetns, Set.of(inode))))
                     .containsEntry(inode, owner);
             assertThat(owners.scans()).as("a known inode needs no scan").isEqualTo(1);
             assertThat(owners.readlinks()).isEqualTo(readlinks);
@@ -118,12 +126,12 @@ class SocketOwnersTest {
             Process child = connectingChild(server.getLocalPort(), "exec sleep 300");
             try (Socket accepted = server.accept()) {
                 long inode = only(inodes(self, ESTABLISHED, -1, server.getLocalPort()));
-                SocketOwners owners = owners();
+                OwnerIndex owners = owners();
                 NetnsScanner scanner = new NetnsScanner(proc);
 
                 // The child may still be bash for a moment; it keeps the socket across exec.
                 await().until(() -> {
-                    Owner o = owners.resolve(scanner.scan(), Map.of(ownNetns, Set.of(inode))).get(inode);
+                    Owner o = resolve(owners, scanner.scan(), Map.of(ownNetns, Set.of(inode))).get(inode);
                     return o != null && o.process().comm().equals("sleep");
                 });
                 Owner owner = owners.owner(inode);
@@ -139,11 +147,11 @@ class SocketOwnersTest {
                 // The kernel closed the child's fd: its socket is an orphan now (inode 0) or gone.
                 Set<Long> live = liveInodes();
                 assertThat(live).doesNotContain(inode);
-                assertThat(owners.resolve(scanner.scan(), Map.of(ownNetns, live))).doesNotContainKey(inode);
+                assertThat(resolve(owners, scanner.scan(), Map.of(ownNetns, live))).doesNotContainKey(inode);
                 assertThat(owners.owner(inode)).isNull();
 
                 // Even if a table still listed the inode, the dead owner is not kept.
-                assertThat(owners.resolve(scanner.scan(), Map.of(ownNetns, Set.of(inode)))).isEmpty();
+                assertThat(resolve(owners, scanner.scan(), Map.of(ownNetns, Set.of(inode)))).isEmpty();
                 assertThat(owners.unresolved()).isEqualTo(1);
             }
         }
@@ -156,15 +164,14 @@ class SocketOwnersTest {
             Process parent = connectingChild(server.getLocalPort(), "sleep 300 & exec sleep 301");
             try (Socket accepted = server.accept()) {
                 await().until(() -> parent.children().count() == 1
-                        && ProcessTable.parseStat(Files.readString(proc.pid((int) parent.pid(), "stat")),
-                                proc.pid((int) parent.pid(), "stat")).comm().equals("sleep"));
+                        && new ProcessFiles(proc).stat((int) parent.pid()).comm().equals("sleep"));
                 int parentPid = (int) parent.pid();
                 int childPid = (int) parent.children().findFirst().orElseThrow().pid();
                 long inode = only(inodes(self, ESTABLISHED, -1, server.getLocalPort()));
-                SocketOwners owners = owners();
+                OwnerIndex owners = owners();
                 NetnsScanner scanner = new NetnsScanner(proc);
 
-                Owner first = owners.resolve(scanner.scan(), Map.of(ownNetns, Set.of(inode))).get(inode);
+                Owner first = resolve(owners, scanner.scan(), Map.of(ownNetns, Set.of(inode))).get(inode);
                 int lower = Math.min(parentPid, childPid);
                 int higher = Math.max(parentPid, childPid);
                 assertThat(first.process().pid()).isEqualTo(lower);
@@ -174,7 +181,7 @@ class SocketOwnersTest {
                 TestNetns.run("kill", "-9", Integer.toString(lower));
                 await().until(() -> !scanner.scan().allPids().contains(lower));
 
-                Owner after = owners.resolve(scanner.scan(), Map.of(ownNetns, Set.of(inode))).get(inode);
+                Owner after = resolve(owners, scanner.scan(), Map.of(ownNetns, Set.of(inode))).get(inode);
                 assertThat(after.process().pid()).isEqualTo(higher);
                 assertThat(after.fd()).isEqualTo(3);
                 assertThat(owners.scans()).as("re-homed from the scan's record").isEqualTo(1);
@@ -191,22 +198,22 @@ class SocketOwnersTest {
             NamespaceSet namespaces = new NetnsScanner(proc).scan();
             // Socket inodes are never this large: nobody holds it.
             long nobodys = Long.MAX_VALUE - 1;
-            SocketOwners owners = owners();
+            OwnerIndex owners = owners();
 
-            assertThat(owners.resolve(namespaces, Map.of(insideNetns, Set.of(nobodys)))).isEmpty();
+            assertThat(resolve(owners, namespaces, Map.of(insideNetns, Set.of(nobodys)))).isEmpty();
             assertThat(owners.scans()).isEqualTo(1);
             assertThat(owners.unresolved()).isEqualTo(1);
 
-            owners.resolve(namespaces, Map.of(insideNetns, Set.of(nobodys)));
+            resolve(owners, namespaces, Map.of(insideNetns, Set.of(nobodys)));
             clock.advance(Duration.ofSeconds(29));
-            owners.resolve(namespaces, Map.of(insideNetns, Set.of(nobodys)));
+            resolve(owners, namespaces, Map.of(insideNetns, Set.of(nobodys)));
             assertThat(owners.scans()).isEqualTo(1);
 
             clock.advance(Duration.ofSeconds(1));
-            owners.resolve(namespaces, Map.of(insideNetns, Set.of(nobodys)));
+            resolve(owners, namespaces, Map.of(insideNetns, Set.of(nobodys)));
             assertThat(owners.scans()).isEqualTo(2);
 
-            assertThat(owners.resolve(namespaces, Map.of(insideNetns, Set.of())))
+            assertThat(resolve(owners, namespaces, Map.of(insideNetns, Set.of())))
                     .isEmpty();
             assertThat(owners.unresolved()).as("left the table, forgotten").isZero();
         }
@@ -220,21 +227,21 @@ class SocketOwnersTest {
             long insideNetns = TestNetns.netnsOf(inside.pid());
             long inode = only(inodes(self, LISTEN, server.getLocalPort(), -1));
             NamespaceSet namespaces = new NetnsScanner(proc).scan();
-            SocketOwners owners = owners();
+            OwnerIndex owners = owners();
 
             // Listed under the wrong namespace: only that namespace's processes are searched.
-            owners.resolve(namespaces, Map.of(insideNetns, Set.of(inode)));
+            resolve(owners, namespaces, Map.of(insideNetns, Set.of(inode)));
             assertThat(owners.owner(inode)).isNull();
             assertThat(owners.scans()).isEqualTo(1);
 
-            owners.resolve(namespaces, Map.of(ownNetns, Set.of(inode)));
+            resolve(owners, namespaces, Map.of(ownNetns, Set.of(inode)));
             assertThat(owners.owner(inode).process().pid()).isEqualTo(self);
             assertThat(owners.scans()).isEqualTo(2);
 
-            owners.resolve(namespaces, Map.of());
+            resolve(owners, namespaces, Map.of());
             assertThat(owners.owner(inode)).isNull();
             assertThat(owners.knownInodes()).isZero();
-            owners.resolve(namespaces, Map.of(ownNetns, Set.of(inode)));
+            resolve(owners, namespaces, Map.of(ownNetns, Set.of(inode)));
             assertThat(owners.owner(inode).process().pid()).isEqualTo(self);
             assertThat(owners.scans()).isEqualTo(3);
         }

@@ -1,10 +1,12 @@
-package io.finwatch.collector.kernel;
+package io.finwatch.collector.track;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.finwatch.collector.track.ProcessInfo;
+import io.finwatch.collector.kernel.NetnsScanner;
+import io.finwatch.collector.kernel.ProcessFiles;
+import io.finwatch.collector.kernel.Procfs;
+import io.finwatch.collector.kernel.TestNetns;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -50,6 +52,10 @@ class ProcessTableTest {
         return new Procfs(root);
     }
 
+    private static ProcessTable table(Procfs procfs) {
+        return new ProcessTable(new ProcessFiles(procfs));
+    }
+
     private Process start(String... command) throws IOException {
         Process p = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         children.add(p);
@@ -58,14 +64,14 @@ class ProcessTableTest {
 
     @Test
     void readsAProcessWhoseCommHasSpacesAndParentheses() throws Exception {
-        ProcessTable table = new ProcessTable(fixtureProcfs());
+        ProcessTable table = table(fixtureProcfs());
         assertThat(table.get(4242)).isEqualTo(new ProcessInfo(4242, 987654, "a) b (c", 1001, DOCKER_ID));
         assertThat(table.get(4243)).isEqualTo(new ProcessInfo(4243, 1234567, "nginx: worker", 101, CONTAINERD_ID));
     }
 
     @Test
     void countsAMalformedStatAndAnswersNull() throws Exception {
-        ProcessTable table = new ProcessTable(fixtureProcfs());
+        ProcessTable table = table(fixtureProcfs());
         assertThat(table.get(4244)).isNull();
         assertThat(table.malformed()).isEqualTo(1);
         assertThat(table.get(4242)).isNotNull();
@@ -77,7 +83,7 @@ class ProcessTableTest {
     @Test
     void aReusedPidIsReadAfreshWhileAnUnchangedOneComesFromCache() throws Exception {
         Procfs procfs = fixtureProcfs();
-        ProcessTable table = new ProcessTable(procfs);
+        ProcessTable table = table(procfs);
         assertThat(table.get(4242).uid()).isEqualTo(1001);
 
         // Same start time and name: the same process, so its other files are not read again.
@@ -96,7 +102,7 @@ class ProcessTableTest {
     @Test
     void aRenamedProcessIsReadAgain() throws Exception {
         Procfs procfs = fixtureProcfs();
-        ProcessTable table = new ProcessTable(procfs);
+        ProcessTable table = table(procfs);
         table.get(4242);
         Path stat = procfs.pid(4242, "stat");
         Files.writeString(stat, Files.readString(stat).replace("(a) b (c)", "(sleep)"));
@@ -106,39 +112,11 @@ class ProcessTableTest {
 
     @Test
     void retainEvictsProcessesNoLongerLive() throws Exception {
-        ProcessTable table = new ProcessTable(fixtureProcfs());
+        ProcessTable table = table(fixtureProcfs());
         table.get(4242);
         table.get(4243);
         table.retain(Set.of(4243, 1));
         assertThat(table.size()).isEqualTo(1);
-    }
-
-    @Test
-    void statFieldsAreCountedFromTheLastParenthesis() throws Exception {
-        Path src = Path.of("/proc/7/stat");
-        String tail = " S 1 7 7 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 5555 0 0\n";
-        // A comm that looks like fields, then closes and reopens: 15 bytes, as the kernel allows.
-        assertThat(ProcessTable.parseStat("7 (x) 1 2 3 (y)" + tail, src))
-                .isEqualTo(new ProcessTable.Stat("x) 1 2 3 (y", 5555));
-        assertThat(ProcessTable.parseStat("7 ())))" + tail, src)).isEqualTo(new ProcessTable.Stat(")))", 5555));
-        assertThat(ProcessTable.parseStat("7 ()" + tail, src)).isEqualTo(new ProcessTable.Stat("", 5555));
-        assertThatThrownBy(() -> ProcessTable.parseStat("7 (x S 1 2", src))
-                .hasMessageContaining("/proc/7/stat").hasMessageContaining("no (comm)");
-        assertThatThrownBy(() -> ProcessTable.parseStat("7 (x) S 1 2\n", src))
-                .hasMessageContaining("/proc/7/stat").hasMessageContaining("fewer than 22 fields");
-        assertThatThrownBy(() -> ProcessTable.parseStat("7 (x)" + tail.replace("5555", "55x5"), src))
-                .hasMessageContaining("field 22 is not a number");
-    }
-
-    @Test
-    void uidIsTheEffectiveOne() throws Exception {
-        Path src = Path.of("/proc/7/status");
-        assertThat(ProcessTable.parseEffectiveUid("Name:\tx\nUid:\t0\t65534\t0\t65534\nGid:\t0\t0\t0\t0\n", src))
-                .isEqualTo(65534);
-        assertThatThrownBy(() -> ProcessTable.parseEffectiveUid("Name:\tx\n", src))
-                .hasMessageContaining("/proc/7/status").hasMessageContaining("no Uid: line");
-        assertThatThrownBy(() -> ProcessTable.parseEffectiveUid("Uid:\t0\n", src))
-                .hasMessageContaining("without an effective uid");
     }
 
     @Test
@@ -148,7 +126,7 @@ class ProcessTableTest {
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         children.add(p);
         int pid = (int) p.pid();
-        ProcessTable table = new ProcessTable(Procfs.system());
+        ProcessTable table = table(Procfs.system());
         await().until(() -> "bash".equals(table.get(pid).comm()));
         long start = table.get(pid).startTimeTicks();
 
@@ -162,7 +140,7 @@ class ProcessTableTest {
     void aRealChildHasItsRealCommAndStartTime() throws Exception {
         Process sleeper = start("sleep", "300");
         int pid = (int) sleeper.pid();
-        ProcessTable table = new ProcessTable(Procfs.system());
+        ProcessTable table = table(Procfs.system());
 
         // Read independently of the parser under test (safe here: "sleep" has no space or parenthesis).
         long expectedStart = Long.parseLong(
@@ -180,7 +158,7 @@ class ProcessTableTest {
         Path link = Files.createSymbolicLink(root.resolve("a) b (c"), Path.of("/bin/sleep"));
         Process weird = start(link.toString(), "300");
         int pid = (int) weird.pid();
-        ProcessTable table = new ProcessTable(Procfs.system());
+        ProcessTable table = table(Procfs.system());
 
         await().until(() -> "a) b (c".equals(table.get(pid).comm()));
         long self = table.get((int) ProcessHandle.current().pid()).startTimeTicks();
@@ -195,7 +173,7 @@ class ProcessTableTest {
     void aKilledProcessIsGoneAndEvicted() throws Exception {
         Process victim = start("sleep", "300");
         Process survivor = start("sleep", "300");
-        ProcessTable table = new ProcessTable(Procfs.system());
+        ProcessTable table = table(Procfs.system());
         assertThat(table.get((int) victim.pid())).isNotNull();
         assertThat(table.get((int) survivor.pid())).isNotNull();
 
