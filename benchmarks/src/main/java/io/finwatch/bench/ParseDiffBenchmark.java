@@ -2,8 +2,9 @@ package io.finwatch.bench;
 
 import io.finwatch.collector.kernel.TcpTableParser;
 import io.finwatch.collector.socket.ParseError;
+import io.finwatch.collector.socket.SocketRow;
 import io.finwatch.collector.socket.SocketTable;
-import io.finwatch.collector.track.SnapshotDiff;
+import io.finwatch.collector.track.IncrementalDiff;
 import io.finwatch.collector.track.SocketChange;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -11,6 +12,7 @@ import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -25,7 +27,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * What a poll costs in user space once the kernel has produced the table: parsing it into a {@link SocketTable},
- * and diffing that against the previous poll's table.
+ * and parsing it while diffing each row against the previous poll's table ({@link IncrementalDiff}, as a poll
+ * does).
  *
  * <p>{@code newlinesOnly} is the anchor: the same bytes through the same stream and buffer size, looking only for
  * line ends, which any reader of the table has to do. The other two read as ratios of it:
@@ -65,7 +68,7 @@ public class ParseDiffBenchmark {
         // A benchmark over input the parser rejects, or a diff that finds nothing, would measure the wrong thing.
         SocketTable now = parse(current);
         int churned = (sockets + churnEvery - 1) / churnEvery;
-        List<SocketChange> changes = SnapshotDiff.diff(previous, now);
+        List<SocketChange> changes = parseAndDiff();
         if (previous.size() != sockets || now.size() != sockets || changes.size() != 2 * churned) {
             throw new IllegalStateException("generated tables do not have the intended shape: " + previous.size()
                     + " and " + now.size() + " rows of " + sockets + ", " + changes.size() + " changes, expected "
@@ -95,16 +98,22 @@ public class ParseDiffBenchmark {
 
     @Benchmark
     public List<SocketChange> parseAndDiff() throws IOException {
-        return SnapshotDiff.diff(previous, parse(current));
+        IncrementalDiff diff = new IncrementalDiff(previous, SocketTable.builder(sockets));
+        parse(current, diff::add);
+        return diff.finish().changes();
     }
 
     private SocketTable parse(byte[] table) throws IOException {
         SocketTable.Builder builder = SocketTable.builder(sockets);
+        parse(table, builder::add);
+        return builder.build();
+    }
+
+    private static void parse(byte[] table, Consumer<SocketRow> rows) throws IOException {
         List<ParseError> errors = new ArrayList<>(0);
-        TcpTableParser.parse(new ByteArrayInputStream(table), "generated tcp", NETNS, 4, builder::add, errors::add);
+        TcpTableParser.parse(new ByteArrayInputStream(table), "generated tcp", NETNS, 4, rows, errors::add);
         if (!errors.isEmpty()) {
             throw new IllegalStateException(errors.size() + " generated lines rejected, first: " + errors.get(0));
         }
-        return builder.build();
     }
 }

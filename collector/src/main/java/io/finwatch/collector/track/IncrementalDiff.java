@@ -11,13 +11,20 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@link SnapshotDiff} computed while the new table is being built, on the thread that parses it.
+ * The changes between two polls of the socket tables, computed while the new table is being built, on the thread
+ * that reads it.
+ *
+ * <p>A key (netns, tuple, ordinal) is one connection for as long as its inode stays the same, or drops to 0
+ * because the owner closed it (the socket lives on, orphaned). Any other inode change means the tuple was
+ * reused by a new connection between polls: the old one is reported GONE and the new one FIRST_SEEN, so a
+ * long-lived FIN_WAIT2 is never confused with a fresh one. Timer and queue movements are not changes.
  *
  * <p>Most sockets are the same from one poll to the next. Each row is looked up once in the previous table as it
  * arrives: an unchanged row is stored as the previous poll's object (so the fresh copy dies young) and needs no
  * further work; only new or changed rows are kept for {@link #finish}. Sockets that went away are searched for
- * only when the count of previous rows seen falls short of the previous table's size. The result is the same set
- * of changes as {@link SnapshotDiff#diff}, in an order that also turns the previous table into the new one.
+ * only when the count of previous rows seen falls short of the previous table's size. Every GONE comes before
+ * every FIRST_SEEN, so applying the changes in order to the previous table yields the new one. (The tests hold it
+ * to a plain two-pass diff of the two tables.)
  *
  * <p>A namespace read with {@link ReadScope#UNSETTLED} shows only its sockets outside ESTABLISHED and LISTEN: its
  * previous rows that such a read could not have seen are carried into the new table unchanged instead of being
@@ -25,20 +32,21 @@ import java.util.Set;
  *
  * <p>One instance per poll; {@link #add} runs on one thread, {@link #finish} after it, on any thread.
  */
-final class IncrementalDiff {
+public final class IncrementalDiff {
     private final SocketTable previous;
     private final SocketTable.Builder builder;
     private final List<SocketRow> candidates = new ArrayList<>();
     private final StateCounts counts = new StateCounts();
     private int previousSeen;
 
-    IncrementalDiff(SocketTable previous, SocketTable.Builder builder) {
+    /** @param builder empty; the new table is built in it */
+    public IncrementalDiff(SocketTable previous, SocketTable.Builder builder) {
         this.previous = previous;
         this.builder = builder;
     }
 
     /** Adds a parsed row (ordinal 0, as the parser makes them) to the table being built. */
-    void add(SocketRow row) {
+    public void add(SocketRow row) {
         counts.add(row);
         SocketRow before = previous.get(row.key());
         if (row.equals(before)) {
@@ -61,7 +69,7 @@ final class IncrementalDiff {
     }
 
     /** The finished table and the changes from the previous one, when every namespace was read whole. */
-    Result finish() {
+    public Result finish() {
         return finish(Set.of());
     }
 
@@ -70,7 +78,7 @@ final class IncrementalDiff {
      *
      * @param unsettledOnly the namespaces (inodes) whose read was {@link ReadScope#UNSETTLED}
      */
-    Result finish(Set<Long> unsettledOnly) {
+    public Result finish(Set<Long> unsettledOnly) {
         List<SocketChange> changes = new ArrayList<>();
         List<SocketChange> replaced = new ArrayList<>();
         for (SocketRow after : candidates) {
@@ -80,7 +88,7 @@ final class IncrementalDiff {
                 continue;
             }
             previousSeen++;
-            if (!SnapshotDiff.sameConnection(before, after)) {
+            if (!sameConnection(before, after)) {
                 replaced.add(SocketChange.gone(before));
                 changes.add(SocketChange.firstSeen(after));
             } else if (before.state() != after.state() || (!before.orphaned() && after.orphaned())) {
@@ -119,6 +127,11 @@ final class IncrementalDiff {
      * @param carried per namespace, how many rows an unsettled read could not see were carried over
      * @param counts  the new table's sockets per state
      */
-    record Result(SocketTable table, List<SocketChange> changes, Map<Long, Integer> carried, StateCounts counts) {
+    public record Result(SocketTable table, List<SocketChange> changes, Map<Long, Integer> carried, StateCounts counts) {
+    }
+
+    /** Rows with the same key: the same connection unless the inode shows the tuple was reused. */
+    private static boolean sameConnection(SocketRow before, SocketRow after) {
+        return before.inode() == after.inode() || (before.inode() != 0 && after.inode() == 0);
     }
 }

@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 
 
-/** The diff made while building the table is exactly {@link SnapshotDiff#diff}, on colliding random tables. */
+/** The diff made while building the table is exactly {@link TwoPassDiff#diff}, on colliding random tables. */
 class IncrementalDiffProperties {
 
     @Property
@@ -27,7 +27,7 @@ class IncrementalDiffProperties {
 
         SocketTable expected = table(nextRows);
         assertThat(result.table().asMap()).isEqualTo(expected.asMap());
-        assertThat(result.changes()).containsExactlyInAnyOrderElementsOf(SnapshotDiff.diff(prev, expected));
+        assertThat(result.changes()).containsExactlyInAnyOrderElementsOf(TwoPassDiff.diff(prev, expected));
     }
 
     @Property
@@ -57,7 +57,7 @@ class IncrementalDiffProperties {
 
     @Provide
     Arbitrary<List<SocketRow>> rows() {
-        return new SnapshotDiffProperties().rows();
+        return new TwoPassDiffProperties().rows();
     }
 
     private static SocketTable table(List<SocketRow> rows) {

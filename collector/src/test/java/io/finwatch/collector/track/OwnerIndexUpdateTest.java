@@ -56,7 +56,7 @@ class OwnerIndexUpdateTest {
     }
 
     private static List<SocketChange> firstPoll(SocketTable table) {
-        return SnapshotDiff.diff(SocketTable.empty(), table);
+        return TwoPassDiff.diff(SocketTable.empty(), table);
     }
 
     /** A child that connects to {@code port} on fd 3, then runs {@code then}. */
@@ -142,7 +142,7 @@ class OwnerIndexUpdateTest {
             Process child = connectingChild(port, "exec sleep 300");
             try (Socket accepted = server.accept()) {
                 SocketTable second = table(server);
-                List<SocketChange> changes = SnapshotDiff.diff(first, second);
+                List<SocketChange> changes = TwoPassDiff.diff(first, second);
                 assertThat(changes).extracting(SocketChange::kind)
                         .containsExactly(SocketChange.Kind.FIRST_SEEN, SocketChange.Kind.FIRST_SEEN);
 
@@ -199,7 +199,7 @@ class OwnerIndexUpdateTest {
             await().until(() -> table(server).get(client.key()) != null
                     && table(server).get(client.key()).inode() == 0);
             SocketTable second = table(server);
-            List<SocketChange> changes = SnapshotDiff.diff(first, second);
+            List<SocketChange> changes = TwoPassDiff.diff(first, second);
             assertThat(changes).anySatisfy(c -> {
                 assertThat(c.key()).isEqualTo(client.key());
                 assertThat(c.kind()).isEqualTo(SocketChange.Kind.CHANGED);
@@ -214,7 +214,7 @@ class OwnerIndexUpdateTest {
 
             server.close();
             SocketTable third = table(server);
-            List<SocketChange> closed = SnapshotDiff.diff(second, third);
+            List<SocketChange> closed = TwoPassDiff.diff(second, third);
             assertThat(closed).anySatisfy(c -> {
                 assertThat(c.key()).isEqualTo(listener.key());
                 assertThat(c.kind()).isEqualTo(SocketChange.Kind.GONE);
@@ -291,7 +291,7 @@ class OwnerIndexUpdateTest {
                 try (Socket another = new Socket(InetAddress.getLoopbackAddress(), port);
                      Socket anotherAccepted = server.accept()) {
                     SocketTable second = table(server);
-                    owners.update(scanner.scan(), SnapshotDiff.diff(first, second));
+                    owners.update(scanner.scan(), TwoPassDiff.diff(first, second));
                     assertThat(owners.scans()).isEqualTo(2);
                     assertThat(owners.owner(inode).process().pid()).as("not re-examined while it lives")
                             .isEqualTo((int) parent.pid());

@@ -19,7 +19,7 @@ import net.jqwik.api.Provide;
 
 /**
  * The diff after a read that left out ESTABLISHED and LISTEN sockets ({@link ReadScope#UNSETTLED}) of some
- * namespaces, on the colliding random tables of {@link SnapshotDiffProperties}: the kernel's answer to such a read
+ * namespaces, on the colliding random tables of {@link TwoPassDiffProperties}: the kernel's answer to such a read
  * is the true table without its settled rows.
  */
 class UnsettledReadProperties {
@@ -115,7 +115,7 @@ class UnsettledReadProperties {
 
     @Provide
     Arbitrary<List<SocketRow>> rows() {
-        return new SnapshotDiffProperties().rows();
+        return new TwoPassDiffProperties().rows();
     }
 
     /** Namespaces 1 and 2 are the ones the rows use. */

@@ -7,22 +7,23 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The changes between two polls of the socket tables.
+ * The changes between two whole socket tables, written as plainly as possible: the specification
+ * {@link IncrementalDiff} is held to ({@code IncrementalDiffProperties}).
  *
  * <p>A key (netns, tuple, ordinal) is one connection for as long as its inode stays the same, or drops to 0
  * because the owner closed it (the socket lives on, orphaned). Any other inode change means the tuple was
  * reused by a new connection between polls: the old one is reported GONE and the new one FIRST_SEEN, so a
  * long-lived FIN_WAIT2 is never confused with a fresh one. Timer and queue movements are not changes.
  */
-public final class SnapshotDiff {
-    private SnapshotDiff() {
+final class TwoPassDiff {
+    private TwoPassDiff() {
     }
 
     /**
      * Every change from {@code prev} to {@code next}. For one key, GONE comes before FIRST_SEEN, so applying
      * the changes in list order to {@code prev} yields {@code next}. Equal inputs give equal lists.
      */
-    public static List<SocketChange> diff(SocketTable prev, SocketTable next) {
+    static List<SocketChange> diff(SocketTable prev, SocketTable next) {
         List<SocketChange> changes = new ArrayList<>();
         for (SocketRow before : prev.rows()) {
             if (!next.contains(before.key())) {
@@ -44,7 +45,7 @@ public final class SnapshotDiff {
     }
 
     /** Rows with the same key: the same connection unless the inode shows the tuple was reused. */
-    static boolean sameConnection(SocketRow before, SocketRow after) {
+    private static boolean sameConnection(SocketRow before, SocketRow after) {
         return before.inode() == after.inode() || (before.inode() != 0 && after.inode() == 0);
     }
 }

@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Tables are drawn from a small universe (2 namespaces, 3x3 ports, inodes 0..3) so that keys, duplicate
  * tuples and inode reuse collide between the two polls often.
  */
-class SnapshotDiffProperties {
+class TwoPassDiffProperties {
 
     /** What the diff must track for each key. Timers and queues are deliberately not part of it. */
     record Identity(TcpState state, long inode) {
@@ -39,7 +39,7 @@ class SnapshotDiffProperties {
         SocketTable next = table(nextRows);
         Map<SocketKey, SocketRow> state = new HashMap<>(prev.asMap());
 
-        for (SocketChange c : SnapshotDiff.diff(prev, next)) {
+        for (SocketChange c : TwoPassDiff.diff(prev, next)) {
             switch (c.kind()) {
                 case GONE -> assertThat(state.remove(c.key())).isSameAs(c.before());
                 case FIRST_SEEN -> assertThat(state.put(c.key(), c.after())).isNull();
@@ -52,14 +52,14 @@ class SnapshotDiffProperties {
 
     @Property
     void aTableHasNoChangesFromItself(@ForAll("rows") List<SocketRow> rows) {
-        assertThat(SnapshotDiff.diff(table(rows), table(rows))).isEmpty();
+        assertThat(TwoPassDiff.diff(table(rows), table(rows))).isEmpty();
     }
 
     @Property
     void everyNewKeyIsFirstSeen(@ForAll("rows") List<SocketRow> prevRows, @ForAll("rows") List<SocketRow> nextRows) {
         SocketTable prev = table(prevRows);
         SocketTable next = table(nextRows);
-        List<SocketChange> changes = SnapshotDiff.diff(prev, next);
+        List<SocketChange> changes = TwoPassDiff.diff(prev, next);
 
         for (SocketKey key : next.keys()) {
             if (!prev.contains(key)) {
@@ -76,7 +76,7 @@ class SnapshotDiffProperties {
                                                                 @ForAll("rows") List<SocketRow> nextRows) {
         SocketTable prev = table(prevRows);
         SocketTable next = table(nextRows);
-        List<SocketChange> changes = SnapshotDiff.diff(prev, next);
+        List<SocketChange> changes = TwoPassDiff.diff(prev, next);
 
         for (SocketKey key : next.keys()) {
             SocketRow before = prev.get(key);
@@ -104,8 +104,8 @@ class SnapshotDiffProperties {
     @Property
     void equalInputsGiveEqualOutputs(@ForAll("rows") List<SocketRow> prevRows,
                                      @ForAll("rows") List<SocketRow> nextRows) {
-        assertThat(SnapshotDiff.diff(table(prevRows), table(nextRows)))
-                .containsExactlyElementsOf(SnapshotDiff.diff(table(prevRows), table(nextRows)));
+        assertThat(TwoPassDiff.diff(table(prevRows), table(nextRows)))
+                .containsExactlyElementsOf(TwoPassDiff.diff(table(prevRows), table(nextRows)));
     }
 
     @Provide
