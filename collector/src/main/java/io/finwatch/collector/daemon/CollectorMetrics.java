@@ -29,6 +29,7 @@ final class CollectorMetrics implements AutoCloseable {
     private final Counter unsettledReads;
     private final MultiGauge socketsPerNetns;
     private final MultiGauge finTimeoutPerNetns;
+    private final OwnerMetrics owners;
     private KafkaClientMetrics producerMetrics;
 
     CollectorMetrics(MeterRegistry registry) {
@@ -52,6 +53,7 @@ final class CollectorMetrics implements AutoCloseable {
                 .register(registry);
         finTimeoutPerNetns = MultiGauge.builder("finwatch_netns_fin_timeout_seconds")
                 .description("tcp_fin_timeout per network namespace").register(registry);
+        owners = new OwnerMetrics(registry);
     }
 
     private static Counter tableReads(MeterRegistry registry, String scope, String description) {
@@ -106,6 +108,7 @@ final class CollectorMetrics implements AutoCloseable {
         poll.finTimeouts().forEach((netns, fin) -> fins.add(MultiGauge.Row.of(
                 Tags.of("netns", Long.toString(netns), "source", fin.source().name()), fin.seconds())));
         finTimeoutPerNetns.register(fins, true);
+        owners.record(poll);
     }
 
     void pollFailed() {

@@ -12,8 +12,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * Runs code on a throwaway thread whose effective capabilities are all dropped, so that root is
- * refused what an unprivileged collector would be refused (another user's /proc/<pid>/ns, fd dirs).
+ * Runs code on a throwaway thread whose effective capabilities are all (or all but a few) dropped, so that root
+ * is refused what an unprivileged collector would be refused (another user's /proc/<pid>/ns, fd dirs).
  * capset(2) changes only the calling thread; the thread is discarded afterwards.
  */
 final class ThreadCaps {
@@ -27,8 +27,26 @@ final class ThreadCaps {
     }
 
     private static final int LINUX_CAPABILITY_VERSION_3 = 0x20080522;
+    /** Reads /proc/&lt;pid&gt;/ns and fd links of processes we are not allowed to ptrace. */
+    static final int CAP_SYS_PTRACE = 19;
 
     static <T> T withoutCapabilities(Callable<T> work) throws Exception {
+        return withOnly(work);
+    }
+
+    /** Runs {@code work} with only the given capabilities effective (each must be permitted to this process). */
+    static <T> T withOnly(Callable<T> work, int... keep) throws Exception {
+        int low = 0;
+        int high = 0;
+        for (int cap : keep) {
+            if (cap < 32) {
+                low |= 1 << cap;
+            } else {
+                high |= 1 << (cap - 32);
+            }
+        }
+        int effectiveLow = low;
+        int effectiveHigh = high;
         ExecutorService thread = Executors.newSingleThreadExecutor();
         try {
             Future<T> result = thread.submit(() -> {
@@ -39,8 +57,8 @@ final class ThreadCaps {
                 // Two {effective, permitted, inheritable} triples of 32 bits: capabilities 0-31, 32-63.
                 Memory data = new Memory(24);
                 caps.capget(header, data);
-                data.setInt(0, 0);
-                data.setInt(12, 0);
+                data.setInt(0, effectiveLow);
+                data.setInt(12, effectiveHigh);
                 caps.capset(header, data);
                 return work.call();
             });
