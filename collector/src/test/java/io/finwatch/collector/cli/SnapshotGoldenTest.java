@@ -2,11 +2,11 @@ package io.finwatch.collector.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.finwatch.collector.Golden;
 import io.finwatch.common.config.Cli;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -14,7 +14,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * End to end over a fixture procfs tree (see fixtures/procfs-golden/README.md): namespaces, tables, owners,
- * containers and the fin-timeout fallback all come from files, so the whole output is known.
+ * containers and the fin-timeout fallback all come from files, so the whole output is known; {@link Golden} says
+ * how to rewrite the expected files when a change is intended.
  * The fixture is read in place: its fd links ("socket:[5001]") dangle, which resource copying would not keep.
  */
 class SnapshotGoldenTest {
@@ -23,8 +24,7 @@ class SnapshotGoldenTest {
     @ParameterizedTest
     @CsvSource({"--json, procfs-golden.expected.jsonl", "'', procfs-golden.expected.txt"})
     void snapshotOfTheFixtureHostIsTheReviewedOutput(String flag, String expectedFile) throws Exception {
-        String out = runSnapshot(flag);
-        assertThat(out).isEqualTo(Files.readString(FIXTURES.resolve(expectedFile)));
+        Golden.assertMatches(FIXTURES.resolve(expectedFile), runSnapshot(flag));
     }
 
     @Test

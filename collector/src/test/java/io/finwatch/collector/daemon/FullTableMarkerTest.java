@@ -18,13 +18,11 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.apache.avro.specific.SpecificRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -54,7 +52,7 @@ class FullTableMarkerTest {
     @BeforeEach
     void start() throws IOException {
         Path root = dir.resolve("proc");
-        copyTree(FIXTURE, root);
+        FixtureTree.copy(FIXTURE, root);
         tcp = root.resolve("1/net/tcp");
         original = Files.readString(tcp);
         buffer = EventBuffer.open(BufferSettings.defaults(dir.resolve("buffer")).withMaxBytes(CAP, 64 * 1024));
@@ -133,21 +131,5 @@ class FullTableMarkerTest {
                     + "0000000000000000 20 4 0 10 -1%n", 100 + i, 20000 + i, 900_000 + i));
         }
         return sb.toString();
-    }
-
-    /** Copies the fixture, keeping its symlinks as links (its fd links dangle on purpose). */
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> paths = Files.walk(from)) {
-            for (Path p : (Iterable<Path>) paths::iterator) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isSymbolicLink(p)) {
-                    Files.createSymbolicLink(target, Files.readSymbolicLink(p));
-                } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target);
-                }
-            }
-        }
     }
 }
