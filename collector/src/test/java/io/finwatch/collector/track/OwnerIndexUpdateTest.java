@@ -344,7 +344,7 @@ class OwnerIndexUpdateTest {
             closed.close();
             long readlinks = owners.readlinks();
 
-            // The engine dropped its previous table: no GONE for the closed listener, only the survivors.
+            // A resync dropped the previous table: no GONE for the closed listener, only the survivors.
             owners.resync();
             owners.update(scanner.scan(), firstPoll(table(kept)));
 
