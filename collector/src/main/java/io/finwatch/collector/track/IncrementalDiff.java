@@ -127,7 +127,8 @@ public final class IncrementalDiff {
      * @param carried per namespace, how many rows an unsettled read could not see were carried over
      * @param counts  the new table's sockets per state
      */
-    public record Result(SocketTable table, List<SocketChange> changes, Map<Long, Integer> carried, StateCounts counts) {
+    public record Result(SocketTable table, List<SocketChange> changes, Map<Long, Integer> carried,
+                         StateCounts counts) {
     }
 
     /** Rows with the same key: the same connection unless the inode shows the tuple was reused. */
