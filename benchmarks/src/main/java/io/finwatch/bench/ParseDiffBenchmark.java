@@ -27,14 +27,15 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * What a poll costs in user space once the kernel has produced the table: parsing it into a {@link SocketTable},
- * and parsing it while diffing each row against the previous poll's table ({@link IncrementalDiff}, as a poll
- * does).
+ * and diffing it against the previous poll's table, in two ways.
  *
  * <p>{@code newlinesOnly} is the anchor: the same bytes through the same stream and buffer size, looking only for
- * line ends, which any reader of the table has to do. The other two read as ratios of it:
- * {@code parseIntoTable} is the parser plus the table build, {@code parseAndDiff} adds the diff against the
- * previous generation, which differs from this one in one connection per {@code churnEvery} lines. The launcher
- * prints both as multiples of the anchor after JMH's own table.
+ * line ends, which any reader of the table has to do. The others read as ratios of it: {@code parseIntoTable} is
+ * the parser plus the table build; {@code parseAndDiff} then diffs the two finished tables, the plain way the
+ * tests specify the diff ({@code TwoPassDiff}); {@code parseIntoDiff} is what a poll runs, the diff made row by row
+ * as the table is built ({@link IncrementalDiff}), which keeps unchanged rows as the previous poll's objects so
+ * that a poll's fresh copies die young. The previous generation differs from this one in one connection per
+ * {@code churnEvery} lines. The launcher prints each as a multiple of the anchor after JMH's own table.
  *
  * <pre>  ./bench/run jmh ParseDiffBenchmark -f 1 -wi 3 -i 5</pre>
  */
@@ -68,8 +69,9 @@ public class ParseDiffBenchmark {
         // A benchmark over input the parser rejects, or a diff that finds nothing, would measure the wrong thing.
         SocketTable now = parse(current);
         int churned = (sockets + churnEvery - 1) / churnEvery;
-        List<SocketChange> changes = parseAndDiff();
-        if (previous.size() != sockets || now.size() != sockets || changes.size() != 2 * churned) {
+        List<SocketChange> changes = twoPassDiff(previous, now);
+        if (previous.size() != sockets || now.size() != sockets || changes.size() != 2 * churned
+                || parseIntoDiff().size() != changes.size()) {
             throw new IllegalStateException("generated tables do not have the intended shape: " + previous.size()
                     + " and " + now.size() + " rows of " + sockets + ", " + changes.size() + " changes, expected "
                     + 2 * churned);
@@ -98,9 +100,37 @@ public class ParseDiffBenchmark {
 
     @Benchmark
     public List<SocketChange> parseAndDiff() throws IOException {
+        return twoPassDiff(previous, parse(current));
+    }
+
+    @Benchmark
+    public List<SocketChange> parseIntoDiff() throws IOException {
         IncrementalDiff diff = new IncrementalDiff(previous, SocketTable.builder(sockets));
         parse(current, diff::add);
         return diff.finish().changes();
+    }
+
+    /** The diff of two finished tables: every row of each looked up in the other. */
+    private static List<SocketChange> twoPassDiff(SocketTable prev, SocketTable next) {
+        List<SocketChange> changes = new ArrayList<>();
+        for (SocketRow before : prev.rows()) {
+            if (!next.contains(before.key())) {
+                changes.add(SocketChange.gone(before));
+            }
+        }
+        for (SocketRow after : next.rows()) {
+            SocketRow before = prev.get(after.key());
+            if (before == null) {
+                changes.add(SocketChange.firstSeen(after));
+            } else if (before.inode() != after.inode() && (before.inode() == 0 || after.inode() != 0)) {
+                // The tuple was reused by a new connection.
+                changes.add(SocketChange.gone(before));
+                changes.add(SocketChange.firstSeen(after));
+            } else if (before.state() != after.state() || (!before.orphaned() && after.orphaned())) {
+                changes.add(SocketChange.changed(before, after));
+            }
+        }
+        return changes;
     }
 
     private SocketTable parse(byte[] table) throws IOException {
