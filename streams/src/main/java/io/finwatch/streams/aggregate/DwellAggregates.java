@@ -1,7 +1,7 @@
 package io.finwatch.streams.aggregate;
 
-import io.finwatch.streams.topology.StoreKeys;
-import io.finwatch.streams.topology.StoreNames;
+import io.finwatch.streams.state.StoreKeys;
+import io.finwatch.streams.state.StoreNames;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -11,6 +11,7 @@ import io.finwatch.streams.detect.OpenCountsSerde;
 import io.finwatch.streams.metrics.DetectorMetrics;
 import io.finwatch.streams.serde.AnomalySerde;
 import io.finwatch.streams.state.BeforeCommitStoreBuilder;
+import io.finwatch.streams.state.StoreNames;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;

@@ -1,4 +1,4 @@
-package io.finwatch.streams.topology;
+package io.finwatch.streams.state;
 
 /**
  * Names of the detector's state stores: the public contract for interactive queries. Every store that
