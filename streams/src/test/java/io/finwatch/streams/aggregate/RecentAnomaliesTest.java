@@ -40,7 +40,7 @@ class RecentAnomaliesTest {
 
     @Test
     void keepsTheNewestAnomaliesPerHostUpToTheBoundAndForgetsOldOnes() {
-        StreamsSettings settings = StreamsSettings.defaults().withRecentAnomalies(3, Duration.ofHours(1));
+        StreamsSettings settings = StreamsSettings.builder().recentAnomalies(3, Duration.ofHours(1)).build();
         try (DetectorHarness det = new DetectorHarness(settings, stateDir, T0)) {
             CollectorRun a = new CollectorRun("node-a", "run-a", T0, 1000, 60);
             CollectorRun b = new CollectorRun("node-b", "run-b", T0, 1000, 60);

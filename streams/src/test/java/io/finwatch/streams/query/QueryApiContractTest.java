@@ -67,10 +67,10 @@ class QueryApiContractTest {
     void start() throws Exception {
         kafka = EmbeddedKafka.start();
         keystore = TestKeystore.create(work);
-        StreamsSettings settings = StreamsSettings.defaults().withTopics("c.transitions", "c.heartbeats", "c.anomalies", "c.dlq")
-                .withPunctuateEvery(Duration.ofMillis(200)).withFoldEvery(Duration.ofMillis(500))
+        StreamsSettings settings = StreamsSettings.builder().topics("c.transitions", "c.heartbeats", "c.anomalies", "c.dlq")
+                .punctuateEvery(Duration.ofMillis(200)).foldEvery(Duration.ofMillis(500))
                 // One heartbeat per host: no COLLECTOR_SILENT while the test runs.
-                .withSilenceAfter(Duration.ofMinutes(10));
+                .silenceAfter(Duration.ofMinutes(10)).build();
         Properties props = KafkaStreamsProperties.assemble(Map.of(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100"), "test", Map.of(),
                 Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(), StreamsConfig.APPLICATION_ID_CONFIG, "contract",
                         StreamsConfig.STATE_DIR_CONFIG, work.resolve("state").toString()));
