@@ -120,6 +120,15 @@ public final class FinwatchSerde {
     }
 
     /**
+     * Whether the bytes start with the single-object marker {@code C3 01}: a finwatch record, or what is left of one.
+     * Lets a reader tell this encoding, without decoding anything, from an earlier format of its own that never starts
+     * with these two bytes (JSON, for one, starts with '{').
+     */
+    public static boolean hasMarker(byte[] bytes) {
+        return SingleObjectHeader.hasMarker(bytes);
+    }
+
+    /**
      * Which finwatch record and version wrote the bytes, reading only the header.
      *
      * @return empty when the bytes carry no single-object header (too short, other marker): not a

@@ -28,6 +28,11 @@ final class SingleObjectHeader {
         return fp;
     }
 
+    /** Whether the bytes start with the marker, whatever follows. */
+    static boolean hasMarker(byte[] bytes) {
+        return bytes != null && bytes.length >= 2 && (bytes[0] & 0xFF) == MARKER_0 && (bytes[1] & 0xFF) == MARKER_1;
+    }
+
     /** Why the bytes cannot carry a single-object header, or null when they can. */
     static String problem(byte[] bytes) {
         if (bytes == null) {
