@@ -54,8 +54,13 @@ public final class FinwatchSerde {
     /** Reader from each writer version met (by fingerprint) into this build's class. */
     private final Map<Long, DatumReader<?>> readers = new ConcurrentHashMap<>();
 
-    /** @param header the single-object header of the current schema, written before every body */
-    private record Codec<T>(String recordName, Schema schema, byte[] header, DatumWriter<T> writer) {
+    /**
+     * @param current       the version this build writes, and reads without resolution
+     * @param header        its single-object header, written before every body
+     * @param currentReader reads bodies of the current version: most records met, so found without a lookup
+     */
+    private record Codec<T>(String recordName, Schema schema, SchemaVersion current, byte[] header, DatumWriter<T> writer,
+                            DatumReader<T> currentReader) {
     }
 
     /** A serde over the given store, e.g. one with extra versions a test made. */
@@ -67,14 +72,15 @@ public final class FinwatchSerde {
         this.store = store;
         this.model = model;
         Map<Class<?>, Codec<?>> m = new LinkedHashMap<>();
-        FinwatchRecords.TOP_LEVEL.forEach((name, type) -> m.put(type, codec(name, model)));
+        FinwatchRecords.TOP_LEVEL.forEach((name, type) -> m.put(type, codec(name, store.current(name), model)));
         this.codecs = Map.copyOf(m);
     }
 
     @SuppressWarnings("unchecked")
-    private static <T> Codec<T> codec(String name, FinwatchData model) {
+    private static <T> Codec<T> codec(String name, SchemaVersion current, FinwatchData model) {
         Schema schema = FinwatchRecords.currentSchema(name);
-        return new Codec<>(name, schema, SingleObjectHeader.of(Fingerprint.of(schema)), (DatumWriter<T>) model.createDatumWriter(schema));
+        return new Codec<>(name, schema, current, SingleObjectHeader.of(current.fingerprint()), (DatumWriter<T>) model.createDatumWriter(schema),
+                (DatumReader<T>) model.createDatumReader(schema, schema));
     }
 
     /** The serde over the released versions in this jar. */
@@ -112,18 +118,22 @@ public final class FinwatchSerde {
      */
     public <T extends SpecificRecord> T decode(byte[] bytes, Class<T> type) {
         Codec<T> codec = codecFor(type);
-        SchemaVersion writer = writerOf(bytes);
+        long fingerprint = SingleObjectHeader.fingerprint(bytes);
+        if (fingerprint == codec.current().fingerprint()) {
+            return decodeBody(bytes, codec.current(), codec.currentReader());
+        }
+        SchemaVersion writer = writerOf(fingerprint);
         if (!writer.recordName().equals(codec.recordName())) {
             throw new WrongRecordTypeException(codec.recordName(), writer);
         }
-        return decodeBody(bytes, writer, codec);
+        return decodeBody(bytes, writer, readerFrom(writer, codec));
     }
 
     /** Decodes a record of whichever type its header names; same exceptions as {@link #decode(byte[], Class)}. */
     public SpecificRecord decodeAny(byte[] bytes) {
         SchemaVersion writer = writerOf(bytes);
         Codec<? extends SpecificRecord> codec = codecFor(FinwatchRecords.TOP_LEVEL.get(writer.recordName()));
-        return decodeBody(bytes, writer, codec);
+        return decodeBody(bytes, writer, readerFrom(writer, codec));
     }
 
     /**
@@ -160,14 +170,23 @@ public final class FinwatchSerde {
     }
 
     private SchemaVersion writerOf(byte[] bytes) {
-        long fingerprint = SingleObjectHeader.fingerprint(bytes);
+        return writerOf(SingleObjectHeader.fingerprint(bytes));
+    }
+
+    private SchemaVersion writerOf(long fingerprint) {
         return store.byFingerprint(fingerprint).orElseThrow(() -> new UnknownSchemaException(fingerprint));
     }
 
-    private <T> T decodeBody(byte[] bytes, SchemaVersion writer, Codec<T> codec) {
-        @SuppressWarnings("unchecked")
-        DatumReader<T> reader = (DatumReader<T>) readers.computeIfAbsent(writer.fingerprint(),
-                fp -> model.createDatumReader(writer.schema(), codec.schema()));
+    /** The reader from the writer's version into this build's class. */
+    @SuppressWarnings("unchecked")
+    private <T> DatumReader<T> readerFrom(SchemaVersion writer, Codec<T> codec) {
+        if (writer.fingerprint() == codec.current().fingerprint()) {
+            return codec.currentReader();
+        }
+        return (DatumReader<T>) readers.computeIfAbsent(writer.fingerprint(), fp -> model.createDatumReader(writer.schema(), codec.schema()));
+    }
+
+    private <T> T decodeBody(byte[] bytes, SchemaVersion writer, DatumReader<T> reader) {
         BinaryDecoder reuse = DECODERS.get();
         BinaryDecoder in = DecoderFactory.get().binaryDecoder(bytes, SingleObjectHeader.LENGTH, bytes.length - SingleObjectHeader.LENGTH, reuse);
         if (in != reuse) {

@@ -38,10 +38,6 @@ public final class DwellHistogramCodec {
         return new Histogram(SIGNIFICANT_DIGITS);
     }
 
-    public static byte[] encode(Histogram h) {
-        return new Encoder().encode(h);
-    }
-
     /**
      * Encodes through one scratch buffer kept between calls: a fold encodes thousands of histograms, and a fresh
      * buffer of the uncompressed size each time was a good part of the cost. Not thread-safe; one per user.

@@ -5,7 +5,7 @@ import java.util.Objects;
 
 /**
  * What the detector topology needs to know, independent of how Kafka Streams is run. Made with {@link #builder()}
- * (every setting starts at its default) or {@link #toBuilder()}; the constructor validates.
+ * (every setting starts at its default); the constructor validates.
  *
  * @param transitionsTopic         SocketTransition events, keyed by host
  * @param heartbeatsTopic          CollectorHeartbeat events, keyed by host; must have as many partitions as
@@ -94,20 +94,6 @@ public record StreamsSettings(
     /** A builder holding the defaults. */
     public static Builder builder() {
         return new Builder();
-    }
-
-    /** A builder holding these settings, to change some of them. */
-    public Builder toBuilder() {
-        return new Builder()
-                .topics(transitionsTopic, heartbeatsTopic, anomaliesTopic, dlqTopic)
-                .grace(grace)
-                .silenceAfter(silenceAfter)
-                .punctuateEvery(punctuateEvery)
-                .defaultInterval(defaultInterval)
-                .recentAnomalies(recentAnomaliesPerHost, recentAnomaliesRetention)
-                .dedupRetention(dedupRetention)
-                .foldEvery(foldEvery)
-                .dueBatch(dueBatch);
     }
 
     /** Grace for an orphan on a host polling every {@code intervalMs}. */

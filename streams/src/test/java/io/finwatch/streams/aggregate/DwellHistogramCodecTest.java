@@ -41,7 +41,7 @@ class DwellHistogramCodecTest {
     @Test
     void valuesAreDwellHistogramRecordsAndBareEncodingsOfEarlierReleasesStillRead() {
         Histogram h = sample(5, 2000);
-        assertThat(FinwatchSerde.shared().identifyOrThrow(DwellHistogramCodec.encode(h)).recordName()).isEqualTo("DwellHistogram");
+        assertThat(FinwatchSerde.shared().identifyOrThrow(new DwellHistogramCodec.Encoder().encode(h)).recordName()).isEqualTo("DwellHistogram");
         ByteBuffer bare = ByteBuffer.allocate(h.getNeededByteBufferCapacity());
         int length = h.encodeIntoByteBuffer(bare);
         assertThat(DwellHistogramCodec.decode(Arrays.copyOf(bare.array(), length))).isEqualTo(h);
@@ -49,7 +49,7 @@ class DwellHistogramCodecTest {
 
     @Test
     void aDecodedHistogramStillTakesAnyDwell() {
-        Histogram back = DwellHistogramCodec.decode(DwellHistogramCodec.encode(sample(3, 10)));
+        Histogram back = DwellHistogramCodec.decode(new DwellHistogramCodec.Encoder().encode(sample(3, 10)));
         back.recordValue(86_400_000L * 30);
         assertThat(back.getMaxValue()).isGreaterThanOrEqualTo(86_400_000L * 30 * 99 / 100);
     }
@@ -70,7 +70,7 @@ class DwellHistogramCodecTest {
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("dwell store value (8 bytes)");
         assertThatThrownBy(() -> DwellHistogramCodec.decode(new byte[] {1}))
                 .isInstanceOf(IllegalStateException.class);
-        byte[] cut = Arrays.copyOf(DwellHistogramCodec.encode(sample(6, 100)), 20);
+        byte[] cut = Arrays.copyOf(new DwellHistogramCodec.Encoder().encode(sample(6, 100)), 20);
         assertThatThrownBy(() -> DwellHistogramCodec.decode(cut))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("dwell store value (20 bytes)");
     }

@@ -13,7 +13,7 @@ class StreamsSettingsTest {
         StreamsSettings s = StreamsSettings.defaults();
         assertThat(s.graceMs(1000)).isEqualTo(2000);
         assertThat(s.graceMs(5000)).isEqualTo(10_000);
-        assertThat(s.toBuilder().grace(Duration.ofMillis(750)).build().graceMs(5000)).isEqualTo(750);
+        assertThat(StreamsSettings.builder().grace(Duration.ofMillis(750)).build().graceMs(5000)).isEqualTo(750);
     }
 
     @Test
@@ -21,8 +21,8 @@ class StreamsSettingsTest {
         StreamsSettings s = StreamsSettings.defaults();
         assertThat(s.silenceAfterMs(1000)).isEqualTo(10_000);
         assertThat(s.silenceAfterMs(5000)).isEqualTo(25_000);
-        assertThat(s.toBuilder().silenceAfter(Duration.ofSeconds(30)).build().silenceAfterMs(60_000)).isEqualTo(30_000);
-        assertThatThrownBy(() -> s.toBuilder().silenceAfter(Duration.ofSeconds(9)).build()).hasMessageContaining("minimum");
+        assertThat(StreamsSettings.builder().silenceAfter(Duration.ofSeconds(30)).build().silenceAfterMs(60_000)).isEqualTo(30_000);
+        assertThatThrownBy(() -> StreamsSettings.builder().silenceAfter(Duration.ofSeconds(9)).build()).hasMessageContaining("minimum");
     }
 
     @Test
