@@ -39,6 +39,10 @@ public final class FinwatchData extends SpecificData {
         super(FinwatchData.class.getClassLoader());
         addLogicalTypeConversion(new TimeConversions.TimestampMillisConversion());
         this.fastReader = fastReaderByDefault();
+        // Records generated with custom coders (those without logical types: the store values, nested event types)
+        // are written field by field by their own generated code rather than through the generic writer's boxing
+        // and per-field lookups; the bytes are the same. Reads keep the fast reader, which does not use them.
+        setCustomCoders(true);
     }
 
     private static boolean fastReaderByDefault() {

@@ -11,6 +11,13 @@ import io.finwatch.schemas.SeqRange;
 import io.finwatch.schemas.SocketTransition;
 import io.finwatch.schemas.TcpState;
 import io.finwatch.schemas.TimerKind;
+import io.finwatch.schemas.state.DwellHistogram;
+import io.finwatch.schemas.state.EndedDwell;
+import io.finwatch.schemas.state.HostNamespace;
+import io.finwatch.schemas.state.HostStatus;
+import io.finwatch.schemas.state.OpenSocketCounts;
+import io.finwatch.schemas.state.PendingDwell;
+import io.finwatch.schemas.state.SocketEpisode;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,10 +32,16 @@ import org.apache.avro.specific.SpecificRecord;
  */
 final class FinwatchRecords {
 
-    /** Schema namespace of every finwatch type; store directories use the simple name. */
+    /**
+     * Schema namespace of every finwatch type (the detector's store values in its sub-namespace {@code .state});
+     * store directories use the simple name, unique across both.
+     */
     static final String NAMESPACE = "io.finwatch.schemas";
 
-    /** Records published on their own, one per topic, by simple name, in a stable order. */
+    /**
+     * Records encoded on their own, by simple name, in a stable order: the events, one per topic, then the values
+     * of the detector's state stores.
+     */
     static final Map<String, Class<? extends SpecificRecord>> TOP_LEVEL;
 
     /** Every generated named type (records and enums), by full schema name. */
@@ -38,8 +51,11 @@ final class FinwatchRecords {
 
     static {
         Map<String, Class<? extends SpecificRecord>> top = new LinkedHashMap<>();
-        for (Class<? extends SpecificRecord> c : List.of(SocketTransition.class, CollectorHeartbeat.class, FinWait2Anomaly.class)) {
-            top.put(c.getSimpleName(), c);
+        for (Class<? extends SpecificRecord> c : List.of(SocketTransition.class, CollectorHeartbeat.class, FinWait2Anomaly.class,
+                SocketEpisode.class, OpenSocketCounts.class, HostStatus.class, PendingDwell.class, DwellHistogram.class)) {
+            if (top.put(c.getSimpleName(), c) != null) {
+                throw new IllegalStateException("two top-level records named " + c.getSimpleName());
+            }
         }
         TOP_LEVEL = Collections.unmodifiableMap(top);
 
@@ -56,7 +72,14 @@ final class FinwatchRecords {
                 Map.entry(TimerKind.class, TimerKind.getClassSchema()),
                 Map.entry(FinTimeoutSource.class, FinTimeoutSource.getClassSchema()),
                 Map.entry(AnomalyKind.class, AnomalyKind.getClassSchema()),
-                Map.entry(AnomalyReason.class, AnomalyReason.getClassSchema()));
+                Map.entry(AnomalyReason.class, AnomalyReason.getClassSchema()),
+                Map.entry(SocketEpisode.class, SocketEpisode.getClassSchema()),
+                Map.entry(OpenSocketCounts.class, OpenSocketCounts.getClassSchema()),
+                Map.entry(HostStatus.class, HostStatus.getClassSchema()),
+                Map.entry(HostNamespace.class, HostNamespace.getClassSchema()),
+                Map.entry(PendingDwell.class, PendingDwell.getClassSchema()),
+                Map.entry(EndedDwell.class, EndedDwell.getClassSchema()),
+                Map.entry(DwellHistogram.class, DwellHistogram.getClassSchema()));
         for (Map.Entry<Class<?>, Schema> e : named) {
             all.put(e.getValue().getFullName(), e.getKey());
             schemas.put(e.getKey(), e.getValue());
@@ -82,8 +105,9 @@ final class FinwatchRecords {
         return SCHEMA_BY_CLASS.get(type);
     }
 
-    /** The simple record name for a full schema name in the finwatch namespace, or null for anything else. */
+    /** The simple record name of a top-level finwatch record's schema (by its full name), or null for anything else. */
     static String recordNameOf(Schema schema) {
-        return NAMESPACE.equals(schema.getNamespace()) && TOP_LEVEL.containsKey(schema.getName()) ? schema.getName() : null;
+        Class<? extends SpecificRecord> type = TOP_LEVEL.get(schema.getName());
+        return type != null && type.getName().equals(schema.getFullName()) ? schema.getName() : null;
     }
 }

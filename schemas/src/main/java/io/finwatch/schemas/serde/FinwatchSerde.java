@@ -1,18 +1,21 @@
 package io.finwatch.schemas.serde;
 
-import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DatumReader;
+import org.apache.avro.io.DatumWriter;
 import org.apache.avro.io.DecoderFactory;
-import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
@@ -21,14 +24,15 @@ import org.apache.avro.specific.SpecificRecord;
  * is found in {@link FinwatchSchemaStore} by the fingerprint in the record's header, and Avro's schema
  * resolution fills fields added since (with their defaults) and drops fields removed since.
  *
- * <p>Thread-safe: it holds one Avro {@link BinaryMessageEncoder} per record type, which Avro documents
- * as thread-safe, and one datum reader per writer schema met, shared the way Avro's own message
- * decoder shares them; the binary decoder a body is read with belongs to the calling thread. Share one
- * instance.
+ * <p>Thread-safe: it holds one datum writer per record type and one datum reader per writer schema met,
+ * shared the way Avro's own message encoder and decoder share them; the buffer a record is written into
+ * and the binary decoder a body is read with belong to the calling thread. Share one instance.
  *
  * <p>Bodies are read straight from the byte array, after the header this class has already checked:
  * a stream-based decoder reads byte by byte through virtual calls, and this is the detector's hottest
- * path (every input record).
+ * path (every input record). Records are written through a buffered encoder into a buffer the thread
+ * keeps, then copied out once: the detector writes a store value for most events it keeps, and a fresh
+ * stream per record with an unbuffered encoder had cost more than the record's own fields.
  *
  * <p>Works with no Avro system property set: it decodes through {@link FinwatchData}, which names our
  * classes itself instead of having Avro 1.12.2 load (and reject) them by name.
@@ -41,6 +45,8 @@ public final class FinwatchSerde {
 
     /** A decoder per thread, re-pointed at each body; Avro's decoders are cheap to re-point but not thread-safe. */
     private static final ThreadLocal<BinaryDecoder> DECODERS = new ThreadLocal<>();
+    /** Where each thread writes a record before it is copied out. */
+    private static final ThreadLocal<Output> OUTPUTS = ThreadLocal.withInitial(Output::new);
 
     private final FinwatchSchemaStore store;
     private final FinwatchData model;
@@ -48,7 +54,13 @@ public final class FinwatchSerde {
     /** Reader from each writer version met (by fingerprint) into this build's class. */
     private final Map<Long, DatumReader<?>> readers = new ConcurrentHashMap<>();
 
-    private record Codec<T>(String recordName, Schema schema, BinaryMessageEncoder<T> encoder) {
+    /**
+     * @param current       the version this build writes, and reads without resolution
+     * @param header        its single-object header, written before every body
+     * @param currentReader reads bodies of the current version: most records met, so found without a lookup
+     */
+    private record Codec<T>(String recordName, Schema schema, SchemaVersion current, byte[] header, DatumWriter<T> writer,
+                            DatumReader<T> currentReader) {
     }
 
     /** A serde over the given store, e.g. one with extra versions a test made. */
@@ -60,13 +72,15 @@ public final class FinwatchSerde {
         this.store = store;
         this.model = model;
         Map<Class<?>, Codec<?>> m = new LinkedHashMap<>();
-        FinwatchRecords.TOP_LEVEL.forEach((name, type) -> m.put(type, codec(name, model)));
+        FinwatchRecords.TOP_LEVEL.forEach((name, type) -> m.put(type, codec(name, store.current(name), model)));
         this.codecs = Map.copyOf(m);
     }
 
-    private static <T> Codec<T> codec(String name, FinwatchData model) {
+    @SuppressWarnings("unchecked")
+    private static <T> Codec<T> codec(String name, SchemaVersion current, FinwatchData model) {
         Schema schema = FinwatchRecords.currentSchema(name);
-        return new Codec<>(name, schema, new BinaryMessageEncoder<>(model, schema));
+        return new Codec<>(name, schema, current, SingleObjectHeader.of(current.fingerprint()), (DatumWriter<T>) model.createDatumWriter(schema),
+                (DatumReader<T>) model.createDatumReader(schema, schema));
     }
 
     /** The serde over the released versions in this jar. */
@@ -86,13 +100,12 @@ public final class FinwatchSerde {
      */
     public byte[] encode(SpecificRecord record) {
         Codec<SpecificRecord> codec = codecFor(record.getClass());
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        Output out = OUTPUTS.get();
         try {
-            codec.encoder().encode(record, out);
+            return out.write(codec, record);
         } catch (IOException e) {
             throw new UncheckedIOException("writing to memory cannot fail", e);
         }
-        return out.toByteArray();
     }
 
     /**
@@ -105,18 +118,31 @@ public final class FinwatchSerde {
      */
     public <T extends SpecificRecord> T decode(byte[] bytes, Class<T> type) {
         Codec<T> codec = codecFor(type);
-        SchemaVersion writer = writerOf(bytes);
+        long fingerprint = SingleObjectHeader.fingerprint(bytes);
+        if (fingerprint == codec.current().fingerprint()) {
+            return decodeBody(bytes, codec.current(), codec.currentReader());
+        }
+        SchemaVersion writer = writerOf(fingerprint);
         if (!writer.recordName().equals(codec.recordName())) {
             throw new WrongRecordTypeException(codec.recordName(), writer);
         }
-        return decodeBody(bytes, writer, codec);
+        return decodeBody(bytes, writer, readerFrom(writer, codec));
     }
 
     /** Decodes a record of whichever type its header names; same exceptions as {@link #decode(byte[], Class)}. */
     public SpecificRecord decodeAny(byte[] bytes) {
         SchemaVersion writer = writerOf(bytes);
         Codec<? extends SpecificRecord> codec = codecFor(FinwatchRecords.TOP_LEVEL.get(writer.recordName()));
-        return decodeBody(bytes, writer, codec);
+        return decodeBody(bytes, writer, readerFrom(writer, codec));
+    }
+
+    /**
+     * Whether the bytes start with the single-object marker {@code C3 01}: a finwatch record, or what is left of one.
+     * Lets a reader tell this encoding, without decoding anything, from an earlier format of its own that never starts
+     * with these two bytes (JSON, for one, starts with '{').
+     */
+    public static boolean hasMarker(byte[] bytes) {
+        return SingleObjectHeader.hasMarker(bytes);
     }
 
     /**
@@ -144,14 +170,23 @@ public final class FinwatchSerde {
     }
 
     private SchemaVersion writerOf(byte[] bytes) {
-        long fingerprint = SingleObjectHeader.fingerprint(bytes);
+        return writerOf(SingleObjectHeader.fingerprint(bytes));
+    }
+
+    private SchemaVersion writerOf(long fingerprint) {
         return store.byFingerprint(fingerprint).orElseThrow(() -> new UnknownSchemaException(fingerprint));
     }
 
-    private <T> T decodeBody(byte[] bytes, SchemaVersion writer, Codec<T> codec) {
-        @SuppressWarnings("unchecked")
-        DatumReader<T> reader = (DatumReader<T>) readers.computeIfAbsent(writer.fingerprint(),
-                fp -> model.createDatumReader(writer.schema(), codec.schema()));
+    /** The reader from the writer's version into this build's class. */
+    @SuppressWarnings("unchecked")
+    private <T> DatumReader<T> readerFrom(SchemaVersion writer, Codec<T> codec) {
+        if (writer.fingerprint() == codec.current().fingerprint()) {
+            return codec.currentReader();
+        }
+        return (DatumReader<T>) readers.computeIfAbsent(writer.fingerprint(), fp -> model.createDatumReader(writer.schema(), codec.schema()));
+    }
+
+    private <T> T decodeBody(byte[] bytes, SchemaVersion writer, DatumReader<T> reader) {
         BinaryDecoder reuse = DECODERS.get();
         BinaryDecoder in = DecoderFactory.get().binaryDecoder(bytes, SingleObjectHeader.LENGTH, bytes.length - SingleObjectHeader.LENGTH, reuse);
         if (in != reuse) {
@@ -186,5 +221,50 @@ public final class FinwatchSerde {
                     + FinwatchRecords.TOP_LEVEL.keySet() + ")");
         }
         return (Codec<T>) codec;
+    }
+
+    /** A growable buffer and the encoder over it, reused by one thread for every record it writes. */
+    private static final class Output extends OutputStream {
+        /** A buffer grown past this for one big record is dropped afterwards rather than kept by the thread. */
+        private static final int KEEP = 64 * 1024;
+
+        private byte[] buffer = new byte[256];
+        private int length;
+        private BinaryEncoder encoder;
+
+        <T> byte[] write(Codec<T> codec, T record) throws IOException {
+            length = 0;
+            write(codec.header(), 0, codec.header().length);
+            encoder = EncoderFactory.get().binaryEncoder(this, encoder);
+            try {
+                codec.writer().write(record, encoder);
+                encoder.flush();
+                return Arrays.copyOf(buffer, length);
+            } finally {
+                if (buffer.length > KEEP) {
+                    buffer = new byte[256];
+                    encoder = null;
+                }
+            }
+        }
+
+        @Override
+        public void write(int b) {
+            room(1);
+            buffer[length++] = (byte) b;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            room(len);
+            System.arraycopy(b, off, buffer, length, len);
+            length += len;
+        }
+
+        private void room(int n) {
+            if (length + n > buffer.length) {
+                buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, length + n));
+            }
+        }
     }
 }

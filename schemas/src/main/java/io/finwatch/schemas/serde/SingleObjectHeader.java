@@ -1,10 +1,10 @@
 package io.finwatch.schemas.serde;
 
 /**
- * Reads the 10-byte header of Avro single-object encoding (spec, "Single-object encoding"): the
- * marker C3 01, then the writer schema's 64-bit fingerprint, least significant byte first. Only the
- * header: bodies are Avro's {@code BinaryMessageDecoder}'s business. Needed because Avro reports a
- * bad or unknown header only as a message string, and tools must tell "not ours" from "too new".
+ * The 10-byte header of Avro single-object encoding (spec, "Single-object encoding"): the marker
+ * C3 01, then the writer schema's 64-bit fingerprint, least significant byte first. Only the header:
+ * bodies are Avro's datum readers' and writers' business. Read here because Avro reports a bad or
+ * unknown header only as a message string, and tools must tell "not ours" from "too new".
  */
 final class SingleObjectHeader {
 
@@ -26,6 +26,22 @@ final class SingleObjectHeader {
             fp = (fp << 8) | (bytes[i] & 0xFFL);
         }
         return fp;
+    }
+
+    /** The header of records written with the schema of this fingerprint. */
+    static byte[] of(long fingerprint) {
+        byte[] header = new byte[LENGTH];
+        header[0] = (byte) MARKER_0;
+        header[1] = (byte) MARKER_1;
+        for (int i = 2; i < LENGTH; i++) {
+            header[i] = (byte) (fingerprint >>> (8 * (i - 2)));
+        }
+        return header;
+    }
+
+    /** Whether the bytes start with the marker, whatever follows. */
+    static boolean hasMarker(byte[] bytes) {
+        return bytes != null && bytes.length >= 2 && (bytes[0] & 0xFF) == MARKER_0 && (bytes[1] & 0xFF) == MARKER_1;
     }
 
     /** Why the bytes cannot carry a single-object header, or null when they can. */

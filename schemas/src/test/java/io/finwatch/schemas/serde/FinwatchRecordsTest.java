@@ -16,9 +16,14 @@ class FinwatchRecordsTest {
 
     private static final Path AVRO_SOURCES = Path.of("src", "main", "avro");
 
+    /** Events at the top of the source folder, store values in {@code state/}; shared types in their {@code types/}. */
+    private static final Path STATE_SOURCES = AVRO_SOURCES.resolve("state");
+
     @Test
     void everyTopLevelSchemaFileIsATopLevelRecord() throws IOException {
-        assertThat(avscNames(AVRO_SOURCES)).containsExactlyInAnyOrderElementsOf(FinwatchRecords.TOP_LEVEL.keySet());
+        Set<String> files = new HashSet<>(avscNames(AVRO_SOURCES));
+        files.addAll(avscNames(STATE_SOURCES));
+        assertThat(files).containsExactlyInAnyOrderElementsOf(FinwatchRecords.TOP_LEVEL.keySet());
     }
 
     @Test
@@ -27,6 +32,8 @@ class FinwatchRecordsTest {
         FinwatchRecords.TOP_LEVEL.keySet().forEach(n -> collectNamed(FinwatchRecords.currentSchema(n), reached));
         Set<String> files = new HashSet<>(avscNames(AVRO_SOURCES));
         files.addAll(avscNames(AVRO_SOURCES.resolve("types")));
+        files.addAll(avscNames(STATE_SOURCES));
+        files.addAll(avscNames(STATE_SOURCES.resolve("types")));
 
         assertThat(reached).allSatisfy(full -> assertThat(full).startsWith(FinwatchRecords.NAMESPACE + "."));
         assertThat(reached.stream().map(full -> full.substring(full.lastIndexOf('.') + 1)))

@@ -13,6 +13,9 @@ import io.finwatch.schemas.SeqRange;
 import io.finwatch.schemas.SocketTransition;
 import io.finwatch.schemas.TcpState;
 import io.finwatch.schemas.TimerKind;
+import io.finwatch.schemas.state.HostNamespace;
+import io.finwatch.schemas.state.HostStatus;
+import io.finwatch.schemas.state.SocketEpisode;
 import java.time.Instant;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -41,6 +44,16 @@ class RoundTripProperties {
     @Property
     void anomaliesRoundTrip(@ForAll("anomalies") FinWait2Anomaly a) {
         assertRoundTrip(a, FinWait2Anomaly.class);
+    }
+
+    @Property
+    void storedEpisodesRoundTrip(@ForAll("episodes") SocketEpisode e) {
+        assertRoundTrip(e, SocketEpisode.class);
+    }
+
+    @Property
+    void storedHostsRoundTrip(@ForAll("hosts") HostStatus h) {
+        assertRoundTrip(h, HostStatus.class);
     }
 
     private <T extends SpecificRecord> void assertRoundTrip(T record, Class<T> type) {
@@ -146,6 +159,63 @@ class RoundTripProperties {
                 .use(Arbitraries.of(TcpState.class).injectNull(0.5)).in(FinWait2Anomaly.Builder::setToState)
                 .use(instants().injectNull(0.5)).in(FinWait2Anomaly.Builder::setLastHeardAt)
                 .build(FinWait2Anomaly.Builder::build);
+    }
+
+    @Provide
+    Arbitrary<SocketEpisode> episodes() {
+        return Builders.withBuilder(SocketEpisode::newBuilder)
+                .use(text()).in(SocketEpisode.Builder::setHost)
+                .use(Arbitraries.longs()).in(SocketEpisode.Builder::setNetns)
+                .use(Arbitraries.of(4, 6)).in(SocketEpisode.Builder::setFamily)
+                .use(text()).in(SocketEpisode.Builder::setLocalIp)
+                .use(ports()).in(SocketEpisode.Builder::setLocalPort)
+                .use(text()).in(SocketEpisode.Builder::setRemoteIp)
+                .use(ports()).in(SocketEpisode.Builder::setRemotePort)
+                .use(Arbitraries.integers().between(0, 64)).in(SocketEpisode.Builder::setOrdinal)
+                .use(Arbitraries.longs()).in(SocketEpisode.Builder::setEnteredAt)
+                .use(Arbitraries.longs()).in(SocketEpisode.Builder::setDeadline)
+                .use(Arbitraries.longs()).in(SocketEpisode.Builder::setFireAt)
+                .use(Arbitraries.of(true, false)).in(SocketEpisode.Builder::setOrphaned)
+                .use(Arbitraries.integers()).in(SocketEpisode.Builder::setFinTimeoutS)
+                .use(Arbitraries.integers().injectNull(0.3)).in(SocketEpisode.Builder::setPid)
+                .use(text().injectNull(0.3)).in(SocketEpisode.Builder::setComm)
+                .use(text().injectNull(0.5)).in(SocketEpisode.Builder::setContainerId)
+                .use(text().injectNull(0.2)).in(SocketEpisode.Builder::setCollectorId)
+                .use(Arbitraries.of(true, false)).in(SocketEpisode.Builder::setStuckEmitted)
+                .use(Arbitraries.longs()).in(SocketEpisode.Builder::setPollIntervalMs)
+                .use(Arbitraries.longs()).in(SocketEpisode.Builder::setLastSeenSeq)
+                .build(SocketEpisode.Builder::build);
+    }
+
+    @Provide
+    Arbitrary<HostStatus> hosts() {
+        Arbitrary<HostNamespace> namespaces = Builders.withBuilder(HostNamespace::newBuilder)
+                .use(Arbitraries.longs()).in(HostNamespace.Builder::setNetns)
+                .use(Arbitraries.integers()).in(HostNamespace.Builder::setFinTimeoutS)
+                .use(text()).in(HostNamespace.Builder::setFinTimeoutSource)
+                .use(Arbitraries.longs()).in(HostNamespace.Builder::setSockets)
+                .build(HostNamespace.Builder::build);
+        return Builders.withBuilder(HostStatus::newBuilder)
+                .use(text()).in(HostStatus.Builder::setHost)
+                .use(text()).in(HostStatus.Builder::setCollectorId)
+                .use(text()).in(HostStatus.Builder::setCollectorVersion)
+                .use(Arbitraries.longs()).in(HostStatus.Builder::setStartedAt)
+                .use(Arbitraries.longs()).in(HostStatus.Builder::setLastHeardAt)
+                .use(Arbitraries.longs()).in(HostStatus.Builder::setIntervalMs)
+                .use(Arbitraries.maps(text(), Arbitraries.longs()).ofMaxSize(8)).in(HostStatus.Builder::setStateCounts)
+                .use(namespaces.list().ofMaxSize(6)).in(HostStatus.Builder::setNamespaces)
+                .use(Arbitraries.longs()).in(HostStatus.Builder::setFinWait2Attached)
+                .use(Arbitraries.longs()).in(HostStatus.Builder::setFinWait2Orphaned)
+                .use(Arbitraries.longs()).in(HostStatus.Builder::setSocketsSeen)
+                .use(Arbitraries.longs()).in(HostStatus.Builder::setParseErrors)
+                .use(Arbitraries.longs()).in(HostStatus.Builder::setReadErrors)
+                .use(Arbitraries.longs()).in(HostStatus.Builder::setShedEvents)
+                .use(Arbitraries.of(true, false)).in(HostStatus.Builder::setSilent)
+                .use(Arbitraries.longs().injectNull(0.5)).in(HostStatus.Builder::setSilentSince)
+                .use(Arbitraries.of(true, false)).in(HostStatus.Builder::setParked)
+                .use(Arbitraries.longs()).in(HostStatus.Builder::setLastSeq)
+                .use(Arbitraries.longs().injectNull(0.5)).in(HostStatus.Builder::setSweepBelowSeq)
+                .build(HostStatus.Builder::build);
     }
 
     private static Arbitrary<Owner> owners() {

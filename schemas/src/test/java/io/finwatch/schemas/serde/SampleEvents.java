@@ -91,13 +91,13 @@ final class SampleEvents {
                 .build();
     }
 
-    /** The sample for a top-level record name. */
+    /** The sample for a top-level record name, store values included. */
     static SpecificRecord of(String recordName) {
         return switch (recordName) {
             case "SocketTransition" -> transition();
             case "CollectorHeartbeat" -> heartbeat();
             case "FinWait2Anomaly" -> anomaly();
-            default -> throw new IllegalArgumentException("no sample for " + recordName);
+            default -> SampleStateValues.of(recordName);
         };
     }
 }

@@ -1,7 +1,7 @@
 package io.finwatch.streams.aggregate;
 
-import io.finwatch.streams.topology.StoreKeys;
-import io.finwatch.streams.topology.StoreNames;
+import io.finwatch.streams.state.StoreKeys;
+import io.finwatch.streams.state.StoreNames;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,11 +38,10 @@ public final class DwellAggregates {
     /**
      * Pending batches go under {@code "|" + 19-digit batch number}: no host starts with the key separator (the
      * decoder refuses such hosts), so no pending key of earlier versions, one episode under its connection key and
-     * entry time ({@link EndedEpisodeSerde}), does; those are still folded.
+     * entry time ({@link EarlierPendingEpisode}), does; those are still folded.
      */
     private static final String BATCH_PREFIX = String.valueOf(StoreKeys.SEP);
     private static final EndedEpisodesSerde BATCHES = new EndedEpisodesSerde();
-    private static final EndedEpisodeSerde SINGLE = new EndedEpisodeSerde();
 
     private final KeyValueStore<String, byte[]> pending;
     /** Episodes ended since the last {@link #save}; made anew with this object at every processor init. */
@@ -101,7 +100,7 @@ public final class DwellAggregates {
                 if (e.key.startsWith(BATCH_PREFIX)) {
                     taken.addAll(BATCHES.deserializer().deserialize(pending.name(), e.value).episodes());
                 } else {
-                    taken.add(SINGLE.deserializer().deserialize(pending.name(), e.value));
+                    taken.add(EarlierPendingEpisode.read(pending.name(), e.value));
                 }
             }
         }

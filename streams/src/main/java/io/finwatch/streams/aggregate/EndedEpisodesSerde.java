@@ -1,37 +1,53 @@
 package io.finwatch.streams.aggregate;
 
-import io.finwatch.streams.serde.CompactSerde;
+import io.finwatch.schemas.state.EndedDwell;
+import io.finwatch.schemas.state.PendingDwell;
+import io.finwatch.streams.state.EarlierForms;
+import io.finwatch.streams.state.StoreValueSerde;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A batch of ended episodes in the compact store form: a count, then each episode's fields as {@link EndedEpisodeSerde} writes them. */
-public final class EndedEpisodesSerde extends CompactSerde<EndedEpisodes> {
+/** A batch of ended episodes as a PendingDwell record: one value per task and commit. */
+public final class EndedEpisodesSerde extends StoreValueSerde<EndedEpisodes, PendingDwell> {
 
     public EndedEpisodesSerde() {
-        super(EndedEpisodes.class);
+        super(EndedEpisodes.class, PendingDwell.class);
     }
 
     @Override
-    protected void write(EndedEpisodes batch, Out out) {
-        out.putInt(batch.episodes().size());
+    protected PendingDwell toRecord(EndedEpisodes batch) {
+        List<EndedDwell> episodes = new ArrayList<>(batch.episodes().size());
         for (EndedEpisode e : batch.episodes()) {
-            out.putString(e.hostKey());
-            out.putString(e.processKey());
-            out.putLong(e.dwellMs());
-            out.putLong(e.endedAt());
+            EndedDwell d = new EndedDwell();
+            d.setHostKey(e.hostKey());
+            d.setProcessKey(e.processKey());
+            d.setDwellMs(e.dwellMs());
+            d.setEndedAt(e.endedAt());
+            episodes.add(d);
         }
+        PendingDwell r = new PendingDwell();
+        r.setEpisodes(episodes);
+        return r;
     }
 
     @Override
-    protected EndedEpisodes read(In in) {
-        int n = in.getInt();
-        if (n < 0) {
-            throw new IllegalArgumentException("negative episode count " + n);
-        }
-        List<EndedEpisode> episodes = new ArrayList<>(Math.min(n, 1 << 16));
-        for (int i = 0; i < n; i++) {
-            episodes.add(new EndedEpisode(in.getString(), in.getString(), in.getLong(), in.getLong()));
+    protected EndedEpisodes fromRecord(PendingDwell r) {
+        List<EndedEpisode> episodes = new ArrayList<>(r.getEpisodes().size());
+        for (EndedDwell d : r.getEpisodes()) {
+            episodes.add(new EndedEpisode(d.getHostKey(), d.getProcessKey(), d.getDwellMs(), d.getEndedAt()));
         }
         return new EndedEpisodes(episodes);
+    }
+
+    @Override
+    protected EndedEpisodes readEarlierForm(byte[] bytes) {
+        return EarlierForms.read(bytes, EndedEpisodes.class, in -> {
+            int n = in.getCount();
+            List<EndedEpisode> episodes = new ArrayList<>(Math.min(n, 1 << 16));
+            for (int i = 0; i < n; i++) {
+                episodes.add(EarlierPendingEpisode.fields(in));
+            }
+            return new EndedEpisodes(episodes);
+        });
     }
 }

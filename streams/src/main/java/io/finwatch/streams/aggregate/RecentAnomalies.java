@@ -2,7 +2,7 @@ package io.finwatch.streams.aggregate;
 
 import io.finwatch.schemas.FinWait2Anomaly;
 import io.finwatch.schemas.serde.FinwatchSerde;
-import io.finwatch.streams.topology.StoreKeys;
+import io.finwatch.streams.state.StoreKeys;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

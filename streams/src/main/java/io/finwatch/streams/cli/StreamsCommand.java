@@ -125,11 +125,12 @@ final class StreamsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException, InterruptedException {
         Cli.logEffectiveConfig(spec, LOG);
-        StreamsSettings settings = StreamsSettings.defaults()
-                .withTopics(transitionsTopic, heartbeatsTopic, anomaliesTopic, dlqTopic)
-                .withGrace(grace)
-                .withSilenceAfter(silenceAfter)
-                .withPunctuateEvery(punctuateEvery);
+        StreamsSettings settings = StreamsSettings.builder()
+                .topics(transitionsTopic, heartbeatsTopic, anomaliesTopic, dlqTopic)
+                .grace(grace)
+                .silenceAfter(silenceAfter)
+                .punctuateEvery(punctuateEvery)
+                .build();
         StreamsAppConfig config = StreamsAppConfig.builder(settings, kafkaProperties())
                 .http(http)
                 .topics(createTopics, partitions, replicationFactor)

@@ -4,7 +4,8 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * What the detector topology needs to know, independent of how Kafka Streams is run.
+ * What the detector topology needs to know, independent of how Kafka Streams is run. Made with {@link #builder()}
+ * (every setting starts at its default); the constructor validates.
  *
  * @param transitionsTopic         SocketTransition events, keyed by host
  * @param heartbeatsTopic          CollectorHeartbeat events, keyed by host; must have as many partitions as
@@ -85,40 +86,14 @@ public record StreamsSettings(
         }
     }
 
+    /** Every setting at its default. */
     public static StreamsSettings defaults() {
-        return new StreamsSettings(DEFAULT_TRANSITIONS_TOPIC, DEFAULT_HEARTBEATS_TOPIC, DEFAULT_ANOMALIES_TOPIC, DEFAULT_DLQ_TOPIC,
-                null, null, Duration.ofSeconds(1), Duration.ofSeconds(1), 1000, Duration.ofHours(24), Duration.ofDays(7), Duration.ofSeconds(5),
-                10_000);
+        return builder().build();
     }
 
-    public StreamsSettings withTopics(String transitions, String heartbeats, String anomalies, String dlq) {
-        return new StreamsSettings(transitions, heartbeats, anomalies, dlq, grace, silenceAfter, punctuateEvery, defaultInterval,
-                recentAnomaliesPerHost, recentAnomaliesRetention, dedupRetention, foldEvery, dueBatch);
-    }
-
-    public StreamsSettings withGrace(Duration value) {
-        return new StreamsSettings(transitionsTopic, heartbeatsTopic, anomaliesTopic, dlqTopic, value, silenceAfter, punctuateEvery,
-                defaultInterval, recentAnomaliesPerHost, recentAnomaliesRetention, dedupRetention, foldEvery, dueBatch);
-    }
-
-    public StreamsSettings withSilenceAfter(Duration value) {
-        return new StreamsSettings(transitionsTopic, heartbeatsTopic, anomaliesTopic, dlqTopic, grace, value, punctuateEvery,
-                defaultInterval, recentAnomaliesPerHost, recentAnomaliesRetention, dedupRetention, foldEvery, dueBatch);
-    }
-
-    public StreamsSettings withPunctuateEvery(Duration value) {
-        return new StreamsSettings(transitionsTopic, heartbeatsTopic, anomaliesTopic, dlqTopic, grace, silenceAfter, value,
-                defaultInterval, recentAnomaliesPerHost, recentAnomaliesRetention, dedupRetention, foldEvery, dueBatch);
-    }
-
-    public StreamsSettings withRecentAnomalies(int perHost, Duration retention) {
-        return new StreamsSettings(transitionsTopic, heartbeatsTopic, anomaliesTopic, dlqTopic, grace, silenceAfter, punctuateEvery,
-                defaultInterval, perHost, retention, dedupRetention, foldEvery, dueBatch);
-    }
-
-    public StreamsSettings withFoldEvery(Duration value) {
-        return new StreamsSettings(transitionsTopic, heartbeatsTopic, anomaliesTopic, dlqTopic, grace, silenceAfter, punctuateEvery,
-                defaultInterval, recentAnomaliesPerHost, recentAnomaliesRetention, dedupRetention, value, dueBatch);
+    /** A builder holding the defaults. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     /** Grace for an orphan on a host polling every {@code intervalMs}. */
@@ -130,5 +105,82 @@ public record StreamsSettings(
     public long silenceAfterMs(long intervalMs) {
         long ms = silenceAfter != null ? silenceAfter.toMillis() : 5 * intervalMs;
         return Math.max(ms, MIN_SILENCE.toMillis());
+    }
+
+    /** Settings one at a time, starting from the defaults; {@link #build} validates them together. */
+    public static final class Builder {
+        private String transitionsTopic = DEFAULT_TRANSITIONS_TOPIC;
+        private String heartbeatsTopic = DEFAULT_HEARTBEATS_TOPIC;
+        private String anomaliesTopic = DEFAULT_ANOMALIES_TOPIC;
+        private String dlqTopic = DEFAULT_DLQ_TOPIC;
+        private Duration grace;
+        private Duration silenceAfter;
+        private Duration punctuateEvery = Duration.ofSeconds(1);
+        private Duration defaultInterval = Duration.ofSeconds(1);
+        private int recentAnomaliesPerHost = 1000;
+        private Duration recentAnomaliesRetention = Duration.ofHours(24);
+        private Duration dedupRetention = Duration.ofDays(7);
+        private Duration foldEvery = Duration.ofSeconds(5);
+        private int dueBatch = 10_000;
+
+        private Builder() {
+        }
+
+        public Builder topics(String transitions, String heartbeats, String anomalies, String dlq) {
+            this.transitionsTopic = transitions;
+            this.heartbeatsTopic = heartbeats;
+            this.anomaliesTopic = anomalies;
+            this.dlqTopic = dlq;
+            return this;
+        }
+
+        /** Null: two poll intervals of the orphan's host. */
+        public Builder grace(Duration value) {
+            this.grace = value;
+            return this;
+        }
+
+        /** Null: five poll intervals of the host. */
+        public Builder silenceAfter(Duration value) {
+            this.silenceAfter = value;
+            return this;
+        }
+
+        public Builder punctuateEvery(Duration value) {
+            this.punctuateEvery = value;
+            return this;
+        }
+
+        public Builder defaultInterval(Duration value) {
+            this.defaultInterval = value;
+            return this;
+        }
+
+        public Builder recentAnomalies(int perHost, Duration retention) {
+            this.recentAnomaliesPerHost = perHost;
+            this.recentAnomaliesRetention = retention;
+            return this;
+        }
+
+        public Builder dedupRetention(Duration value) {
+            this.dedupRetention = value;
+            return this;
+        }
+
+        public Builder foldEvery(Duration value) {
+            this.foldEvery = value;
+            return this;
+        }
+
+        public Builder dueBatch(int value) {
+            this.dueBatch = value;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException naming the setting that is out of range */
+        public StreamsSettings build() {
+            return new StreamsSettings(transitionsTopic, heartbeatsTopic, anomaliesTopic, dlqTopic, grace, silenceAfter, punctuateEvery,
+                    defaultInterval, recentAnomaliesPerHost, recentAnomaliesRetention, dedupRetention, foldEvery, dueBatch);
+        }
     }
 }

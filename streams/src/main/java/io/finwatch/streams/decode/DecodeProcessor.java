@@ -6,7 +6,7 @@ import io.finwatch.schemas.serde.FinwatchSerde;
 import io.finwatch.schemas.serde.FinwatchSerdeException;
 import io.finwatch.streams.config.StreamsSettings;
 import io.finwatch.streams.metrics.DetectorMetrics;
-import io.finwatch.streams.topology.StoreKeys;
+import io.finwatch.streams.state.StoreKeys;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;

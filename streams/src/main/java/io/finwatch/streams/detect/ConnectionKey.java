@@ -1,6 +1,7 @@
 package io.finwatch.streams.detect;
 
 import io.finwatch.schemas.SocketTransition;
+import io.finwatch.streams.state.StoreKeys;
 
 /** A socket's identity on its host; the inode is not part of it because it turns 0 once the socket is orphaned. */
 public record ConnectionKey(String host, long netns, int family, String localIp, int localPort, String remoteIp, int remotePort,
@@ -11,8 +12,8 @@ public record ConnectionKey(String host, long netns, int family, String localIp,
                 t.getRemotePort(), t.getOrdinal());
     }
 
-    /** {@code host|netns|family|local_ip|local_port|remote_ip|remote_port|ordinal}: the store key. */
+    /** The connections store key ({@link StoreKeys#connection}). */
     public String text() {
-        return host + '|' + netns + '|' + family + '|' + localIp + '|' + localPort + '|' + remoteIp + '|' + remotePort + '|' + ordinal;
+        return StoreKeys.connection(host, netns, family, localIp, localPort, remoteIp, remotePort, ordinal);
     }
 }

@@ -1,6 +1,6 @@
 package io.finwatch.streams.detect;
 
-import io.finwatch.streams.topology.StoreKeys;
+import io.finwatch.streams.state.StoreKeys;
 
 /**
  * A socket in FIN_WAIT2, as the connections store holds it.

@@ -6,7 +6,7 @@ import io.finwatch.schemas.TcpState;
 import io.finwatch.streams.aggregate.DwellAggregates;
 import io.finwatch.streams.config.StreamsSettings;
 import io.finwatch.streams.metrics.DetectorMetrics;
-import io.finwatch.streams.topology.StoreKeys;
+import io.finwatch.streams.state.StoreKeys;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.serialization.StringSerializer;

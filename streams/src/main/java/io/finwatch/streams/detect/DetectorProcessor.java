@@ -8,7 +8,7 @@ import io.finwatch.streams.aggregate.RecentAnomalies;
 import io.finwatch.streams.config.StreamsSettings;
 import io.finwatch.streams.metrics.DetectorMetrics;
 import io.finwatch.streams.state.BeforeCommitStore;
-import io.finwatch.streams.topology.StoreNames;
+import io.finwatch.streams.state.StoreNames;
 import java.time.Duration;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.Cancellable;

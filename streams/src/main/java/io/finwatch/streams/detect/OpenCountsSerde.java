@@ -1,30 +1,38 @@
 package io.finwatch.streams.detect;
 
+import io.finwatch.schemas.state.OpenSocketCounts;
+import io.finwatch.streams.state.StoreValueSerde;
 import java.nio.ByteBuffer;
-import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serializer;
 
-/** Open counts as two big-endian longs (attached, orphaned): two of them change with every episode start and end. */
-public final class OpenCountsSerde implements Serde<OpenCounts> {
+/** Open counts as an OpenSocketCounts record: two of them change with every episode start and end. */
+public final class OpenCountsSerde extends StoreValueSerde<OpenCounts, OpenSocketCounts> {
 
-    @Override
-    public Serializer<OpenCounts> serializer() {
-        return (topic, c) -> c == null ? null : ByteBuffer.allocate(16).putLong(c.attached()).putLong(c.orphaned()).array();
+    /** Earlier releases wrote the counts as two big-endian longs, attached then orphaned. */
+    private static final int EARLIER_LENGTH = 2 * Long.BYTES;
+
+    public OpenCountsSerde() {
+        super(OpenCounts.class, OpenSocketCounts.class);
     }
 
     @Override
-    public Deserializer<OpenCounts> deserializer() {
-        return (topic, bytes) -> {
-            if (bytes == null) {
-                return null;
-            }
-            if (bytes.length != 16) {
-                throw new SerializationException("open counts are 16 bytes, got " + bytes.length + " in " + topic);
-            }
-            ByteBuffer b = ByteBuffer.wrap(bytes);
-            return new OpenCounts(b.getLong(), b.getLong());
-        };
+    protected OpenSocketCounts toRecord(OpenCounts c) {
+        OpenSocketCounts r = new OpenSocketCounts();
+        r.setAttached(c.attached());
+        r.setOrphaned(c.orphaned());
+        return r;
+    }
+
+    @Override
+    protected OpenCounts fromRecord(OpenSocketCounts r) {
+        return new OpenCounts(r.getAttached(), r.getOrphaned());
+    }
+
+    @Override
+    protected OpenCounts readEarlierForm(byte[] bytes) {
+        if (bytes.length != EARLIER_LENGTH) {
+            throw new IllegalArgumentException("neither Avro nor the earlier " + EARLIER_LENGTH + "-byte form");
+        }
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        return new OpenCounts(b.getLong(), b.getLong());
     }
 }

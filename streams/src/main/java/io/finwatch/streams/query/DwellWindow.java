@@ -1,6 +1,6 @@
 package io.finwatch.streams.query;
 
-import io.finwatch.streams.topology.StoreNames;
+import io.finwatch.streams.state.StoreNames;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.regex.Matcher;

@@ -2,8 +2,8 @@ package io.finwatch.streams.query;
 
 import io.finwatch.streams.detect.ConnectionKey;
 import io.finwatch.streams.detect.ConnectionState;
-import io.finwatch.streams.topology.StoreKeys;
-import io.finwatch.streams.topology.StoreNames;
+import io.finwatch.streams.state.StoreKeys;
+import io.finwatch.streams.state.StoreNames;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.finwatch.streams.query;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import io.finwatch.streams.topology.StoreNames;
+import io.finwatch.streams.state.StoreNames;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

@@ -11,7 +11,7 @@ import io.finwatch.streams.detect.OpenCountsSerde;
 import io.finwatch.streams.metrics.DetectorMetrics;
 import io.finwatch.streams.serde.AnomalySerde;
 import io.finwatch.streams.state.BeforeCommitStoreBuilder;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.finwatch.streams.state.StoreNames;
 import java.time.Duration;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -45,11 +45,6 @@ public final class FinwatchTopology {
     public static final String DLQ_SINK = "dlq-sink";
 
     private FinwatchTopology() {
-    }
-
-    /** The topology with its meters in a private registry (tests, tools). */
-    public static Topology buildTopology(StreamsSettings config) {
-        return buildTopology(config, new DetectorMetrics(new SimpleMeterRegistry()));
     }
 
     public static Topology buildTopology(StreamsSettings config, DetectorMetrics metrics) {

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.finwatch.schemas.TcpState;
 import io.finwatch.streams.detect.OpenCounts;
+import io.finwatch.streams.state.StoreKeys;
+import io.finwatch.streams.state.StoreNames;
 import io.finwatch.streams.testkit.CollectorRun;
 import io.finwatch.streams.testkit.CollectorRun.Proc;
 import io.finwatch.streams.testkit.CollectorRun.Socket;
 import io.finwatch.streams.testkit.DetectorTest;
-import io.finwatch.streams.topology.StoreKeys;
-import io.finwatch.streams.topology.StoreNames;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

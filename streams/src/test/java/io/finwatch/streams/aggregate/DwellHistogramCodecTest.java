@@ -3,6 +3,7 @@ package io.finwatch.streams.aggregate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.finwatch.schemas.serde.FinwatchSerde;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Random;
@@ -38,8 +39,17 @@ class DwellHistogramCodecTest {
     }
 
     @Test
+    void valuesAreDwellHistogramRecordsAndBareEncodingsOfEarlierReleasesStillRead() {
+        Histogram h = sample(5, 2000);
+        assertThat(FinwatchSerde.shared().identifyOrThrow(new DwellHistogramCodec.Encoder().encode(h)).recordName()).isEqualTo("DwellHistogram");
+        ByteBuffer bare = ByteBuffer.allocate(h.getNeededByteBufferCapacity());
+        int length = h.encodeIntoByteBuffer(bare);
+        assertThat(DwellHistogramCodec.decode(Arrays.copyOf(bare.array(), length))).isEqualTo(h);
+    }
+
+    @Test
     void aDecodedHistogramStillTakesAnyDwell() {
-        Histogram back = DwellHistogramCodec.decode(DwellHistogramCodec.encode(sample(3, 10)));
+        Histogram back = DwellHistogramCodec.decode(new DwellHistogramCodec.Encoder().encode(sample(3, 10)));
         back.recordValue(86_400_000L * 30);
         assertThat(back.getMaxValue()).isGreaterThanOrEqualTo(86_400_000L * 30 * 99 / 100);
     }
@@ -60,5 +70,8 @@ class DwellHistogramCodecTest {
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("dwell store value (8 bytes)");
         assertThatThrownBy(() -> DwellHistogramCodec.decode(new byte[] {1}))
                 .isInstanceOf(IllegalStateException.class);
+        byte[] cut = Arrays.copyOf(new DwellHistogramCodec.Encoder().encode(sample(6, 100)), 20);
+        assertThatThrownBy(() -> DwellHistogramCodec.decode(cut))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("dwell store value (20 bytes)");
     }
 }

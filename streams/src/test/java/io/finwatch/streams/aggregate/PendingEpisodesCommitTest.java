@@ -5,12 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.finwatch.schemas.TcpState;
 import io.finwatch.streams.config.StreamsSettings;
 import io.finwatch.streams.state.BeforeCommitStore;
+import io.finwatch.streams.state.EarlierValues;
+import io.finwatch.streams.state.StoreKeys;
+import io.finwatch.streams.state.StoreNames;
 import io.finwatch.streams.testkit.CollectorRun;
 import io.finwatch.streams.testkit.CollectorRun.Proc;
 import io.finwatch.streams.testkit.CollectorRun.Socket;
 import io.finwatch.streams.testkit.DetectorHarness;
-import io.finwatch.streams.topology.StoreKeys;
-import io.finwatch.streams.topology.StoreNames;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -66,8 +67,9 @@ class PendingEpisodesCommitTest {
             BeforeCommitStore<String, byte[]> pending = det.stateStore(StoreNames.DWELL_PENDING);
             EndedEpisode legacy = new EndedEpisode(StoreKeys.host("node-8"), StoreKeys.process("node-8", 100, "nginx"), 2500,
                     T0.toEpochMilli());
-            pending.store().put("node-8|4026531840|4|10.0.0.8|44100|10.0.0.9|443|0|" + T0.minusSeconds(3).toEpochMilli(),
-                    new EndedEpisodeSerde().serializer().serialize("legacy", legacy));
+            byte[] written = EarlierValues.read("pending-single.compact");
+            assertThat(EarlierPendingEpisode.read("legacy", written)).isEqualTo(legacy);
+            pending.store().put("node-8|4026531840|4|10.0.0.8|44100|10.0.0.9|443|0|" + T0.minusSeconds(3).toEpochMilli(), written);
 
             det.advance(settings.foldEvery().plusSeconds(1));
 

@@ -6,11 +6,11 @@ import io.finwatch.schemas.FinWait2Anomaly;
 import io.finwatch.schemas.TcpState;
 import io.finwatch.schemas.serde.FinwatchSerde;
 import io.finwatch.streams.config.StreamsSettings;
+import io.finwatch.streams.state.StoreKeys;
+import io.finwatch.streams.state.StoreNames;
 import io.finwatch.streams.testkit.CollectorRun;
 import io.finwatch.streams.testkit.CollectorRun.Proc;
 import io.finwatch.streams.testkit.DetectorHarness;
-import io.finwatch.streams.topology.StoreKeys;
-import io.finwatch.streams.topology.StoreNames;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,7 +40,7 @@ class RecentAnomaliesTest {
 
     @Test
     void keepsTheNewestAnomaliesPerHostUpToTheBoundAndForgetsOldOnes() {
-        StreamsSettings settings = StreamsSettings.defaults().withRecentAnomalies(3, Duration.ofHours(1));
+        StreamsSettings settings = StreamsSettings.builder().recentAnomalies(3, Duration.ofHours(1)).build();
         try (DetectorHarness det = new DetectorHarness(settings, stateDir, T0)) {
             CollectorRun a = new CollectorRun("node-a", "run-a", T0, 1000, 60);
             CollectorRun b = new CollectorRun("node-b", "run-b", T0, 1000, 60);

@@ -44,7 +44,7 @@ class TopicSetupTest {
 
     @Test
     void createsMissingTopicsWithTheGivenPartitionsAndLeavesExistingOnes() throws Exception {
-        StreamsSettings s = StreamsSettings.defaults().withTopics("a.transitions", "a.heartbeats", "a.anomalies", "a.dlq");
+        StreamsSettings s = StreamsSettings.builder().topics("a.transitions", "a.heartbeats", "a.anomalies", "a.dlq").build();
         kafka.createTopics(2, "a.anomalies");
 
         TopicSetup.ensure(props(), s, true, 4, (short) 1);
@@ -59,7 +59,7 @@ class TopicSetupTest {
 
     @Test
     void missingTopicsWithoutCreationAreNamedInTheError() {
-        StreamsSettings s = StreamsSettings.defaults().withTopics("b.transitions", "b.heartbeats", "b.anomalies", "b.dlq");
+        StreamsSettings s = StreamsSettings.builder().topics("b.transitions", "b.heartbeats", "b.anomalies", "b.dlq").build();
         kafka.createTopics(1, "b.transitions", "b.heartbeats");
 
         assertThatThrownBy(() -> TopicSetup.ensure(props(), s, false, 1, (short) 1))
@@ -69,7 +69,7 @@ class TopicSetupTest {
 
     @Test
     void transitionsAndHeartbeatsWithDifferentPartitionCountsAreRefused() {
-        StreamsSettings s = StreamsSettings.defaults().withTopics("c.transitions", "c.heartbeats", "c.anomalies", "c.dlq");
+        StreamsSettings s = StreamsSettings.builder().topics("c.transitions", "c.heartbeats", "c.anomalies", "c.dlq").build();
         kafka.createTopics(3, "c.transitions");
         kafka.createTopics(2, "c.heartbeats");
 

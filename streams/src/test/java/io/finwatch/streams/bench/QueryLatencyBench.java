@@ -72,8 +72,8 @@ public final class QueryLatencyBench {
         int rounds = Integer.parseInt(a.getOrDefault("rounds", "2000"));
         Path state = Files.createTempDirectory("query-bench");
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-            StreamsSettings settings = StreamsSettings.defaults().withTopics("q.transitions", "q.heartbeats", "q.anomalies", "q.dlq")
-                    .withSilenceAfter(Duration.ofHours(1));
+            StreamsSettings settings = StreamsSettings.builder().topics("q.transitions", "q.heartbeats", "q.anomalies", "q.dlq")
+                    .silenceAfter(Duration.ofHours(1)).build();
             kafka.createTopics(6, settings.transitionsTopic(), settings.heartbeatsTopic());
             kafka.createTopics(1, settings.anomaliesTopic(), settings.dlqTopic());
             long t0 = System.nanoTime();

@@ -97,7 +97,7 @@ public final class StreamsThroughputBench {
             double raw = rawConsumeRate(kafka, fleet.transitionsWritten);
             System.out.printf("raw consume of %s: %,.0f records/s%n", TRANSITIONS, raw);
 
-            StreamsSettings settings = StreamsSettings.defaults().withTopics(TRANSITIONS, HEARTBEATS, ANOMALIES, DLQ);
+            StreamsSettings settings = StreamsSettings.builder().topics(TRANSITIONS, HEARTBEATS, ANOMALIES, DLQ).build();
             Properties props = KafkaStreamsProperties.assemble(Map.of(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(threads),
                     StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitMs),
                     "bench", Map.of(), Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),

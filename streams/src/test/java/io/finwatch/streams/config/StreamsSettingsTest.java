@@ -13,7 +13,7 @@ class StreamsSettingsTest {
         StreamsSettings s = StreamsSettings.defaults();
         assertThat(s.graceMs(1000)).isEqualTo(2000);
         assertThat(s.graceMs(5000)).isEqualTo(10_000);
-        assertThat(s.withGrace(Duration.ofMillis(750)).graceMs(5000)).isEqualTo(750);
+        assertThat(StreamsSettings.builder().grace(Duration.ofMillis(750)).build().graceMs(5000)).isEqualTo(750);
     }
 
     @Test
@@ -21,12 +21,12 @@ class StreamsSettingsTest {
         StreamsSettings s = StreamsSettings.defaults();
         assertThat(s.silenceAfterMs(1000)).isEqualTo(10_000);
         assertThat(s.silenceAfterMs(5000)).isEqualTo(25_000);
-        assertThat(s.withSilenceAfter(Duration.ofSeconds(30)).silenceAfterMs(60_000)).isEqualTo(30_000);
-        assertThatThrownBy(() -> s.withSilenceAfter(Duration.ofSeconds(9))).hasMessageContaining("minimum");
+        assertThat(StreamsSettings.builder().silenceAfter(Duration.ofSeconds(30)).build().silenceAfterMs(60_000)).isEqualTo(30_000);
+        assertThatThrownBy(() -> StreamsSettings.builder().silenceAfter(Duration.ofSeconds(9)).build()).hasMessageContaining("minimum");
     }
 
     @Test
     void transitionsAndHeartbeatsMustBeDifferentTopics() {
-        assertThatThrownBy(() -> StreamsSettings.defaults().withTopics("x", "x", "a", "d")).hasMessageContaining("different topics");
+        assertThatThrownBy(() -> StreamsSettings.builder().topics("x", "x", "a", "d").build()).hasMessageContaining("different topics");
     }
 }

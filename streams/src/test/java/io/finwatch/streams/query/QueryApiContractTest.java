@@ -12,10 +12,12 @@ import io.finwatch.streams.app.StreamsApp;
 import io.finwatch.streams.app.StreamsAppConfig;
 import io.finwatch.streams.config.KafkaStreamsProperties;
 import io.finwatch.streams.config.StreamsSettings;
+import io.finwatch.streams.metrics.DetectorMetrics;
 import io.finwatch.streams.testkit.CollectorRun;
 import io.finwatch.streams.testkit.CollectorRun.Proc;
 import io.finwatch.streams.topology.FinwatchTopology;
 import io.finwatch.testkit.EmbeddedKafka;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.http.HttpResponse;
@@ -67,10 +69,10 @@ class QueryApiContractTest {
     void start() throws Exception {
         kafka = EmbeddedKafka.start();
         keystore = TestKeystore.create(work);
-        StreamsSettings settings = StreamsSettings.defaults().withTopics("c.transitions", "c.heartbeats", "c.anomalies", "c.dlq")
-                .withPunctuateEvery(Duration.ofMillis(200)).withFoldEvery(Duration.ofMillis(500))
+        StreamsSettings settings = StreamsSettings.builder().topics("c.transitions", "c.heartbeats", "c.anomalies", "c.dlq")
+                .punctuateEvery(Duration.ofMillis(200)).foldEvery(Duration.ofMillis(500))
                 // One heartbeat per host: no COLLECTOR_SILENT while the test runs.
-                .withSilenceAfter(Duration.ofMinutes(10));
+                .silenceAfter(Duration.ofMinutes(10)).build();
         Properties props = KafkaStreamsProperties.assemble(Map.of(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100"), "test", Map.of(),
                 Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(), StreamsConfig.APPLICATION_ID_CONFIG, "contract",
                         StreamsConfig.STATE_DIR_CONFIG, work.resolve("state").toString()));
@@ -301,7 +303,7 @@ class QueryApiContractTest {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "never-started");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         props.put(StreamsConfig.STATE_DIR_CONFIG, work.resolve("unstarted").toString());
-        try (KafkaStreams created = new KafkaStreams(FinwatchTopology.buildTopology(StreamsSettings.defaults()), props);
+        try (KafkaStreams created = new KafkaStreams(FinwatchTopology.buildTopology(StreamsSettings.defaults(), new DetectorMetrics(new SimpleMeterRegistry())), props);
              HttpEndpoint http = HttpEndpoint.bind(new HostPort("127.0.0.1", 0), "--http", 2)) {
             QueryRouter router = new QueryRouter(created, new HostInfo("127.0.0.1", 1), 3, new Forwarder(null, null, Duration.ofSeconds(1)));
             http.route(ApiRoutes.PREFIX, new ApiRoutes(router, java.time.Clock.systemUTC())).start();

@@ -45,10 +45,10 @@ public final class RunningDetector implements AutoCloseable {
     public static RunningDetector start(Path stateDir, String token) {
         EmbeddedKafka kafka = EmbeddedKafka.start();
         try {
-            StreamsSettings settings = StreamsSettings.defaults().withTopics("ui.transitions", "ui.heartbeats", "ui.anomalies", "ui.dlq")
-                    .withPunctuateEvery(Duration.ofMillis(200)).withFoldEvery(Duration.ofMillis(500))
+            StreamsSettings settings = StreamsSettings.builder().topics("ui.transitions", "ui.heartbeats", "ui.anomalies", "ui.dlq")
+                    .punctuateEvery(Duration.ofMillis(200)).foldEvery(Duration.ofMillis(500))
                     // A test sends few heartbeats: no COLLECTOR_SILENT while it runs.
-                    .withSilenceAfter(Duration.ofMinutes(10));
+                    .silenceAfter(Duration.ofMinutes(10)).build();
             kafka.createTopics(3, "ui.transitions", "ui.heartbeats", "ui.anomalies", "ui.dlq");
             Properties props = KafkaStreamsProperties.assemble(Map.of(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100"), "test", Map.of(),
                     Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(), StreamsConfig.APPLICATION_ID_CONFIG, "ui-test",

@@ -1,6 +1,4 @@
-package io.finwatch.streams.topology;
-
-import io.finwatch.streams.detect.ConnectionKey;
+package io.finwatch.streams.state;
 
 /**
  * Key formats of the queryable stores. Fields are joined with {@code |}, which no host name, address or
@@ -28,9 +26,10 @@ public final class StoreKeys {
         return host + SEP + (pid == null ? "-" : pid.toString()) + SEP + (comm == null ? "" : comm);
     }
 
-    /** {@code host|netns|family|local_ip|local_port|remote_ip|remote_port|ordinal}. */
-    public static String connection(ConnectionKey key) {
-        return key.text();
+    /** A socket of a host: {@code host|netns|family|local_ip|local_port|remote_ip|remote_port|ordinal}. */
+    public static String connection(String host, long netns, int family, String localIp, int localPort, String remoteIp, int remotePort,
+                                    int ordinal) {
+        return host + SEP + netns + SEP + family + SEP + localIp + SEP + localPort + SEP + remoteIp + SEP + remotePort + SEP + ordinal;
     }
 
     /** {@code host|detected_at (13 digits, epoch ms)|anomaly_id}: per host in time order. */

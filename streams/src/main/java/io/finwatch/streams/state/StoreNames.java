@@ -1,4 +1,4 @@
-package io.finwatch.streams.topology;
+package io.finwatch.streams.state;
 
 /**
  * Names of the detector's state stores: the public contract for interactive queries. Every store that
@@ -7,27 +7,27 @@ package io.finwatch.streams.topology;
  * land in the task that owns the host's partition ({@code KafkaStreams.queryMetadataForKey(store, host,
  * Serdes.String().serializer())} finds the instance; pass the host name, not the full key).
  *
- * <p>Key and value formats, queried with {@code QueryableStoreTypes.keyValueStore()} /
- * {@code windowStore()}:
+ * <p>Values are the records of {@code io.finwatch.schemas.state} in finwatch's single-object encoding (schemas
+ * and their releases in the schemas module, beside the events); the stores' serdes map them to the detector's own
+ * types, which queries get. Values written by releases before these records (JSON, a compact binary form, bare
+ * HdrHistogram encodings) still read, see {@link EarlierForms}. Keys, and what queries get, with
+ * {@code QueryableStoreTypes.keyValueStore()} / {@code windowStore()}:
  * <ul>
- * <li>{@link #CONNECTIONS} String {@link StoreKeys#connection} -> {@code ConnectionState} ({@code ConnectionStateSerde}, a
- *     compact binary form; JSON written by earlier versions still reads): every socket
- *     currently in FIN_WAIT2.
+ * <li>{@link #CONNECTIONS} String {@link StoreKeys#connection} -> {@code ConnectionState} (record SocketEpisode,
+ *     {@code ConnectionStateSerde}): every socket currently in FIN_WAIT2.
  * <li>{@link #OPEN_FIN_WAIT2} String {@link StoreKeys#host} (whole host) and {@link StoreKeys#process}
- *     (one process) -> {@code OpenCounts} {attached, orphaned} ({@code OpenCountsSerde}: two big-endian longs); an
+ *     (one process) -> {@code OpenCounts} {attached, orphaned} (record OpenSocketCounts, {@code OpenCountsSerde}); an
  *     orphan counts for its last owner.
- * <li>{@link #HOSTS} String {@link StoreKeys#host} -> {@code HostSummary} from the host's heartbeats (compact binary,
- *     {@code HostSummarySerde}; JSON values of versions before 2026-11 still read).
- * <li>{@link #DWELL_ALL_TIME} String host / process key -> HdrHistogram bytes
- *     ({@code encodeIntoByteBuffer}; values of versions before 2026-11 {@code encodeIntoCompressedByteBuffer};
- *     read either with {@code DwellStats.decode}) of the dwell in ms of every
- *     ended FIN_WAIT2 episode, folded in every {@code StreamsSettings.foldEvery} (5 s), so up to that much behind.
+ * <li>{@link #HOSTS} String {@link StoreKeys#host} -> {@code HostSummary} from the host's heartbeats (record HostStatus,
+ *     {@code HostSummarySerde}).
+ * <li>{@link #DWELL_ALL_TIME} String host / process key -> bytes of a DwellHistogram record (HdrHistogram of the dwell in
+ *     ms of every ended FIN_WAIT2 episode; read with {@code DwellStats.of} or {@code DwellStats.decode}), folded in
+ *     every {@code StreamsSettings.foldEvery} (5 s), so up to that much behind.
  * <li>{@link #DWELL_1M}, {@link #DWELL_1H} window stores with the same keys and values, tumbling windows of one
  *     minute (kept {@link #DWELL_1M_RETENTION_MS}) and one hour (kept {@link #DWELL_1H_RETENTION_MS}), by the
  *     time the episode ended.
  * <li>{@link #RECENT_ANOMALIES} String {@link StoreKeys#recentAnomaly} (host, detected_at, anomaly_id: a
- *     prefix scan per host returns them oldest first) -> FinWait2Anomaly in single-object encoding
- *     (FinwatchSerde).
+ *     prefix scan per host returns them oldest first) -> bytes of a FinWait2Anomaly (FinwatchSerde).
  * </ul>
  * {@link #DEDUP} and {@link #DWELL_PENDING} are the detector's bookkeeping, not meant for queries. Deadlines are
  * kept in memory, rebuilt from {@link #CONNECTIONS} when a task starts; versions before 2026-11 kept them in a
@@ -42,8 +42,8 @@ public final class StoreNames {
     public static final String HOSTS = "finwatch-hosts";
     /**
      * Ended episodes not yet folded into the dwell histograms: {@code "|" + 19-digit batch number} -> EndedEpisodes
-     * (compact binary, {@code EndedEpisodesSerde}), the episodes a task ended between two commits; versions before
-     * 2026-11 wrote connection key + "|" + entered_at -> EndedEpisode ({@code EndedEpisodeSerde}), still folded.
+     * (record PendingDwell, {@code EndedEpisodesSerde}), the episodes a task ended between two commits; versions
+     * before 2026-11 wrote connection key + "|" + entered_at -> one EndedEpisode, still folded.
      */
     public static final String DWELL_PENDING = "finwatch-dwell-pending";
     public static final String DWELL_ALL_TIME = "finwatch-dwell-all-time";
