@@ -95,6 +95,29 @@ final class LocalBroker implements AutoCloseable {
         p.put("group.initial.rebalance.delay.ms", "0");
         // The streams app creates its topics with their settings; a typo'd topic name must not appear silently.
         p.put("auto.create.topics.enable", "false");
+        p.putAll(sizedForOneHost());
+        return p;
+    }
+
+    /**
+     * A broker's defaults are sized for a shared server: 128 MiB of heap for the log cleaner's offset map alone
+     * (more than the rest of this process's live heap), 8 request handlers, 3 network threads, 10 background
+     * threads. Here one collector and one Streams instance are the only clients, and the compacted topics
+     * (changelogs, consumer offsets, transaction state) hold thousands of keys, not millions.
+     */
+    static Map<String, String> sizedForOneHost() {
+        Map<String, String> p = new TreeMap<>();
+        // Each key costs 24 bytes in the offset map; 4 MiB dedupes ~170k keys per cleaning pass.
+        p.put("log.cleaner.dedupe.buffer.size", Long.toString(4L << 20));
+        p.put("log.cleaner.io.buffer.size", Long.toString(256L << 10));
+        p.put("log.cleaner.threads", "1");
+        p.put("num.network.threads", "1");
+        p.put("num.io.threads", "2");
+        p.put("background.threads", "2");
+        p.put("num.recovery.threads.per.data.dir", "1");
+        p.put("num.replica.fetchers", "1");
+        p.put("group.coordinator.threads", "1");
+        p.put("share.coordinator.threads", "1");
         return p;
     }
 

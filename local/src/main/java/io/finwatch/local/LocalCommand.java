@@ -14,6 +14,7 @@ import io.finwatch.common.config.Converters;
 import io.finwatch.common.config.HostPort;
 import io.finwatch.streams.app.StreamsApp;
 import io.finwatch.streams.app.StreamsAppConfig;
+import io.finwatch.streams.config.BoundedRocksDb;
 import io.finwatch.streams.config.KafkaStreamsProperties;
 import io.finwatch.streams.config.StreamsSettings;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -127,13 +128,21 @@ final class LocalCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * One host's detector: its stores hold one host's sockets, so the record cache and RocksDB's shared budget are
+     * a quarter of a fleet instance's. {@code KAFKA_STREAMS_*} variables still override them.
+     */
+    static final Map<String, String> ONE_HOST_STREAMS = Map.of(
+            StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, Long.toString(16L << 20),
+            BoundedRocksDb.MEMORY_BYTES_CONFIG, Long.toString(16L << 20));
+
     private StreamsAppConfig streamsConfig(StreamsSettings settings, LocalBroker broker, FinwatchHome dir) {
         Map<String, String> owned = Map.of(
                 StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
                 StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION_ID,
                 StreamsConfig.STATE_DIR_CONFIG, dir.streams().toString(),
                 StreamsConfig.APPLICATION_SERVER_CONFIG, http.toString());
-        return StreamsAppConfig.builder(settings, KafkaStreamsProperties.assemble(Map.of(), "(none)",
+        return StreamsAppConfig.builder(settings, KafkaStreamsProperties.assemble(ONE_HOST_STREAMS, "local's defaults",
                         KafkaStreamsProperties.fromEnvironment(System.getenv()), owned))
                 .http(http)
                 // One partition: one host's events, one stream thread.

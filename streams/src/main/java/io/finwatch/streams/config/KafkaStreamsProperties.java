@@ -40,6 +40,8 @@ public final class KafkaStreamsProperties {
         // Hot keys (dedup marks, open counts, host summaries) change on almost every record: a bigger record
         // cache folds those writes before they reach RocksDB and the changelog.
         d.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, Long.toString(64L << 20));
+        d.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDb.class.getName());
+        d.put(BoundedRocksDb.MEMORY_BYTES_CONFIG, Long.toString(BoundedRocksDb.DEFAULT_MEMORY_BYTES));
         return d;
     }
 
@@ -86,6 +88,8 @@ public final class KafkaStreamsProperties {
             }
         });
         merged.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        // Checked here, where a bad value can still be a clear start-up error, not a failure at the first store.
+        BoundedRocksDb.memoryBytes(Map.copyOf(merged));
         Properties p = new Properties();
         p.putAll(merged);
         return p;
