@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The overlays are the base with one change each, and nothing else: every difference from the default overlay is
- * listed here by path. Their components combine.
+ * listed here by path. Their components combine, and the one for clusters without the Prometheus Operator removes
+ * only its kinds.
  */
 class OverlaysTest {
 
@@ -56,17 +57,33 @@ class OverlaysTest {
     /** An overlay of a user's own may take both components: the patches do not touch each other. */
     @Test
     void theComponentsCombine() throws IOException {
-        Path dir = Repo.path("deploy-check/target/kustomize-combined");
-        Files.createDirectories(dir);
-        String toK8s = dir.relativize(Repo.path("docker/k8s")).toString();
-        Files.writeString(dir.resolve("kustomization.yaml"), String.join("\n",
-                "apiVersion: kustomize.config.k8s.io/v1beta1", "kind: Kustomization",
-                "resources:", "  - " + toK8s + "/base",
-                "components:", "  - " + toK8s + "/components/sys-admin", "  - " + toK8s + "/components/kafka-tls", ""));
-        List<K8sObject> both = Overlay.render(Repo.root().relativize(dir).toString());
+        List<K8sObject> both = userOverlay("combined", "sys-admin", "kafka-tls");
         Set<String> expected = new TreeSet<>(differences(Overlay.DEFAULT.objects(), Overlay.SYS_ADMIN.objects()));
         expected.addAll(differences(Overlay.DEFAULT.objects(), Overlay.KAFKA_TLS.objects()));
         assertThat(differences(Overlay.DEFAULT.objects(), both)).containsExactlyInAnyOrderElementsOf(expected);
+    }
+
+    /** Without the Prometheus Operator's kinds, which a cluster without it refuses, and nothing else removed. */
+    @Test
+    void withoutThePrometheusOperatorLeavesOutExactlyItsKinds() throws IOException {
+        List<K8sObject> without = userOverlay("without-operator", "without-prometheus-operator");
+        assertThat(differences(Overlay.DEFAULT.objects(), without)).containsExactlyInAnyOrder(
+                "PodMonitor finwatch-collector removed", "PodMonitor finwatch-streams removed", "PrometheusRule finwatch removed");
+    }
+
+    /** An overlay as a user would write one next to ours: the base and the named components. */
+    private static List<K8sObject> userOverlay(String name, String... components) throws IOException {
+        Path dir = Repo.path("deploy-check/target/kustomize-" + name);
+        Files.createDirectories(dir);
+        String toK8s = dir.relativize(Repo.path("docker/k8s")).toString();
+        List<String> lines = new ArrayList<>(List.of("apiVersion: kustomize.config.k8s.io/v1beta1", "kind: Kustomization",
+                "resources:", "  - " + toK8s + "/base", "components:"));
+        for (String c : components) {
+            lines.add("  - " + toK8s + "/components/" + c);
+        }
+        lines.add("");
+        Files.writeString(dir.resolve("kustomization.yaml"), String.join("\n", lines));
+        return Overlay.render(Repo.root().relativize(dir).toString());
     }
 
     private static List<String> argsOfCollector() {
