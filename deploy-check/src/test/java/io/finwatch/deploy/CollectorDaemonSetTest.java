@@ -6,13 +6,26 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.finwatch.deploy.Manifests.K8sObject;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** The collector DaemonSet grants what the collector needs to see the whole host, and nothing more. */
+/** The collector DaemonSet of every overlay grants what the collector needs to see the whole host, and nothing more. */
+@ParameterizedClass(name = "{0}")
+@EnumSource(Overlay.class)
 class CollectorDaemonSetTest {
-    private final K8sObject ds = Manifests.one("DaemonSet", "finwatch-collector");
-    private final JsonNode pod = Manifests.podSpec(ds);
-    private final JsonNode container = Manifests.container(ds, "collector");
-    private final List<String> args = Manifests.strings(container.path("args"));
+    private final Overlay overlay;
+    private final K8sObject ds;
+    private final JsonNode pod;
+    private final JsonNode container;
+    private final List<String> args;
+
+    CollectorDaemonSetTest(Overlay overlay) {
+        this.overlay = overlay;
+        ds = overlay.one("DaemonSet", "finwatch-collector");
+        pod = Manifests.podSpec(ds);
+        container = Manifests.container(ds, "collector");
+        args = Manifests.strings(container.path("args"));
+    }
 
     @Test
     void seesTheHostsProcessesAndNetwork() {
@@ -44,11 +57,16 @@ class CollectorDaemonSetTest {
     }
 
     @Test
-    void hasExactlyTwoCapabilitiesAndAReadOnlyRoot() {
+    void hasTheOverlaysCapabilitiesOnlyAndAReadOnlyRoot() {
         JsonNode sc = container.path("securityContext");
         assertThat(Manifests.strings(sc.path("capabilities").path("drop"))).containsExactly("ALL");
-        assertThat(Manifests.strings(sc.path("capabilities").path("add")))
-                .containsExactlyInAnyOrder("DAC_READ_SEARCH", "SYS_PTRACE");
+        if (overlay == Overlay.SYS_ADMIN) {
+            assertThat(Manifests.strings(sc.path("capabilities").path("add")))
+                    .containsExactlyInAnyOrder("DAC_READ_SEARCH", "SYS_PTRACE", "SYS_ADMIN");
+        } else {
+            assertThat(Manifests.strings(sc.path("capabilities").path("add")))
+                    .containsExactlyInAnyOrder("DAC_READ_SEARCH", "SYS_PTRACE");
+        }
         assertThat(sc.path("readOnlyRootFilesystem").asBoolean()).isTrue();
         assertThat(sc.path("allowPrivilegeEscalation").asBoolean(true)).isFalse();
         assertThat(sc.path("privileged").asBoolean(false)).isFalse();
@@ -90,5 +108,18 @@ class CollectorDaemonSetTest {
         JsonNode host = Manifests.env(container).get("FINWATCH_HOST");
         assertThat(host).as("FINWATCH_HOST").isNotNull();
         assertThat(host.path("valueFrom").path("fieldRef").path("fieldPath").asText()).isEqualTo("spec.nodeName");
+    }
+
+    /**
+     * With CAP_SYS_ADMIN the collector reads every namespace through netlink from inside it; without, it must not ask
+     * for netlink, which would fall back to the files with a warning per namespace.
+     */
+    @Test
+    void readsThroughNetlinkExactlyWhenItMaySetnsIntoEveryNamespace() {
+        if (overlay == Overlay.SYS_ADMIN) {
+            assertThat(Args.value(args, "--source")).hasValue("netlink");
+        } else {
+            assertThat(Args.value(args, "--source").orElse("")).isNotEqualTo("netlink");
+        }
     }
 }

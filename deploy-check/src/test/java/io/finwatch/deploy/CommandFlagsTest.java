@@ -12,24 +12,28 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import picocli.CommandLine;
 
 /**
- * Every option and FINWATCH_* / KAFKA_STREAMS_* variable the manifests and the compose file give a command is
- * one that command has: the arguments are parsed by the command's own picocli model, with its converters.
+ * Every option and FINWATCH_* / KAFKA_STREAMS_* variable the manifests (of every overlay) and the compose file give a
+ * command is one that command has: the arguments are parsed by the command's own picocli model, with its converters.
  */
 class CommandFlagsTest {
     private static final Pattern VAR_REF = Pattern.compile("\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)");
 
-    @Test
-    void daemonSetArgumentsParseAsCollect() {
-        JsonNode c = Manifests.container(Manifests.one("DaemonSet", "finwatch-collector"), "collector");
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Overlay.class)
+    void daemonSetArgumentsParseAsCollect(Overlay overlay) {
+        JsonNode c = Manifests.container(overlay.one("DaemonSet", "finwatch-collector"), "collector");
         checkContainer(c, Commands.collect());
     }
 
-    @Test
-    void statefulSetArgumentsParseAsStreams() {
-        JsonNode c = Manifests.container(Manifests.one("StatefulSet", "finwatch-streams"), "streams");
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Overlay.class)
+    void statefulSetArgumentsParseAsStreams(Overlay overlay) {
+        JsonNode c = Manifests.container(overlay.one("StatefulSet", "finwatch-streams"), "streams");
         checkContainer(c, Commands.streams());
         assertThat(Manifests.env(c).keySet()).filteredOn(k -> k.startsWith(KafkaStreamsProperties.ENV_PREFIX))
                 .allSatisfy(k -> assertThat(StreamsConfig.configDef().names())

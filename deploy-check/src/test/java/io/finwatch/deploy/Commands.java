@@ -23,7 +23,7 @@ final class Commands {
     private Commands() {
     }
 
-    /** A fresh command tree for the launcher's main class, with the converters {@code Cli.run} registers. */
+    /** A fresh command tree for the launcher's main class, parsing as {@code Cli.run} sets it up (converters, enum case). */
     static CommandLine root(String mainClass) {
         Object command = switch (mainClass) {
             case "io.finwatch.collector.cli.CollectorMain" -> new CollectorMain();
@@ -31,6 +31,7 @@ final class Commands {
             default -> throw new AssertionError("no command tree known for main class " + mainClass);
         };
         return new CommandLine(command)
+                .setCaseInsensitiveEnumValuesAllowed(true)
                 .registerConverter(Duration.class, Converters::duration)
                 .registerConverter(HostPort.class, HostPort::parse);
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.finwatch.common.config.LayeredDefaults;
 import io.finwatch.deploy.Dockerfile.Instruction;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -72,16 +73,18 @@ class ImagesTest {
         assertThat(List.of(options.trim().split("\\s+"))).containsExactlyElementsOf(Launcher.read().collectFlags());
     }
 
-    /** The DaemonSet and compose replace the image's JDK_JAVA_OPTIONS; all but its heap sizes must stay. */
+    /** The DaemonSet (of every overlay) and compose replace the image's JDK_JAVA_OPTIONS; all but its heap sizes must stay. */
     @Test
     void collectorDeploymentsKeepTheLaunchersJitAndGcFlags() {
         List<String> jitAndGc = Launcher.read().collectFlags().stream().filter(f -> !f.startsWith("-Xm")).toList();
         assertThat(jitAndGc).isNotEmpty();
-        JsonNode ds = Manifests.container(Manifests.one("DaemonSet", "finwatch-collector"), "collector");
-        String daemonSet = Manifests.env(ds).get("JDK_JAVA_OPTIONS").path("value").asText();
-        String compose = Manifests.compose().path("services").path("collector").path("environment")
-                .path("JDK_JAVA_OPTIONS").asText();
-        for (String options : List.of(daemonSet, compose)) {
+        List<String> all = new ArrayList<>();
+        for (Overlay overlay : Overlay.values()) {
+            JsonNode ds = Manifests.container(overlay.one("DaemonSet", "finwatch-collector"), "collector");
+            all.add(Manifests.env(ds).get("JDK_JAVA_OPTIONS").path("value").asText());
+        }
+        all.add(Manifests.compose().path("services").path("collector").path("environment").path("JDK_JAVA_OPTIONS").asText());
+        for (String options : all) {
             assertThat(List.of(options.trim().split("\\s+"))).containsAll(jitAndGc);
         }
     }

@@ -14,7 +14,10 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
-/** Every Kubernetes object under docker/k8s (each document of each YAML file), and the compose file. */
+/**
+ * The Kubernetes objects of docker/k8s (as an overlay renders them; see {@link Overlay}), the Secret templates that
+ * are deliberately left out of the kustomizations, and the compose file.
+ */
 final class Manifests {
     static final String K8S_DIR = "docker/k8s";
     static final String COMPOSE = "docker/docker-compose.yml";
@@ -43,7 +46,16 @@ final class Manifests {
     }
 
     static List<JsonNode> readAll(Path file) {
-        try (MappingIterator<JsonNode> docs = YAML.readerFor(JsonNode.class).readValues(file.toFile())) {
+        try {
+            return readAll(Files.readString(file), file.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    /** Every non-empty document of a YAML stream; {@code source} names it in errors. */
+    static List<JsonNode> readAll(String yaml, String source) {
+        try (MappingIterator<JsonNode> docs = YAML.readerFor(JsonNode.class).readValues(yaml)) {
             List<JsonNode> out = new ArrayList<>();
             while (docs.hasNext()) {
                 JsonNode doc = docs.next();
@@ -53,38 +65,39 @@ final class Manifests {
             }
             return out;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot parse " + file, e);
+            throw new UncheckedIOException("cannot parse " + source, e);
         }
     }
 
-    static List<Path> k8sFiles() {
-        try (Stream<Path> files = Files.list(Repo.path(K8S_DIR))) {
-            return files.filter(f -> f.toString().endsWith(".yaml") || f.toString().endsWith(".yml")).sorted().toList();
+    /** The objects of the default overlay. */
+    static List<K8sObject> k8s() {
+        return Overlay.DEFAULT.objects();
+    }
+
+    static K8sObject one(String kind, String name) {
+        return Overlay.DEFAULT.one(kind, name);
+    }
+
+    static List<K8sObject> ofKind(String kind) {
+        return Overlay.DEFAULT.ofKind(kind);
+    }
+
+    /** The objects of every {@code *.template.yaml} under docker/k8s: Secrets a user creates, never applied by kustomize. */
+    static List<K8sObject> templates() {
+        try (Stream<Path> files = Files.walk(Repo.path(K8S_DIR))) {
+            List<K8sObject> out = new ArrayList<>();
+            for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".template.yaml")).sorted().toList()) {
+                readAll(f).forEach(doc -> out.add(new K8sObject(Repo.root().relativize(f).toString(), doc)));
+            }
+            return out;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    /** Every object of every file, the kustomization itself excluded. */
-    static List<K8sObject> k8s() {
-        List<K8sObject> out = new ArrayList<>();
-        for (Path f : k8sFiles()) {
-            for (JsonNode doc : readAll(f)) {
-                if (!doc.path("kind").asText().equals("Kustomization")) {
-                    out.add(new K8sObject(Repo.root().relativize(f).toString(), doc));
-                }
-            }
-        }
-        return out;
-    }
-
-    static K8sObject one(String kind, String name) {
-        return k8s().stream().filter(o -> o.kind().equals(kind) && o.name().equals(name)).findFirst()
-                .orElseThrow(() -> new AssertionError("no " + kind + " " + name + " under " + K8S_DIR));
-    }
-
-    static List<K8sObject> ofKind(String kind) {
-        return k8s().stream().filter(o -> o.kind().equals(kind)).toList();
+    static K8sObject template(String kind, String name) {
+        return templates().stream().filter(o -> o.kind().equals(kind) && o.name().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + kind + " " + name + " in any *.template.yaml under " + K8S_DIR));
     }
 
     static JsonNode compose() {

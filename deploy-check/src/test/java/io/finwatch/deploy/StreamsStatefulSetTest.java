@@ -10,13 +10,26 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** The streams StatefulSet keeps its state, advertises a stable address and has a warm standby. */
+/** The streams StatefulSet of every overlay keeps its state, advertises a stable address and has a warm standby. */
+@ParameterizedClass(name = "{0}")
+@EnumSource(Overlay.class)
 class StreamsStatefulSetTest {
-    private final K8sObject sts = Manifests.one("StatefulSet", "finwatch-streams");
-    private final JsonNode spec = sts.node().path("spec");
-    private final JsonNode container = Manifests.container(sts, "streams");
-    private final List<String> args = Manifests.strings(container.path("args"));
+    private final Overlay overlay;
+    private final K8sObject sts;
+    private final JsonNode spec;
+    private final JsonNode container;
+    private final List<String> args;
+
+    StreamsStatefulSetTest(Overlay overlay) {
+        this.overlay = overlay;
+        sts = overlay.one("StatefulSet", "finwatch-streams");
+        spec = sts.node().path("spec");
+        container = Manifests.container(sts, "streams");
+        args = Manifests.strings(container.path("args"));
+    }
 
     @Test
     void stateDirIsOnAVolumeClaimTemplate() {
@@ -29,7 +42,7 @@ class StreamsStatefulSetTest {
     @Test
     void advertisesThePodsStableNameUnderItsHeadlessService() {
         String serviceName = spec.path("serviceName").asText();
-        K8sObject headless = Manifests.one("Service", serviceName);
+        K8sObject headless = overlay.one("Service", serviceName);
         assertThat(headless.node().path("spec").path("clusterIP").asText()).isEqualTo("None");
         assertThat(headless.namespace()).isEqualTo(sts.namespace());
         assertThat(Labels.selects(headless.node().path("spec").path("selector"), sts)).isTrue();
@@ -69,7 +82,7 @@ class StreamsStatefulSetTest {
     @Test
     void aClusterIpServiceServesTheApiOnTheHttpPort() {
         int httpPort = Args.port(Args.required(args, "--http", sts.toString()));
-        assertThat(Manifests.ofKind("Service")).filteredOn(s -> s.node().path("spec").path("clusterIP").asText().isEmpty()
+        assertThat(overlay.ofKind("Service")).filteredOn(s -> s.node().path("spec").path("clusterIP").asText().isEmpty()
                         && "ClusterIP".equals(s.node().path("spec").path("type").asText("ClusterIP"))
                         && Labels.selects(s.node().path("spec").path("selector"), sts))
                 .anySatisfy(s -> assertThat(s.node().path("spec").path("ports")).anySatisfy(p ->
@@ -78,7 +91,7 @@ class StreamsStatefulSetTest {
 
     @Test
     void aDisruptionBudgetCoversIt() {
-        assertThat(Manifests.ofKind("PodDisruptionBudget"))
+        assertThat(overlay.ofKind("PodDisruptionBudget"))
                 .anySatisfy(p -> assertThat(Labels.selectsMatch(p.node().path("spec").path("selector"), sts)).isTrue());
     }
 

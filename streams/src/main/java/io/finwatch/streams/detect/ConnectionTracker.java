@@ -6,6 +6,7 @@ import io.finwatch.schemas.TcpState;
 import io.finwatch.streams.aggregate.DwellAggregates;
 import io.finwatch.streams.config.StreamsSettings;
 import io.finwatch.streams.metrics.DetectorMetrics;
+import io.finwatch.streams.metrics.WorkloadLabels;
 import io.finwatch.streams.state.StoreKeys;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,6 +67,8 @@ final class ConnectionTracker {
                 episodes.opened(e.value.key());
                 if (!e.value.stuckEmitted()) {
                     deadlines.add(e.value.fireAt(), e.key);
+                } else {
+                    openMetric.stuck(workload(e.value), +1);
                 }
             }
         }
@@ -156,6 +159,7 @@ final class ConnectionTracker {
         if (!c.stuckEmitted() && endedAt - c.pollIntervalMs() > c.fireAt()) {
             c = c.withStuckEmitted();
             out.emit(Anomalies.stuck(c, endedAt));
+            openMetric.stuck(workload(c), +1);
         }
         if (c.stuckEmitted()) {
             out.emit(Anomalies.resolved(c, endedAt, t.getToState()));
@@ -211,6 +215,7 @@ final class ConnectionTracker {
             ConnectionState stuck = c.withStuckEmitted();
             connections.put(due.connectionKey(), stuck);
             out.emit(Anomalies.stuck(stuck, now));
+            openMetric.stuck(workload(stuck), +1);
         }
     }
 
@@ -241,5 +246,13 @@ final class ConnectionTracker {
             }
         }
         openMetric.add(c.orphaned(), delta);
+        if (c.stuckEmitted()) {
+            openMetric.stuck(workload(c), delta);
+        }
+    }
+
+    /** Who the alerting gauges charge a stuck episode to: its host and process (its pod's workload, once known). */
+    private static WorkloadLabels workload(ConnectionState c) {
+        return WorkloadLabels.of(c.key().host(), null, null, c.comm());
     }
 }

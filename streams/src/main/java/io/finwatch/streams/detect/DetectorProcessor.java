@@ -7,6 +7,7 @@ import io.finwatch.streams.aggregate.DwellAggregates;
 import io.finwatch.streams.aggregate.RecentAnomalies;
 import io.finwatch.streams.config.StreamsSettings;
 import io.finwatch.streams.metrics.DetectorMetrics;
+import io.finwatch.streams.metrics.EventLag;
 import io.finwatch.streams.state.BeforeCommitStore;
 import io.finwatch.streams.state.StoreNames;
 import java.time.Duration;
@@ -38,6 +39,7 @@ public final class DetectorProcessor implements Processor<String, SpecificRecord
     private DwellAggregates dwell;
     private AnomalyOutput output;
     private String taskId;
+    private EventLag lag;
     private Cancellable due;
     private Cancellable expiry;
     private Cancellable fold;
@@ -71,6 +73,7 @@ public final class DetectorProcessor implements Processor<String, SpecificRecord
         dwellPending.beforeCommit(dwell::save);
         this.connections = new ConnectionTracker(connectionStore, openStore, dwell, settings,
                 metrics.openSockets(taskId));
+        this.lag = metrics.eventLag(taskId);
         this.due = context.schedule(settings.punctuateEvery(), PunctuationType.WALL_CLOCK_TIME, this::punctuate);
         this.expiry = context.schedule(EXPIRE_EVERY, PunctuationType.WALL_CLOCK_TIME, recent::expire);
         this.fold = context.schedule(settings.foldEvery(), PunctuationType.WALL_CLOCK_TIME, now -> dwell.fold());
@@ -78,6 +81,7 @@ public final class DetectorProcessor implements Processor<String, SpecificRecord
 
     @Override
     public void process(Record<String, SpecificRecord> record) {
+        lag.observe(context.currentSystemTimeMs() - record.timestamp());
         SpecificRecord value = record.value();
         if (value instanceof SocketTransition t) {
             connections.onTransition(t, hosts.intervalMs(t.getHost()), output);
@@ -97,6 +101,8 @@ public final class DetectorProcessor implements Processor<String, SpecificRecord
     private void punctuate(long now) {
         hosts.checkSilence(now, output);
         connections.fireDue(now, hosts, output);
+        lag.publish();
+        metrics.silentCollectors(taskId, now, hosts.silentLastHeard());
     }
 
     @Override

@@ -145,6 +145,20 @@ final class HostTracker {
         }
     }
 
+    /** The hosts held silent now, each with when it was last heard (epoch ms). */
+    Map<String, Long> silentLastHeard() {
+        Map<String, Long> out = null;
+        for (HostSummary h : hosts.values()) {
+            if (h.silent()) {
+                if (out == null) {
+                    out = new HashMap<>();
+                }
+                out.put(h.host(), h.lastHeardAt());
+            }
+        }
+        return out == null ? Map.of() : out;
+    }
+
     private static HostSummary summary(CollectorHeartbeat hb, HostSummary prev) {
         Map<String, Long> states = new TreeMap<>();
         hb.getStateCounts().forEach((k, v) -> states.put(k, v));

@@ -94,6 +94,17 @@ public final class DetectorHarness implements AutoCloseable {
         return this;
     }
 
+    /** As {@link #send}, with {@code appendedAt} (when the collector buffered it) as the record's timestamp. */
+    public DetectorHarness sendAppendedAt(SpecificRecord event, Instant appendedAt) {
+        byte[] bytes = FinwatchSerde.shared().encode(event);
+        if (event instanceof SocketTransition t) {
+            transitions.pipeInput(t.getHost(), bytes, appendedAt);
+        } else {
+            heartbeats.pipeInput(((CollectorHeartbeat) event).getHost(), bytes, appendedAt);
+        }
+        return this;
+    }
+
     public DetectorHarness sendAll(List<? extends SpecificRecord> events) {
         events.forEach(this::send);
         return this;
