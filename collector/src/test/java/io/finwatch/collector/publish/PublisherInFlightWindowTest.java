@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 class PublisherInFlightWindowTest {
     private static StoredEvent stored(long index) {
-        return new StoredEvent(index, new BufferedEvent(EventKind.TRANSITION, index, "h", new byte[0]), 1_000 + index,
+        return new StoredEvent(index, 7, new BufferedEvent(EventKind.TRANSITION, index, "h", new byte[0]), 1_000 + index,
                 index, index * 10, 10);
     }
 
