@@ -77,6 +77,8 @@ final class BufferOpener {
                 : scan.at(ackCursor.getVolatileValue());
         RunStart start = RunStart.plan(settings.clock().millis(), history, positions, newest, ackedRecord);
         RunHistory.write(dir, start.runs());
+        LOG.info("buffer {}: run epoch {} numbers events from seq {} (record ordinal {})", dir, start.epoch(),
+                start.firstSeq(), start.nextOrdinal());
         PositionFile positionFile = PositionFile.open(dir, positions);
         // Without a known acknowledged position, everything in the queue is counted as waiting.
         StoredEvent oldest = start.acked() == null ? scan.oldest() : null;

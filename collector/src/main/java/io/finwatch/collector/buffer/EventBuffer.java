@@ -25,29 +25,24 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Runs and numbering</h2>
  * Each open starts a run with its own epoch and first seq ({@link RunStart} argues why (collector id, epoch, seq)
- * never names two events); every record carries the epoch of the run that appended it and the next ordinal of
- * the directory. Where numbering and acknowledgement stand is also kept in {@link PositionFile}, apart from the
- * cycle files, and the runs in {@link RunHistory}.
+ * never names two events); each record carries its run's epoch and the directory's next ordinal. Numbering is
+ * also kept apart from the cycle files, in {@link PositionFile} and {@link RunHistory}.
  *
  * <h2>Disk cap: DROP-NEWEST</h2>
  * The cap bounds the record bytes of events Kafka has not acknowledged. When appending an event would take them
  * over {@link BufferSettings#maxBytes()}, the event is refused ({@link #SHED}), counted ({@link #shedTotal()}) and
- * its seq is remembered; the caller drains those seqs with {@link #drainShedRanges()} into the next heartbeat as a
- * gap marker. Old data is kept rather than new because the old data is what Kafka has not seen; the gap marker
- * tells consumers precisely what is missing. Heartbeats may use {@link BufferSettings#heartbeatHeadroomBytes()}
- * above the cap, so the heartbeat carrying the gap marker still gets out. If even the headroom is used up the
- * heartbeat is shed too; its drained ranges are then the caller's to carry into the next heartbeat.
+ * its seq is remembered for the next heartbeat's gap marker ({@link #drainShedRanges()}). Old data is kept rather
+ * than new because it is what Kafka has not seen. Heartbeats may use
+ * {@link BufferSettings#heartbeatHeadroomBytes()} above the cap, so the gap marker still gets out.
  *
  * <h2>Acknowledgement and retention</h2>
- * The publisher reports, with {@link #acknowledge}, the newest event up to which Kafka acknowledged everything.
- * That index is persisted in Chronicle's queue metadata table and the record's position in {@link PositionFile}
- * (both memory-mapped, so they survive kill -9); a new {@link BufferReader} resumes after it. Cycle files whose
- * every event is acknowledged are deleted (see {@link CycleRetention}).
+ * {@link #acknowledge} records the newest event up to which Kafka acknowledged everything, in Chronicle's metadata
+ * table and in {@link PositionFile} (memory-mapped, they survive kill -9); a new {@link BufferReader} resumes after
+ * it, and fully acknowledged cycle files are deleted ({@link CycleRetention}).
  *
  * <h2>Bad state on disk</h2>
- * {@link BufferOpener} makes every start succeed whatever the files hold (quarantine, rescue of the newest file).
- * A record that does not read back is logged at ERROR with the directory, cycle file and index, counted in
- * {@link #corruptRecords()} and skipped; the sequence numbers of whatever was lost are found by
+ * {@link BufferOpener} makes every start succeed whatever the files hold. A record that does not read back is
+ * logged, counted in {@link #corruptRecords()} and skipped; the numbers of whatever was lost are found by
  * {@link ContinuityCheck} and handed out by {@link #drainLostRanges()} for the heartbeats.
  *
  * <p>{@link #append} may be called from any thread (appends are serialized); a reader belongs to one thread.
@@ -77,6 +72,7 @@ public final class EventBuffer implements AutoCloseable {
     private final AtomicLong corrupt = new AtomicLong();
     /** Touched by the reader's thread only. */
     private final ContinuityCheck continuity;
+    private final OldestUnacknowledged oldestUnacknowledged;
     private final long acknowledgedOrdinalAtOpen;
     private ExcerptAppender appender;
 
@@ -105,6 +101,7 @@ public final class EventBuffer implements AutoCloseable {
         this.firstSeq = start.firstSeq();
         this.shed = new ShedLedger(settings.dir().toString(), settings.maxBytes());
         this.continuity = new ContinuityCheck(start.runs(), start.acked());
+        this.oldestUnacknowledged = new OldestUnacknowledged(queue);
         this.nextOrdinal = start.nextOrdinal();
         this.nextOffset = start.nextOffset();
         this.lastSeq = start.firstSeq() - 1;
@@ -118,8 +115,6 @@ public final class EventBuffer implements AutoCloseable {
             ackedIndex = cursor;
             sweep(cursor);
         }
-        LOG.info("buffer {}: run epoch {} numbers events from seq {} (record ordinal {})", settings.dir(), epoch,
-                firstSeq, nextOrdinal);
     }
 
     /**
@@ -223,10 +218,7 @@ public final class EventBuffer implements AutoCloseable {
         return reader;
     }
 
-    /**
-     * Whether the reader should pass over {@code e}: Kafka acknowledged it before this run started. Only met
-     * when the acknowledged index itself was lost with a damaged file, so the reader started further back.
-     */
+    /** Kafka acknowledged {@code e} before this run: met when the acknowledged index was lost with a damaged file. */
     boolean acknowledgedBefore(StoredEvent e) {
         return e.ordinal() <= acknowledgedOrdinalAtOpen;
     }
@@ -293,14 +285,26 @@ public final class EventBuffer implements AutoCloseable {
         return ackedIndex;
     }
 
+    /** Events appended and not yet acknowledged by Kafka. */
+    public synchronized long depthEvents() {
+        return nextOrdinal - ackedOrdinalEnd;
+    }
+
+    /** How long ago the oldest event Kafka has not acknowledged was appended; 0 when there is none. */
+    public long oldestUnacknowledgedAgeMillis(long nowMillis) {
+        if (depthEvents() == 0) {
+            return 0;
+        }
+        long at = oldestUnacknowledged.appendedAt(ackedIndex, ackedOrdinalEnd);
+        return at < 0 ? 0 : Math.max(0, nowMillis - at);
+    }
+
     public BufferStats stats() {
-        long events;
         long bytes;
         synchronized (this) {
-            events = nextOrdinal - ackedOrdinalEnd;
             bytes = nextOffset - ackedOffsetEnd;
         }
-        return new BufferStats(events, bytes, fileCount(), shed.total(), corrupt.get(), lost.total());
+        return new BufferStats(depthEvents(), bytes, fileCount(), shed.total(), corrupt.get(), lost.total());
     }
 
     private int fileCount() {
