@@ -72,6 +72,7 @@ final class BufferOpener {
         retention.attach(queue);
         int torn = TornTailCheck.report(queue);
         QueueScan scan = new QueueScan(queue);
+        checkCursor(queue, ackCursor, scan, positions);
         StoredEvent newest = scan.newest();
         StoredEvent ackedRecord = positions != null && positions.acked() != null ? null
                 : scan.at(ackCursor.getVolatileValue());
@@ -171,6 +172,27 @@ final class BufferOpener {
         }
         Salvage.copyBack(moved, rebuilt, acknowledgedOrdinal);
         return rebuilt;
+    }
+
+    /**
+     * A quarantined cycle file's number is reused by the next file of that cycle, so an acknowledged index into it
+     * would name another record. When the position file knows which record was acknowledged and the index does
+     * not lead to it, the index is dropped: the reader then starts at the oldest file and passes over what was
+     * acknowledged by ordinal.
+     */
+    private static void checkCursor(SingleChronicleQueue queue, LongValue ackCursor, QueueScan scan,
+                                    PositionFile.Contents positions) {
+        long cursor = ackCursor.getVolatileValue();
+        if (cursor <= 0 || positions == null || positions.acked() == null) {
+            return;
+        }
+        StoredEvent at = scan.at(cursor);
+        if (at == null || at.ordinal() != positions.acked().ordinal()) {
+            LOG.warn("queue {}: the acknowledged index {} no longer leads to the acknowledged record (ordinal {}); "
+                    + "resuming from the oldest record instead", queue.file(), BufferReader.hex(cursor),
+                    positions.acked().ordinal());
+            ackCursor.setValue(0);
+        }
     }
 
     private static long ordinalOf(StoredEvent e) {
