@@ -65,8 +65,8 @@ public final class BufferReader implements AutoCloseable {
         }
         if (!found) {
             // Cannot happen unless files were removed by hand: the acknowledged cycle is never deleted.
-            LOG.warn("queue {}: acknowledged index {} is gone; re-reading from the oldest event on disk "
-                    + "(duplicates in Kafka, no gap)", queue.file(), hex(index));
+            LOG.warn("queue {}: acknowledged index {} is gone; reading from the oldest event on disk and passing over "
+                    + "the ones acknowledged before", queue.file(), hex(index));
             tailer.toStart();
             return;
         }
@@ -101,11 +101,18 @@ public final class BufferReader implements AutoCloseable {
                 resync(at);
                 continue;
             }
+            StoredEvent e;
             try {
-                return codec.decode(index, scratch, length);
-            } catch (CorruptRecordException e) {
-                corrupt(index, e.getMessage());
+                e = codec.decode(index, scratch, length);
+            } catch (CorruptRecordException bad) {
+                corrupt(index, bad.getMessage());
+                continue;
             }
+            if (owner.acknowledgedBefore(e)) {
+                continue;
+            }
+            owner.accountFor(e);
+            return e;
         }
     }
 
@@ -152,6 +159,7 @@ public final class BufferReader implements AutoCloseable {
                 long skipped = s - seq - 1;
                 if (skipped > 0) {
                     owner.countCorrupt(skipped);
+                    owner.damageSeen();
                     LOG.error("queue {}: skipped {} excerpt(s) after damaged index {} in {}; resuming at index {}",
                             queue.file(), skipped, hex(from), fileOf(cycle), hex(candidate));
                 }
@@ -168,6 +176,7 @@ public final class BufferReader implements AutoCloseable {
         long last = queue.lastIndex();
         if (rollCycle.toCycle(last) == cycle && last > from) {
             owner.countCorrupt(rollCycle.toSequenceNumber(last) - seq);
+            owner.damageSeen();
         }
         LOG.error("queue {}: nothing after damaged index {} in {} is reachable (up to index {}); continuing with "
                 + "newly appended events", queue.file(), hex(from), fileOf(cycle), hex(last));
@@ -184,6 +193,7 @@ public final class BufferReader implements AutoCloseable {
 
     private void corrupt(long index, String reason) {
         owner.countCorrupt(1);
+        owner.damageSeen();
         LOG.error("queue {}: corrupt record skipped in cycle file {} at index {}: {}", queue.file(),
                 fileOf(rollCycle.toCycle(index)), hex(index), reason);
     }

@@ -1,22 +1,15 @@
 package io.finwatch.collector.buffer;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
 import net.openhft.chronicle.core.values.LongValue;
 import net.openhft.chronicle.queue.ExcerptAppender;
-import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycle;
-import net.openhft.chronicle.queue.TailerDirection;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
-import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,29 +23,27 @@ import org.slf4j.LoggerFactory;
  * written back; that is the usual trade of a collector that must not fsync per event). Each record carries a
  * CRC32C, so bytes damaged on disk are detected on read instead of being published.
  *
+ * <h2>Runs and numbering</h2>
+ * Each open starts a run with its own epoch and first seq ({@link RunStart} argues why (collector id, epoch, seq)
+ * never names two events); each record carries its run's epoch and the directory's next ordinal. Numbering is
+ * also kept apart from the cycle files, in {@link PositionFile} and {@link RunHistory}.
+ *
  * <h2>Disk cap: DROP-NEWEST</h2>
  * The cap bounds the record bytes of events Kafka has not acknowledged. When appending an event would take them
  * over {@link BufferSettings#maxBytes()}, the event is refused ({@link #SHED}), counted ({@link #shedTotal()}) and
- * its seq is remembered; the caller drains those seqs with {@link #drainShedRanges()} into the next heartbeat as a
- * gap marker. Old data is kept rather than new because the old data is what Kafka has not seen; the gap marker
- * tells consumers precisely what is missing. Heartbeats may use {@link BufferSettings#heartbeatHeadroomBytes()}
- * above the cap, so the heartbeat carrying the gap marker still gets out. If even the headroom is used up the
- * heartbeat is shed too; its drained ranges are then the caller's to carry into the next heartbeat.
- * On-disk usage is the capped bytes plus the acknowledged remainder of the oldest retained cycle file and
- * Chronicle's per-file index (sparse, a few hundred KiB).
+ * its seq is remembered for the next heartbeat's gap marker ({@link #drainShedRanges()}). Old data is kept rather
+ * than new because it is what Kafka has not seen. Heartbeats may use
+ * {@link BufferSettings#heartbeatHeadroomBytes()} above the cap, so the gap marker still gets out.
  *
  * <h2>Acknowledgement and retention</h2>
- * The publisher reports, with {@link #acknowledge}, the newest event up to which Kafka acknowledged everything.
- * That index is persisted in Chronicle's queue metadata table (memory-mapped like the data, so it survives kill
- * -9) and is where a new {@link BufferReader} resumes. Cycle files whose every event is acknowledged are deleted
- * (see {@link CycleRetention}).
+ * {@link #acknowledge} records the newest event up to which Kafka acknowledged everything, in Chronicle's metadata
+ * table and in {@link PositionFile} (memory-mapped, they survive kill -9); a new {@link BufferReader} resumes after
+ * it, and fully acknowledged cycle files are deleted ({@link CycleRetention}).
  *
  * <h2>Bad state on disk</h2>
- * A record torn by a crash, a record whose CRC does not match, an excerpt Chronicle cannot read: each is logged
- * at ERROR with the queue directory, cycle file and index, counted in {@link #corruptRecords()}, and skipped. A
- * write lock left by a dead writer is released by Chronicle when the queue opens. A queue that cannot be opened
- * at all is moved aside into {@code quarantine-<millis>/} inside the directory and a fresh queue is started, so a
- * restart never crash-loops; the quarantined files stay for manual recovery.
+ * {@link BufferOpener} makes every start succeed whatever the files hold. A record that does not read back is
+ * logged, counted in {@link #corruptRecords()} and skipped; the numbers of whatever was lost are found by
+ * {@link ContinuityCheck} and handed out by {@link #drainLostRanges()} for the heartbeats.
  *
  * <p>{@link #append} may be called from any thread (appends are serialized); a reader belongs to one thread.
  */
@@ -65,8 +56,6 @@ public final class EventBuffer implements AutoCloseable {
     static final String ACK_CURSOR = "finwatch.acked";
 
     private static final Logger LOG = LoggerFactory.getLogger(EventBuffer.class);
-    /** How far back to look for an intact record when the newest ones are damaged. */
-    private static final int RECOVERY_SCAN_LIMIT = 10_000;
 
     private final BufferSettings settings;
     private final QueueDirLock dirLock;
@@ -74,15 +63,23 @@ public final class EventBuffer implements AutoCloseable {
     private final SingleChronicleQueue queue;
     private final RollCycle rollCycle;
     private final LongValue ackCursor;
+    private final PositionFile positions;
+    private final long epoch;
+    private final long firstSeq;
     private final BufferRecordCodec codec = new BufferRecordCodec();
-    private final ShedLedger shed = new ShedLedger();
+    private final ShedLedger shed;
+    private final LossLedger lost = new LossLedger();
     private final AtomicLong corrupt = new AtomicLong();
+    /** Touched by the reader's thread only. */
+    private final ContinuityCheck continuity;
+    private final OldestUnacknowledged oldestUnacknowledged;
+    private final long acknowledgedOrdinalAtOpen;
     private ExcerptAppender appender;
 
     // Guarded by this: the next record's ordinal/offset and the newest seq appended.
     private long nextOrdinal;
     private long nextOffset;
-    private long lastSeq = -1;
+    private long lastSeq;
 
     // Written by the acknowledging thread, read by append's cap check and by stats.
     private volatile long ackedIndex = NO_INDEX;
@@ -91,138 +88,42 @@ public final class EventBuffer implements AutoCloseable {
     private final Object sweepLock = new Object();
     private int lastSweptCycle = Integer.MIN_VALUE;
 
-    private EventBuffer(BufferSettings settings, QueueDirLock dirLock, CycleRetention retention,
-                        SingleChronicleQueue queue) {
+    EventBuffer(BufferSettings settings, QueueDirLock dirLock, CycleRetention retention, SingleChronicleQueue queue,
+                PositionFile positions, RunStart start, StoredEvent oldest, int tornRecords) {
         this.settings = settings;
         this.dirLock = dirLock;
         this.retention = retention;
         this.queue = queue;
         this.rollCycle = queue.rollCycle();
         this.ackCursor = queue.indexForId(ACK_CURSOR);
+        this.positions = positions;
+        this.epoch = start.epoch();
+        this.firstSeq = start.firstSeq();
+        this.shed = new ShedLedger(settings.dir().toString(), settings.maxBytes());
+        this.continuity = new ContinuityCheck(start.runs(), start.acked());
+        this.oldestUnacknowledged = new OldestUnacknowledged(queue);
+        this.nextOrdinal = start.nextOrdinal();
+        this.nextOffset = start.nextOffset();
+        this.lastSeq = start.firstSeq() - 1;
+        this.corrupt.addAndGet(tornRecords);
+        PositionFile.Position acked = start.acked();
+        this.acknowledgedOrdinalAtOpen = acked == null ? -1 : acked.ordinal();
+        this.ackedOrdinalEnd = acked != null ? acked.ordinal() + 1 : oldest != null ? oldest.ordinal() : nextOrdinal;
+        this.ackedOffsetEnd = acked != null ? acked.offsetEnd() : oldest != null ? oldest.offset() : nextOffset;
+        long cursor = ackCursor.getVolatileValue();
+        if (cursor > 0) {
+            ackedIndex = cursor;
+            sweep(cursor);
+        }
     }
 
     /**
-     * Opens (or creates) the buffer in {@code settings.dir()}.
+     * Opens (or creates) the buffer in {@code settings.dir()} and starts a run on it.
      *
      * @throws IllegalStateException if another live process holds the directory
      */
     public static EventBuffer open(BufferSettings settings) {
-        Path dir = settings.dir();
-        QueueDirLock lock;
-        try {
-            Files.createDirectories(dir);
-            lock = QueueDirLock.acquire(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot use buffer directory " + dir, e);
-        }
-        CycleRetention retention = new CycleRetention();
-        SingleChronicleQueue q;
-        try {
-            q = build(settings, retention);
-        } catch (RuntimeException e) {
-            Path aside = quarantine(dir, settings);
-            LOG.error("queue {} cannot be opened ({}); moved its files to {} and starting an empty queue. "
-                    + "Events in the moved files were not delivered.", dir, e.toString(), aside, e);
-            q = build(settings, retention);
-        }
-        retention.attach(q);
-        EventBuffer buffer = new EventBuffer(settings, lock, retention, q);
-        buffer.recover();
-        return buffer;
-    }
-
-    private static SingleChronicleQueue build(BufferSettings settings, CycleRetention retention) {
-        return SingleChronicleQueueBuilder.binary(settings.dir())
-                .rollCycle(settings.rollCycle())
-                .timeProvider(new ClockTimeProvider(settings.clock()))
-                .storeFileListener(retention)
-                .build();
-    }
-
-    private static Path quarantine(Path dir, BufferSettings settings) {
-        Path aside = dir.resolve("quarantine-" + settings.clock().millis());
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, Files::isRegularFile)) {
-            Files.createDirectories(aside);
-            for (Path f : files) {
-                if (!f.getFileName().toString().equals(QueueDirLock.FILE_NAME)) {
-                    Files.move(f, aside.resolve(f.getFileName()));
-                }
-            }
-        } catch (IOException io) {
-            throw new UncheckedIOException("cannot quarantine unreadable queue " + dir, io);
-        }
-        return aside;
-    }
-
-    /** Restores depth accounting and reports a record torn by the previous writer's death. */
-    private void recover() {
-        Optional<TornTailCheck.Torn> torn = TornTailCheck.inspect(queue);
-        torn.ifPresent(t -> {
-            corrupt.incrementAndGet();
-            LOG.error("queue {}: torn record in cycle file {} at index {} (file position {}): the previous writer "
-                            + "died while appending it; the partial record is discarded (its append never returned)",
-                    queue.file(), t.file().getName(), BufferReader.hex(t.index()), t.position());
-        });
-        StoredEvent newest = scan(TailerDirection.BACKWARD, NO_INDEX);
-        if (newest != null) {
-            nextOrdinal = newest.ordinal() + 1;
-            nextOffset = newest.endOffset();
-            lastSeq = newest.event().seq();
-        }
-        long acked = ackCursor.getVolatileValue();
-        StoredEvent ackedEvent = acked > 0 ? scan(TailerDirection.FORWARD, acked) : null;
-        if (ackedEvent != null && ackedEvent.index() == acked) {
-            ackedIndex = acked;
-            ackedOrdinalEnd = ackedEvent.ordinal() + 1;
-            ackedOffsetEnd = ackedEvent.endOffset();
-            sweep(acked);
-            return;
-        }
-        if (acked > 0) {
-            // The acknowledged record itself is unreadable: count depth from the next intact one, resume after it.
-            ackedIndex = acked;
-        }
-        StoredEvent oldest = ackedEvent != null ? ackedEvent : scan(TailerDirection.FORWARD, NO_INDEX);
-        ackedOrdinalEnd = oldest != null ? oldest.ordinal() : nextOrdinal;
-        ackedOffsetEnd = oldest != null ? oldest.offset() : nextOffset;
-    }
-
-    /** The first intact record from {@code from} (or from the start/end) in {@code direction}. */
-    private StoredEvent scan(TailerDirection direction, long from) {
-        try (ExcerptTailer t = queue.createTailer()) {
-            t.direction(direction);
-            if (from != NO_INDEX) {
-                if (!t.moveToIndex(from)) {
-                    return null;
-                }
-            } else if (direction == TailerDirection.BACKWARD) {
-                t.toEnd();
-            } else {
-                t.toStart();
-            }
-            byte[] buf = new byte[512];
-            for (int i = 0; i < RECOVERY_SCAN_LIMIT; i++) {
-                try (DocumentContext dc = t.readingDocument()) {
-                    if (!dc.isPresent()) {
-                        return null;
-                    }
-                    int length = (int) dc.wire().bytes().readRemaining();
-                    if (buf.length < length) {
-                        buf = new byte[length];
-                    }
-                    dc.wire().bytes().read(buf, 0, length);
-                    try {
-                        return codec.decode(dc.index(), buf, length);
-                    } catch (CorruptRecordException e) {
-                        // The reader reports it when it gets there; here we only need an intact neighbour.
-                    }
-                }
-            }
-        } catch (RuntimeException e) {
-            LOG.warn("queue {}: could not scan for an intact record ({}); depth figures may be off", queue.file(),
-                    e.toString());
-        }
-        return null;
+        return BufferOpener.open(settings);
     }
 
     /** The bytes {@code e} takes against the disk cap once appended. */
@@ -231,7 +132,7 @@ public final class EventBuffer implements AutoCloseable {
     }
 
     /**
-     * Appends an event.
+     * Appends an event of this run.
      *
      * @return the event's queue index, or {@link #SHED} if it was refused under the disk cap (or could not be
      *         written at all; that is logged and treated like shedding so the gap marker still covers it)
@@ -245,7 +146,7 @@ public final class EventBuffer implements AutoCloseable {
                 shed.shed(e.seq());
                 return SHED;
             }
-            ByteBuffer record = codec.encode(e, key, settings.clock().millis(), nextOrdinal, nextOffset);
+            ByteBuffer record = codec.encode(e, key, epoch, settings.clock().millis(), nextOrdinal, nextOffset);
             long index;
             try {
                 if (appender == null) {
@@ -267,9 +168,13 @@ public final class EventBuffer implements AutoCloseable {
                 shed.shed(e.seq());
                 return SHED;
             }
-            nextOrdinal++;
             nextOffset += size;
+            positions.appended(new PositionFile.Position(epoch, e.seq(), nextOrdinal, nextOffset));
+            nextOrdinal++;
             lastSeq = e.seq();
+            if (e.kind() == EventKind.TRANSITION) {
+                shed.fitted(e.seq());
+            }
             return index;
         }
     }
@@ -282,6 +187,7 @@ public final class EventBuffer implements AutoCloseable {
         if (last.index() <= ackedIndex) {
             return;
         }
+        positions.acked(PositionFile.Position.of(last));
         ackCursor.setMaxValue(last.index());
         ackedOrdinalEnd = last.ordinal() + 1;
         ackedOffsetEnd = last.endOffset();
@@ -312,13 +218,43 @@ public final class EventBuffer implements AutoCloseable {
         return reader;
     }
 
+    /** Kafka acknowledged {@code e} before this run: met when the acknowledged index was lost with a damaged file. */
+    boolean acknowledgedBefore(StoredEvent e) {
+        return e.ordinal() <= acknowledgedOrdinalAtOpen;
+    }
+
+    /** The reader skipped a record it could not read. */
+    void damageSeen() {
+        continuity.damaged();
+    }
+
+    /** The reader read {@code e}: records whatever was lost between it and the previous one. */
+    void accountFor(StoredEvent e) {
+        List<LostRange> gone = continuity.next(e.epoch(), e.event().seq(), e.ordinal());
+        if (!gone.isEmpty()) {
+            lost.lost(gone);
+            LOG.error("queue {}: records lost before index {} (seq {} of epoch {}): {}; declared in the next heartbeat",
+                    queue.file(), BufferReader.hex(e.index()), e.event().seq(), e.epoch(), gone);
+        }
+    }
+
     /** Shed seq ranges since the last drain, oldest first; the caller puts them into the next heartbeat. */
     public List<SeqRange> drainShedRanges() {
         return shed.drain();
     }
 
+    /** Ranges found lost from the buffer since the last drain; the caller puts them into the next heartbeat. */
+    public List<LostRange> drainLostRanges() {
+        return lost.drain();
+    }
+
     public long shedTotal() {
         return shed.total();
+    }
+
+    /** Events found lost from the buffer (corrupt or missing records) since this process opened it. */
+    public long lostTotal() {
+        return lost.total();
     }
 
     public long corruptRecords() {
@@ -329,7 +265,17 @@ public final class EventBuffer implements AutoCloseable {
         corrupt.addAndGet(n);
     }
 
-    /** The seq of the newest event in the buffer, or -1: where a restarted collector continues numbering. */
+    /** This run's epoch: every event it appends carries it. */
+    public long epoch() {
+        return epoch;
+    }
+
+    /** The seq this run's first event takes. */
+    public long firstSeq() {
+        return firstSeq;
+    }
+
+    /** The seq of the newest event appended to this directory, or {@code firstSeq() - 1}. */
     public synchronized long lastSeq() {
         return lastSeq;
     }
@@ -339,14 +285,26 @@ public final class EventBuffer implements AutoCloseable {
         return ackedIndex;
     }
 
+    /** Events appended and not yet acknowledged by Kafka. */
+    public synchronized long depthEvents() {
+        return nextOrdinal - ackedOrdinalEnd;
+    }
+
+    /** How long ago the oldest event Kafka has not acknowledged was appended; 0 when there is none. */
+    public long oldestUnacknowledgedAgeMillis(long nowMillis) {
+        if (depthEvents() == 0) {
+            return 0;
+        }
+        long at = oldestUnacknowledged.appendedAt(ackedIndex, ackedOrdinalEnd);
+        return at < 0 ? 0 : Math.max(0, nowMillis - at);
+    }
+
     public BufferStats stats() {
-        long events;
         long bytes;
         synchronized (this) {
-            events = nextOrdinal - ackedOrdinalEnd;
             bytes = nextOffset - ackedOffsetEnd;
         }
-        return new BufferStats(events, bytes, fileCount(), shed.total(), corrupt.get());
+        return new BufferStats(depthEvents(), bytes, fileCount(), shed.total(), corrupt.get(), lost.total());
     }
 
     private int fileCount() {

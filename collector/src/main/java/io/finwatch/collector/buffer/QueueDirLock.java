@@ -35,9 +35,18 @@ final class QueueDirLock implements AutoCloseable {
         if (l == null) {
             ch.close();
             throw new IllegalStateException("buffer directory " + dir + " is in use by another live process ("
-                    + file + " is locked); each collector needs its own --buffer.dir");
+                    + file + " is locked); each collector needs its own --buffer-dir");
         }
         return new QueueDirLock(ch, l);
+    }
+
+    /** Releases the lock after a failed open; the failure that led here is what the caller reports. */
+    void closeQuietly() {
+        try {
+            close();
+        } catch (IOException ignored) {
+            // The kernel drops the lock with the process anyway.
+        }
     }
 
     @Override

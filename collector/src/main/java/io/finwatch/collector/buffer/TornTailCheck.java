@@ -7,6 +7,8 @@ import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueStore;
 import net.openhft.chronicle.wire.Wires;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Finds the record a writer was in the middle of appending when it died (kill -9, OOM kill, power loss).
@@ -18,11 +20,28 @@ import net.openhft.chronicle.wire.Wires;
  * this looks for our record magic right behind that empty header: the footprint of a body that was being written.
  */
 final class TornTailCheck {
+    private static final Logger LOG = LoggerFactory.getLogger(TornTailCheck.class);
+
     /** Where a torn record sits. */
     record Torn(File file, int cycle, long index, long position) {
     }
 
     private TornTailCheck() {
+    }
+
+    /** Logs a torn record at ERROR with its file and index; returns how many there were (0 or 1). */
+    static int report(SingleChronicleQueue queue) {
+        Optional<Torn> torn;
+        try {
+            torn = inspect(queue);
+        } catch (RuntimeException e) {
+            LOG.warn("queue {}: could not look for a torn last record: {}", queue.file(), e.toString());
+            return 0;
+        }
+        torn.ifPresent(t -> LOG.error("queue {}: torn record in cycle file {} at index {} (file position {}): the "
+                        + "previous writer died while appending it; the partial record is discarded (its append never "
+                        + "returned)", queue.file(), t.file().getName(), BufferReader.hex(t.index()), t.position()));
+        return torn.isPresent() ? 1 : 0;
     }
 
     static Optional<Torn> inspect(SingleChronicleQueue queue) {

@@ -10,7 +10,9 @@ import io.finwatch.common.config.HostPort;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -113,7 +115,7 @@ public final class CollectCommand implements Callable<Integer> {
         topics.put(EventKind.TRANSITION, transitionsTopic);
         topics.put(EventKind.HEARTBEAT, heartbeatsTopic);
         PublisherSettings publisher = PublisherSettings.defaults(bootstrapServers)
-                .withProducerOverrides(loadProperties(kafkaConfig))
+                .withProducerOverrides(loadProperties(kafkaConfig, "--kafka-config"))
                 .withTopics(topics);
         BufferSettings buffer = BufferSettings.defaults(dir).withMaxBytes(maxBytes, BufferSettings.DEFAULT_HEARTBEAT_HEADROOM_BYTES);
         Files.createDirectories(dir);
@@ -143,11 +145,18 @@ public final class CollectCommand implements Callable<Integer> {
         }
     }
 
-    static Properties loadProperties(Path file) throws IOException {
+    /** The properties in {@code file} (none when null); a file that cannot be read is named with its option. */
+    static Properties loadProperties(Path file, String option) throws IOException {
         Properties p = new Properties();
         if (file != null) {
             try (Reader r = Files.newBufferedReader(file)) {
                 p.load(r);
+            } catch (NoSuchFileException e) {
+                throw new IOException(option + " " + file + ": no such file", e);
+            } catch (AccessDeniedException e) {
+                throw new IOException(option + " " + file + ": permission denied", e);
+            } catch (IOException | IllegalArgumentException e) {
+                throw new IOException(option + " " + file + ": cannot be read as properties: " + e.getMessage(), e);
             }
         }
         return p;

@@ -2,6 +2,8 @@ package io.finwatch.collector.cli;
 
 import io.finwatch.schemas.CollectorHeartbeat;
 import io.finwatch.schemas.FinWait2Anomaly;
+import io.finwatch.schemas.LostRange;
+import io.finwatch.schemas.SeqRange;
 import io.finwatch.schemas.SocketTransition;
 import io.finwatch.schemas.serde.FinwatchSerde;
 import io.finwatch.schemas.serde.FinwatchSerdeException;
@@ -62,7 +64,7 @@ public final class TailCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Properties props = CollectCommand.loadProperties(kafkaConfig);
+        Properties props = CollectCommand.loadProperties(kafkaConfig, "--kafka-config");
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
@@ -143,8 +145,8 @@ public final class TailCommand implements Callable<Integer> {
 
         static String line(SpecificRecord rec) {
             if (rec instanceof SocketTransition t) {
-                return String.format("%s %-12s transition seq=%-8d netns=%d %s -> %s  %s -> %s%s%s",
-                        t.getObservedAt(), t.getHost(), t.getSeq(), t.getNetns(),
+                return String.format("%s %-12s transition %s netns=%d %s -> %s  %s -> %s%s%s",
+                        t.getObservedAt(), t.getHost(), identity(t.getEpoch(), t.getSeq()), t.getNetns(),
                         endpoint(t.getFamily(), t.getLocalIp(), t.getLocalPort()),
                         endpoint(t.getFamily(), t.getRemoteIp(), t.getRemotePort()),
                         t.getFromState() == null ? "(new)" : t.getFromState(), t.getToState(),
@@ -153,10 +155,10 @@ public final class TailCommand implements Callable<Integer> {
                                 : t.getLastOwner() != null ? " was pid=" + t.getLastOwner().getPid() + " comm=" + t.getLastOwner().getComm() : "");
             }
             if (rec instanceof CollectorHeartbeat h) {
-                return String.format("%s %-12s heartbeat  seq=%-8d sockets=%d fin_wait2 attached=%d orphaned=%d poll=%dms namespaces=%d%s",
-                        h.getObservedAt(), h.getHost(), h.getSeq(), h.getSocketsSeen(), h.getFinWait2Attached(),
-                        h.getFinWait2Orphaned(), h.getPollDurationUs() / 1000, h.getNamespaces().size(),
-                        h.getShedRanges().isEmpty() ? "" : " SHED " + h.getShedRanges());
+                return String.format("%s %-12s heartbeat  %s sockets=%d fin_wait2 attached=%d orphaned=%d poll=%dms namespaces=%d%s%s",
+                        h.getObservedAt(), h.getHost(), identity(h.getEpoch(), h.getSeq()), h.getSocketsSeen(),
+                        h.getFinWait2Attached(), h.getFinWait2Orphaned(), h.getPollDurationUs() / 1000,
+                        h.getNamespaces().size(), shed(h), lost(h));
             }
             if (rec instanceof FinWait2Anomaly a) {
                 return String.format("%s %-12s %-16s %s%s%s%s",
@@ -167,6 +169,36 @@ public final class TailCommand implements Callable<Integer> {
                         a.getDwellMs() == null ? "" : " dwell=" + a.getDwellMs() + "ms");
             }
             return RecordJson.toJsonString(rec);
+        }
+
+        /** The event's name, (epoch, seq): a run's numbers are only unique within its epoch. */
+        private static String identity(long epoch, long seq) {
+            return String.format("epoch=%d seq=%-8d", epoch, seq);
+        }
+
+        private static String shed(CollectorHeartbeat h) {
+            StringBuilder sb = new StringBuilder();
+            for (SeqRange r : h.getShedRanges()) {
+                sb.append(sb.length() == 0 ? " SHED " : ",").append(range(r.getFirst(), r.getLast()));
+            }
+            return sb.toString();
+        }
+
+        /** Numbers lost from the collector's buffer, by run: "LOST epoch 17..20 BUFFER_CORRUPT". */
+        private static String lost(CollectorHeartbeat h) {
+            if (h.getLostRanges() == null) {
+                return "";
+            }
+            StringBuilder sb = new StringBuilder();
+            for (LostRange r : h.getLostRanges()) {
+                sb.append(sb.length() == 0 ? " LOST " : ",").append("epoch=").append(r.getEpoch()).append(' ')
+                        .append(range(r.getFirst(), r.getLast())).append(' ').append(r.getCause());
+            }
+            return sb.toString();
+        }
+
+        private static String range(long first, long last) {
+            return first == last ? Long.toString(first) : first + ".." + last;
         }
 
         private static String endpoint(int family, String ip, Integer port) {

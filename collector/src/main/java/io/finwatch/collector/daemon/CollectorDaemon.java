@@ -73,7 +73,7 @@ public final class CollectorDaemon implements AutoCloseable {
         http = HttpEndpoint.bind(settings.metrics(), "--metrics", 2);
         buffer = EventBuffer.open(settings.buffer());
         metrics.bindBuffer(buffer);
-        publisher = new KafkaPublisher(buffer, settings.publisher());
+        publisher = new KafkaPublisher(buffer, settings.publisher().withStallAfter(settings.interval().multipliedBy(5)));
         metrics.bindPublisher(publisher);
         host = HostReader.open(settings.procfs(), settings.source());
         HostState state = new HostState(clock,
@@ -94,7 +94,11 @@ public final class CollectorDaemon implements AutoCloseable {
         return this;
     }
 
-    /** Healthy while polls succeed and the publisher is not stopped by an error an operator must fix. */
+    /**
+     * Healthy while polls succeed and the publisher is not stopped by an error an operator must fix or stalled.
+     * Kafka being unreachable is not unhealthy (a restart would not bring it back, and polling goes on into the
+     * buffer), but the detail says so, since when, and why.
+     */
     MetricsRoutes.Health health() {
         Instant last = loop.lastSuccess();
         long stale = 3 * settings.interval().toMillis() + 5_000;
@@ -105,11 +109,12 @@ public final class CollectorDaemon implements AutoCloseable {
             return new MetricsRoutes.Health(false, "no successful poll since " + last);
         }
         KafkaPublisher.State state = publisher.state();
-        if (state == KafkaPublisher.State.BLOCKED || state == KafkaPublisher.State.STOPPED) {
-            return new MetricsRoutes.Health(false, "publisher " + state + " (see logs); polling continues into the buffer");
+        String detail = "publisher " + state + ": " + publisher.detail();
+        if (state == KafkaPublisher.State.BLOCKED || state == KafkaPublisher.State.STOPPED
+                || state == KafkaPublisher.State.STALLED) {
+            return new MetricsRoutes.Health(false, detail + "; polling continues into the buffer");
         }
-        return new MetricsRoutes.Health(true, "polling; publisher " + state + "; buffer "
-                + buffer.stats().depthEvents() + " events unacknowledged");
+        return new MetricsRoutes.Health(true, "polling; " + detail);
     }
 
     public int metricsPort() {

@@ -31,6 +31,7 @@ final class CollectorMetrics implements AutoCloseable {
     private final MultiGauge finTimeoutPerNetns;
     private final OwnerMetrics owners;
     private KafkaClientMetrics producerMetrics;
+    private boolean closed;
 
     CollectorMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -71,6 +72,11 @@ final class CollectorMetrics implements AutoCloseable {
                 .description("Events dropped under the disk cap (transitions and heartbeats)").register(registry);
         FunctionCounter.builder("finwatch_buffer_corrupt_records", buffer, EventBuffer::corruptRecords)
                 .description("Unreadable buffer records skipped (torn, CRC mismatch)").register(registry);
+        FunctionCounter.builder("finwatch_buffer_lost_events", buffer, EventBuffer::lostTotal)
+                .description("Events lost from the buffer (unreadable or missing records), declared in heartbeats' "
+                        + "lost_ranges").register(registry);
+        Gauge.builder("finwatch_publish_lag_events", buffer, EventBuffer::depthEvents)
+                .description("Events appended but not yet acknowledged").register(registry);
     }
 
     void bindPublisher(KafkaPublisher publisher) {
@@ -81,14 +87,20 @@ final class CollectorMetrics implements AutoCloseable {
         FunctionCounter.builder("finwatch_publish_failed", publisher, KafkaPublisher::failed)
                 .description("Sends that failed with a non-retriable error (publishing stops; see logs)")
                 .register(registry);
-        Gauge.builder("finwatch_publish_lag_events", publisher, KafkaPublisher::lagEvents)
-                .description("Events appended but not yet acknowledged").register(registry);
         Gauge.builder("finwatch_publish_lag_seconds", publisher, p -> p.lagMillis() / 1000.0)
-                .description("Age of the oldest unacknowledged event").register(registry);
+                .description("Age of the oldest event Kafka has not acknowledged (0 when none waits)").register(registry);
         Gauge.builder("finwatch_publish_state", publisher, p -> p.state().ordinal())
-                .description("Publisher state: 0 NEW, 1 RUNNING, 2 RETRYING, 3 BLOCKED, 4 STOPPED").register(registry);
-        producerMetrics = new KafkaClientMetrics(publisher.producer());
-        producerMetrics.bindTo(registry);
+                .description("Publisher state: 0 NEW, 1 RUNNING, 2 RETRYING, 3 BLOCKED, 4 STOPPED, 5 STALLED (events "
+                        + "wait and nothing is acknowledged; see /healthz)").register(registry);
+        // The producer exists once its bootstrap servers resolve, which may be long after start.
+        publisher.whenProducerReady(producer -> {
+            synchronized (this) {
+                if (!closed) {
+                    producerMetrics = new KafkaClientMetrics(producer);
+                    producerMetrics.bindTo(registry);
+                }
+            }
+        });
     }
 
     void recordPoll(PollResult poll, int changes, int shed) {
@@ -116,7 +128,8 @@ final class CollectorMetrics implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        closed = true;
         if (producerMetrics != null) {
             producerMetrics.close();
         }

@@ -3,6 +3,7 @@ package io.finwatch.collector.daemon;
 import io.finwatch.collector.buffer.BufferedEvent;
 import io.finwatch.collector.buffer.EventBuffer;
 import io.finwatch.collector.buffer.EventKind;
+import io.finwatch.collector.buffer.LostRange;
 import io.finwatch.collector.buffer.SeqRange;
 import io.finwatch.collector.events.EventFactory;
 import io.finwatch.collector.kernel.HostReader;
@@ -10,9 +11,14 @@ import io.finwatch.collector.track.HostRead;
 import io.finwatch.collector.track.HostState;
 import io.finwatch.collector.track.PollResult;
 import io.finwatch.collector.track.SocketChange;
+import io.finwatch.common.log.RateLimitedLog;
+import io.finwatch.schemas.CollectorHeartbeat;
+import io.finwatch.schemas.LossCause;
+import io.finwatch.schemas.SocketTransition;
 import io.finwatch.schemas.serde.FinwatchSerde;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,8 +30,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One tick of the collector: read the host, apply what was read to what the collector knows of it, turn the
  * changes into transitions and append them to the buffer, then append a heartbeat. Every event takes the next
- * number of one per-collector sequence, shed or not, so a consumer sees a gap exactly where events were dropped,
- * and the heartbeat says which.
+ * number of the run's sequence and carries the run's epoch, shed or not, so a consumer sees a gap exactly where
+ * events were dropped, and a heartbeat says which and why: shed at the cap ({@code shed_ranges}) or lost from the
+ * buffer ({@code lost_ranges}).
  *
  * <p>After events were shed, downstream state has holes: once the buffer has room again the host state is
  * resynced, so the next poll reports every socket as first seen and consumers rebuild their view.
@@ -47,8 +54,13 @@ final class PollLoop implements Runnable {
     private final long intervalMs;
     private final long bufferMaxBytes;
     private final String version;
+    private final long epoch;
+    private final long firstSeq;
     private final AtomicLong nextSeq;
     private final List<SeqRange> pendingShedRanges = new ArrayList<>();
+    private final List<LostRange> pendingLostRanges = new ArrayList<>();
+    /** A damaged table would otherwise log a line per bad line per poll. */
+    private final RateLimitedLog warnings = new RateLimitedLog(log, Duration.ofMinutes(1));
     private final AtomicReference<Instant> lastSuccess = new AtomicReference<>();
     private boolean resyncPending;
     /** The next poll reports every socket as first seen: the first poll of a run, or the one after a resync. */
@@ -75,8 +87,10 @@ final class PollLoop implements Runnable {
         this.bufferMaxBytes = bufferMaxBytes;
         this.version = version;
         this.startedAt = clock.instant();
-        // Numbering continues after the newest event a previous run left in the buffer.
-        this.nextSeq = new AtomicLong(Math.max(0, buffer.lastSeq() + 1));
+        // The buffer chose this run's epoch and where its numbering starts (see RunStart).
+        this.epoch = buffer.epoch();
+        this.firstSeq = buffer.firstSeq();
+        this.nextSeq = new AtomicLong(firstSeq);
     }
 
     /**
@@ -144,11 +158,16 @@ final class PollLoop implements Runnable {
         }
     }
 
+    private static io.finwatch.schemas.LostRange lost(LostRange r) {
+        return new io.finwatch.schemas.LostRange(r.epoch(), r.first(), r.last(),
+                r.cause() == LostRange.Cause.CORRUPT ? LossCause.BUFFER_CORRUPT : LossCause.BUFFER_MISSING);
+    }
+
     private void report(PollResult poll) {
         parseErrors += poll.errors().size();
         readErrors += poll.readFailures().size();
-        poll.errors().forEach(e -> log.warn("malformed line skipped: {}", e.message()));
-        poll.readFailures().forEach(f -> log.warn("table not read: {}", f));
+        poll.errors().forEach(e -> warnings.warn(e.source(), "malformed line skipped: {}", e));
+        poll.readFailures().forEach(f -> warnings.warn(f, "table not read: {}", f));
     }
 
     /** @return how many of the poll's transitions the buffer shed */
@@ -157,7 +176,9 @@ final class PollLoop implements Runnable {
         int shed = 0;
         for (SocketChange change : poll.changes()) {
             long seq = nextSeq.getAndIncrement();
-            byte[] bytes = serde.encode(events.transition(change, poll, seq));
+            SocketTransition transition = events.transition(change, poll, seq);
+            transition.setEpoch(epoch);
+            byte[] bytes = serde.encode(transition);
             BufferedEvent event = new BufferedEvent(EventKind.TRANSITION, seq, host, bytes);
             if (transitionBytes == 0) {
                 transitionBytes = EventBuffer.storedSize(event);
@@ -175,13 +196,19 @@ final class PollLoop implements Runnable {
 
     private void appendHeartbeat(PollResult poll, Long fullTableFromSeq) {
         pendingShedRanges.addAll(buffer.drainShedRanges());
+        pendingLostRanges.addAll(buffer.drainLostRanges());
         long seq = nextSeq.getAndIncrement();
         EventFactory.HeartbeatCounters counters = new EventFactory.HeartbeatCounters(startedAt,
                 version, intervalMs, parseErrors, readErrors,
                 buffer.shedTotal(), List.copyOf(pendingShedRanges), buffer.corruptRecords(), fullTableFromSeq);
-        byte[] hb = serde.encode(events.heartbeat(poll, seq, counters));
+        CollectorHeartbeat heartbeat = events.heartbeat(poll, seq, counters);
+        heartbeat.setEpoch(epoch);
+        heartbeat.setEpochFirstSeq(firstSeq);
+        heartbeat.setLostRanges(pendingLostRanges.stream().map(PollLoop::lost).toList());
+        byte[] hb = serde.encode(heartbeat);
         if (buffer.append(new BufferedEvent(EventKind.HEARTBEAT, seq, events.host(), hb)) != EventBuffer.SHED) {
             pendingShedRanges.clear();
+            pendingLostRanges.clear();
         } else {
             // Even the heartbeat headroom is used up: its own seq joins the ranges the next heartbeat reports.
             pendingShedRanges.addAll(buffer.drainShedRanges());

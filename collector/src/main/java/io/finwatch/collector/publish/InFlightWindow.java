@@ -33,10 +33,19 @@ final class InFlightWindow {
     private long outstandingBytes;
     private long acknowledged;
     private StoredEvent newestAcked;
-    private long lastAckLatencyMillis;
+    /**
+     * When the oldest event sent and not yet acknowledged was appended; kept across a {@link #reset()} (that event
+     * is still not acknowledged and will be sent again first), {@link #NONE} once everything sent is acknowledged.
+     */
+    private long oldestUnackedAt = NONE;
     private Failure failure;
 
+    static final long NONE = Long.MIN_VALUE;
+
     synchronized Entry add(StoredEvent e) {
+        if (oldestUnackedAt == NONE) {
+            oldestUnackedAt = e.appendedAtMillis();
+        }
         Entry entry = new Entry(e);
         window.addLast(entry);
         outstanding++;
@@ -45,7 +54,7 @@ final class InFlightWindow {
     }
 
     /** Kafka acknowledged {@code entry}; returns how many events became contiguously acknowledged. */
-    synchronized int acknowledged(Entry entry, long nowMillis) {
+    synchronized int acknowledged(Entry entry) {
         settle(entry);
         entry.done = true;
         int advanced = 0;
@@ -55,7 +64,7 @@ final class InFlightWindow {
         }
         if (advanced > 0) {
             acknowledged += advanced;
-            lastAckLatencyMillis = Math.max(0, nowMillis - newestAcked.appendedAtMillis());
+            oldestUnackedAt = window.isEmpty() ? NONE : window.peekFirst().event.appendedAtMillis();
         }
         return advanced;
     }
@@ -100,10 +109,12 @@ final class InFlightWindow {
         return acknowledged;
     }
 
-    /** Age of the oldest unacknowledged send, else the append-to-ack latency of the newest acknowledgement. */
+    /**
+     * Age of the oldest event sent (in this or an earlier, failed round) and not acknowledged, or {@link #NONE}
+     * when everything sent is acknowledged.
+     */
     synchronized long lagMillis(long nowMillis) {
-        Entry head = window.peekFirst();
-        return head != null ? Math.max(0, nowMillis - head.event.appendedAtMillis()) : lastAckLatencyMillis;
+        return oldestUnackedAt == NONE ? NONE : Math.max(0, nowMillis - oldestUnackedAt);
     }
 
     /** Forgets every send after a rewind; only valid once nothing is outstanding. */

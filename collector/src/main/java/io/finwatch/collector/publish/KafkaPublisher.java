@@ -4,22 +4,21 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 
 import io.finwatch.collector.buffer.BufferReader;
 import io.finwatch.collector.buffer.EventBuffer;
 import io.finwatch.collector.buffer.StoredEvent;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
-import org.apache.kafka.common.errors.OutOfOrderSequenceException;
-import org.apache.kafka.common.errors.RetriableException;
-import org.apache.kafka.common.errors.UnknownProducerIdException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +26,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Tails the {@link EventBuffer} and produces every event to Kafka: topic by {@link io.finwatch.collector.buffer.EventKind},
  * key = the event's key (host name: one host's events share a partition and stay in order), value = payload,
- * header {@value #SEQ_HEADER} = the seq as 8 big-endian bytes, timestamp = when the event was buffered.
+ * headers {@value #EPOCH_HEADER} and {@value #SEQ_HEADER} = the event's epoch and seq as 8 big-endian bytes
+ * each, timestamp = when the event was buffered.
  *
  * <h2>Acknowledgement</h2>
  * Sends stay in flight (up to {@link PublisherSettings#maxInFlight()}); as Kafka acknowledges them the newest
@@ -35,17 +35,17 @@ import org.slf4j.LoggerFactory;
  * clean or not, publishing resumes right after it: events sent but not acknowledged are sent again (duplicates
  * after an unclean stop), never skipped.
  *
+ * <h2>Starting without Kafka</h2>
+ * The producer is made on the publisher's thread, retried while its bootstrap names do not resolve
+ * ({@link ProducerConnector}); an unreachable address just makes sends fail with retriable errors until a broker
+ * answers. Only a setting Kafka's validation rejects fails the start, from the constructor.
+ *
  * <h2>Errors</h2>
- * A retriable error (broker down, leader moving, a batch expiring after {@code delivery.timeout.ms}) ends the
- * round: the publisher waits for the sends still out, rewinds to the acknowledged position and re-sends after an
- * exponential backoff ({@link PublisherSettings#retryBackoffMin()} doubling to
- * {@link PublisherSettings#retryBackoffMax()}). Meanwhile the buffer keeps growing up to its cap.
- * A non-retriable error (authorization, record too large, unknown topic config...) means stop-and-alert: the
- * publisher logs ERROR with the index, topic and seq, counts it in {@link #failed()}, reports
- * {@link State#BLOCKED}, and retries the same event every {@link PublisherSettings#blockedBackoff()} so that an
- * operator's fix (ACL, topic {@code max.message.bytes}) resumes delivery without a restart. It never skips the
- * event: no data is dropped behind anybody's back; if the block lasts, the buffer's cap sheds new events and the
- * heartbeats' gap markers make that loss visible.
+ * A failed send ends the round: the publisher waits for the sends still out, rewinds to the acknowledged position
+ * and sends again after a backoff; a retriable error (RETRYING) backs off exponentially, a non-retriable one
+ * (BLOCKED, counted in {@link #failed()}) retries the same event every {@link PublisherSettings#blockedBackoff()}
+ * so that an operator's fix resumes delivery; an event is never skipped ({@link PublisherStatus#roundFailed}).
+ * RUNNING with events waiting and nothing acknowledged for too long reads as STALLED ({@link StallWatch}).
  *
  * <h2>Shutdown</h2>
  * {@link #close()} stops reading, gives in-flight sends up to {@link PublisherSettings#shutdownTimeout()} to be
@@ -55,59 +55,84 @@ import org.slf4j.LoggerFactory;
 public final class KafkaPublisher implements AutoCloseable {
     /** Record header carrying the event's seq, 8 bytes big-endian. */
     public static final String SEQ_HEADER = "finwatch.seq";
+    /** Record header carrying the epoch of the run that numbered the event, 8 bytes big-endian. */
+    public static final String EPOCH_HEADER = "finwatch.epoch";
 
-    /** What the publisher is doing, for health checks and alerts. */
-    public enum State { NEW, RUNNING, RETRYING, BLOCKED, STOPPED }
+    /** What the publisher is doing, for health checks and alerts (the metric is the ordinal). */
+    public enum State { NEW, RUNNING, RETRYING, BLOCKED, STOPPED, STALLED }
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaPublisher.class);
-
-    private final EventBuffer buffer;
-    private final PublisherSettings settings;
-    private final Producer<byte[], byte[]> producer;
-    private final InFlightWindow window = new InFlightWindow();
-    private final long maxInFlightBytes;
     /**
      * Longest idle wait. The appender calls {@link #wake()} after each poll's events and every acknowledgement
      * signals too, so this only bounds how late an append nobody announced is seen.
      */
     static final long IDLE_CEILING_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+    /** Beyond the delivery timeout, before a publisher that has not heard back is called stalled. */
+    private static final Duration STALL_MARGIN = Duration.ofSeconds(15);
 
+    private final EventBuffer buffer;
+    private final PublisherSettings settings;
+    private final Properties producerProperties;
+    private final long maxInFlightBytes;
+    private final PublisherStatus status;
+    private final InFlightWindow window = new InFlightWindow();
+    private final ProducerConnector connector;
     private final Wakeup idle = new Wakeup();
     private final AtomicLong retried = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final Thread thread;
+    private volatile Producer<byte[], byte[]> producer;
     private volatile boolean running;
-    private volatile State state = State.NEW;
-    private String lastRetryError;
+    private volatile long readerPosition = EventBuffer.NO_INDEX;
 
+    /**
+     * @throws org.apache.kafka.common.config.ConfigException when Kafka's validation rejects a producer setting
+     */
     public KafkaPublisher(EventBuffer buffer, PublisherSettings settings) {
         this.buffer = buffer;
         this.settings = settings;
-        var props = ProducerSettings.build(settings.bootstrapServers(), settings.producerOverrides());
-        this.maxInFlightBytes = Long.parseLong(props.getProperty("buffer.memory")) / 2;
-        this.producer = new KafkaProducer<>(props);
+        this.producerProperties = ProducerSettings.build(settings.bootstrapServers(), settings.producerOverrides());
+        Map<String, Object> parsed = ProducerConfig.configDef().parse(producerProperties);
+        this.maxInFlightBytes = ((Number) parsed.get(ProducerConfig.BUFFER_MEMORY_CONFIG)).longValue() / 2;
+        // Every send ends in an acknowledgement or an error within the delivery timeout: waiting longer is a stall.
+        Duration delivery = Duration.ofMillis(((Number) parsed.get(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG)).longValue());
+        Duration stallAfter = settings.stallAfter().compareTo(delivery.plus(STALL_MARGIN)) > 0 ? settings.stallAfter()
+                : delivery.plus(STALL_MARGIN);
+        this.status = new PublisherStatus(settings.clock(), new StallWatch(stallAfter, System::nanoTime));
+        this.connector = new ProducerConnector(producerProperties, settings.bootstrapServers(), status);
         this.thread = new Thread(this::run, "finwatch-kafka-publisher");
         this.thread.setDaemon(true);
     }
 
     public synchronized void start() {
-        if (state != State.NEW) {
-            throw new IllegalStateException("publisher already " + state);
+        if (status.raw() != State.NEW) {
+            throw new IllegalStateException("publisher already " + status.raw());
         }
         running = true;
-        state = State.RUNNING;
+        status.set(State.RUNNING);
         thread.start();
     }
 
     private void run() {
+        producer = connector.connect(() -> running, settings.retryBackoffMin(), settings.retryBackoffMax(),
+                retried::incrementAndGet, this::pause);
+        if (producer == null) {
+            status.set(State.STOPPED);
+            return;
+        }
         Duration backoff = settings.retryBackoffMin();
         try (BufferReader reader = buffer.openReader(settings.readerName())) {
             while (running) {
                 try {
-                    if (persistAcknowledged() && (state == State.RETRYING || state == State.BLOCKED)) {
-                        state = State.RUNNING;
+                    State s = status.raw();
+                    if (persistAcknowledged() && (s == State.RETRYING || s == State.BLOCKED)) {
+                        status.set(State.RUNNING);
                         backoff = settings.retryBackoffMin();
                     }
+                    if (buffer.depthEvents() == 0) {
+                        status.progressed();
+                    }
+                    readerPosition = reader.position();
                     InFlightWindow.Failure failure = window.failure();
                     if (failure != null) {
                         if (window.outstanding() > 0) {
@@ -115,7 +140,7 @@ public final class KafkaPublisher implements AutoCloseable {
                             continue;
                         }
                         Duration wait = endRound(failure, reader, backoff);
-                        if (state == State.RETRYING) {
+                        if (status.raw() == State.RETRYING) {
                             backoff = min(backoff.multipliedBy(2), settings.retryBackoffMax());
                         }
                         pause(wait);
@@ -162,13 +187,14 @@ public final class KafkaPublisher implements AutoCloseable {
         InFlightWindow.Entry entry = window.add(e);
         String topic = settings.topics().get(e.event().kind());
         RecordHeaders headers = new RecordHeaders();
+        headers.add(EPOCH_HEADER, ByteBuffer.allocate(Long.BYTES).putLong(e.epoch()).array());
         headers.add(SEQ_HEADER, ByteBuffer.allocate(Long.BYTES).putLong(e.event().seq()).array());
         ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, null, e.appendedAtMillis(),
                 e.event().key().getBytes(StandardCharsets.UTF_8), e.event().payload(), headers);
         try {
             producer.send(record, (metadata, exception) -> {
                 if (exception == null) {
-                    window.acknowledged(entry, settings.clock().millis());
+                    window.acknowledged(entry);
                 } else {
                     onFailure(entry, exception);
                 }
@@ -182,7 +208,7 @@ public final class KafkaPublisher implements AutoCloseable {
     }
 
     private void onFailure(InFlightWindow.Entry entry, Exception exception) {
-        if (isRetriable(exception)) {
+        if (ProducerFailure.isRetriable(exception)) {
             retried.incrementAndGet();
         } else {
             failed.incrementAndGet();
@@ -190,42 +216,12 @@ public final class KafkaPublisher implements AutoCloseable {
         window.failed(entry, exception);
     }
 
-    /**
-     * Retriable for us: Kafka's retriable errors, plus the idempotent producer's sequence errors, which a re-send
-     * from the acknowledged position resolves (the producer bumps its epoch).
-     */
-    static boolean isRetriable(Exception e) {
-        return e instanceof RetriableException || e.getCause() instanceof RetriableException
-                || e instanceof OutOfOrderSequenceException || e instanceof UnknownProducerIdException;
-    }
-
     /** Rewinds after a failed round; returns how long to wait before the next one. */
     private Duration endRound(InFlightWindow.Failure failure, BufferReader reader, Duration backoff) {
         persistAcknowledged();
         StoredEvent at = failure.event();
-        String topic = settings.topics().get(at.event().kind());
-        Duration wait;
-        if (isRetriable(failure.cause())) {
-            // One WARN per outage (or change of error), not one per round while Kafka stays away.
-            boolean news = state != State.RETRYING || !failure.cause().toString().equals(lastRetryError);
-            lastRetryError = failure.cause().toString();
-            state = State.RETRYING;
-            wait = backoff;
-            if (news) {
-                LOG.warn("Kafka send failed at buffer index {} (topic {}, seq {}): {}; re-sending from the last "
-                        + "acknowledged position, backing off up to {} s", hex(at.index()), topic, at.event().seq(),
-                        lastRetryError, settings.retryBackoffMax().toSeconds());
-            } else {
-                LOG.debug("Kafka still failing at buffer index {}: {}", hex(at.index()), lastRetryError);
-            }
-        } else {
-            state = State.BLOCKED;
-            wait = settings.blockedBackoff();
-            LOG.error("Kafka refused buffer index {} (topic {}, seq {}) with a non-retriable error: {}. Publishing is "
-                    + "blocked at this event (it is not skipped); retrying in {} s. Fix the cause (ACLs, "
-                    + "credentials, topic config) to resume.", hex(at.index()), topic, at.event().seq(),
-                    failure.cause().toString(), wait.toSeconds());
-        }
+        Duration wait = status.roundFailed(at, settings.topics().get(at.event().kind()), failure.cause(), backoff,
+                settings);
         window.reset();
         reader.seekAfter(buffer.acknowledgedIndex());
         return wait;
@@ -238,6 +234,7 @@ public final class KafkaPublisher implements AutoCloseable {
             return false;
         }
         buffer.acknowledge(acked);
+        status.progressed();
         return true;
     }
 
@@ -256,21 +253,22 @@ public final class KafkaPublisher implements AutoCloseable {
         try {
             // Flushes what is in flight within the timeout; whatever is still unacknowledged then is aborted and
             // will be re-sent by the next publisher on this buffer.
-            producer.close(settings.shutdownTimeout());
+            if (producer != null) {
+                producer.close(settings.shutdownTimeout());
+            }
         } catch (RuntimeException e) {
             LOG.warn("closing Kafka producer: {}", e.toString());
         }
         persistAcknowledged();
-        state = State.STOPPED;
+        status.set(State.STOPPED);
     }
 
     /** Stops publishing; bounded by shutdownTimeout plus the producer's max.block.ms. Idempotent. */
     @Override
     public void close() {
         synchronized (this) {
-            if (state == State.NEW) {
-                state = State.STOPPED;
-                producer.close(Duration.ZERO);
+            if (status.raw() == State.NEW) {
+                status.set(State.STOPPED);
                 return;
             }
         }
@@ -293,8 +291,18 @@ public final class KafkaPublisher implements AutoCloseable {
         idle.signal();
     }
 
+    /** The state; STALLED when it would say RUNNING but events wait and nothing was acknowledged for too long. */
     public State state() {
-        return state;
+        return status.state(buffer.depthEvents(), this::stallDetail);
+    }
+
+    /** What {@link #state()} means now, in a sentence for /healthz. */
+    public String detail() {
+        return status.detail(state(), buffer.depthEvents(), this::stallDetail);
+    }
+
+    private String stallDetail() {
+        return status.stallDetail(lagMillis(), buffer.depthEvents(), window.outstanding(), hex(readerPosition));
     }
 
     /** Events Kafka acknowledged (contiguously) since start. */
@@ -302,7 +310,7 @@ public final class KafkaPublisher implements AutoCloseable {
         return window.acknowledgedTotal();
     }
 
-    /** Sends that failed with a retriable error and will be re-sent. */
+    /** Sends (and attempts to create the producer) that failed with a retriable error and will be tried again. */
     public long retried() {
         return retried.get();
     }
@@ -312,23 +320,22 @@ public final class KafkaPublisher implements AutoCloseable {
         return failed.get();
     }
 
-    /** Events appended to the buffer and not yet acknowledged by Kafka. */
-    public long lagEvents() {
-        return buffer.stats().depthEvents();
-    }
-
-    /** Age of the oldest unacknowledged send, or the append-to-ack time of the latest acknowledgement. */
+    /** Age of the oldest event Kafka has not acknowledged (sent or not yet read): it grows through an outage. */
     public long lagMillis() {
-        return window.lagMillis(settings.clock().millis());
+        long now = settings.clock().millis();
+        long sent = window.lagMillis(now);
+        return sent != InFlightWindow.NONE ? sent : buffer.oldestUnacknowledgedAgeMillis(now);
     }
 
-    /** The producer, e.g. for Micrometer's {@code KafkaClientMetrics}. */
-    public Producer<byte[], byte[]> producer() {
-        return producer;
+    /** Runs {@code c} with the producer once it exists (at once when it does), e.g. to bind its metrics. */
+    public void whenProducerReady(Consumer<Producer<byte[], byte[]>> c) {
+        connector.whenReady(c);
     }
 
+    /** The producer's metrics; empty while there is no producer. */
     public Map<MetricName, ? extends Metric> producerMetrics() {
-        return producer.metrics();
+        Producer<byte[], byte[]> p = connector.current();
+        return p == null ? Map.of() : p.metrics();
     }
 
     private static Duration min(Duration a, Duration b) {

@@ -23,12 +23,14 @@ import io.finwatch.collector.buffer.EventKind;
  * @param retryBackoffMax   longest pause between rounds while Kafka stays unreachable
  * @param blockedBackoff    pause between attempts after a non-retriable error (waiting for an operator fix)
  * @param shutdownTimeout   how long {@link KafkaPublisher#close()} waits for in-flight sends
+ * @param stallAfter        how long events may wait with nothing acknowledged before a RUNNING publisher reports
+ *                          STALLED; never less than the producer's delivery timeout plus a margin
  * @param clock             for publish lag
  */
 public record PublisherSettings(String bootstrapServers, Properties producerOverrides, Map<EventKind, String> topics,
                                 String readerName, int maxInFlight, Duration retryBackoffMin,
                                 Duration retryBackoffMax, Duration blockedBackoff, Duration shutdownTimeout,
-                                Clock clock) {
+                                Duration stallAfter, Clock clock) {
     public static final String DEFAULT_TRANSITIONS_TOPIC = "finwatch.transitions";
     public static final String DEFAULT_HEARTBEATS_TOPIC = "finwatch.heartbeats";
 
@@ -54,31 +56,36 @@ public record PublisherSettings(String bootstrapServers, Properties producerOver
         topics.put(EventKind.HEARTBEAT, DEFAULT_HEARTBEATS_TOPIC);
         return new PublisherSettings(bootstrapServers, new Properties(), topics, "kafka-publisher", 32_768,
                 Duration.ofMillis(100), Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(3),
-                Clock.systemUTC());
+                Duration.ZERO, Clock.systemUTC());
     }
 
     public PublisherSettings withProducerOverrides(Properties overrides) {
         return new PublisherSettings(bootstrapServers, overrides, topics, readerName, maxInFlight, retryBackoffMin,
-                retryBackoffMax, blockedBackoff, shutdownTimeout, clock);
+                retryBackoffMax, blockedBackoff, shutdownTimeout, stallAfter, clock);
     }
 
     public PublisherSettings withTopics(Map<EventKind, String> t) {
         return new PublisherSettings(bootstrapServers, producerOverrides, t, readerName, maxInFlight,
-                retryBackoffMin, retryBackoffMax, blockedBackoff, shutdownTimeout, clock);
+                retryBackoffMin, retryBackoffMax, blockedBackoff, shutdownTimeout, stallAfter, clock);
     }
 
     public PublisherSettings withBackoff(Duration min, Duration max, Duration blocked) {
         return new PublisherSettings(bootstrapServers, producerOverrides, topics, readerName, maxInFlight, min, max,
-                blocked, shutdownTimeout, clock);
+                blocked, shutdownTimeout, stallAfter, clock);
     }
 
     public PublisherSettings withMaxInFlight(int n) {
         return new PublisherSettings(bootstrapServers, producerOverrides, topics, readerName, n, retryBackoffMin,
-                retryBackoffMax, blockedBackoff, shutdownTimeout, clock);
+                retryBackoffMax, blockedBackoff, shutdownTimeout, stallAfter, clock);
+    }
+
+    public PublisherSettings withStallAfter(Duration d) {
+        return new PublisherSettings(bootstrapServers, producerOverrides, topics, readerName, maxInFlight,
+                retryBackoffMin, retryBackoffMax, blockedBackoff, shutdownTimeout, d, clock);
     }
 
     public PublisherSettings withClock(Clock c) {
         return new PublisherSettings(bootstrapServers, producerOverrides, topics, readerName, maxInFlight,
-                retryBackoffMin, retryBackoffMax, blockedBackoff, shutdownTimeout, c);
+                retryBackoffMin, retryBackoffMax, blockedBackoff, shutdownTimeout, stallAfter, c);
     }
 }

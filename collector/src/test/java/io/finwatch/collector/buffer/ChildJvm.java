@@ -27,6 +27,11 @@ public final class ChildJvm {
 
     /** {@code stderr} receives the child's log; its directory also holds the child's logback config. */
     public static Process start(Class<?> main, Path stderr, String... args) throws IOException {
+        return start(main, stderr, List.of(), args);
+    }
+
+    /** As {@link #start(Class, Path, String...)}, with extra JVM options (system properties) for the child. */
+    public static Process start(Class<?> main, Path stderr, List<String> jvmOptions, String... args) throws IOException {
         Path logConfig = stderr.resolveSibling("child-logback.xml");
         Files.writeString(logConfig, LOGBACK);
         List<String> cmd = new ArrayList<>();
@@ -37,6 +42,7 @@ public final class ChildJvm {
                 cmd.add(arg);
             }
         }
+        cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-cp", System.getProperty("java.class.path"), main.getName()));
         cmd.addAll(List.of(args));

@@ -57,7 +57,9 @@ class EventBufferCorruptionTest {
     @Test
     void aFlippedPayloadByteIsReportedWithFileAndIndexSkippedAndCounted() throws IOException {
         long damagedIndex = EventBuffer.NO_INDEX;
+        long epoch;
         try (EventBuffer buffer = EventBuffer.open(BufferSettings.defaults(dir))) {
+            epoch = buffer.epoch();
             for (long seq = 0; seq < 20; seq++) {
                 long index = buffer.append(event(EventKind.TRANSITION, seq));
                 if (seq == 7) {
@@ -75,9 +77,12 @@ class EventBufferCorruptionTest {
                     .containsExactlyElementsOf(range(0, 20).stream().filter(s -> s != 7).toList());
             assertThat(buffer.corruptRecords()).isEqualTo(1);
             assertThat(buffer.stats().corruptRecords()).isEqualTo(1);
-            assertThat(log.errors()).singleElement().asString()
+            assertThat(log.errors()).first().asString()
                     .contains(dir.toString(), file.getFileName().toString(), "0x" + Long.toHexString(damagedIndex),
                             "CRC32C mismatch");
+            // The number it carried is declared lost, as the run that numbered it, once the reader is past it.
+            assertThat(buffer.drainLostRanges()).containsExactly(new LostRange(epoch, 7, 7, LostRange.Cause.CORRUPT));
+            assertThat(buffer.lostTotal()).isEqualTo(1);
 
             buffer.append(event(EventKind.TRANSITION, 20));
             assertThat(drain(reader)).extracting(s -> s.event().seq()).containsExactly(20L);
@@ -139,40 +144,90 @@ class EventBufferCorruptionTest {
         }
     }
 
-    @Test
-    void aDamagedExcerptHeaderIsSteppedOverAtTheNextIndexedExcerpt() throws IOException {
-        MutableClock clock = new MutableClock(System.currentTimeMillis());
-        BufferSettings settings = BufferSettings.defaults(dir).withClock(clock);
-        try (EventBuffer buffer = EventBuffer.open(settings)) {
-            for (long seq = 0; seq < 600; seq++) {
-                buffer.append(event(EventKind.TRANSITION, seq));
-            }
-        }
-        Path file = cycleFile();
-        // The length word sits 4 bytes before the record's magic byte; give it the "not complete" bit, as if a
-        // writer had died inside it with later records already behind it.
-        long magic = find(file, "payload-7") - (2 + 8 * 4 + 4 + "host-a".length() + 4);
+    /** Gives the length word of record {@code seq} the "not complete" bit, as if a writer had died inside it. */
+    private static void breakHeaderOf(Path file, long seq) throws IOException {
+        // The length word sits 4 bytes before the record's magic byte.
+        long magic = find(file, "payload-" + seq) - (2 + 8 * 5 + 4 + "host-a".length() + 4);
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
             raf.seek(magic);
             assertThat(raf.readByte()).isEqualTo(BufferRecordCodec.MAGIC);
         }
         flip(file, magic - 1, 0x80);
+    }
+
+    private static java.util.List<Long> readAll(BufferReader reader, MutableClock clock, int expected) {
+        java.util.List<Long> seqs = new java.util.ArrayList<>();
+        for (int poll = 0; poll < 1_000 && seqs.size() < expected; poll++) {
+            StoredEvent e = reader.next();
+            if (e != null) {
+                seqs.add(e.event().seq());
+            } else {
+                clock.advanceMillis(100);
+            }
+        }
+        return seqs;
+    }
+
+    @Test
+    void aDamagedExcerptHeaderInTheNewestFileIsQuarantinedAndEveryOtherRecordKept() throws IOException {
+        MutableClock clock = new MutableClock(System.currentTimeMillis());
+        BufferSettings settings = BufferSettings.defaults(dir).withClock(clock);
+        long epoch;
+        try (EventBuffer buffer = EventBuffer.open(settings)) {
+            epoch = buffer.epoch();
+            for (long seq = 0; seq < 600; seq++) {
+                buffer.append(event(EventKind.TRANSITION, seq));
+            }
+        }
+        Path file = cycleFile();
+        breakHeaderOf(file, 7);
         try (LogCapture log = new LogCapture("io.finwatch.collector.buffer");
              EventBuffer buffer = EventBuffer.open(settings);
              BufferReader reader = buffer.openReader("t")) {
-            java.util.List<Long> seqs = new java.util.ArrayList<>();
-            for (int poll = 0; poll < 1_000 && seqs.size() < 600; poll++) {
-                StoredEvent e = reader.next();
-                if (e != null) {
-                    seqs.add(e.event().seq());
-                } else {
-                    clock.advanceMillis(100);
-                }
+            assertThat(log.errors()).singleElement().asString().contains(file.toString(), "quarantine-",
+                    "unfinished excerpt header");
+            assertThat(readAll(reader, clock, 599)).containsExactlyElementsOf(
+                    range(0, 600).stream().filter(s -> s != 7).toList());
+            assertThat(buffer.drainLostRanges()).containsExactly(new LostRange(epoch, 7, 7, LostRange.Cause.MISSING));
+            // The copy is whole: the next start finds nothing to rescue.
+            assertThat(buffer.append(event(EventKind.TRANSITION, 600))).isNotEqualTo(EventBuffer.SHED);
+        }
+        try (LogCapture log = new LogCapture("io.finwatch.collector.buffer");
+             EventBuffer buffer = EventBuffer.open(settings)) {
+            assertThat(log.errors()).isEmpty();
+            assertThat(buffer.firstSeq()).isEqualTo(601);
+        }
+    }
+
+    @Test
+    void aDamagedExcerptHeaderInAnOlderFileIsSteppedOverAndItsNumbersDeclared() throws IOException {
+        MutableClock clock = new MutableClock(System.currentTimeMillis());
+        BufferSettings settings = BufferSettings.defaults(dir).withClock(clock);
+        long epoch;
+        try (EventBuffer buffer = EventBuffer.open(settings)) {
+            epoch = buffer.epoch();
+            for (long seq = 0; seq < 600; seq++) {
+                buffer.append(event(EventKind.TRANSITION, seq));
             }
-            assertThat(seqs).startsWith(0L, 1L, 2L, 3L, 4L, 5L, 6L).endsWith(599L);
-            long lost = 600 - seqs.size();
+            clock.advanceMillis(java.time.Duration.ofMinutes(5).toMillis());
+            buffer.append(event(EventKind.TRANSITION, 600));
+        }
+        Path older;
+        try (Stream<Path> files = Files.list(dir)) {
+            older = files.filter(f -> f.toString().endsWith(".cq4")).sorted().findFirst().orElseThrow();
+        }
+        breakHeaderOf(older, 7);
+        try (LogCapture log = new LogCapture("io.finwatch.collector.buffer");
+             EventBuffer buffer = EventBuffer.open(settings);
+             BufferReader reader = buffer.openReader("t")) {
+            java.util.List<Long> seqs = readAll(reader, clock, 601);
+            assertThat(seqs).startsWith(0L, 1L, 2L, 3L, 4L, 5L, 6L).endsWith(599L, 600L);
+            long lost = 601 - seqs.size();
             assertThat(lost).isBetween(1L, 256L);
             assertThat(buffer.corruptRecords()).isEqualTo(lost);
+            // Exactly the numbers the reader did not return, as damage.
+            assertThat(buffer.drainLostRanges()).containsExactly(new LostRange(epoch, 7, 6 + lost,
+                    LostRange.Cause.CORRUPT));
             assertThat(log.errors()).isNotEmpty().allSatisfy(m -> assertThat(m).contains(dir.toString()));
         }
     }

@@ -27,6 +27,14 @@ public final class LogCapture implements AutoCloseable {
         }
     }
 
+    /** Every message at or above {@code level}, formatted, as "LEVEL message". */
+    public List<String> atLeast(Level level) {
+        synchronized (appender.list) {
+            return appender.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(level))
+                    .map(e -> e.getLevel() + " " + e.getFormattedMessage()).collect(Collectors.toList());
+        }
+    }
+
     @Override
     public void close() {
         logger.detachAppender(appender);

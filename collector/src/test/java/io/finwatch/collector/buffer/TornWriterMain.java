@@ -29,7 +29,7 @@ public final class TornWriterMain {
                 .rollCycle(BufferSettings.DEFAULT_ROLL_CYCLE).build();
         ExcerptAppender appender = queue.createAppender();
         BufferedEvent next = EventBufferTest.event(EventKind.TRANSITION, count);
-        ByteBuffer record = new BufferRecordCodec().encode(next, BufferRecordCodec.keyBytes(next), 0, count, 0);
+        ByteBuffer record = new BufferRecordCodec().encode(next, BufferRecordCodec.keyBytes(next), 0, 0, count, 0);
         DocumentContext dc = appender.writingDocument();
         dc.wire().bytes().write(record.array(), 0, record.limit() / 2);
         System.out.println("MIDWAY");

@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.finwatch.common.config.Cli;
+import io.finwatch.schemas.CollectorHeartbeat;
 import io.finwatch.schemas.FinTimeoutSource;
+import io.finwatch.schemas.LossCause;
+import io.finwatch.schemas.LostRange;
+import io.finwatch.schemas.SeqRange;
 import io.finwatch.schemas.SocketTransition;
 import io.finwatch.schemas.TcpState;
 import io.finwatch.schemas.TimerKind;
@@ -104,7 +108,24 @@ class TailCommandTest {
     void tableLinesAreReadable() {
         Run run = tail("--max-records", "1");
         assertThat(run.out().lines().toList()).singleElement().asString()
-                .contains("web-1", "seq=1", "10.0.0.5:40000 -> 10.0.0.9:8080", "FIN_WAIT1 -> FIN_WAIT2", "pid=700 comm=kube-proxy");
+                .contains("web-1", "epoch=0 seq=1", "10.0.0.5:40000 -> 10.0.0.9:8080", "FIN_WAIT1 -> FIN_WAIT2", "pid=700 comm=kube-proxy");
+    }
+
+    @Test
+    void heartbeatLinesNameTheRunAndWhatWasShedOrLost() {
+        CollectorHeartbeat hb = CollectorHeartbeat.newBuilder()
+                .setHost("web-1").setCollectorId("web-1-abcd").setEpoch(1_764_000_000_123L).setEpochFirstSeq(4_000)
+                .setSeq(4_711).setObservedAt(Instant.parse("2026-11-21T10:00:00Z"))
+                .setStartedAt(Instant.parse("2026-11-21T09:00:00Z")).setCollectorVersion("t").setIntervalMs(1_000)
+                .setNamespaces(List.of()).setStateCounts(java.util.Map.of()).setFinWait2Attached(0)
+                .setFinWait2Orphaned(0).setSocketsSeen(3).setPollDurationUs(1_000).setParseErrors(0).setReadErrors(0)
+                .setShedEvents(3).setShedRanges(List.of(new SeqRange(4_100L, 4_102L)))
+                .setBufferCorruptRecords(2)
+                .setLostRanges(List.of(new LostRange(1_763_000_000_000L, 3_990L, 3_991L, LossCause.BUFFER_CORRUPT),
+                        new LostRange(1_764_000_000_123L, 4_000L, 4_000L, LossCause.BUFFER_MISSING)))
+                .build();
+        assertThat(TailCommand.TailFormat.line(hb)).contains("epoch=1764000000123 seq=4711", "SHED 4100..4102",
+                "LOST epoch=1763000000000 3990..3991 BUFFER_CORRUPT,epoch=1764000000123 4000 BUFFER_MISSING");
     }
 
     @Test

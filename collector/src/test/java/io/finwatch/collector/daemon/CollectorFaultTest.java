@@ -73,9 +73,16 @@ class CollectorFaultTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> maxSeq() > 20);
 
         kafka.stopBroker();
-        // While Kafka is away the collector keeps polling into its buffer.
+        // While Kafka is away the collector keeps polling into its buffer, and the lag is the age of the oldest
+        // event not acknowledged: it grows with every sample, it does not report an old acknowledgement's latency.
         double before = harness.metric("finwatch_buffer_depth_events");
-        await().atMost(Duration.ofSeconds(30)).until(() -> harness.metric("finwatch_buffer_depth_events") > before + 50);
+        List<Double> lag = new java.util.ArrayList<>();
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(700)).until(() -> {
+            lag.add(harness.metric("finwatch_publish_lag_seconds"));
+            return lag.size() >= 8 && harness.metric("finwatch_buffer_depth_events") > before + 50;
+        });
+        assertThat(lag).as("lag samples during the outage").isSorted();
+        assertThat(lag.get(lag.size() - 1) - lag.get(0)).as("%s", lag).isGreaterThan(3.0);
         kafka.startBroker();
 
         long reached = (long) harness.metric("finwatch_publish_acknowledged_total");
@@ -83,6 +90,7 @@ class CollectorFaultTest {
         Set<Long> seqs = events.stream().map(CollectorHarness::seq).collect(Collectors.toSet());
         // No unclean stop happened, so no duplicates either.
         assertThat(events).as("duplicates: %s", duplicates(events)).hasSameSizeAs(seqs);
+        await().atMost(Duration.ofSeconds(30)).until(() -> harness.metric("finwatch_publish_lag_seconds") < 5);
         assertThat(events).anyMatch(e -> e instanceof SocketTransition t && t.getHost().equals("churnhost"));
         assertThat(events).anyMatch(e -> e instanceof CollectorHeartbeat);
     }

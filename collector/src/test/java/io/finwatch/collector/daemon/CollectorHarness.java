@@ -83,12 +83,27 @@ final class CollectorHarness implements AutoCloseable {
     }
 
     Process startCollector(String... extra) throws IOException {
-        List<String> args = new ArrayList<>(List.of("collect", "--bootstrap-servers", kafka.bootstrapServers(),
+        return startCollector(kafka.bootstrapServers(), List.of(), extra);
+    }
+
+    /** A collector sending to {@code bootstrapServers}, its JVM started with {@code jvmOptions}. */
+    Process startCollector(String bootstrapServers, List<String> jvmOptions, String... extra) throws IOException {
+        List<String> args = new ArrayList<>(List.of("collect", "--bootstrap-servers", bootstrapServers,
                 "--buffer-dir", bufferDir.toString(), "--interval", "200ms", "--host", "churnhost",
                 "--metrics", "127.0.0.1:" + metricsPort));
         args.addAll(List.of(extra));
-        collector = ChildJvm.start(CollectorMain.class, log, args.toArray(String[]::new));
+        collector = ChildJvm.start(CollectorMain.class, log, jvmOptions, args.toArray(String[]::new));
         return collector;
+    }
+
+    /** The collector process started last. */
+    Process startedCollector() {
+        return collector;
+    }
+
+    /** The independent reader's view of both topics. */
+    SeqAudit audit() {
+        return SeqAudit.of(kafka.consumeAll(TRANSITIONS, HEARTBEATS));
     }
 
     /**

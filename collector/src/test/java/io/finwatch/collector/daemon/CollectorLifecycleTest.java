@@ -93,6 +93,15 @@ class CollectorLifecycleTest {
         // It keeps running and publishing: new heartbeats arrive after the damaged stretch.
         await().atMost(Duration.ofSeconds(60)).until(() -> harness.metric("finwatch_publish_acknowledged_total") > 200);
         assertThat(harness.httpGet("/healthz").status()).isEqualTo(200);
+        // The numbers the damaged records carried are declared, as damage to the buffer, with the run that numbered
+        // them: a consumer of both topics finds no gap it cannot explain.
+        SeqAudit audit = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                .until(harness::audit, a -> a.undeclaredGaps().isEmpty() && a.declaredLost() >= damaged);
+        assertThat(audit.clashes).as("%s", audit).isEmpty();
+        assertThat(audit.declaredLost()).as("%s", audit).isEqualTo(damaged);
+        assertThat(audit.lost.values()).allSatisfy(causes ->
+                assertThat(causes.values()).containsOnly(io.finwatch.schemas.LossCause.BUFFER_CORRUPT));
+        assertThat(harness.metric("finwatch_buffer_lost_events_total")).isEqualTo(damaged);
     }
 
     /** Flips one byte just after each of the first {@code count} occurrences of {@code text} past the first 64 KiB. */

@@ -7,6 +7,8 @@ import io.finwatch.schemas.FinTimeoutSource;
 import io.finwatch.schemas.FinWait2Anomaly;
 import io.finwatch.schemas.NamespaceInfo;
 import io.finwatch.schemas.Owner;
+import io.finwatch.schemas.LossCause;
+import io.finwatch.schemas.LostRange;
 import io.finwatch.schemas.SeqRange;
 import io.finwatch.schemas.SocketTransition;
 import io.finwatch.schemas.TcpState;
@@ -68,6 +70,8 @@ final class FinwatchRecords {
                 Map.entry(Owner.class, Owner.getClassSchema()),
                 Map.entry(NamespaceInfo.class, NamespaceInfo.getClassSchema()),
                 Map.entry(SeqRange.class, SeqRange.getClassSchema()),
+                Map.entry(LostRange.class, LostRange.getClassSchema()),
+                Map.entry(LossCause.class, LossCause.getClassSchema()),
                 Map.entry(TcpState.class, TcpState.getClassSchema()),
                 Map.entry(TimerKind.class, TimerKind.getClassSchema()),
                 Map.entry(FinTimeoutSource.class, FinTimeoutSource.getClassSchema()),

@@ -9,6 +9,8 @@ import io.finwatch.schemas.FinTimeoutSource;
 import io.finwatch.schemas.FinWait2Anomaly;
 import io.finwatch.schemas.NamespaceInfo;
 import io.finwatch.schemas.Owner;
+import io.finwatch.schemas.LossCause;
+import io.finwatch.schemas.LostRange;
 import io.finwatch.schemas.SeqRange;
 import io.finwatch.schemas.SocketTransition;
 import io.finwatch.schemas.TcpState;
@@ -95,6 +97,7 @@ class RoundTripProperties {
                 .use(owners().injectNull(0.3)).in(SocketTransition.Builder::setLastOwner)
                 .use(Arbitraries.integers()).in(SocketTransition.Builder::setFinTimeoutS)
                 .use(Arbitraries.of(FinTimeoutSource.class)).in(SocketTransition.Builder::setFinTimeoutSource)
+                .use(Arbitraries.longs()).in(SocketTransition.Builder::setEpoch)
                 .build(SocketTransition.Builder::build);
     }
 
@@ -111,6 +114,12 @@ class RoundTripProperties {
                 .use(Arbitraries.longs()).in(SeqRange.Builder::setFirst)
                 .use(Arbitraries.longs()).in(SeqRange.Builder::setLast)
                 .build(SeqRange.Builder::build);
+        Arbitrary<LostRange> lost = Builders.withBuilder(LostRange::newBuilder)
+                .use(Arbitraries.longs()).in(LostRange.Builder::setEpoch)
+                .use(Arbitraries.longs()).in(LostRange.Builder::setFirst)
+                .use(Arbitraries.longs()).in(LostRange.Builder::setLast)
+                .use(Arbitraries.of(LossCause.class)).in(LostRange.Builder::setCause)
+                .build(LostRange.Builder::build);
         return Builders.withBuilder(CollectorHeartbeat::newBuilder)
                 .use(text()).in(CollectorHeartbeat.Builder::setHost)
                 .use(text()).in(CollectorHeartbeat.Builder::setCollectorId)
@@ -130,6 +139,9 @@ class RoundTripProperties {
                 .use(Arbitraries.longs()).in(CollectorHeartbeat.Builder::setShedEvents)
                 .use(ranges.list().ofMaxSize(4)).in(CollectorHeartbeat.Builder::setShedRanges)
                 .use(Arbitraries.longs()).in(CollectorHeartbeat.Builder::setBufferCorruptRecords)
+                .use(Arbitraries.longs()).in(CollectorHeartbeat.Builder::setEpoch)
+                .use(Arbitraries.longs()).in(CollectorHeartbeat.Builder::setEpochFirstSeq)
+                .use(lost.list().ofMaxSize(3)).in(CollectorHeartbeat.Builder::setLostRanges)
                 .build(CollectorHeartbeat.Builder::build);
     }
 

@@ -5,6 +5,8 @@ import io.finwatch.schemas.AnomalyReason;
 import io.finwatch.schemas.CollectorHeartbeat;
 import io.finwatch.schemas.FinTimeoutSource;
 import io.finwatch.schemas.FinWait2Anomaly;
+import io.finwatch.schemas.LossCause;
+import io.finwatch.schemas.LostRange;
 import io.finwatch.schemas.NamespaceInfo;
 import io.finwatch.schemas.Owner;
 import io.finwatch.schemas.SeqRange;
@@ -21,6 +23,8 @@ import org.apache.avro.specific.SpecificRecord;
 final class SampleEvents {
 
     static final Instant OBSERVED = Instant.parse("2025-03-01T12:00:00.250Z");
+    /** The run's start, 2025-03-01T11:58:02.004Z, as its epoch. */
+    static final long EPOCH = 1_740_830_282_004L;
 
     private SampleEvents() {
     }
@@ -44,6 +48,7 @@ final class SampleEvents {
                 .setPid(4711).setComm("kube-proxy").setContainerId(owner.getContainerId())
                 .setLastOwner(owner)
                 .setFinTimeoutS(60).setFinTimeoutSource(FinTimeoutSource.NAMESPACE)
+                .setEpoch(EPOCH)
                 .build();
     }
 
@@ -72,6 +77,10 @@ final class SampleEvents {
                 .setBufferCorruptRecords(0L)
                 // This poll is the re-send after the shedding above: the whole table, one transition per socket.
                 .setFullTableFromSeq(89_918L)
+                .setEpoch(EPOCH).setEpochFirstSeq(85_200L)
+                // Two records of the run before this one were unreadable when this run sent its backlog.
+                .setLostRanges(List.of(LostRange.newBuilder().setEpoch(EPOCH - 95_170L).setFirst(85_190L).setLast(85_191L)
+                        .setCause(LossCause.BUFFER_CORRUPT).build()))
                 .build();
     }
 

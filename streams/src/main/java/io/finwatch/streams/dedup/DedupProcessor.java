@@ -16,9 +16,12 @@ import org.apache.kafka.streams.processor.api.Record;
 
 /**
  * Drops events already processed. A collector publishes at least once, so after an unclean stop it
- * re-sends what Kafka may already hold; within one topic partition a collector's events keep their order,
- * so a (collector_id, topic) high-water mark is enough: an event at or below it was seen. The mark is per
- * topic because transitions and heartbeats share one sequence but are not ordered with each other.
+ * re-sends what Kafka may already hold. An event is named by (collector_id, epoch, seq): seq counts within
+ * one run (epoch) of the collector, and a later run may number from anywhere, even from 0 again after its
+ * buffer directory was lost, so the mark is per run. Within one topic partition a run's events keep their
+ * order, so a (collector_id, epoch, topic) high-water mark is enough: an event at or below it was seen. The
+ * mark is per topic because transitions and heartbeats share one sequence but are not ordered with each other.
+ * Events of collectors from before epochs (epoch 0) keep the marks they always had, keyed without an epoch.
  */
 public final class DedupProcessor implements Processor<String, SpecificRecord, String, SpecificRecord> {
 
@@ -48,24 +51,32 @@ public final class DedupProcessor implements Processor<String, SpecificRecord, S
     public void process(Record<String, SpecificRecord> record) {
         SpecificRecord event = record.value();
         String collector;
+        long epoch;
         long seq;
         String topic;
         if (event instanceof SocketTransition t) {
             collector = t.getCollectorId();
+            epoch = t.getEpoch();
             seq = t.getSeq();
             topic = settings.transitionsTopic();
         } else {
             CollectorHeartbeat hb = (CollectorHeartbeat) event;
             collector = hb.getCollectorId();
+            epoch = hb.getEpoch();
             seq = hb.getSeq();
             topic = settings.heartbeatsTopic();
         }
-        String key = collector + (event instanceof SocketTransition ? "|T" : "|H");
+        String key = markKey(collector, epoch, event instanceof SocketTransition);
         if (!marks.advance(key, seq, context.currentSystemTimeMs())) {
             metrics.duplicate(topic);
             return;
         }
         context.forward(record);
+    }
+
+    /** collector|T and collector|H before epochs (so marks written then still hold), collector|epoch|T after. */
+    static String markKey(String collector, long epoch, boolean transition) {
+        return collector + (epoch == 0 ? "" : "|" + epoch) + (transition ? "|T" : "|H");
     }
 
     /** Forgets collector runs not heard from for the retention: their re-sends are long over. */

@@ -52,7 +52,7 @@ public final class DetectorMetrics {
     }
 
     public void duplicate(String topic) {
-        counter("finwatch_streams_duplicates_dropped_total", "Events dropped because their (collector_id, seq) was already processed",
+        counter("finwatch_streams_duplicates_dropped_total", "Events dropped because their (collector_id, epoch, seq) was already processed",
                 "topic", topic).increment();
     }
 

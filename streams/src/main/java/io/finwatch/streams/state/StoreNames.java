@@ -35,7 +35,10 @@ package io.finwatch.streams.state;
  */
 public final class StoreNames {
 
-    /** collector_id + "|T" (transitions) or "|H" (heartbeats) -> SeqMark as two big-endian longs (seq, seen_at ms). */
+    /**
+     * collector_id + "|" + epoch + "|T" (transitions) or "|H" (heartbeats), without the epoch part for epoch 0
+     * (collectors from before epochs) -> SeqMark as two big-endian longs (seq, seen_at ms).
+     */
     public static final String DEDUP = "finwatch-dedup";
     public static final String CONNECTIONS = "finwatch-connections";
     public static final String OPEN_FIN_WAIT2 = "finwatch-open-fin-wait2";

@@ -46,6 +46,30 @@ class DuplicatesTest extends DetectorTest {
     }
 
     @Test
+    void aNewRunOfTheSameCollectorIsNewEvenWhereItsNumbersRepeat() {
+        // The collector lost its buffer directory: the next run numbers from the start again, under a new epoch.
+        CollectorRun first = new CollectorRun("node-2", "node-2-buffer", T0, 1000, 60).epoch(1_000);
+        Socket a = first.socket(41010);
+        Socket b = first.socket(41011);
+        SocketTransition aEnters = first.attached(a, TcpState.ESTABLISHED, TcpState.FIN_WAIT2, APP);
+        det.send(first.heartbeat()).send(aEnters);
+
+        CollectorRun second = new CollectorRun("node-2", "node-2-buffer", T0.plusSeconds(5), 1000, 60).epoch(2_000);
+        SocketTransition bEnters = second.attached(b, TcpState.ESTABLISHED, TcpState.FIN_WAIT2, APP);
+        assertThat(bEnters.getSeq()).as("the same number as the first run's transition").isEqualTo(aEnters.getSeq());
+        det.send(second.heartbeat()).send(bEnters);
+
+        KeyValueStoreView view = new KeyValueStoreView(det);
+        assertThat(view.connection(bEnters)).as("not taken for a re-send of the first run's event").isNotNull();
+        assertThat(det.metrics().counterValue("finwatch_streams_duplicates_dropped_total", "topic", det.settings().transitionsTopic()))
+                .isZero();
+        // A re-send of the first run's event still is one.
+        det.send(aEnters);
+        assertThat(det.metrics().counterValue("finwatch_streams_duplicates_dropped_total", "topic", det.settings().transitionsTopic()))
+                .isEqualTo(1);
+    }
+
+    @Test
     void heartbeatsAndTransitionsKeepSeparateHighWaterMarks() {
         // One sequence across both topics: heartbeat seq 1, transition seq 2, heartbeat seq 3.
         det.send(run.heartbeat());

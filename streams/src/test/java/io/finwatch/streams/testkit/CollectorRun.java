@@ -24,6 +24,7 @@ public final class CollectorRun {
     private final long intervalMs;
     private int finTimeoutS;
     private long seq;
+    private long epoch;
     private Instant now;
     private final Instant startedAt;
 
@@ -56,6 +57,12 @@ public final class CollectorRun {
     /** Sets the fin timeout reported from now on (the namespace's sysctl changed, or another namespace). */
     public CollectorRun finTimeout(int seconds) {
         this.finTimeoutS = seconds;
+        return this;
+    }
+
+    /** Events from now on carry {@code e} as their epoch (0, the default: a collector from before epochs). */
+    public CollectorRun epoch(long e) {
+        this.epoch = e;
         return this;
     }
 
@@ -104,7 +111,7 @@ public final class CollectorRun {
 
     private SocketTransition.Builder base(Socket s, TcpState from, TcpState to) {
         return SocketTransition.newBuilder()
-                .setHost(host).setCollectorId(collectorId).setSeq(++seq).setObservedAt(now)
+                .setHost(host).setCollectorId(collectorId).setEpoch(epoch).setSeq(++seq).setObservedAt(now)
                 .setNetns(NETNS).setFamily(4).setLocalIp("127.0.0.1").setLocalPort(s.port()).setRemoteIp("127.0.0.1").setRemotePort(8080)
                 .setOrdinal(s.ordinal()).setFromState(from).setToState(to).setUid(0)
                 .setFinTimeoutS(finTimeoutS).setFinTimeoutSource(FinTimeoutSource.NAMESPACE);
@@ -136,7 +143,7 @@ public final class CollectorRun {
 
     public CollectorHeartbeat heartbeat(Map<String, Long> stateCounts, long attached, long orphaned) {
         return CollectorHeartbeat.newBuilder()
-                .setHost(host).setCollectorId(collectorId).setSeq(++seq).setObservedAt(now).setStartedAt(startedAt)
+                .setHost(host).setCollectorId(collectorId).setEpoch(epoch).setSeq(++seq).setObservedAt(now).setStartedAt(startedAt)
                 .setCollectorVersion("test").setIntervalMs(intervalMs)
                 .setNamespaces(List.of(NamespaceInfo.newBuilder().setNetns(NETNS).setFinTimeoutS(finTimeoutS)
                         .setFinTimeoutSource(FinTimeoutSource.NAMESPACE).setRepresentativePid(1).setSockets(10).build()))
