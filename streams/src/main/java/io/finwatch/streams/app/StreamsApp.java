@@ -6,6 +6,8 @@ import io.finwatch.common.config.HostPort;
 import io.finwatch.streams.config.KafkaStreamsProperties;
 import io.finwatch.streams.metrics.DetectorMetrics;
 import io.finwatch.streams.query.AdvertisedAddress;
+import io.finwatch.streams.query.Answer;
+import io.finwatch.streams.query.ApiException;
 import io.finwatch.streams.query.ApiRoutes;
 import io.finwatch.streams.query.ApiSecurity;
 import io.finwatch.streams.query.BearerGuard;
@@ -22,6 +24,9 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import javax.net.ssl.SSLContext;
 import org.apache.kafka.streams.KafkaStreams;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.HostInfo;
@@ -41,8 +46,6 @@ public final class StreamsApp implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(StreamsApp.class);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(60);
-    /** A forwarded request holds a thread until the other instance answers, so there are more than the cores. */
-    private static final int HTTP_THREADS = 16;
 
     private final KafkaStreams streams;
     private final HttpEndpoint http;
@@ -70,13 +73,20 @@ public final class StreamsApp implements AutoCloseable {
                         security.truststorePassword() == null ? security.keystorePassword() : security.truststorePassword())
                 : null;
         // Bound first: a taken port fails the start before any Kafka client exists; /healthz says CREATED until it runs.
-        HttpEndpoint http = HttpEndpoint.bind(config.http(), "--http", HTTP_THREADS, serverTls);
+        HttpEndpoint http = HttpEndpoint.bind(config.http(), "--http", config.httpLimits(), serverTls);
         if (security.token() != null) {
             // The dashboard page holds no data and a browser cannot send a token with a page load; the page asks for the
             // token and sends it with each of its /api requests.
             http.guard(new BearerGuard(security.token(), Set.of("/healthz", "/")));
         }
-        MetricsRoutes.install(http, registry, health::health).start();
+        // Served from the start, so /healthz says CREATED while the topics are checked; the API and the page answer
+        // 503 until Kafka Streams exists.
+        Deferred api = new Deferred();
+        Deferred root = new Deferred();
+        MetricsRoutes.install(http, registry, health::health)
+                .limitedRoute(ApiRoutes.PATH_SPEC, api)
+                .route("/", root)
+                .start();
         try {
             Properties kafka = withApplicationServer(config.kafka(), config.http(), http.port());
             LOG.info("kafka streams properties: {}", KafkaStreamsProperties.forLog(kafka));
@@ -88,8 +98,8 @@ public final class StreamsApp implements AutoCloseable {
             HostInfo self = HostInfo.buildFromEndpoint(kafka.getProperty(StreamsConfig.APPLICATION_SERVER_CONFIG));
             QueryRouter router = new QueryRouter(streams, self, partitions,
                     new Forwarder(forwardTls, security.token(), config.forwardTimeout()));
-            http.route(ApiRoutes.PREFIX, new ApiRoutes(router, config.clock()));
-            http.route("/", new RootRoutes(config.dashboard()));
+            api.set(new ApiRoutes(router, config.clock()));
+            root.set(new RootRoutes(config.dashboard()));
             KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
             streamsMetrics.bindTo(registry);
             StreamsApp app = new StreamsApp(streams, http, streamsMetrics, health);
@@ -113,6 +123,26 @@ public final class StreamsApp implements AutoCloseable {
         } catch (RuntimeException e) {
             http.close();
             throw e;
+        }
+    }
+
+    /** A route whose handler exists only once Kafka Streams does; a 503 with Retry-After until then. */
+    private static final class Deferred implements HttpEndpoint.Route {
+        private volatile HttpEndpoint.Route route;
+
+        void set(HttpEndpoint.Route value) {
+            route = value;
+        }
+
+        @Override
+        public void handle(Request request, Response response, Callback callback) throws Exception {
+            HttpEndpoint.Route r = route;
+            if (r != null) {
+                r.handle(request, response, callback);
+            } else {
+                ApiRoutes.send(request, response, callback, Answer.error(ApiException.unavailable("starting: the topics are being checked",
+                        QueryRouter.REBALANCE_RETRY_S)));
+            }
         }
     }
 

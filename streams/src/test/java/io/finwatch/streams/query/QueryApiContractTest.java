@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.finwatch.common.config.HostPort;
 import io.finwatch.common.http.HttpEndpoint;
+import io.finwatch.common.http.HttpLimits;
 import io.finwatch.schemas.TcpState;
 import io.finwatch.schemas.serde.FinwatchSerde;
 import io.finwatch.streams.app.StreamsApp;
@@ -302,9 +303,9 @@ class QueryApiContractTest {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         props.put(StreamsConfig.STATE_DIR_CONFIG, work.resolve("unstarted").toString());
         try (KafkaStreams created = new KafkaStreams(FinwatchTopology.buildTopology(StreamsSettings.defaults()), props);
-             HttpEndpoint http = HttpEndpoint.bind(new HostPort("127.0.0.1", 0), "--http", 2)) {
+             HttpEndpoint http = HttpEndpoint.bind(new HostPort("127.0.0.1", 0), "--http", HttpLimits.api())) {
             QueryRouter router = new QueryRouter(created, new HostInfo("127.0.0.1", 1), 3, new Forwarder(null, null, Duration.ofSeconds(1)));
-            http.route(ApiRoutes.PREFIX, new ApiRoutes(router, java.time.Clock.systemUTC())).start();
+            http.limitedRoute(ApiRoutes.PATH_SPEC, new ApiRoutes(router, java.time.Clock.systemUTC())).start();
             ApiClient client = new ApiClient(http.port(), null, null);
             for (String path : List.of("/api/hosts", "/api/hosts/node-a/finwait2", "/api/anomalies?host=node-a", "/api/top/processes")) {
                 HttpResponse<String> r = client.get(path);
