@@ -257,6 +257,21 @@ class QueryApiContractTest {
     }
 
     @Test
+    void errorsQuoteAShortPrefixOfWhatTheyWereGivenAndNameOnlyAskableKinds() throws Exception {
+        String longHost = "h".repeat(5_000);
+        HttpResponse<String> unknown = api.get("/api/hosts/" + longHost + "/finwait2");
+        assertError(unknown, 404, "not_found");
+        assertThat(unknown.body()).hasSizeLessThan(400).contains("hhhh…(5000 characters)");
+        HttpResponse<String> kind = api.get("/api/anomalies?kind=" + "K".repeat(300));
+        assertError(kind, 400, "bad_request");
+        assertThat(ApiClient.JSON.readTree(kind.body()).get("message").asText())
+                .contains("STUCK", "RESOLVED", "COLLECTOR_SILENT").doesNotContain("UNKNOWN").hasSizeLessThan(250);
+        HttpResponse<String> tooLong = api.get("/api/hosts/" + "h".repeat(100_000) + "/finwait2");
+        assertError(tooLong, 414, "uri_too_long");
+        assertThat(tooLong.body()).hasSizeLessThan(300);
+    }
+
+    @Test
     void unknownHostsAndPathsAre404MethodsOtherThanGetAre405() throws Exception {
         assertError(api.get("/api/hosts/nobody/finwait2"), 404, "not_found");
         assertError(api.get("/api/hosts/nobody/processes"), 404, "not_found");
@@ -313,6 +328,20 @@ class QueryApiContractTest {
                 assertThat(r.headers().firstValue("Retry-After")).hasValue("1");
                 assertThat(ApiClient.JSON.readTree(r.body()).get("retry_after_s").asInt()).isEqualTo(1);
             }
+            // Parameters are parsed before anything else; a URI the JDK client would refuse to send goes raw.
+            for (String query : List.of("since=%zz", "x=1&limit=%4")) {
+                String answer = raw(http.port(), "GET /api/anomalies?" + query + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+                assertThat(answer).startsWith("HTTP/1.1 400").contains("Content-Type: application/json; charset=utf-8")
+                        .contains("\"error\":\"bad_request\"").containsPattern("\"message\":\"(since|limit): bad percent-encoding");
+            }
+        }
+    }
+
+    static String raw(int port, String request) throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         }
     }
 
