@@ -109,6 +109,9 @@ public final class HttpEndpoint implements AutoCloseable {
         connector.setHost(address.host());
         connector.setPort(address.port());
         connector.setIdleTimeout(limits.idleTimeout().toMillis());
+        // The JDK's default listen backlog is 50: a burst beyond it (a scrape storm, a reconnecting fleet) would have
+        // its SYNs dropped and retried a second later. The kernel caps this at net.core.somaxconn.
+        connector.setAcceptQueueSize(1024);
         RequestDeadline deadline = new RequestDeadline(limits.requestTimeout(), connector.getScheduler());
         connector.addBean(deadline);
         server.addConnector(connector);
