@@ -23,6 +23,8 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import javax.net.ssl.SSLContext;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -65,6 +67,7 @@ public final class StreamsApp implements AutoCloseable {
      *                               is left running then
      */
     public static StreamsApp start(StreamsAppConfig config, PrometheusMeterRegistry registry) {
+        registry.config().meterFilter(StoreMetricTags.FILTER);
         StreamsHealth health = new StreamsHealth();
         ApiSecurity security = config.security();
         SSLContext serverTls = security.tls() ? TlsContexts.server(security.keystore(), security.keystorePassword()) : null;
@@ -148,7 +151,10 @@ public final class StreamsApp implements AutoCloseable {
 
     /**
      * The properties with {@code application.server} set: as given, or the HTTP address (its bound port, a host
-     * name for a wildcard bind), because the query API finds a key's owner by it.
+     * name for a wildcard bind), because the query API finds a key's owner by it. And with a static
+     * {@code group.instance.id}: as given, none when given empty, or else named after that address, which is unique
+     * per instance (the others route queries by it) and the same when the instance comes back. A static member that
+     * crashed and restarts within the session timeout takes its tasks back without a rebalance.
      */
     static Properties withApplicationServer(Properties given, HostPort listen, int boundPort) {
         Properties p = new Properties();
@@ -157,7 +163,19 @@ public final class StreamsApp implements AutoCloseable {
         if (configured == null || configured.isBlank()) {
             p.setProperty(StreamsConfig.APPLICATION_SERVER_CONFIG, AdvertisedAddress.of(listen, boundPort).toString());
         }
+        String instance = p.getProperty(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+        if (instance == null) {
+            p.setProperty(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, instanceId(p.getProperty(StreamsConfig.APPLICATION_SERVER_CONFIG)));
+        } else if (instance.isBlank()) {
+            p.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+        }
         return p;
+    }
+
+    /** A group.instance.id from an address: Kafka allows letters, digits, '.', '_' and '-' only. */
+    static String instanceId(String address) {
+        String id = address.replaceAll("[^a-zA-Z0-9._-]", "_");
+        return id.length() > 200 ? id.substring(0, 200) : id;
     }
 
     public KafkaStreams streams() {
@@ -185,8 +203,10 @@ public final class StreamsApp implements AutoCloseable {
 
     @Override
     public void close() {
-        LOG.info("stopping: closing kafka streams (commits the current transaction)");
-        streams.close(CLOSE_TIMEOUT);
+        LOG.info("stopping: closing kafka streams (commits the current transaction, leaves the group)");
+        // Leaving hands this instance's tasks to the others at once (to the next start of a lone instance), instead
+        // of after the session timeout; a member that crashed instead comes back under its static group.instance.id.
+        streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(CLOSE_TIMEOUT));
         http.close();
         streamsMetrics.close();
     }
