@@ -32,8 +32,9 @@ import picocli.CommandLine.TypeConversionException;
 public final class Cli {
     public static final int USAGE = 2;
 
-    /** Variables the launcher or every command reads itself, not through an option. */
-    private static final Set<String> GLOBAL_VARIABLES = Set.of("FINWATCH_DEBUG", "FINWATCH_REBUILD");
+    /** Variables the launcher, the logging configuration or every command reads itself, not through an option. */
+    private static final Set<String> GLOBAL_VARIABLES = Set.of("FINWATCH_DEBUG", "FINWATCH_REBUILD", "FINWATCH_LOG_LEVEL",
+            "FINWATCH_KAFKA_LOG_LEVEL");
 
     /** A command that reads {@code FINWATCH_*} variables of its own besides its options' (a secret kept off the command line). */
     public interface ReadsEnvironment {
@@ -169,7 +170,7 @@ public final class Cli {
     /**
      * Logs every option's effective value and where it came from. Options whose name mentions a token,
      * password or secret are masked: credentials never reach a log. A negatable switch is shown by its positive
-     * name ({@code --owners = true}, not {@code --no-owners = true}).
+     * name, whose meaning its value has ({@code --owners = false} after {@code --no-owners}).
      *
      * @param resolved values the command worked out itself for options left unset (e.g. {@code --source} chosen by
      *                 the procfs root), by option name; shown instead of null
