@@ -57,6 +57,16 @@ class StreamsStatefulSetTest {
     }
 
     @Test
+    void eachPodIsAStaticGroupMemberNamedAfterItself() {
+        assertThat(Args.required(args, "--group-instance-id", sts.toString())).isEqualTo("$(POD_NAME)");
+        Map<String, JsonNode> env = Manifests.env(container);
+        assertThat(env.get("POD_NAME").path("valueFrom").path("fieldRef").path("fieldPath").asText()).isEqualTo("metadata.name");
+        // Kafka 4.3's streams rebalance protocol refuses a group.instance.id: the classic protocol must stay.
+        assertThat(env).doesNotContainKey("KAFKA_STREAMS_GROUP_PROTOCOL");
+        assertThat(env).as("set once, by the option").doesNotContainKey("KAFKA_STREAMS_GROUP_INSTANCE_ID");
+    }
+
+    @Test
     void keepsAtLeastOneStandbyReplica() {
         Map<String, String> plain = new TreeMap<>();
         Manifests.env(container).forEach((k, v) -> {

@@ -15,9 +15,29 @@ final class ApiClient {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final int port;
+    private final String token;
 
     ApiClient(int port) {
+        this(port, null);
+    }
+
+    /** @param token sent as {@code Authorization: Bearer}; null for none */
+    ApiClient(int port, String token) {
         this.port = port;
+        this.token = token;
+    }
+
+    /** The status of a GET, with the token when this client has one. */
+    int status(String path) throws IOException, InterruptedException {
+        return http.send(request(path), HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    private HttpRequest request(String path) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10)).GET();
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return b.build();
     }
 
     /**
@@ -25,8 +45,7 @@ final class ApiClient {
      * is none, or while the API answers 503 (Streams rebalancing or restoring).
      */
     Optional<JsonNode> anomaly(String kind, String localEndpoint) throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/anomalies?kind=" + kind
-                + "&limit=1000")).timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = http.send(request("/api/anomalies?kind=" + kind + "&limit=1000"), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() == 503) {
             return Optional.empty();
         }

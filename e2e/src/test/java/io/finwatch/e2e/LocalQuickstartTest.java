@@ -41,6 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LocalQuickstartTest {
     private static final Duration START = Duration.ofSeconds(180);
+    private static final String TOKEN = "local-e2e-token";
     private static final Pattern READY = Pattern.compile("READY pid=(\\d+) attached=(\\S+) orphaned=(\\S+) fin_timeout=(\\d+)");
 
     @TempDir
@@ -127,10 +128,25 @@ class LocalQuickstartTest {
         assertThat(portIsFree(kafkaPort)).as("broker port released").isTrue();
         assertThat(portIsFree(httpPort)).as("http port released").isTrue();
 
-        Launched again = startLocal("local-2", kafkaPort, httpPort);
+        // The restart, with a token from the environment and a misspelt variable: it leaves no session to wait out
+        // (the stop left the group), the token protects the API and /metrics, the typo is named.
+        long restarted = System.nanoTime();
+        Launched again = start("local-2", Map.of("FINWATCH_HOME", home.toString(), "JAVA_OPTS", "-Xmx768m", "FINWATCH_HTTP_TOKEN", TOKEN,
+                "FINWATCH_HTTP_TOKNE", "typo"), "local", "--kafka-port", Integer.toString(kafkaPort), "--http", "127.0.0.1:" + httpPort);
         awaitReady(again);
-        assertThat(api.anomaly("STUCK", attached)).as("the API still lists the first run's STUCK").isPresent();
-        assertThat(api.anomaly("RESOLVED", attached)).as("and its RESOLVED").isPresent();
+        double readyS = (System.nanoTime() - restarted) / 1e9;
+        System.out.printf("local restarted and ready %.1f s after its launch (load %s)%n", readyS,
+                java.nio.file.Files.readString(Path.of("/proc/loadavg")).trim());
+        // The old member's session (45 s) is not waited out; the bound leaves room for a loaded machine.
+        assertThat(readyS).as("restart ready").isLessThan(40);
+        assertThat(again.stderr()).contains("finwatch: warning: FINWATCH_HTTP_TOKNE matches no option of 'finwatch local'");
+        ApiClient authed = new ApiClient(httpPort, TOKEN);
+        assertThat(api.status("/api/hosts")).as("no token").isEqualTo(401);
+        assertThat(api.status("/metrics")).as("no token").isEqualTo(401);
+        assertThat(api.status("/healthz")).as("probes need none").isEqualTo(200);
+        assertThat(authed.status("/api/hosts")).isEqualTo(200);
+        assertThat(authed.anomaly("STUCK", attached)).as("the API still lists the first run's STUCK").isPresent();
+        assertThat(authed.anomaly("RESOLVED", attached)).as("and its RESOLVED").isPresent();
         assertThat(anomalies(kafkaPort)).as("the first run's anomalies are still there")
                 .anyMatch(a -> a.getKind() == AnomalyKind.STUCK && endpoint(a).equals(attached))
                 .hasSizeGreaterThanOrEqualTo(before.size());

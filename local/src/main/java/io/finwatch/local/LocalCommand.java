@@ -17,6 +17,7 @@ import io.finwatch.streams.app.StreamsAppConfig;
 import io.finwatch.streams.config.BoundedRocksDb;
 import io.finwatch.streams.config.KafkaStreamsProperties;
 import io.finwatch.streams.config.StreamsSettings;
+import io.finwatch.streams.query.ApiSecurity;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintStream;
@@ -28,6 +29,7 @@ import java.time.ZoneId;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
@@ -71,6 +73,12 @@ final class LocalCommand implements Callable<Integer> {
             description = "Where the dashboard, the query API, /metrics and /healthz listen (default: ${DEFAULT-VALUE}).")
     HostPort http;
 
+    @Option(names = "--http-token", paramLabel = "TOKEN",
+            description = "Require Authorization: Bearer TOKEN on every HTTP path but /healthz and the dashboard page, as "
+                    + "'finwatch streams' does (also FINWATCH_HTTP_TOKEN, which keeps it out of ps; ./finwatch query reads "
+                    + "the same variable). Default: none.")
+    String httpToken;
+
     @Option(names = "--interval", defaultValue = "1s", paramLabel = "DURATION",
             description = "How often the collector polls /proc (default: ${DEFAULT-VALUE}).")
     Duration interval;
@@ -87,6 +95,10 @@ final class LocalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Converters.requirePositive(interval, "--interval");
+        if (kafkaPort < 1 || kafkaPort > 65535) {
+            throw Cli.usageError(spec, "--kafka-port must be a port from 1 to 65535, not " + kafkaPort);
+        }
+        String token = httpToken == null || httpToken.isEmpty() ? null : httpToken;
         // Before anything starts: a wrong procfs root is one clear line, not a broker to stop again.
         Procfs proc = read.procfs();
         SocketSource.Kind source = read.source();
@@ -100,12 +112,12 @@ final class LocalCommand implements Callable<Integer> {
             Path logFile = dir.logs().resolve("local.log");
             LocalLog.toFile(logFile);
             Logger log = LoggerFactory.getLogger(LocalCommand.class);
-            Cli.logEffectiveConfig(spec, log);
+            Cli.logEffectiveConfig(spec, log, Map.of("--source", source));
 
             String hostName = host != null ? host : HostName.detect(proc);
             LocalBroker broker = lifecycle.started("broker", LocalBroker.start(dir.kafka(), kafkaPort, START_TIMEOUT));
             StreamsSettings settings = StreamsSettings.defaults();
-            StreamsApp streams = lifecycle.started("detector", StreamsApp.start(streamsConfig(settings, broker, dir),
+            StreamsApp streams = lifecycle.started("detector", StreamsApp.start(streamsConfig(settings, broker, dir, token),
                     new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)));
             lifecycle.started("anomaly printer", AnomalyPrinter.start(broker.bootstrapServers(), settings.anomaliesTopic(),
                     System.out, ZoneId.systemDefault()));
@@ -118,7 +130,7 @@ final class LocalCommand implements Callable<Integer> {
             awaitRunning(streams);
 
             Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(lifecycle, dir, log), "finwatch-shutdown"));
-            printBanner(System.out, (System.nanoTime() - t0) / 1e9, broker.bootstrapServers(), dir, logFile, hostName);
+            printBanner(System.out, (System.nanoTime() - t0) / 1e9, broker.bootstrapServers(), dir, logFile, hostName, token != null);
             // Returns when the hook closed the detector, or when a stream thread failed (then the exit runs the hook).
             return streams.awaitTermination() ? 1 : 0;
         } catch (Exception | Error e) {
@@ -136,17 +148,21 @@ final class LocalCommand implements Callable<Integer> {
             StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, Long.toString(16L << 20),
             BoundedRocksDb.MEMORY_BYTES_CONFIG, Long.toString(16L << 20));
 
-    private StreamsAppConfig streamsConfig(StreamsSettings settings, LocalBroker broker, FinwatchHome dir) {
+    private StreamsAppConfig streamsConfig(StreamsSettings settings, LocalBroker broker, FinwatchHome dir, String token) {
         Map<String, String> owned = Map.of(
                 StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
                 StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION_ID,
                 StreamsConfig.STATE_DIR_CONFIG, dir.streams().toString(),
-                StreamsConfig.APPLICATION_SERVER_CONFIG, http.toString());
+                StreamsConfig.APPLICATION_SERVER_CONFIG, http.toString(),
+                // One detector per home (FinwatchHome's lock): a static member, so a start after a crash takes its task
+                // back at once instead of waiting for the dead member's session to time out.
+                ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, APPLICATION_ID);
         return StreamsAppConfig.builder(settings, KafkaStreamsProperties.assemble(ONE_HOST_STREAMS, "local's defaults",
                         KafkaStreamsProperties.fromEnvironment(System.getenv()), owned))
                 .http(http)
                 // One partition: one host's events, one stream thread.
                 .topics(true, 1, (short) 1)
+                .security(token == null ? ApiSecurity.NONE : new ApiSecurity(token, null, null, null, null))
                 .build();
     }
 
@@ -189,10 +205,14 @@ final class LocalCommand implements Callable<Integer> {
         System.out.flush();
     }
 
-    private void printBanner(PrintStream out, double seconds, String bootstrap, FinwatchHome dir, Path logFile, String hostName) {
+    private void printBanner(PrintStream out, double seconds, String bootstrap, FinwatchHome dir, Path logFile, String hostName,
+                             boolean tokenRequired) {
         String base = "http://" + http;
         out.printf("finwatch local ready in %.1f s%n", seconds);
-        out.println("  dashboard  " + base + "/");
+        out.println("  dashboard  " + base + "/" + (tokenRequired ? "   (asks for the token)" : ""));
+        if (tokenRequired) {
+            out.println("  token      required on the API and /metrics: Authorization: Bearer, or FINWATCH_HTTP_TOKEN for ./finwatch query");
+        }
         out.println("  API        " + base + "/api/anomalies   (also /api/hosts, /api/top/processes; see docs/api.md)");
         out.println("  query      ./finwatch query anomalies --url " + base + "   (also hosts, finwait2 HOST, processes HOST, top)");
         out.println("  kafka      " + bootstrap + "   (./finwatch tail --bootstrap-servers " + bootstrap + ")");

@@ -109,7 +109,7 @@ public final class CollectCommand implements Callable<Integer> {
         String hostName = host != null ? host : HostName.detect(read.procfs());
         Path dir = bufferDir.toAbsolutePath().normalize();
         String id = collectorId != null ? collectorId : defaultCollectorId(hostName, dir);
-        Cli.logEffectiveConfig(spec, log);
+        Cli.logEffectiveConfig(spec, log, Map.of("--source", read.source()));
 
         Map<EventKind, String> topics = new EnumMap<>(EventKind.class);
         topics.put(EventKind.TRANSITION, transitionsTopic);

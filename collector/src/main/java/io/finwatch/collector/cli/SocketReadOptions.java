@@ -16,8 +16,10 @@ public final class SocketReadOptions {
             description = "procfs root; /host/proc in a container that mounts the host's /proc there (default: ${DEFAULT-VALUE}).")
     Path procfs;
 
-    @Option(names = "--no-owners", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Map sockets to processes through /proc/<pid>/fd (default: on).")
+    // Declared by its positive name: picocli gives a switch declared as --no-owners the opposite meaning (--no-owners
+    // left owners on and --owners turned them off). Also FINWATCH_OWNERS=false, or owners=false in a --config file.
+    @Option(names = "--owners", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Map sockets to processes through /proc/<pid>/fd; --no-owners skips it (default: on).")
     boolean owners;
 
     @Option(names = "--source", paramLabel = "procfs|netlink",

@@ -1,5 +1,6 @@
 package io.finwatch.collector.cli;
 
+import io.finwatch.common.kafka.BrokerUnreachable;
 import io.finwatch.schemas.CollectorHeartbeat;
 import io.finwatch.schemas.FinWait2Anomaly;
 import io.finwatch.schemas.LostRange;
@@ -78,10 +79,15 @@ public final class TailCommand implements Callable<Integer> {
         PrintStream out = System.out;
         AtomicBoolean stop = new AtomicBoolean();
         long printed = 0;
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(props)) {
             List<TopicPartition> partitions = new ArrayList<>();
             for (String topic : topics) {
-                List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+                List<PartitionInfo> infos;
+                try {
+                    infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+                } catch (org.apache.kafka.common.errors.TimeoutException | org.apache.kafka.common.errors.AuthenticationException e) {
+                    throw new IllegalStateException(BrokerUnreachable.explain(bootstrapServers, "--bootstrap-servers", e), e);
+                }
                 if (infos == null || infos.isEmpty()) {
                     System.err.println("finwatch tail: topic '" + topic + "' does not exist (yet) at " + bootstrapServers);
                     continue;
@@ -124,6 +130,15 @@ public final class TailCommand implements Callable<Integer> {
             // Ctrl-C
         }
         return 0;
+    }
+
+    /** An unresolvable broker name fails already here ("Failed to construct kafka consumer"): say which and why. */
+    private KafkaConsumer<byte[], byte[]> consumer(Properties props) {
+        try {
+            return new KafkaConsumer<>(props);
+        } catch (org.apache.kafka.common.KafkaException e) {
+            throw new IllegalStateException(BrokerUnreachable.explain(bootstrapServers, "--bootstrap-servers", e), e);
+        }
     }
 
     private void print(FinwatchSerde serde, ConsumerRecord<byte[], byte[]> r, PrintStream out) {

@@ -11,6 +11,7 @@ import io.finwatch.collector.publish.PublisherSettings;
 import io.finwatch.collector.track.HostState;
 import io.finwatch.common.config.HostPort;
 import io.finwatch.common.http.HttpEndpoint;
+import io.finwatch.common.http.HttpLimits;
 import io.finwatch.common.http.MetricsRoutes;
 import io.finwatch.schemas.serde.FinwatchSerde;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -70,7 +71,7 @@ public final class CollectorDaemon implements AutoCloseable {
     public CollectorDaemon start() {
         new JvmMemoryMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
-        http = HttpEndpoint.bind(settings.metrics(), "--metrics", 2);
+        http = HttpEndpoint.bind(settings.metrics(), "--metrics", HttpLimits.metricsOnly());
         buffer = EventBuffer.open(settings.buffer());
         metrics.bindBuffer(buffer);
         publisher = new KafkaPublisher(buffer, settings.publisher().withStallAfter(settings.interval().multipliedBy(5)));

@@ -2,130 +2,200 @@ package io.finwatch.common.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
-import com.sun.net.httpserver.HttpServer;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsServer;
 import io.finwatch.common.config.HostPort;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.BindException;
-import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.http.pathmap.PathSpec;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.server.handler.ContextHandler;
+import org.eclipse.jetty.server.handler.PathMappingsHandler;
+import org.eclipse.jetty.server.handler.QoSHandler;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
- * A small HTTP server on the JDK's built-in {@link HttpServer} (or {@link HttpsServer} given an
- * {@link SSLContext}): enough for /metrics, /healthz and a JSON API, without a web framework on every fleet host.
+ * The HTTP server of /metrics, /healthz, the query API and the dashboard, on Jetty's core server (no servlet API).
+ * What a client may hold is bounded by {@link HttpLimits}: a request must arrive whole within a deadline, idle
+ * connections close, headers are capped, connections are counted, and the routes marked limited (the query API)
+ * share a fixed number of threads, so /healthz keeps answering when the API is saturated. Errors of every kind
+ * are JSON ({@link JsonErrorHandler}).
  */
 public final class HttpEndpoint implements AutoCloseable {
-    static {
-        // The JDK server writes a response's headers and body separately; with Nagle on, the body waits for the
-        // client's delayed ACK, adding ~40 ms to every keep-alive request. Read once, when the first server is made.
-        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-            System.setProperty("sun.net.httpserver.nodelay", "true");
-        }
-    }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpServer server;
-    private final ExecutorService pool;
+    public static final String JSON = "application/json; charset=utf-8";
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private final Server server;
+    private final ServerConnector connector;
+    private final HttpLimits limits;
+    private final RequestDeadline deadline;
     private final boolean tls;
+    private final PathMappingsHandler routes = new PathMappingsHandler();
+    private final List<String> limitedSpecs = new ArrayList<>();
     private Guard guard;
-    private boolean routed;
 
     /**
      * Decides, before any route's handler runs, whether a request may go on. A guard that refuses has answered
-     * the exchange itself (e.g. 401 with its own body and headers).
+     * the request itself (e.g. 401 with its own body and headers) and completed the callback.
      */
     @FunctionalInterface
     public interface Guard {
-        boolean admit(HttpExchange exchange) throws IOException;
+        boolean admit(Request request, Response response, Callback callback) throws Exception;
     }
 
-    private HttpEndpoint(HttpServer server, ExecutorService pool, boolean tls) {
+    /** Answers one request; it must complete the callback (e.g. through {@link #respond}). Runs on a worker thread. */
+    @FunctionalInterface
+    public interface Route {
+        void handle(Request request, Response response, Callback callback) throws Exception;
+    }
+
+    private HttpEndpoint(Server server, ServerConnector connector, HttpLimits limits, RequestDeadline deadline, boolean tls) {
         this.server = server;
-        this.pool = pool;
+        this.connector = connector;
+        this.limits = limits;
+        this.deadline = deadline;
         this.tls = tls;
     }
 
-    /**
-     * Binds {@code address}; a port already in use is an {@link IllegalStateException} whose message names the
-     * address and the option that set it, not a stack trace.
-     */
-    public static HttpEndpoint bind(HostPort address, String optionName, int threads) {
-        return bind(address, optionName, threads, null);
-    }
-
-    /** As {@link #bind(HostPort, String, int)}, serving HTTPS with {@code tls} when it is not null. */
-    public static HttpEndpoint bind(HostPort address, String optionName, int threads, SSLContext tls) {
-        HttpServer server;
-        try {
-            InetSocketAddress socket = new InetSocketAddress(address.host(), address.port());
-            if (tls == null) {
-                server = HttpServer.create(socket, 64);
-            } else {
-                HttpsServer https = HttpsServer.create(socket, 64);
-                https.setHttpsConfigurator(new HttpsConfigurator(tls));
-                server = https;
-            }
-        } catch (BindException e) {
-            throw new IllegalStateException(address + " is already in use or not available (" + optionName
-                    + "): " + e.getMessage() + "; choose another address with " + optionName, e);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot listen on " + address + " (" + optionName + ")", e);
-        }
-        AtomicInteger n = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "http-" + address.port() + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        server.setExecutor(pool);
-        return new HttpEndpoint(server, pool, tls != null);
+    /** As {@link #bind(HostPort, String, HttpLimits, SSLContext)} over plain HTTP. */
+    public static HttpEndpoint bind(HostPort address, String optionName, HttpLimits limits) {
+        return bind(address, optionName, limits, null);
     }
 
     /**
-     * Puts {@code g} in front of every route. Set it before the first route, so no route is ever served unguarded.
+     * Binds {@code address} now (nothing is served before {@link #start}); a port already in use is an
+     * {@link IllegalStateException} whose message names the address and the option that set it.
      *
-     * @throws IllegalStateException when a route was added already
+     * @param tls HTTPS with this context; null for plain HTTP
      */
-    public HttpEndpoint guard(Guard g) {
-        if (routed) {
-            throw new IllegalStateException("the guard must be set before the first route");
+    public static HttpEndpoint bind(HostPort address, String optionName, HttpLimits limits, SSLContext tls) {
+        QueuedThreadPool pool = new QueuedThreadPool(limits.threads(), 2);
+        pool.setName("http-" + optionName.replaceFirst("^-+", ""));
+        pool.setDaemon(true);
+        Server server = new Server(pool);
+        // Nothing here is worth a graceful drain: the detector has committed its work before its HTTP server stops.
+        server.setStopTimeout(0);
+        HttpConfiguration config = new HttpConfiguration();
+        config.setRequestHeaderSize(limits.maxHeaderBytes());
+        config.setSendServerVersion(false);
+        config.setSendXPoweredBy(false);
+        HttpConnectionFactory http = new HttpConnectionFactory(config);
+        ServerConnector connector;
+        if (tls == null) {
+            connector = new ServerConnector(server, 1, 1, http);
+        } else {
+            SslContextFactory.Server ssl = new SslContextFactory.Server();
+            ssl.setSslContext(tls);
+            connector = new ServerConnector(server, 1, 1, new SslConnectionFactory(ssl, http.getProtocol()), http);
         }
+        connector.setHost(address.host());
+        connector.setPort(address.port());
+        connector.setIdleTimeout(limits.idleTimeout().toMillis());
+        // The JDK's default listen backlog is 50: a burst beyond it (a scrape storm, a reconnecting fleet) would have
+        // its SYNs dropped and retried a second later. The kernel caps this at net.core.somaxconn.
+        connector.setAcceptQueueSize(1024);
+        RequestDeadline deadline = new RequestDeadline(limits.requestTimeout(), connector.getScheduler());
+        connector.addBean(deadline);
+        server.addConnector(connector);
+        NetworkConnectionLimit connectionLimit = new NetworkConnectionLimit(limits.maxConnections(), connector);
+        connectionLimit.setEndPointIdleTimeout(HttpLimits.OVERLOAD_IDLE_TIMEOUT.toMillis());
+        server.addBean(connectionLimit);
+        server.setErrorHandler(new JsonErrorHandler());
+        try {
+            connector.open();
+        } catch (IOException e) {
+            if (!(e instanceof BindException) && !(e.getCause() instanceof BindException)) {
+                throw new UncheckedIOException("cannot listen on " + address + " (" + optionName + ")", e);
+            }
+            throw new IllegalStateException(address + " is already in use or not available (" + optionName
+                    + "): " + (e.getCause() == null ? e : e.getCause()).getMessage() + "; choose another address with " + optionName, e);
+        }
+        return new HttpEndpoint(server, connector, limits, deadline, tls != null);
+    }
+
+    /** Puts {@code g} in front of every route. */
+    public HttpEndpoint guard(Guard g) {
+        requireNotStarted();
         this.guard = g;
         return this;
     }
 
-    public HttpEndpoint route(String pathPrefix, HttpHandler handler) {
-        routed = true;
-        Guard g = guard;
-        server.createContext(pathPrefix, exchange -> {
-            try (exchange) {
-                if (g == null || g.admit(exchange)) {
-                    handler.handle(exchange);
-                }
-            } catch (RuntimeException | IOException e) {
-                // A handler that failed before answering still owes the client a response.
-                if (exchange.getResponseCode() == -1) {
-                    respond(exchange, 500, "application/json",
-                            jsonObject(Map.of("error", "internal error", "detail", String.valueOf(e.getMessage()))));
-                }
+    /**
+     * Serves {@code pathSpec} ({@code /healthz} exactly, {@code /api/*} and everything under it, {@code /} for
+     * whatever no other route claims) outside the API's thread budget.
+     */
+    public HttpEndpoint route(String pathSpec, Route route) {
+        requireNotStarted();
+        routes.addMapping(PathSpec.from(pathSpec), new Handler.Abstract() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) throws Exception {
+                route.handle(request, response, callback);
+                return true;
             }
         });
         return this;
     }
 
-    public HttpEndpoint start() {
-        server.start();
+    /**
+     * As {@link #route}, within {@link HttpLimits#maxApiRequests()} requests at once; the rest wait (without a
+     * thread) up to {@link HttpLimits#apiQueueTimeout()} and are then a 503 with Retry-After.
+     */
+    public HttpEndpoint limitedRoute(String pathSpec, Route route) {
+        if (limits.maxApiRequests() < 1) {
+            throw new IllegalStateException("these HTTP limits allow no limited routes");
+        }
+        route(pathSpec, route);
+        limitedSpecs.add(pathSpec);
         return this;
+    }
+
+    public HttpEndpoint start() {
+        requireNotStarted();
+        Handler handler = routes;
+        if (!limitedSpecs.isEmpty()) {
+            // A request that finds no turn in time is a 503 from Jetty, answered in JSON with a Retry-After by JsonErrorHandler.
+            QoSHandler qos = new QoSHandler(handler);
+            qos.setMaxRequestCount(limits.maxApiRequests());
+            qos.setMaxSuspend(limits.apiQueueTimeout());
+            limitedSpecs.forEach(qos::includePath);
+            handler = qos;
+        }
+        if (guard != null) {
+            handler = new Guarded(guard, handler);
+        }
+        // The root context: the path mappings (and handlers' Request.getPathInContext) need one.
+        server.setHandler(new ContextHandler(handler, "/"));
+        try {
+            server.start();
+        } catch (Exception e) {
+            close();
+            throw new IllegalStateException("cannot start the HTTP server on " + connector.getHost() + ":" + port() + ": " + e, e);
+        }
+        return this;
+    }
+
+    private void requireNotStarted() {
+        if (server.isStarted() || server.isStarting()) {
+            throw new IllegalStateException("routes and the guard are set before start()");
+        }
     }
 
     /** Whether it serves HTTPS. */
@@ -135,29 +205,37 @@ public final class HttpEndpoint implements AutoCloseable {
 
     /** The bound port: differs from the requested one when that was 0. */
     public int port() {
-        return server.getAddress().getPort();
+        return connector.getLocalPort();
     }
 
-    /** Answers with {@code body}; to a HEAD request with the headers only (the JDK server refuses a HEAD body). */
-    public static void respond(HttpExchange ex, int status, String contentType, String body) throws IOException {
+    public HttpLimits limits() {
+        return limits;
+    }
+
+    /** Connections closed because their request did not arrive whole within {@link HttpLimits#requestTimeout()}. */
+    public long closedForRequestTimeout() {
+        return deadline.closed();
+    }
+
+    /**
+     * Answers with {@code body} and its Content-Length; to a HEAD request with the headers only.
+     */
+    public static void respond(Request request, Response response, Callback callback, int status, String contentType, String body) {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", contentType);
-        if (ex.getRequestMethod().equals("HEAD")) {
-            ex.sendResponseHeaders(status, -1);
-            return;
-        }
-        ex.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
-        if (bytes.length > 0) {
-            try (OutputStream out = ex.getResponseBody()) {
-                out.write(bytes);
-            }
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, Integer.toString(bytes.length));
+        if (HttpMethod.HEAD.is(request.getMethod())) {
+            response.write(true, null, callback);
+        } else {
+            response.write(true, ByteBuffer.wrap(bytes), callback);
         }
     }
 
-    /** A JSON object of string fields, e.g. an error body. */
+    /** A JSON object of the fields, e.g. an error body. */
     public static String jsonObject(Map<String, ?> fields) {
         try {
-            return JSON.writeValueAsString(fields);
+            return MAPPER.writeValueAsString(fields);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("not serialisable as JSON: " + fields, e);
         }
@@ -165,7 +243,26 @@ public final class HttpEndpoint implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop(0);
-        pool.shutdownNow();
+        try {
+            server.stop();
+        } catch (Exception e) {
+            // Stopping closes the listening socket first; what fails after that holds no port.
+            org.slf4j.LoggerFactory.getLogger(HttpEndpoint.class).warn("stopping the HTTP server: {}", e.toString());
+        }
+    }
+
+    /** Runs the guard before the routes. */
+    private static final class Guarded extends Handler.Wrapper {
+        private final Guard guard;
+
+        Guarded(Guard guard, Handler next) {
+            super(next);
+            this.guard = guard;
+        }
+
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) throws Exception {
+            return !guard.admit(request, response, callback) || super.handle(request, response, callback);
+        }
     }
 }

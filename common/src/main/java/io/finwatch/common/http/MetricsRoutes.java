@@ -1,5 +1,6 @@
 package io.finwatch.common.http;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -14,13 +15,15 @@ public final class MetricsRoutes {
     }
 
     public static HttpEndpoint install(HttpEndpoint http, PrometheusMeterRegistry registry, Supplier<Health> health) {
-        http.route("/metrics", ex -> HttpEndpoint.respond(ex, 200,
+        FunctionCounter.builder("finwatch_http_request_timeouts", http, HttpEndpoint::closedForRequestTimeout)
+                .description("HTTP connections closed because no whole request arrived within the request timeout")
+                .register(registry);
+        http.route("/metrics", (req, rsp, cb) -> HttpEndpoint.respond(req, rsp, cb, 200,
                 "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
-        http.route("/healthz", ex -> {
+        http.route("/healthz", (req, rsp, cb) -> {
             Health h = health.get();
-            HttpEndpoint.respond(ex, h.healthy() ? 200 : 503, "application/json",
-                    HttpEndpoint.jsonObject(
-                            Map.of("status", h.healthy() ? "UP" : "DOWN", "detail", h.detail())));
+            HttpEndpoint.respond(req, rsp, cb, h.healthy() ? 200 : 503, HttpEndpoint.JSON,
+                    HttpEndpoint.jsonObject(Map.of("status", h.healthy() ? "UP" : "DOWN", "detail", h.detail())));
         });
         return http;
     }

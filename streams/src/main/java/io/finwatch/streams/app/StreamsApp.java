@@ -6,6 +6,8 @@ import io.finwatch.common.config.HostPort;
 import io.finwatch.streams.config.KafkaStreamsProperties;
 import io.finwatch.streams.metrics.DetectorMetrics;
 import io.finwatch.streams.query.AdvertisedAddress;
+import io.finwatch.streams.query.Answer;
+import io.finwatch.streams.query.ApiException;
 import io.finwatch.streams.query.ApiRoutes;
 import io.finwatch.streams.query.ApiSecurity;
 import io.finwatch.streams.query.BearerGuard;
@@ -21,7 +23,12 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import javax.net.ssl.SSLContext;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.HostInfo;
@@ -41,8 +48,6 @@ public final class StreamsApp implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(StreamsApp.class);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(60);
-    /** A forwarded request holds a thread until the other instance answers, so there are more than the cores. */
-    private static final int HTTP_THREADS = 16;
 
     private final KafkaStreams streams;
     private final HttpEndpoint http;
@@ -62,6 +67,7 @@ public final class StreamsApp implements AutoCloseable {
      *                               is left running then
      */
     public static StreamsApp start(StreamsAppConfig config, PrometheusMeterRegistry registry) {
+        registry.config().meterFilter(StoreMetricTags.FILTER);
         StreamsHealth health = new StreamsHealth();
         ApiSecurity security = config.security();
         SSLContext serverTls = security.tls() ? TlsContexts.server(security.keystore(), security.keystorePassword()) : null;
@@ -70,13 +76,20 @@ public final class StreamsApp implements AutoCloseable {
                         security.truststorePassword() == null ? security.keystorePassword() : security.truststorePassword())
                 : null;
         // Bound first: a taken port fails the start before any Kafka client exists; /healthz says CREATED until it runs.
-        HttpEndpoint http = HttpEndpoint.bind(config.http(), "--http", HTTP_THREADS, serverTls);
+        HttpEndpoint http = HttpEndpoint.bind(config.http(), "--http", config.httpLimits(), serverTls);
         if (security.token() != null) {
             // The dashboard page holds no data and a browser cannot send a token with a page load; the page asks for the
             // token and sends it with each of its /api requests.
             http.guard(new BearerGuard(security.token(), Set.of("/healthz", "/")));
         }
-        MetricsRoutes.install(http, registry, health::health).start();
+        // Served from the start, so /healthz says CREATED while the topics are checked; the API and the page answer
+        // 503 until Kafka Streams exists.
+        Deferred api = new Deferred();
+        Deferred root = new Deferred();
+        MetricsRoutes.install(http, registry, health::health)
+                .limitedRoute(ApiRoutes.PATH_SPEC, api)
+                .route("/", root)
+                .start();
         try {
             Properties kafka = withApplicationServer(config.kafka(), config.http(), http.port());
             LOG.info("kafka streams properties: {}", KafkaStreamsProperties.forLog(kafka));
@@ -88,8 +101,8 @@ public final class StreamsApp implements AutoCloseable {
             HostInfo self = HostInfo.buildFromEndpoint(kafka.getProperty(StreamsConfig.APPLICATION_SERVER_CONFIG));
             QueryRouter router = new QueryRouter(streams, self, partitions,
                     new Forwarder(forwardTls, security.token(), config.forwardTimeout()));
-            http.route(ApiRoutes.PREFIX, new ApiRoutes(router, config.clock()));
-            http.route("/", new RootRoutes(config.dashboard()));
+            api.set(new ApiRoutes(router, config.clock()));
+            root.set(new RootRoutes(config.dashboard()));
             KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
             streamsMetrics.bindTo(registry);
             StreamsApp app = new StreamsApp(streams, http, streamsMetrics, health);
@@ -116,9 +129,32 @@ public final class StreamsApp implements AutoCloseable {
         }
     }
 
+    /** A route whose handler exists only once Kafka Streams does; a 503 with Retry-After until then. */
+    private static final class Deferred implements HttpEndpoint.Route {
+        private volatile HttpEndpoint.Route route;
+
+        void set(HttpEndpoint.Route value) {
+            route = value;
+        }
+
+        @Override
+        public void handle(Request request, Response response, Callback callback) throws Exception {
+            HttpEndpoint.Route r = route;
+            if (r != null) {
+                r.handle(request, response, callback);
+            } else {
+                ApiRoutes.send(request, response, callback, Answer.error(ApiException.unavailable("starting: the topics are being checked",
+                        QueryRouter.REBALANCE_RETRY_S)));
+            }
+        }
+    }
+
     /**
      * The properties with {@code application.server} set: as given, or the HTTP address (its bound port, a host
-     * name for a wildcard bind), because the query API finds a key's owner by it.
+     * name for a wildcard bind), because the query API finds a key's owner by it. And with a static
+     * {@code group.instance.id}: as given, none when given empty, or else named after that address, which is unique
+     * per instance (the others route queries by it) and the same when the instance comes back. A static member that
+     * crashed and restarts within the session timeout takes its tasks back without a rebalance.
      */
     static Properties withApplicationServer(Properties given, HostPort listen, int boundPort) {
         Properties p = new Properties();
@@ -127,7 +163,19 @@ public final class StreamsApp implements AutoCloseable {
         if (configured == null || configured.isBlank()) {
             p.setProperty(StreamsConfig.APPLICATION_SERVER_CONFIG, AdvertisedAddress.of(listen, boundPort).toString());
         }
+        String instance = p.getProperty(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+        if (instance == null) {
+            p.setProperty(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, instanceId(p.getProperty(StreamsConfig.APPLICATION_SERVER_CONFIG)));
+        } else if (instance.isBlank()) {
+            p.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+        }
         return p;
+    }
+
+    /** A group.instance.id from an address: Kafka allows letters, digits, '.', '_' and '-' only. */
+    static String instanceId(String address) {
+        String id = address.replaceAll("[^a-zA-Z0-9._-]", "_");
+        return id.length() > 200 ? id.substring(0, 200) : id;
     }
 
     public KafkaStreams streams() {
@@ -155,8 +203,10 @@ public final class StreamsApp implements AutoCloseable {
 
     @Override
     public void close() {
-        LOG.info("stopping: closing kafka streams (commits the current transaction)");
-        streams.close(CLOSE_TIMEOUT);
+        LOG.info("stopping: closing kafka streams (commits the current transaction, leaves the group)");
+        // Leaving hands this instance's tasks to the others at once (to the next start of a lone instance), instead
+        // of after the session timeout; a member that crashed instead comes back under its static group.instance.id.
+        streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(CLOSE_TIMEOUT));
         http.close();
         streamsMetrics.close();
     }

@@ -1,8 +1,9 @@
 package io.finwatch.streams.app;
 
-import com.sun.net.httpserver.HttpHandler;
 import io.finwatch.streams.dashboard.DashboardHandler;
 import io.finwatch.common.config.HostPort;
+import io.finwatch.common.http.HttpEndpoint;
+import io.finwatch.common.http.HttpLimits;
 import io.finwatch.streams.config.StreamsSettings;
 import io.finwatch.streams.query.ApiSecurity;
 import java.time.Clock;
@@ -23,9 +24,10 @@ public final class StreamsAppConfig {
     private final int partitions;
     private final short replicationFactor;
     private final ApiSecurity security;
-    private final HttpHandler dashboard;
+    private final HttpEndpoint.Route dashboard;
     private final Duration forwardTimeout;
     private final Clock clock;
+    private final HttpLimits httpLimits;
 
     private StreamsAppConfig(Builder b) {
         this.settings = b.settings;
@@ -38,6 +40,7 @@ public final class StreamsAppConfig {
         this.dashboard = b.dashboard;
         this.forwardTimeout = b.forwardTimeout;
         this.clock = b.clock;
+        this.httpLimits = b.httpLimits;
     }
 
     /** @param kafka complete Kafka Streams properties (bootstrap servers, application id, state dir, security) */
@@ -76,7 +79,7 @@ public final class StreamsAppConfig {
     }
 
     /** What serves {@code GET /}; null when there is no dashboard. */
-    public HttpHandler dashboard() {
+    public HttpEndpoint.Route dashboard() {
         return dashboard;
     }
 
@@ -90,6 +93,11 @@ public final class StreamsAppConfig {
         return clock;
     }
 
+    /** What one HTTP client may hold: deadlines, header size, connections, the API's share of threads. */
+    public HttpLimits httpLimits() {
+        return httpLimits;
+    }
+
     public static final class Builder {
         private final StreamsSettings settings;
         private final Properties kafka;
@@ -99,9 +107,10 @@ public final class StreamsAppConfig {
         private short replicationFactor = 1;
         private ApiSecurity security = ApiSecurity.NONE;
         // Every instance serves the page: it is static and reads only the API, so any instance will do for a browser.
-        private HttpHandler dashboard = new DashboardHandler();
+        private HttpEndpoint.Route dashboard = new DashboardHandler();
         private Duration forwardTimeout = Duration.ofSeconds(5);
         private Clock clock = Clock.systemUTC();
+        private HttpLimits httpLimits = HttpLimits.api();
 
         private Builder(StreamsSettings settings, Properties kafka) {
             this.settings = Objects.requireNonNull(settings);
@@ -127,7 +136,7 @@ public final class StreamsAppConfig {
         }
 
         /** What serves {@code GET /}: the dashboard page by default; null for none. */
-        public Builder dashboard(HttpHandler handler) {
+        public Builder dashboard(HttpEndpoint.Route handler) {
             this.dashboard = handler;
             return this;
         }
@@ -139,6 +148,11 @@ public final class StreamsAppConfig {
 
         public Builder clock(Clock value) {
             this.clock = Objects.requireNonNull(value);
+            return this;
+        }
+
+        public Builder httpLimits(HttpLimits value) {
+            this.httpLimits = Objects.requireNonNull(value);
             return this;
         }
 

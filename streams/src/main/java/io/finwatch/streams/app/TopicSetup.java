@@ -14,6 +14,8 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import io.finwatch.common.kafka.BrokerUnreachable;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.streams.StreamsConfig;
@@ -47,7 +49,14 @@ public final class TopicSetup {
         Map<String, Object> adminProps = new StreamsConfig(kafka)
                 .getAdminConfigs(kafka.getProperty(StreamsConfig.APPLICATION_ID_CONFIG) + "-topic-setup");
         List<String> topics = List.of(s.transitionsTopic(), s.heartbeatsTopic(), s.anomaliesTopic(), s.dlqTopic());
-        Admin admin = Admin.create(adminProps);
+        String bootstrap = String.valueOf(adminProps.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG)).replaceAll("[\\[\\] ]", "");
+        Admin admin;
+        try {
+            admin = Admin.create(adminProps);
+        } catch (KafkaException e) {
+            // An unresolvable name fails here, as "Failed to create new KafkaAdminClient".
+            throw new IllegalStateException(BrokerUnreachable.explain(bootstrap, "--bootstrap-servers", e), e);
+        }
         try {
             Set<String> existing = admin.listTopics().names().get(TIMEOUT_S, TimeUnit.SECONDS);
             List<NewTopic> missing = new ArrayList<>();
@@ -82,11 +91,13 @@ public final class TopicSetup {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while checking topics", e);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot check the topics on " + adminProps.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG)
-                    + ": " + e.getCause(), e.getCause());
+            if (BrokerUnreachable.clientCause(e) != null || e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+                throw new IllegalStateException(BrokerUnreachable.explain(bootstrap, "--bootstrap-servers", e), e.getCause());
+            }
+            throw new IllegalStateException("cannot check the topics on " + bootstrap + ": " + e.getCause(), e.getCause());
         } catch (TimeoutException e) {
-            throw new IllegalStateException("no answer from Kafka at " + adminProps.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG)
-                    + " within " + TIMEOUT_S + " s while checking the topics (wrong --bootstrap-servers, or the brokers are down)", e);
+            throw new IllegalStateException(BrokerUnreachable.explain(bootstrap, "--bootstrap-servers", e) + " (no answer within "
+                    + TIMEOUT_S + " s while checking the topics)", e);
         } finally {
             // Without a bound, close waits for the pending request's own timeout, another minute.
             admin.close(Duration.ofSeconds(5));

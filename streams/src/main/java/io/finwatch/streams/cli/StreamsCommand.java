@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,6 +63,13 @@ final class StreamsCommand implements Callable<Integer> {
             description = "This instance's query API address, advertised to the others for interactive queries. "
                     + "Default: the --http address (this machine's host name when --http binds every interface).")
     HostPort applicationServer;
+
+    @Option(names = "--group-instance-id", paramLabel = "ID",
+            description = "This instance's static member id in the consumer group (Kafka's group.instance.id; each stream "
+                    + "thread adds -<n>): an instance that crashed and restarts within the session timeout takes its tasks "
+                    + "back without a rebalance. Unique per instance and stable across its restarts, e.g. the pod name of a "
+                    + "StatefulSet. 'none' for dynamic membership. Default: the --application-server address.")
+    String groupInstanceId;
 
     @Option(names = "--transitions-topic", defaultValue = StreamsSettings.DEFAULT_TRANSITIONS_TOPIC, description = "Default: ${DEFAULT-VALUE}.")
     String transitionsTopic;
@@ -124,6 +132,10 @@ final class StreamsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
+        if (groupInstanceId != null && !groupInstanceId.equals("none") && !groupInstanceId.matches("[a-zA-Z0-9._-]{1,200}")) {
+            throw Cli.usageError(spec, "--group-instance-id '" + groupInstanceId + "' may hold only letters, digits, '.', '_' and '-' "
+                    + "(at most 200), or be 'none'");
+        }
         Cli.logEffectiveConfig(spec, LOG);
         StreamsSettings settings = StreamsSettings.builder()
                 .topics(transitionsTopic, heartbeatsTopic, anomaliesTopic, dlqTopic)
@@ -161,6 +173,9 @@ final class StreamsCommand implements Callable<Integer> {
         // Interactive queries find a key's owner by this address; without the option StreamsApp advertises the
         // --http address it bound (a host name in place of a wildcard).
         owned.put(StreamsConfig.APPLICATION_SERVER_CONFIG, applicationServer == null ? null : applicationServer.toString());
+        // Unset: StreamsApp names the member after the advertised address; empty: dynamic membership.
+        owned.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, groupInstanceId == null ? null
+                : groupInstanceId.equals("none") ? "" : groupInstanceId);
         Map<String, String> file = streamsConfig == null ? Map.of() : KafkaStreamsProperties.fromFile(streamsConfig);
         return KafkaStreamsProperties.assemble(file, String.valueOf(streamsConfig), KafkaStreamsProperties.fromEnvironment(System.getenv()),
                 owned);

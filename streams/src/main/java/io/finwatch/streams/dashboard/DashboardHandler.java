@@ -1,11 +1,9 @@
 package io.finwatch.streams.dashboard;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 import io.finwatch.common.http.HttpEndpoint;
+import io.finwatch.common.http.Quote;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -13,6 +11,11 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
 
 /**
  * Serves the dashboard, one self-contained page that polls the query API from the browser, at {@code /} and
@@ -20,49 +23,41 @@ import java.util.Map;
  * Content-Security-Policy, so nothing else (an injected script, an external resource) would run or load even if
  * API data ever reached the page as markup.
  */
-public final class DashboardHandler implements HttpHandler {
+public final class DashboardHandler implements HttpEndpoint.Route {
 
     static final String RESOURCE = "/io/finwatch/streams/dashboard/index.html";
 
-    private final byte[] page;
+    private final String page;
     private final String contentSecurityPolicy;
 
     public DashboardHandler() {
         String html = load();
-        this.page = html.getBytes(StandardCharsets.UTF_8);
+        this.page = html;
         this.contentSecurityPolicy = "default-src 'none'; script-src '" + sha256(between(html, "<script>", "</script>")) + "'; style-src '"
                 + sha256(between(html, "<style>", "</style>")) + "'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none';"
                 + " frame-ancestors 'none'";
     }
 
     @Override
-    public void handle(HttpExchange ex) throws IOException {
-        String path = ex.getRequestURI().getPath();
+    public void handle(Request request, Response response, Callback callback) {
+        String path = request.getHttpURI().getCanonicalPath();
         if (!path.equals("/") && !path.equals("/index.html")) {
-            error(ex, 404, "not_found", "no such path: " + ex.getRequestURI().getRawPath());
+            error(request, response, callback, 404, "not_found", "no such path: " + Quote.prefix(request.getHttpURI().getPath()));
             return;
         }
-        String method = ex.getRequestMethod();
-        if (!method.equals("GET") && !method.equals("HEAD")) {
-            ex.getResponseHeaders().set("Allow", "GET, HEAD");
-            error(ex, 405, "method_not_allowed", method + " is not allowed; the API is read-only (GET, HEAD)");
+        String method = request.getMethod();
+        if (!HttpMethod.GET.is(method) && !HttpMethod.HEAD.is(method)) {
+            response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD");
+            error(request, response, callback, 405, "method_not_allowed", Quote.prefix(method) + " is not allowed; the API is read-only (GET, HEAD)");
             return;
         }
-        var h = ex.getResponseHeaders();
-        h.set("Content-Type", "text/html; charset=utf-8");
-        h.set("Content-Security-Policy", contentSecurityPolicy);
-        h.set("X-Content-Type-Options", "nosniff");
-        h.set("Referrer-Policy", "no-referrer");
+        var h = response.getHeaders();
+        h.put("Content-Security-Policy", contentSecurityPolicy);
+        h.put("X-Content-Type-Options", "nosniff");
+        h.put("Referrer-Policy", "no-referrer");
         // A new build's page is picked up at the next load rather than after some cache expiry.
-        h.set("Cache-Control", "no-cache");
-        if (method.equals("HEAD")) {
-            ex.sendResponseHeaders(200, -1);
-            return;
-        }
-        ex.sendResponseHeaders(200, page.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(page);
-        }
+        h.put(HttpHeader.CACHE_CONTROL, "no-cache");
+        HttpEndpoint.respond(request, response, callback, 200, "text/html; charset=utf-8", page);
     }
 
     /** The hash source of the page's inline element, as a CSP source expression: {@code sha256-BASE64}. */
@@ -95,11 +90,11 @@ public final class DashboardHandler implements HttpHandler {
         }
     }
 
-    private static void error(HttpExchange ex, int status, String error, String message) throws IOException {
+    private static void error(Request request, Response response, Callback callback, int status, String error, String message) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", status);
         body.put("error", error);
         body.put("message", message);
-        HttpEndpoint.respond(ex, status, "application/json; charset=utf-8", HttpEndpoint.jsonObject(body));
+        HttpEndpoint.respond(request, response, callback, status, HttpEndpoint.JSON, HttpEndpoint.jsonObject(body));
     }
 }

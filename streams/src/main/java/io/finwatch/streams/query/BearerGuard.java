@@ -1,12 +1,14 @@
 package io.finwatch.streams.query;
 
-import com.sun.net.httpserver.HttpExchange;
 import io.finwatch.common.http.HttpEndpoint;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Set;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
 
 /**
  * Requires {@code Authorization: Bearer <token>} on every path but the open ones (health checks come from
@@ -27,17 +29,17 @@ public final class BearerGuard implements HttpEndpoint.Guard {
     }
 
     @Override
-    public boolean admit(HttpExchange ex) throws IOException {
-        if (openPaths.contains(ex.getRequestURI().getPath())) {
+    public boolean admit(Request request, Response response, Callback callback) {
+        if (openPaths.contains(request.getHttpURI().getCanonicalPath())) {
             return true;
         }
-        String auth = ex.getRequestHeaders().getFirst("Authorization");
+        String auth = request.getHeaders().get(HttpHeader.AUTHORIZATION);
         String presented = auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7) ? auth.substring(7).trim() : null;
         if (presented != null && MessageDigest.isEqual(expected, sha256(presented))) {
             return true;
         }
-        ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"finwatch\"");
-        ApiRoutes.send(ex, Answer.error(ApiException.unauthorized(presented == null
+        response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"finwatch\"");
+        ApiRoutes.send(request, response, callback, Answer.error(ApiException.unauthorized(presented == null
                 ? "this endpoint needs Authorization: Bearer <token> (--http-token)" : "the bearer token is wrong")));
         return false;
     }

@@ -1,5 +1,6 @@
 package io.finwatch.streams.query;
 
+import io.finwatch.common.http.Quote;
 import io.finwatch.streams.state.StoreNames;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,7 +31,7 @@ public record DwellWindow(String text, Duration duration) {
         }
         Matcher m = FORM.matcher(text);
         if (!m.matches()) {
-            throw ApiException.badRequest("window", "expected all or a duration like 15m, 1h, 7d; got '" + text + "'");
+            throw ApiException.badRequest("window", "expected all or a duration like 15m, 1h, 7d; got '" + Quote.prefix(text) + "'");
         }
         long n = Long.parseLong(m.group(1));
         Duration d = switch (m.group(2)) {

@@ -1,5 +1,6 @@
 package io.finwatch.streams.query;
 
+import io.finwatch.common.http.Quote;
 import io.finwatch.streams.detect.HostSummary;
 import io.finwatch.streams.detect.OpenCounts;
 import io.finwatch.streams.state.StoreKeys;
@@ -56,7 +57,7 @@ public final class HostReader {
     /** @throws ApiException 404 when the host is unknown */
     public static void requireKnown(PartitionStores s, String host) {
         if (!known(s, host)) {
-            throw ApiException.notFound("host '" + host + "' is unknown: no heartbeat and no FIN_WAIT2 episode of it was seen");
+            throw ApiException.notFound("host '" + Quote.prefix(host) + "' is unknown: no heartbeat and no FIN_WAIT2 episode of it was seen");
         }
     }
 

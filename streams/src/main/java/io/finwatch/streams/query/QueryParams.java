@@ -1,24 +1,30 @@
 package io.finwatch.streams.query;
 
 import io.finwatch.common.config.Converters;
+import io.finwatch.common.http.Quote;
 import io.finwatch.schemas.AnomalyKind;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.util.Fields;
 
 /** A request's query string, and the parsing of each parameter into what it means or a 400 naming it. */
 public final class QueryParams {
 
     public static final int MAX_LIMIT = 1000;
+    /** A % not followed by two hex digits (what Jetty's decoder rejects), or a non-ASCII byte's broken form. */
+    private static final Pattern BAD_PERCENT = Pattern.compile("%(?![0-9A-Fa-f]{2})");
+    /** The kinds a client may ask for: UNKNOWN only stands for a kind a newer writer added, never stored as such. */
+    private static final Set<AnomalyKind> ASKABLE = EnumSet.complementOf(EnumSet.of(AnomalyKind.UNKNOWN));
 
     private final Map<String, List<String>> values;
 
@@ -26,29 +32,42 @@ public final class QueryParams {
         this.values = values;
     }
 
-    /** {@code rawQuery} as in {@code URI.getRawQuery()}: null or {@code a=1&b=2&b=3}. */
-    public static QueryParams parse(String rawQuery) {
+    /**
+     * The request's query string as Jetty decodes it; malformed percent-encoding is a 400 that quotes the first
+     * pair it spoils.
+     */
+    public static QueryParams of(Request request) {
+        Fields fields;
+        try {
+            fields = Request.extractQueryParameters(request, StandardCharsets.UTF_8);
+        } catch (RuntimeException malformed) {
+            throw badEncoding(request.getHttpURI().getQuery());
+        }
         Map<String, List<String>> out = new LinkedHashMap<>();
-        if (rawQuery != null && !rawQuery.isEmpty()) {
-            for (String pair : rawQuery.split("&")) {
-                if (pair.isEmpty()) {
-                    continue;
-                }
-                int eq = pair.indexOf('=');
-                String name = decode(eq < 0 ? pair : pair.substring(0, eq), "query string");
-                String value = eq < 0 ? "" : decode(pair.substring(eq + 1), name);
-                out.computeIfAbsent(name, n -> new ArrayList<>()).add(value);
-            }
+        for (Fields.Field f : fields) {
+            out.put(f.getName(), List.copyOf(f.getValues()));
         }
         return new QueryParams(out);
     }
 
-    private static String decode(String s, String parameter) {
-        try {
-            return URLDecoder.decode(s, StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest(parameter, "bad percent-encoding in '" + s + "'");
+    /** For a query parameter map built elsewhere (tests, another front end). */
+    static QueryParams of(Map<String, List<String>> values) {
+        return new QueryParams(new LinkedHashMap<>(values));
+    }
+
+    private static ApiException badEncoding(String rawQuery) {
+        String spoiled = rawQuery;
+        String parameter = "query string";
+        for (String pair : rawQuery == null ? new String[0] : rawQuery.split("&")) {
+            if (BAD_PERCENT.matcher(pair).find()) {
+                spoiled = pair;
+                int eq = pair.indexOf('=');
+                parameter = eq > 0 && !BAD_PERCENT.matcher(pair.substring(0, eq)).find() ? pair.substring(0, eq) : parameter;
+                break;
+            }
         }
+        return ApiException.badRequest(Quote.prefix(parameter), "bad percent-encoding in '" + Quote.prefix(spoiled)
+                + "' (a % must be followed by two hexadecimal digits)");
     }
 
     /** The single value of {@code name}, null when absent; repeating it is a 400. */
@@ -76,7 +95,7 @@ public final class QueryParams {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw ApiException.badRequest("limit", "expected an integer from 1 to " + MAX_LIMIT + "; got '" + v + "'");
+        throw ApiException.badRequest("limit", "expected an integer from 1 to " + MAX_LIMIT + "; got '" + Quote.prefix(v) + "'");
     }
 
     public DwellWindow window() {
@@ -102,7 +121,7 @@ public final class QueryParams {
             }
         }
         throw ApiException.badRequest("since", "expected an ISO-8601 instant (2026-11-22T10:15:30Z) or a duration back from now (10m, 2h); got '"
-                + v + "'");
+                + Quote.prefix(v) + "'");
     }
 
     /** {@code kind}, repeatable or comma-separated; every kind when absent. */
@@ -114,11 +133,9 @@ public final class QueryParams {
         Set<AnomalyKind> kinds = EnumSet.noneOf(AnomalyKind.class);
         for (String item : v) {
             for (String k : item.split(",")) {
-                try {
-                    kinds.add(AnomalyKind.valueOf(k.trim()));
-                } catch (IllegalArgumentException e) {
-                    throw ApiException.badRequest("kind", "expected " + Arrays.toString(AnomalyKind.values()) + "; got '" + k + "'");
-                }
+                AnomalyKind kind = ASKABLE.stream().filter(a -> a.name().equals(k.trim())).findFirst()
+                        .orElseThrow(() -> ApiException.badRequest("kind", "expected one or more of " + ASKABLE + "; got '" + Quote.prefix(k) + "'"));
+                kinds.add(kind);
             }
         }
         return kinds;
@@ -133,7 +150,7 @@ public final class QueryParams {
         return switch (v) {
             case "attached" -> TopBy.ATTACHED;
             case "p99" -> TopBy.P99;
-            default -> throw ApiException.badRequest("by", "expected attached or p99; got '" + v + "'");
+            default -> throw ApiException.badRequest("by", "expected attached or p99; got '" + Quote.prefix(v) + "'");
         };
     }
 

@@ -1,5 +1,6 @@
 package io.finwatch.streams.query;
 
+import io.finwatch.common.http.Quote;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.finwatch.streams.state.StoreNames;
 import java.util.ArrayList;
@@ -29,7 +30,7 @@ import org.apache.kafka.streams.state.HostInfo;
 public final class QueryRouter {
 
     /** Retry-After of a rebalance or a moved key: a rebalance usually settles within seconds. */
-    static final int REBALANCE_RETRY_S = 1;
+    public static final int REBALANCE_RETRY_S = 1;
 
     private static final StringSerializer KEYS = new StringSerializer();
 
@@ -59,14 +60,14 @@ public final class QueryRouter {
         requireRunning();
         KeyQueryMetadata md = streams.queryMetadataForKey(StoreNames.HOSTS, host, KEYS);
         if (md == null || md == KeyQueryMetadata.NOT_AVAILABLE || md.activeHost() == null) {
-            throw ApiException.unavailable("the owner of host '" + host + "' is not known yet (no metadata for its partition)",
+            throw ApiException.unavailable("the owner of host '" + Quote.prefix(host) + "' is not known yet (no metadata for its partition)",
                     REBALANCE_RETRY_S);
         }
         if (md.activeHost().equals(self)) {
             return Answer.of(read.apply(new PartitionStores(streams, md.partition(), false)));
         }
         if (hop) {
-            throw ApiException.unavailable("host '" + host + "' moved: partition " + md.partition() + " is now served by "
+            throw ApiException.unavailable("host '" + Quote.prefix(host) + "' moved: partition " + md.partition() + " is now served by "
                     + md.activeHost() + ", not by this instance", REBALANCE_RETRY_S);
         }
         try {

@@ -1,28 +1,26 @@
 package io.finwatch.streams.query;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
-import java.io.IOException;
+import io.finwatch.common.http.HttpEndpoint;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
 
-/**
- * Everything no other route claims: {@code GET /} goes to the dashboard when one is installed, any other path is
- * a JSON 404 (the JDK server's own 404 is an HTML page).
- */
-public final class RootRoutes implements HttpHandler {
+/** Everything no other route claims: {@code GET /} goes to the dashboard when one is installed, any other path is a JSON 404. */
+public final class RootRoutes implements HttpEndpoint.Route {
 
-    private final HttpHandler dashboard;
+    private final HttpEndpoint.Route dashboard;
 
     /** @param dashboard serves {@code /}; null when there is none */
-    public RootRoutes(HttpHandler dashboard) {
+    public RootRoutes(HttpEndpoint.Route dashboard) {
         this.dashboard = dashboard;
     }
 
     @Override
-    public void handle(HttpExchange ex) throws IOException {
-        if (dashboard != null && ex.getRequestURI().getPath().equals("/")) {
-            dashboard.handle(ex);
+    public void handle(Request request, Response response, Callback callback) throws Exception {
+        if (dashboard != null && request.getHttpURI().getCanonicalPath().equals("/")) {
+            dashboard.handle(request, response, callback);
             return;
         }
-        ApiRoutes.send(ex, Answer.error(ApiRoutes.notFound(ex.getRequestURI().getRawPath())));
+        ApiRoutes.send(request, response, callback, Answer.error(ApiRoutes.notFound(request.getHttpURI().getPath())));
     }
 }

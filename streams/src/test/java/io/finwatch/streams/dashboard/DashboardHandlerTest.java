@@ -2,9 +2,9 @@ package io.finwatch.streams.dashboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
+import io.finwatch.common.config.HostPort;
+import io.finwatch.common.http.HttpEndpoint;
+import io.finwatch.common.http.HttpLimits;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,23 +16,21 @@ import org.junit.jupiter.api.Test;
 /** The handler over a real loopback HTTP server: the page at / and /index.html, JSON errors elsewhere. */
 class DashboardHandlerTest {
 
-    HttpServer server;
+    HttpEndpoint server;
     HttpClient http = HttpClient.newHttpClient();
 
     @BeforeEach
     void start() throws Exception {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4);
-        server.createContext("/", new DashboardHandler());
-        server.start();
+        server = HttpEndpoint.bind(new HostPort("127.0.0.1", 0), "--http", HttpLimits.metricsOnly()).route("/", new DashboardHandler()).start();
     }
 
     @AfterEach
     void stop() {
-        server.stop(0);
+        server.close();
     }
 
     HttpResponse<String> send(String path, String method) throws Exception {
-        URI uri = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + path);
+        URI uri = URI.create("http://127.0.0.1:" + server.port() + path);
         return http.send(HttpRequest.newBuilder(uri).method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
     }
 

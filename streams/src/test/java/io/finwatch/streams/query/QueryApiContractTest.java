@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.finwatch.common.config.HostPort;
 import io.finwatch.common.http.HttpEndpoint;
+import io.finwatch.common.http.HttpLimits;
 import io.finwatch.schemas.TcpState;
 import io.finwatch.schemas.serde.FinwatchSerde;
 import io.finwatch.streams.app.StreamsApp;
@@ -258,6 +259,21 @@ class QueryApiContractTest {
     }
 
     @Test
+    void errorsQuoteAShortPrefixOfWhatTheyWereGivenAndNameOnlyAskableKinds() throws Exception {
+        String longHost = "h".repeat(5_000);
+        HttpResponse<String> unknown = api.get("/api/hosts/" + longHost + "/finwait2");
+        assertError(unknown, 404, "not_found");
+        assertThat(unknown.body()).hasSizeLessThan(400).contains("hhhh…(5000 characters)");
+        HttpResponse<String> kind = api.get("/api/anomalies?kind=" + "K".repeat(300));
+        assertError(kind, 400, "bad_request");
+        assertThat(ApiClient.JSON.readTree(kind.body()).get("message").asText())
+                .contains("STUCK", "RESOLVED", "COLLECTOR_SILENT").doesNotContain("UNKNOWN").hasSizeLessThan(250);
+        HttpResponse<String> tooLong = api.get("/api/hosts/" + "h".repeat(100_000) + "/finwait2");
+        assertError(tooLong, 414, "uri_too_long");
+        assertThat(tooLong.body()).hasSizeLessThan(300);
+    }
+
+    @Test
     void unknownHostsAndPathsAre404MethodsOtherThanGetAre405() throws Exception {
         assertError(api.get("/api/hosts/nobody/finwait2"), 404, "not_found");
         assertError(api.get("/api/hosts/nobody/processes"), 404, "not_found");
@@ -304,9 +320,9 @@ class QueryApiContractTest {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         props.put(StreamsConfig.STATE_DIR_CONFIG, work.resolve("unstarted").toString());
         try (KafkaStreams created = new KafkaStreams(FinwatchTopology.buildTopology(StreamsSettings.defaults(), new DetectorMetrics(new SimpleMeterRegistry())), props);
-             HttpEndpoint http = HttpEndpoint.bind(new HostPort("127.0.0.1", 0), "--http", 2)) {
+             HttpEndpoint http = HttpEndpoint.bind(new HostPort("127.0.0.1", 0), "--http", HttpLimits.api())) {
             QueryRouter router = new QueryRouter(created, new HostInfo("127.0.0.1", 1), 3, new Forwarder(null, null, Duration.ofSeconds(1)));
-            http.route(ApiRoutes.PREFIX, new ApiRoutes(router, java.time.Clock.systemUTC())).start();
+            http.limitedRoute(ApiRoutes.PATH_SPEC, new ApiRoutes(router, java.time.Clock.systemUTC())).start();
             ApiClient client = new ApiClient(http.port(), null, null);
             for (String path : List.of("/api/hosts", "/api/hosts/node-a/finwait2", "/api/anomalies?host=node-a", "/api/top/processes")) {
                 HttpResponse<String> r = client.get(path);
@@ -314,6 +330,20 @@ class QueryApiContractTest {
                 assertThat(r.headers().firstValue("Retry-After")).hasValue("1");
                 assertThat(ApiClient.JSON.readTree(r.body()).get("retry_after_s").asInt()).isEqualTo(1);
             }
+            // Parameters are parsed before anything else; a URI the JDK client would refuse to send goes raw.
+            for (String query : List.of("since=%zz", "x=1&limit=%4")) {
+                String answer = raw(http.port(), "GET /api/anomalies?" + query + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+                assertThat(answer).startsWith("HTTP/1.1 400").contains("Content-Type: application/json; charset=utf-8")
+                        .contains("\"error\":\"bad_request\"").containsPattern("\"message\":\"(since|limit): bad percent-encoding");
+            }
+        }
+    }
+
+    static String raw(int port, String request) throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         }
     }
 

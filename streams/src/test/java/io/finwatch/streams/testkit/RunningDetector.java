@@ -1,6 +1,7 @@
 package io.finwatch.streams.testkit;
 
 import io.finwatch.common.config.HostPort;
+import io.finwatch.common.http.HttpLimits;
 import io.finwatch.schemas.serde.FinwatchSerde;
 import io.finwatch.streams.app.StreamsApp;
 import io.finwatch.streams.app.StreamsAppConfig;
@@ -43,6 +44,11 @@ public final class RunningDetector implements AutoCloseable {
 
     /** @param token the API's bearer token, or null for none */
     public static RunningDetector start(Path stateDir, String token) {
+        return start(stateDir, token, HttpLimits.api());
+    }
+
+    /** As {@link #start(Path, String)} with these HTTP limits. */
+    public static RunningDetector start(Path stateDir, String token, HttpLimits limits) {
         EmbeddedKafka kafka = EmbeddedKafka.start();
         try {
             StreamsSettings settings = StreamsSettings.builder().topics("ui.transitions", "ui.heartbeats", "ui.anomalies", "ui.dlq")
@@ -55,7 +61,7 @@ public final class RunningDetector implements AutoCloseable {
                             StreamsConfig.STATE_DIR_CONFIG, stateDir.toString()));
             StreamsAppConfig config = StreamsAppConfig.builder(settings, props).http(new HostPort("127.0.0.1", 0)).topics(false, 3, (short) 1)
                     .security(token == null ? ApiSecurity.NONE : new ApiSecurity(token, null, null, null, null))
-                    .dashboard(new DashboardHandler()).build();
+                    .dashboard(new DashboardHandler()).httpLimits(limits).build();
             return new RunningDetector(kafka, StreamsApp.start(config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)), settings);
         } catch (RuntimeException e) {
             kafka.close();

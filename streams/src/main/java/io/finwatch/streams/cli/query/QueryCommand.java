@@ -1,8 +1,10 @@
 package io.finwatch.streams.cli.query;
 
+import io.finwatch.common.config.Cli;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import javax.net.ssl.SSLContext;
 import picocli.CommandLine.Command;
@@ -21,7 +23,7 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:ok", "1:the API answered with an error (bad parameter, unknown host, token missing or wrong, unavailable)",
                 "2:usage error", "3:the API cannot be reached at --url"})
-public final class QueryCommand implements Callable<Integer> {
+public final class QueryCommand implements Callable<Integer>, Cli.ReadsEnvironment {
 
     static final String TOKEN_ENV = "FINWATCH_HTTP_TOKEN";
     static final String TRUSTSTORE_PASSWORD_ENV = "FINWATCH_TRUSTSTORE_PASSWORD";
@@ -40,6 +42,11 @@ public final class QueryCommand implements Callable<Integer> {
     public QueryCommand(Map<String, String> env, Clock clock) {
         this.env = env;
         this.clock = clock;
+    }
+
+    @Override
+    public Set<String> environmentVariables() {
+        return Set.of(TOKEN_ENV, TRUSTSTORE_PASSWORD_ENV);
     }
 
     /** Without a subcommand: the usage, and the exit code of a usage error. */

@@ -1,20 +1,22 @@
 package io.finwatch.streams.cli.query;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import io.finwatch.common.config.HostPort;
+import io.finwatch.common.http.HttpEndpoint;
+import io.finwatch.common.http.HttpLimits;
 import io.finwatch.streams.dashboard.DashboardHandler;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
 
 /**
  * A stand-in for the query API on a real loopback socket: answers each path with a canned status, headers and
@@ -37,38 +39,37 @@ public final class FakeApi implements AutoCloseable {
     public record Seen(String path, String query, String authorization) {
     }
 
-    private final HttpServer server;
+    private final HttpEndpoint server;
     private final Map<String, Reply> replies = new ConcurrentHashMap<>();
     private final List<Seen> seen = new CopyOnWriteArrayList<>();
     private volatile String requiredToken;
 
     public FakeApi() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
+        server = HttpEndpoint.bind(new HostPort("127.0.0.1", 0), "--http", HttpLimits.metricsOnly());
         DashboardHandler dashboard = new DashboardHandler();
-        server.createContext("/", ex -> {
-            try (ex) {
-                // Raw: a test checks that the client percent-encoded what it put into the path.
-                String path = ex.getRequestURI().getRawPath();
-                seen.add(new Seen(path, ex.getRequestURI().getRawQuery(), ex.getRequestHeaders().getFirst("Authorization")));
-                if (!path.startsWith("/api/")) {
-                    dashboard.handle(ex);
-                    return;
-                }
-                String token = requiredToken;
-                if (token != null && !("Bearer " + token).equals(ex.getRequestHeaders().getFirst("Authorization"))) {
-                    send(ex, Reply.error(401, "unauthorized", "this endpoint needs Authorization: Bearer <token> (--http-token)",
-                            Map.of("WWW-Authenticate", "Bearer realm=\"finwatch\"")));
-                    return;
-                }
-                Reply r = replies.get(path);
-                send(ex, r != null ? r : Reply.error(404, "not_found", "no such path: " + path, Map.of()));
+        server.route("/", (req, rsp, cb) -> {
+            // Raw: a test checks that the client percent-encoded what it put into the path.
+            String path = req.getHttpURI().getPath();
+            String auth = req.getHeaders().get(HttpHeader.AUTHORIZATION);
+            seen.add(new Seen(path, req.getHttpURI().getQuery(), auth));
+            if (!path.startsWith("/api/")) {
+                dashboard.handle(req, rsp, cb);
+                return;
             }
+            String token = requiredToken;
+            if (token != null && !("Bearer " + token).equals(auth)) {
+                send(req, rsp, cb, Reply.error(401, "unauthorized", "this endpoint needs Authorization: Bearer <token> (--http-token)",
+                        Map.of("WWW-Authenticate", "Bearer realm=\"finwatch\"")));
+                return;
+            }
+            Reply r = replies.get(path);
+            send(req, rsp, cb, r != null ? r : Reply.error(404, "not_found", "no such path: " + path, Map.of()));
         });
         server.start();
     }
 
     public URI url() {
-        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+        return URI.create("http://127.0.0.1:" + server.port());
     }
 
     public FakeApi on(String path, Reply reply) {
@@ -101,20 +102,14 @@ public final class FakeApi implements AutoCloseable {
         }
     }
 
-    private static void send(HttpExchange ex, Reply r) throws IOException {
-        byte[] body = r.body().getBytes(StandardCharsets.UTF_8);
-        r.headers().forEach(ex.getResponseHeaders()::set);
-        ex.getResponseHeaders().putIfAbsent("Content-Type", List.of("application/json; charset=utf-8"));
-        ex.sendResponseHeaders(r.status(), body.length == 0 ? -1 : body.length);
-        if (body.length > 0) {
-            try (OutputStream out = ex.getResponseBody()) {
-                out.write(body);
-            }
-        }
+    private static void send(Request req, Response rsp, Callback cb, Reply r) {
+        r.headers().forEach((k, v) -> rsp.getHeaders().put(k, v));
+        String type = r.headers().getOrDefault("Content-Type", "application/json; charset=utf-8");
+        HttpEndpoint.respond(req, rsp, cb, r.status(), type, r.body());
     }
 
     @Override
     public void close() {
-        server.stop(0);
+        server.close();
     }
 }
