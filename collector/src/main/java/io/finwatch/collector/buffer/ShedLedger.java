@@ -1,5 +1,7 @@
 package io.finwatch.collector.buffer;
 
+import io.finwatch.common.log.RateLimitedLog;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -9,14 +11,16 @@ import org.slf4j.LoggerFactory;
  * Sequence numbers refused under the disk cap, merged into ranges until the caller drains them into a heartbeat's
  * gap marker. Consecutive seqs coalesce, so a long outage costs one range, not one entry per event.
  *
- * <p>Shedding is logged once when it starts (WARN) and once when events fit again (INFO, with how many were
- * dropped), not per event.
+ * <p>Shedding is logged when it starts (WARN) and when events fit again (INFO, with how many were dropped), not
+ * per event; a buffer that fills and drains every poll (a table larger than the cap, re-sent after each shedding)
+ * gets one such pair a minute, with the count of those left out.
  */
 final class ShedLedger {
     private static final Logger LOG = LoggerFactory.getLogger(ShedLedger.class);
 
     private final String dir;
     private final long capBytes;
+    private final RateLimitedLog episodes = new RateLimitedLog(LOG, Duration.ofMinutes(1));
     private final List<SeqRange> pending = new ArrayList<>();
     private long total;
     private boolean shedding;
@@ -34,7 +38,7 @@ final class ShedLedger {
             shedding = true;
             episodeStartSeq = seq;
             episodeCount = 0;
-            LOG.warn("buffer {} is full ({} bytes of events Kafka has not acknowledged, --buffer-max-bytes): "
+            episodes.warn(dir + " full", "buffer {} is full ({} bytes of events Kafka has not acknowledged, --buffer-max-bytes): "
                     + "dropping new events from seq {} on (DROP-NEWEST); every heartbeat declares the dropped numbers "
                     + "in shed_ranges", dir, capBytes, seq);
         }
@@ -51,8 +55,8 @@ final class ShedLedger {
     synchronized void fitted(long seq) {
         if (shedding) {
             shedding = false;
-            LOG.info("buffer {} has room again at seq {}: {} events dropped since seq {}", dir, seq, episodeCount,
-                    episodeStartSeq);
+            episodes.info(dir + " room", "buffer {} has room again at seq {}: {} events dropped since seq {}", dir, seq,
+                    episodeCount, episodeStartSeq);
         }
     }
 

@@ -181,7 +181,7 @@ public final class HttpEndpoint implements AutoCloseable {
         if (guard != null) {
             handler = new Guarded(guard, handler);
         }
-        // The root context: the path mappings (and handlers' Request.getPathInContext) need one.
+        // The root context: Jetty's path mappings resolve a request's path within one.
         server.setHandler(new ContextHandler(handler, "/"));
         try {
             server.start();

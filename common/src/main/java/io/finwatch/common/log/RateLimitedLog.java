@@ -57,6 +57,17 @@ public final class RateLimitedLog {
         }
     }
 
+    /** As {@link #warn}, at INFO. */
+    public void info(String key, String format, Object... args) {
+        if (!log.isInfoEnabled()) {
+            return;
+        }
+        long suppressed = admit(key);
+        if (suppressed >= 0) {
+            log.info(line(format, args, suppressed));
+        }
+    }
+
     /** As {@link #warn}, at ERROR. */
     public void error(String key, String format, Object... args) {
         if (!log.isErrorEnabled()) {

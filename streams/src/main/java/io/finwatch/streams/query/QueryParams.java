@@ -50,11 +50,6 @@ public final class QueryParams {
         return new QueryParams(out);
     }
 
-    /** For a query parameter map built elsewhere (tests, another front end). */
-    static QueryParams of(Map<String, List<String>> values) {
-        return new QueryParams(new LinkedHashMap<>(values));
-    }
-
     private static ApiException badEncoding(String rawQuery) {
         String spoiled = rawQuery;
         String parameter = "query string";
