@@ -43,7 +43,7 @@ class EventStreamGoldenTest {
         Path root = dir.resolve("proc");
         FixtureTree.copy(TREE.resolve("t0"), root);
         MutableClock clock = new MutableClock(Instant.parse("2026-03-01T12:00:00Z"));
-        try (EventBuffer buffer = EventBuffer.open(BufferSettings.defaults(dir.resolve("buffer")));
+        try (EventBuffer buffer = EventBuffer.open(BufferSettings.defaults(dir.resolve("buffer")).withClock(clock));
              BufferReader reader = buffer.openReader("golden");
              HostReader host = HostReader.open(new Procfs(root), SocketSource.Kind.PROCFS)) {
             HostState state = new HostState(clock, HostState.Settings.defaults(), host.finTimeouts(),
