@@ -62,7 +62,7 @@ public final class BufferPublishBench {
         String compression = args.length > 2 ? args[2] : "zstd";
         byte[][] payloads = payloads();
         System.out.printf("event: key %d B + payload %d B + record header -> ~%d B on disk%n", KEY.length(),
-                PAYLOAD_BYTES, 46 + KEY.length() + PAYLOAD_BYTES + 4);
+                PAYLOAD_BYTES, 54 + KEY.length() + PAYLOAD_BYTES + 4);
 
         // A warm-up pass of each, then measured rounds interleaved with their anchor so that load from other
         // processes on a shared machine hits both alike; medians are reported.
