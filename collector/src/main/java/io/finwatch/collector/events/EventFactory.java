@@ -8,6 +8,7 @@ import io.finwatch.collector.track.NetNamespace;
 import io.finwatch.collector.track.Owner;
 import io.finwatch.collector.track.PollResult;
 import io.finwatch.collector.track.ProcessInfo;
+import io.finwatch.collector.track.ReapTime;
 import io.finwatch.collector.track.SocketChange;
 import io.finwatch.collector.track.StateCounts;
 import io.finwatch.schemas.CollectorHeartbeat;
@@ -49,6 +50,7 @@ public final class EventFactory {
         Owner owner = change.after() != null ? poll.ownerOf(row) : null;
         LastOwner last = poll.lastOwnerOf(row);
         Instant observed = poll.observedAt();
+        Long reapAt = ReapTime.reapAtMs(row, observed.toEpochMilli(), fin == null ? 0 : fin.seconds());
         return SocketTransition.newBuilder()
                 .setHost(host)
                 .setCollectorId(collectorId)
@@ -68,9 +70,8 @@ public final class EventFactory {
                 .setOrphaned(row.orphaned())
                 .setTimer(timer(row.timer()))
                 .setTimerMs(row.timerMs())
-                // The kernel reaps an orphan when its timer fires; an attached socket has no such deadline.
-                .setReapDeadline(row.orphaned() && row.timer() != io.finwatch.collector.socket.TimerKind.OFF
-                        ? observed.plusMillis(row.timerMs()) : null)
+                // Only a reap timer ends an orphan (ReapTime); an attached socket has no such deadline.
+                .setReapDeadline(reapAt == null ? null : Instant.ofEpochMilli(reapAt))
                 .setPid(owner == null ? null : owner.process().pid())
                 .setComm(owner == null ? null : owner.process().comm())
                 .setContainerId(owner == null ? null : owner.process().containerId())
