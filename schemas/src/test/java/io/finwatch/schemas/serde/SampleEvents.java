@@ -8,7 +8,9 @@ import io.finwatch.schemas.FinWait2Anomaly;
 import io.finwatch.schemas.NamespaceInfo;
 import io.finwatch.schemas.Owner;
 import io.finwatch.schemas.SeqRange;
+import io.finwatch.schemas.ShutdownFlags;
 import io.finwatch.schemas.SocketTransition;
+import io.finwatch.schemas.StateSinceSource;
 import io.finwatch.schemas.TcpState;
 import io.finwatch.schemas.TimerKind;
 import java.time.Instant;
@@ -44,6 +46,12 @@ final class SampleEvents {
                 .setPid(4711).setComm("kube-proxy").setContainerId(owner.getContainerId())
                 .setLastOwner(owner)
                 .setFinTimeoutS(60).setFinTimeoutSource(FinTimeoutSource.NAMESPACE)
+                // shutdown(SHUT_WR) without close(); its FIN was acknowledged 40 ms after it, 10.2 s before the poll.
+                .setShutdown(ShutdownFlags.WR)
+                .setStateSinceMs(OBSERVED.toEpochMilli() - 10_204L)
+                .setStateSinceSource(StateSinceSource.KERNEL)
+                .setRecvQ(0L).setSendQ(0L)
+                .setReapAtMs(null)
                 .build();
     }
 

@@ -77,7 +77,7 @@ class SerdeErrorsTest {
             assertThat(serde.identify(cut)).as("%d bytes", length).isPresent();
             assertThatThrownBy(() -> serde.decodeAny(cut)).as("%d of %d bytes", length, transition.length)
                     .isInstanceOf(CorruptRecordException.class)
-                    .hasMessageContaining("SocketTransition v1")
+                    .hasMessageContaining("SocketTransition v" + serde.identifyOrThrow(transition).version())
                     .hasMessageContaining(serde.identifyOrThrow(transition).fingerprintHex());
         }
     }
@@ -97,7 +97,7 @@ class SerdeErrorsTest {
         assertThatThrownBy(() -> serde.decode(transition, CollectorHeartbeat.class))
                 .isInstanceOf(WrongRecordTypeException.class)
                 .hasMessageContaining("expected a CollectorHeartbeat")
-                .hasMessageContaining("SocketTransition v1");
+                .hasMessageContaining("SocketTransition v" + serde.identifyOrThrow(transition).version());
     }
 
     @Test
