@@ -143,14 +143,15 @@ public final class TailCommand implements Callable<Integer> {
 
         static String line(SpecificRecord rec) {
             if (rec instanceof SocketTransition t) {
-                return String.format("%s %-12s transition seq=%-8d netns=%d %s -> %s  %s -> %s%s%s",
+                return String.format("%s %-12s transition seq=%-8d netns=%d %s -> %s  %s -> %s%s%s%s",
                         t.getObservedAt(), t.getHost(), t.getSeq(), t.getNetns(),
                         endpoint(t.getFamily(), t.getLocalIp(), t.getLocalPort()),
                         endpoint(t.getFamily(), t.getRemoteIp(), t.getRemotePort()),
                         t.getFromState() == null ? "(new)" : t.getFromState(), t.getToState(),
                         t.getOrphaned() ? " orphaned" : "",
                         t.getPid() != null ? " pid=" + t.getPid() + " comm=" + t.getComm()
-                                : t.getLastOwner() != null ? " was pid=" + t.getLastOwner().getPid() + " comm=" + t.getLastOwner().getComm() : "");
+                                : t.getLastOwner() != null ? " was pid=" + t.getLastOwner().getPid() + " comm=" + t.getLastOwner().getComm() : "",
+                        kernelFacts(t));
             }
             if (rec instanceof CollectorHeartbeat h) {
                 return String.format("%s %-12s heartbeat  seq=%-8d sockets=%d fin_wait2 attached=%d orphaned=%d poll=%dms namespaces=%d%s",
@@ -167,6 +168,25 @@ public final class TailCommand implements Callable<Integer> {
                         a.getDwellMs() == null ? "" : " dwell=" + a.getDwellMs() + "ms");
             }
             return RecordJson.toJsonString(rec);
+        }
+
+        /** The kernel's facts a transition carries (collectors from SocketTransition v2 on); empty before. */
+        private static String kernelFacts(SocketTransition t) {
+            StringBuilder b = new StringBuilder();
+            if (t.getShutdown() != null) {
+                b.append(" shutdown=").append(t.getShutdown());
+            }
+            if (t.getStateSinceMs() != null) {
+                b.append(" since=").append(Instant.ofEpochMilli(t.getStateSinceMs())).append(' ')
+                        .append(t.getStateSinceSource());
+            }
+            if (t.getRecvQ() != null) {
+                b.append(" recv_q=").append(t.getRecvQ()).append(" send_q=").append(t.getSendQ());
+            }
+            if (t.getReapAtMs() != null) {
+                b.append(" reap_at=").append(Instant.ofEpochMilli(t.getReapAtMs()));
+            }
+            return b.toString();
         }
 
         private static String endpoint(int family, String ip, Integer port) {

@@ -15,7 +15,9 @@ import io.finwatch.schemas.CollectorHeartbeat;
 import io.finwatch.schemas.FinTimeoutSource;
 import io.finwatch.schemas.NamespaceInfo;
 import io.finwatch.schemas.SeqRange;
+import io.finwatch.schemas.ShutdownFlags;
 import io.finwatch.schemas.SocketTransition;
+import io.finwatch.schemas.StateSinceSource;
 import io.finwatch.schemas.TcpState;
 import io.finwatch.schemas.TimerKind;
 import java.time.Instant;
@@ -44,7 +46,8 @@ public final class EventFactory {
 
     public SocketTransition transition(SocketChange change, PollResult poll, long seq) {
         // A GONE event describes the socket as last seen.
-        SocketRow row = change.after() != null ? change.after() : change.before();
+        boolean gone = change.after() == null;
+        SocketRow row = gone ? change.before() : change.after();
         SocketKey key = row.key();
         FinTimeout fin = poll.finTimeoutOf(key.netns());
         Owner owner = change.after() != null ? poll.ownerOf(row) : null;
@@ -78,7 +81,18 @@ public final class EventFactory {
                 .setLastOwner(last == null ? null : owner(last))
                 .setFinTimeoutS(fin == null ? 0 : fin.seconds())
                 .setFinTimeoutSource(fin == null ? FinTimeoutSource.HOST_FALLBACK : source(fin))
+                .setShutdown(gone ? null : shutdown(row.shutdown()))
+                .setStateSinceMs(gone || row.stateSinceMs() == 0 ? null : row.stateSinceMs())
+                .setStateSinceSource(gone || row.stateSinceMs() == 0 ? null
+                        : row.sinceKernel() ? StateSinceSource.KERNEL : StateSinceSource.OBSERVED)
+                .setRecvQ(row.rxQueue())
+                .setSendQ(row.txQueue())
+                .setReapAtMs(reapAt)
                 .build();
+    }
+
+    static ShutdownFlags shutdown(io.finwatch.collector.socket.Shutdown s) {
+        return s == null ? null : ShutdownFlags.valueOf(s.name());
     }
 
     /** Totals of one poll plus the collector's cumulative counters. */
