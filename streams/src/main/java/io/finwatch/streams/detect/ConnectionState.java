@@ -6,7 +6,8 @@ import io.finwatch.streams.state.StoreKeys;
  * A socket in FIN_WAIT2, as the connections store holds it.
  *
  * @param key            the socket
- * @param enteredAt      observed_at of the poll that first saw it in FIN_WAIT2 (epoch ms)
+ * @param enteredAt      when it entered FIN_WAIT2 (epoch ms): the kernel's time when the collector read one
+ *                       (state_since_source KERNEL), else observed_at of the poll that first saw it
  * @param deadline       when it should have left FIN_WAIT2: entered + the namespace's fin timeout, or for an
  *                       orphan the kernel's reap deadline (epoch ms)
  * @param fireAt         when it counts as stuck: the deadline for an attached socket, deadline + grace for an
