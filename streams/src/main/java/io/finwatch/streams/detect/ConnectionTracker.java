@@ -99,7 +99,7 @@ final class ConnectionTracker {
             long deadline = deadline(t, entered);
             long fireAt = t.getOrphaned() ? deadline + settings.graceMs(hostIntervalMs) : deadline;
             ConnectionState c = new ConnectionState(key, entered, deadline, fireAt, t.getOrphaned(), t.getFinTimeoutS(), pid, comm,
-                    container, t.getCollectorId(), false, hostIntervalMs, t.getSeq());
+                    container, t.getCollectorId(), false, hostIntervalMs, t.getSeq(), t.getShutdown(), t.getRecvQ(), t.getSendQ());
             connections.put(k, c);
             episodes.opened(key);
             deadlines.add(fireAt, k);
@@ -108,6 +108,9 @@ final class ConnectionTracker {
         }
         if (t.getSeq() > cur.lastSeenSeq()) {
             cur = cur.seenAt(t.getSeq());
+            if (t.getShutdown() != null || t.getRecvQ() != null) {
+                cur = cur.withFacts(t.getShutdown(), t.getRecvQ(), t.getSendQ());
+            }
             connections.put(k, cur);
         }
         if (t.getOrphaned() && !cur.orphaned() && observed >= cur.enteredAt()) {

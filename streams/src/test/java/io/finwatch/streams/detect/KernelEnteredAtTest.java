@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.finwatch.schemas.AnomalyKind;
 import io.finwatch.schemas.FinWait2Anomaly;
+import io.finwatch.schemas.ShutdownFlags;
 import io.finwatch.schemas.SocketTransition;
 import io.finwatch.schemas.StateSinceSource;
 import io.finwatch.schemas.TcpState;
@@ -53,6 +54,32 @@ class KernelEnteredAtTest extends DetectorTest {
         assertThat(det.liveFor(run, Duration.ofSeconds(5))).singleElement().satisfies(a -> {
             assertThat(a.getKind()).isEqualTo(AnomalyKind.STUCK);
             assertThat(a.getEnteredAt()).isEqualTo(T0);
+        });
+    }
+
+    @Test
+    void theStuckOfAnAttachedSocketWithItsSendSideShutCarriesThatProofAndItsQueues() {
+        CollectorRun run = new CollectorRun("node-1", "run-1", T0, 1000, FIN_TIMEOUT_S);
+        Socket s = run.socket(40003);
+        SocketTransition t = run.attached(s, TcpState.FIN_WAIT1, TcpState.FIN_WAIT2, KUBE_PROXY);
+        t.setShutdown(ShutdownFlags.WR);
+        t.setRecvQ(7L);
+        t.setSendQ(0L);
+        det.send(run.heartbeat()).send(t);
+
+        assertThat(det.liveFor(run, Duration.ofSeconds(FIN_TIMEOUT_S + 2))).singleElement().satisfies(a -> {
+            assertThat(a.getKind()).isEqualTo(AnomalyKind.STUCK);
+            assertThat(a.getOrphaned()).isFalse();
+            assertThat(a.getShutdown()).isEqualTo(ShutdownFlags.WR);
+            assertThat(a.getRecvQ()).isEqualTo(7L);
+            assertThat(a.getSendQ()).isZero();
+        });
+        // The episode kept them in its store through the restart-safe record, and RESOLVED says them again.
+        det.send(run.attached(s, TcpState.FIN_WAIT2, TcpState.TIME_WAIT, KUBE_PROXY));
+        assertThat(det.anomalies()).singleElement().satisfies(a -> {
+            assertThat(a.getKind()).isEqualTo(AnomalyKind.RESOLVED);
+            assertThat(a.getShutdown()).isEqualTo(ShutdownFlags.WR);
+            assertThat(a.getRecvQ()).isEqualTo(7L);
         });
     }
 
