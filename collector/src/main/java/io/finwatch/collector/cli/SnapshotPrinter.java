@@ -11,6 +11,7 @@ import io.finwatch.collector.track.FinTimeout;
 import io.finwatch.collector.track.NetNamespace;
 import io.finwatch.collector.track.Owner;
 import io.finwatch.collector.track.PollResult;
+import io.finwatch.collector.track.ReapTime;
 import java.io.IOException;
 import java.io.Writer;
 import java.util.ArrayList;
@@ -84,6 +85,26 @@ final class SnapshotPrinter {
             } else {
                 g.writeNumberField("fin_timeout_s", fin.seconds());
                 g.writeStringField("fin_timeout_source", fin.source().name());
+            }
+            if (r.shutdown() == null) {
+                g.writeNullField("shutdown");
+            } else {
+                g.writeStringField("shutdown", r.shutdown().name());
+            }
+            if (r.stateSinceMs() == 0) {
+                g.writeNullField("state_since_ms");
+                g.writeNullField("state_since_source");
+            } else {
+                g.writeNumberField("state_since_ms", r.stateSinceMs());
+                g.writeStringField("state_since_source", r.sinceKernel() ? "KERNEL" : "OBSERVED");
+            }
+            g.writeNumberField("recv_q", r.rxQueue());
+            g.writeNumberField("send_q", r.txQueue());
+            Long reapAt = ReapTime.reapAtMs(r, poll.observedAt().toEpochMilli(), fin == null ? 0 : fin.seconds());
+            if (reapAt == null) {
+                g.writeNullField("reap_at_ms");
+            } else {
+                g.writeNumberField("reap_at_ms", reapAt);
             }
             g.writeEndObject();
             g.flush();

@@ -160,14 +160,15 @@ public final class TailCommand implements Callable<Integer> {
 
         static String line(SpecificRecord rec) {
             if (rec instanceof SocketTransition t) {
-                return String.format("%s %-12s transition %s netns=%d %s -> %s  %s -> %s%s%s",
+                return String.format("%s %-12s transition %s netns=%d %s -> %s  %s -> %s%s%s%s",
                         t.getObservedAt(), t.getHost(), identity(t.getEpoch(), t.getSeq()), t.getNetns(),
                         endpoint(t.getFamily(), t.getLocalIp(), t.getLocalPort()),
                         endpoint(t.getFamily(), t.getRemoteIp(), t.getRemotePort()),
                         t.getFromState() == null ? "(new)" : t.getFromState(), t.getToState(),
                         t.getOrphaned() ? " orphaned" : "",
                         t.getPid() != null ? " pid=" + t.getPid() + " comm=" + t.getComm()
-                                : t.getLastOwner() != null ? " was pid=" + t.getLastOwner().getPid() + " comm=" + t.getLastOwner().getComm() : "");
+                                : t.getLastOwner() != null ? " was pid=" + t.getLastOwner().getPid() + " comm=" + t.getLastOwner().getComm() : "",
+                        kernelFacts(t));
             }
             if (rec instanceof CollectorHeartbeat h) {
                 return String.format("%s %-12s heartbeat  %s sockets=%d fin_wait2 attached=%d orphaned=%d poll=%dms namespaces=%d%s%s",
@@ -214,6 +215,25 @@ public final class TailCommand implements Callable<Integer> {
 
         private static String range(long first, long last) {
             return first == last ? Long.toString(first) : first + ".." + last;
+        }
+
+        /** The kernel's facts a transition carries (collectors from SocketTransition v3 on); empty before. */
+        private static String kernelFacts(SocketTransition t) {
+            StringBuilder b = new StringBuilder();
+            if (t.getShutdown() != null) {
+                b.append(" shutdown=").append(t.getShutdown());
+            }
+            if (t.getStateSinceMs() != null) {
+                b.append(" since=").append(Instant.ofEpochMilli(t.getStateSinceMs())).append(' ')
+                        .append(t.getStateSinceSource());
+            }
+            if (t.getRecvQ() != null) {
+                b.append(" recv_q=").append(t.getRecvQ()).append(" send_q=").append(t.getSendQ());
+            }
+            if (t.getReapAtMs() != null) {
+                b.append(" reap_at=").append(Instant.ofEpochMilli(t.getReapAtMs()));
+            }
+            return b.toString();
         }
 
         private static String endpoint(int family, String ip, Integer port) {

@@ -8,13 +8,16 @@ import io.finwatch.collector.track.NetNamespace;
 import io.finwatch.collector.track.Owner;
 import io.finwatch.collector.track.PollResult;
 import io.finwatch.collector.track.ProcessInfo;
+import io.finwatch.collector.track.ReapTime;
 import io.finwatch.collector.track.SocketChange;
 import io.finwatch.collector.track.StateCounts;
 import io.finwatch.schemas.CollectorHeartbeat;
 import io.finwatch.schemas.FinTimeoutSource;
 import io.finwatch.schemas.NamespaceInfo;
 import io.finwatch.schemas.SeqRange;
+import io.finwatch.schemas.ShutdownFlags;
 import io.finwatch.schemas.SocketTransition;
+import io.finwatch.schemas.StateSinceSource;
 import io.finwatch.schemas.TcpState;
 import io.finwatch.schemas.TimerKind;
 import java.time.Instant;
@@ -43,12 +46,14 @@ public final class EventFactory {
 
     public SocketTransition transition(SocketChange change, PollResult poll, long seq) {
         // A GONE event describes the socket as last seen.
-        SocketRow row = change.after() != null ? change.after() : change.before();
+        boolean gone = change.after() == null;
+        SocketRow row = gone ? change.before() : change.after();
         SocketKey key = row.key();
         FinTimeout fin = poll.finTimeoutOf(key.netns());
         Owner owner = change.after() != null ? poll.ownerOf(row) : null;
         LastOwner last = poll.lastOwnerOf(row);
         Instant observed = poll.observedAt();
+        Long reapAt = ReapTime.reapAtMs(row, observed.toEpochMilli(), fin == null ? 0 : fin.seconds());
         return SocketTransition.newBuilder()
                 .setHost(host)
                 .setCollectorId(collectorId)
@@ -68,16 +73,26 @@ public final class EventFactory {
                 .setOrphaned(row.orphaned())
                 .setTimer(timer(row.timer()))
                 .setTimerMs(row.timerMs())
-                // The kernel reaps an orphan when its timer fires; an attached socket has no such deadline.
-                .setReapDeadline(row.orphaned() && row.timer() != io.finwatch.collector.socket.TimerKind.OFF
-                        ? observed.plusMillis(row.timerMs()) : null)
+                // Only a reap timer ends an orphan (ReapTime); an attached socket has no such deadline.
+                .setReapDeadline(reapAt == null ? null : Instant.ofEpochMilli(reapAt))
                 .setPid(owner == null ? null : owner.process().pid())
                 .setComm(owner == null ? null : owner.process().comm())
                 .setContainerId(owner == null ? null : owner.process().containerId())
                 .setLastOwner(last == null ? null : owner(last))
                 .setFinTimeoutS(fin == null ? 0 : fin.seconds())
                 .setFinTimeoutSource(fin == null ? FinTimeoutSource.HOST_FALLBACK : source(fin))
+                .setShutdown(gone ? null : shutdown(row.shutdown()))
+                .setStateSinceMs(gone || row.stateSinceMs() == 0 ? null : row.stateSinceMs())
+                .setStateSinceSource(gone || row.stateSinceMs() == 0 ? null
+                        : row.sinceKernel() ? StateSinceSource.KERNEL : StateSinceSource.OBSERVED)
+                .setRecvQ(row.rxQueue())
+                .setSendQ(row.txQueue())
+                .setReapAtMs(reapAt)
                 .build();
+    }
+
+    static ShutdownFlags shutdown(io.finwatch.collector.socket.Shutdown s) {
+        return s == null ? null : ShutdownFlags.valueOf(s.name());
     }
 
     /** Totals of one poll plus the collector's cumulative counters. */

@@ -1,6 +1,7 @@
 package io.finwatch.collector.kernel;
 
 import io.finwatch.collector.socket.ParseError;
+import io.finwatch.collector.socket.Shutdown;
 import io.finwatch.collector.socket.SocketKey;
 import io.finwatch.collector.socket.SocketRow;
 import io.finwatch.collector.socket.TcpState;
@@ -19,8 +20,12 @@ import java.util.function.Consumer;
  * inet_diag_msg  family u8, state u8, timer u8, retrans u8,
  *                sport be16, dport be16, src be32[4], dst be32[4], if u32, cookie u32[2],
  *                expires u32 (ms), rqueue u32, wqueue u32, uid u32, inode u32 (host order)
- *                then attributes, not read
+ * nlattr list    walked by {@link DiagAttributes}: SHUTDOWN (this end's shutdown flags) and INFO
+ *                ({@link TcpInfo}: the ages that tell when the socket entered its state); minisockets carry neither
  * </pre>
+ *
+ * <p>The kernel computes ages and timers when it fills a datagram, so each datagram comes with the time it was
+ * filled ({@link SockDiagReader} stamps it) and every row of it is placed in time by that stamp.
  *
  * <p>A message whose state or timer is unknown is reported and skipped; a datagram whose framing is broken, or a
  * netlink error, ends the dump with an IOException (the rows before it were delivered).
@@ -40,6 +45,7 @@ final class InetDiagDecoder {
     private final String source;
     private final long netns;
     private final int seq;
+    private final DiagAttributes attributes = new DiagAttributes();
     private int messages;
 
     /**
@@ -55,9 +61,11 @@ final class InetDiagDecoder {
     /**
      * Decodes one datagram, positioned at its start with its limit at its end, in host byte order.
      *
+     * @param filledAtMs epoch ms at which the kernel filled this datagram (its ages and timers count from then)
      * @return true when the dump's last message (NLMSG_DONE) was in it
      */
-    boolean decode(ByteBuffer datagram, Consumer<SocketRow> rows, Consumer<ParseError> errors) throws IOException {
+    boolean decode(ByteBuffer datagram, long filledAtMs, Consumer<SocketRow> rows, Consumer<ParseError> errors)
+            throws IOException {
         ByteBuffer be = datagram.duplicate().order(ByteOrder.BIG_ENDIAN);
         int at = datagram.position();
         int end = datagram.limit();
@@ -86,7 +94,7 @@ final class InetDiagDecoder {
                     SocketRow row = len < NLMSG_HDRLEN + INET_DIAG_MSG_LEN
                             ? reject(datagram, at, len, "inet_diag_msg of " + (len - NLMSG_HDRLEN)
                                     + " bytes, expected " + INET_DIAG_MSG_LEN, errors)
-                            : row(datagram, be, at + NLMSG_HDRLEN, at, len, errors);
+                            : row(datagram, be, at + NLMSG_HDRLEN, at, len, filledAtMs, errors);
                     if (row != null) {
                         rows.accept(row);
                     }
@@ -102,7 +110,8 @@ final class InetDiagDecoder {
         return false;
     }
 
-    private SocketRow row(ByteBuffer b, ByteBuffer be, int o, int message, int len, Consumer<ParseError> errors) {
+    private SocketRow row(ByteBuffer b, ByteBuffer be, int o, int message, int len, long readAtMs,
+                          Consumer<ParseError> errors) {
         int familyCode = b.get(o) & 0xff;
         int family = familyCode == AF_INET ? 4 : familyCode == AF_INET6 ? 6 : 0;
         if (family == 0) {
@@ -129,8 +138,23 @@ final class InetDiagDecoder {
         long txQueue = state == TcpState.LISTEN ? 0 : b.getInt(o + 60) & U32;
         int uid = b.getInt(o + 64);
         long inode = b.getInt(o + 68) & U32;
+        long cookie = (b.getInt(o + 44) & U32) | (long) b.getInt(o + 48) << 32;
+        String broken = attributes.scan(b, o + INET_DIAG_MSG_LEN, message + len);
+        if (broken != null) {
+            return reject(b, message, len, broken, errors);
+        }
+        Shutdown shutdown = attributes.shutdown < 0 ? null : Shutdown.ofBits(b.get(attributes.shutdown));
+        long sinceMs;
+        int info = attributes.info;
+        if (info >= 0 && TcpInfo.usable(attributes.infoLength)) {
+            sinceMs = KernelStateSince.of(state, timer, inode, expiresMs, readAtMs, TcpInfo.lastDataSentMs(b, info),
+                    TcpInfo.lastDataRecvMs(b, info), TcpInfo.lastAckRecvMs(b, info), TcpInfo.rtoMs(b, info));
+        } else {
+            sinceMs = KernelStateSince.of(state, timer, inode, expiresMs, readAtMs, -1, -1, -1, 0);
+        }
         SocketKey key = new SocketKey(netns, family, localHi, localLo, localPort, remoteHi, remoteLo, remotePort, 0);
-        return new SocketRow(key, state, timer, expiresMs, retransmits, uid, inode, txQueue, rxQueue);
+        return new SocketRow(key, state, timer, expiresMs, retransmits, uid, inode, txQueue, rxQueue, cookie,
+                shutdown, readAtMs, sinceMs, sinceMs != 0);
     }
 
     private SocketRow reject(ByteBuffer b, int message, int len, String reason, Consumer<ParseError> errors) {

@@ -43,6 +43,8 @@ public final class SockDiagReader implements AutoCloseable {
     private static final int NLM_F_DUMP = 0x300;
     /** nlmsghdr + struct inet_diag_req (the first-generation request: family, lengths, ext, sockid, states, dbs). */
     private static final int REQUEST_LEN = InetDiagDecoder.NLMSG_HDRLEN + 60;
+    /** {@code idiag_ext}: ask for {@code INET_DIAG_INFO} (bit type - 1). SHUTDOWN comes without asking. */
+    private static final byte EXT_INFO = 1 << (DiagAttributes.INET_DIAG_INFO - 1);
     /** The kernel fills dump datagrams of at most 32 KiB; twice that never truncates one. */
     private static final int RECEIVE_BYTES = 64 * 1024;
 
@@ -148,20 +150,26 @@ public final class SockDiagReader implements AutoCloseable {
                 .putShort(6, (short) (NLM_F_REQUEST | NLM_F_DUMP))
                 .putInt(8, seq)
                 .putInt(12, 0);
-        // inet_diag_req: family (ignored by a dump), no address prefixes, no extensions, a zero socket id, the
-        // states asked for. The kernel tests the state before it fills a reply, so a socket left out costs it
-        // only the hash walk's visit.
-        req.put(16, (byte) InetDiagDecoder.AF_INET).putInt(16 + 52, stateMask);
+        // inet_diag_req: family (ignored by a dump), no address prefixes, tcp_info as the one extension, a zero
+        // socket id, the states asked for. The kernel tests the state before it fills a reply, so a socket left
+        // out costs it only the hash walk's visit; tcp_info costs nothing measurable on a narrowed dump and about
+        // a fifth more kernel time on a whole one (docs/benchmarks.md).
+        req.put(16, (byte) InetDiagDecoder.AF_INET).put(16 + 3, EXT_INFO).putInt(16 + 52, stateMask);
         try {
             libc.send(fd, request, new NativeLong(REQUEST_LEN), 0);
         } catch (LastErrorException e) {
             throw new IOException(source + ": send: " + e.getMessage());
         }
+        // The kernel fills the first datagram inside send() and each next one at the end of the recv() that
+        // returns the one before, so that is when their ages and timers were read.
+        long filledAtMs = System.currentTimeMillis();
         InetDiagDecoder decoder = new InetDiagDecoder(source, netns, seq);
         while (true) {
             long n;
+            long stamp = filledAtMs;
             try {
                 n = libc.recv(fd, receive, new NativeLong(RECEIVE_BYTES), 0).longValue();
+                filledAtMs = System.currentTimeMillis();
             } catch (LastErrorException e) {
                 throw new IOException(source + ": recv: " + e.getMessage());
             }
@@ -169,7 +177,7 @@ public final class SockDiagReader implements AutoCloseable {
                 throw new IOException(source + ": the dump ended without NLMSG_DONE");
             }
             received.limit((int) n).position(0);
-            if (decoder.decode(received, rows, errors)) {
+            if (decoder.decode(received, stamp, rows, errors)) {
                 return;
             }
         }

@@ -76,7 +76,8 @@ public final class HostState {
         long start = System.nanoTime();
         Instant observedAt = clock.instant();
         SocketTable.Builder builder = SocketTable.builder(Math.max(1024, previous.size() + previous.size() / 8));
-        return new HostRead(observedAt, start, namespaces, wholeReads, new IncrementalDiff(previous, builder));
+        return new HostRead(observedAt, start, namespaces, wholeReads, new IncrementalDiff(previous, builder,
+                observedAt.toEpochMilli()));
     }
 
     /**

@@ -30,28 +30,43 @@ import java.util.Set;
  * previous rows that such a read could not have seen are carried into the new table unchanged instead of being
  * reported gone; the next whole read settles them.
  *
+ * <p>Each row leaves with its time in state decided ({@link SocketRow#stateSinceMs}): for as long as a connection
+ * stays in one state it keeps the first value it had, except that a time the kernel gave replaces one the
+ * collector observed (the kernel's later readings only drift later, by later ACKs, or jitter by a jiffy); a
+ * socket new to the table or in a new state takes the kernel's time if the read had one, else this poll's.
+ *
  * <p>One instance per poll; {@link #add} runs on one thread, {@link #finish} after it, on any thread.
  */
 public final class IncrementalDiff {
     private final SocketTable previous;
     private final SocketTable.Builder builder;
     private final List<SocketRow> candidates = new ArrayList<>();
+    private final long observedAtMs;
     private final StateCounts counts = new StateCounts();
     private int previousSeen;
 
-    /** @param builder empty; the new table is built in it */
-    public IncrementalDiff(SocketTable previous, SocketTable.Builder builder) {
+    /**
+     * @param builder      empty; the new table is built in it
+     * @param observedAtMs the poll's time: when the kernel cannot tell, a socket new in its state entered it then
+     */
+    public IncrementalDiff(SocketTable previous, SocketTable.Builder builder, long observedAtMs) {
         this.previous = previous;
         this.builder = builder;
+        this.observedAtMs = observedAtMs;
+    }
+
+    /** A diff whose rows without a kernel time count from epoch 0 (for tests of what changed, not when). */
+    public IncrementalDiff(SocketTable previous, SocketTable.Builder builder) {
+        this(previous, builder, 0);
     }
 
     /** Adds a parsed row (ordinal 0, as the parser makes them) to the table being built. */
     public void add(SocketRow row) {
         counts.add(row);
         SocketRow before = previous.get(row.key());
-        if (row.equals(before)) {
-            // Same key, state, inode and timers: nothing to report. A second socket sharing the tuple
-            // (SO_REUSEPORT) differs in its inode, so it never takes this path.
+        if (row.equals(before) && (before.sinceKernel() || !row.sinceKernel())) {
+            // Same key, state, inode and timers: nothing to report, and the time in state stays the first one.
+            // A second socket sharing the tuple (SO_REUSEPORT) differs in its inode, so it never takes this path.
             SocketRow stored = builder.add(before);
             if (stored == before) {
                 previousSeen++;
@@ -60,7 +75,17 @@ public final class IncrementalDiff {
             candidates.add(stored);
             return;
         }
-        candidates.add(builder.add(row));
+        candidates.add(builder.add(since(row, before)));
+    }
+
+    /** The row with its time in state decided (see the class comment); allocates only when that changes it. */
+    private SocketRow since(SocketRow row, SocketRow before) {
+        if (before != null && before.state() == row.state() && before.stateSinceMs() != 0
+                && sameConnection(before, row) && (before.sinceKernel() || !row.sinceKernel())) {
+            return before.stateSinceMs() == row.stateSinceMs() && before.sinceKernel() == row.sinceKernel() ? row
+                    : row.withStateSince(before.stateSinceMs(), before.sinceKernel());
+        }
+        return row.stateSinceMs() != 0 || observedAtMs == 0 ? row : row.withStateSince(observedAtMs, false);
     }
 
     /** Rows in the table being built so far. */

@@ -35,11 +35,16 @@ class SnapshotAgreesWithSsTest {
     private static final int NS_FIN_TIMEOUT = 23;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern SS_LINE = Pattern.compile(
-            "^(\\S+)\\s+\\d+\\s+\\d+\\s+(\\S+)\\s+(\\S+)\\s*(.*)$");
+            "^(\\S+)\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)\\s+(\\S+)\\s*(.*)$");
     private static final Pattern SS_USER = Pattern.compile("\\(\"([^\"]*)\",pid=(\\d+),fd=\\d+\\)");
     private static final Pattern SS_TIMER = Pattern.compile("timer:\\((\\w+),");
     private static final Pattern SS_INODE = Pattern.compile("ino:(\\d+)");
     private static final Pattern SS_UID = Pattern.compile("uid:(\\d+)");
+    /** ss -e prints this end's shutdown flags as arrows: what it still receives (left) and sends (right). */
+    private static final Pattern SS_SHUTDOWN = Pattern.compile("(?:^|\\s)(<->|-->|<--|---)(?=\\s|$)");
+    private static final Pattern SS_LASTACK = Pattern.compile("lastack:(\\d+)");
+    /** One kernel tick at HZ 100 (the coarsest): the ages' resolution. */
+    private static final long TICK_MS = 10;
 
     // Each test gets its own namespace: the orphans live only NS_FIN_TIMEOUT seconds, so ss and the snapshot must
     // both run within that of their creation.
@@ -65,7 +70,7 @@ class SnapshotAgreesWithSsTest {
         // The kernel finishes the closing handshakes asynchronously: wait until ss shows every state we made.
         await().atMost(Duration.ofSeconds(10)).until(() -> {
             Map<String, Integer> states = new HashMap<>();
-            ssSockets().values().forEach(s -> states.merge(s.state, 1, Integer::sum));
+            ssView().sockets().values().forEach(s -> states.merge(s.state, 1, Integer::sum));
             return states.getOrDefault("FIN_WAIT2", 0) == 4 && states.getOrDefault("TIME_WAIT", 0) == 2
                     && states.getOrDefault("CLOSE_WAIT", 0) == 4 && states.getOrDefault("LISTEN", 0) == 2
                     && states.getOrDefault("ESTABLISHED", 0) == 4;
@@ -82,13 +87,19 @@ class SnapshotAgreesWithSsTest {
         }
     }
 
-    record Sock(String state, long inode, int uid, Integer pid, String comm, String timer) {
+    record Sock(String state, long inode, int uid, Integer pid, String comm, String timer, long recvQ, long sendQ,
+                String shutdown, Long lastAckMs) {
+    }
+
+    /** ss's sockets and the wall-clock window in which it read them (its ages count from inside it). */
+    record SsView(Map<String, Sock> sockets, long fromMs, long toMs) {
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"netlink", "procfs"})
     void everySocketOfTheNamespaceMatchesSs(String source) throws Exception {
-        Map<String, Sock> ss = ssSockets();
+        SsView view = ssView();
+        Map<String, Sock> ss = view.sockets();
         Map<String, JsonNode> ours = new HashMap<>();
         for (JsonNode n : snapshot(source)) {
             if (n.get("netns").asLong() == netnsInode) {
@@ -113,6 +124,34 @@ class SnapshotAgreesWithSsTest {
             }
             assertThat(n.get("fin_timeout_s").asInt()).as(where).isEqualTo(NS_FIN_TIMEOUT);
             assertThat(n.get("fin_timeout_source").asText()).as(where).isEqualTo("NAMESPACE");
+            assertThat(n.get("recv_q").asLong()).as(where).isEqualTo(s.recvQ);
+            if (!s.state.equals("LISTEN")) {
+                // ss shows a listener's backlog limit there; finwatch, like /proc, its empty send queue.
+                assertThat(n.get("send_q").asLong()).as(where).isEqualTo(s.sendQ);
+            }
+            boolean reapTimer = s.inode == 0 && s.timer.equals("timewait");
+            assertThat(n.get("reap_at_ms").isNull()).as(where).isEqualTo(!reapTimer);
+            if (source.equals("procfs")) {
+                assertThat(n.get("shutdown").isNull()).as(where).isTrue();
+                assertThat(n.get("state_since_source").asText()).as(where).isEqualTo("OBSERVED");
+                continue;
+            }
+            assertThat(n.get("shutdown").isNull() ? null : n.get("shutdown").asText()).as(where)
+                    .isEqualTo(s.shutdown);
+            if (n.get("state_since_source").asText().equals("KERNEL") && s.lastAckMs != null) {
+                // Both count back from last_ack_recv: ss from its run, the snapshot from its own read.
+                assertThat(n.get("state_since_ms").asLong()).as(where)
+                        .isBetween(view.fromMs() - s.lastAckMs - TICK_MS, view.toMs() - s.lastAckMs + TICK_MS);
+            }
+        }
+        if (source.equals("netlink")) {
+            // A time-wait minisocket's timer always tells when it was made; the scenario's other ends shut down
+            // within an RTO of connecting, which the rule leaves to the poll's time (docs/events.md).
+            assertThat(ours.values().stream().filter(n -> n.get("state").asText().equals("TIME_WAIT")))
+                    .isNotEmpty()
+                    .allSatisfy(n -> assertThat(n.get("state_since_source").asText()).isEqualTo("KERNEL"));
+            assertThat(ss.values().stream().filter(s -> s.state.equals("FIN_WAIT2") && s.inode != 0))
+                    .allSatisfy(s -> assertThat(s.shutdown).isIn("WR", "RDWR"));
         }
         // Both kinds of FIN_WAIT2 are there, in both families: what finwatch exists to tell apart.
         assertThat(ss.values().stream().filter(s -> s.state.equals("FIN_WAIT2") && s.inode == 0)).hasSize(2);
@@ -150,28 +189,45 @@ class SnapshotAgreesWithSsTest {
         return (n.get("family").asInt() == 6 ? "[" + ip + "]" : ip) + ":" + n.get(side + "_port").asInt();
     }
 
-    /** ss's view of the namespace, keyed like {@link #endpoint}. */
-    private Map<String, Sock> ssSockets() throws Exception {
+    /** ss's view of the namespace, keyed like {@link #endpoint}; one line per socket with its tcp_info. */
+    private SsView ssView() throws Exception {
         Map<String, Sock> out = new HashMap<>();
-        for (String line : run("ip", "netns", "exec", ns, "ss", "-tanpeoH").split("\n")) {
+        long from = System.currentTimeMillis();
+        String lines = run("ip", "netns", "exec", ns, "ss", "-tanpeoiOH");
+        long to = System.currentTimeMillis();
+        for (String line : lines.split("\n")) {
             Matcher m = SS_LINE.matcher(line.trim());
             if (!m.matches()) {
                 continue;
             }
-            String rest = m.group(4);
+            String rest = m.group(6);
+            Matcher arrows = SS_SHUTDOWN.matcher(rest);
+            Matcher lastAck = SS_LASTACK.matcher(rest);
             Matcher user = SS_USER.matcher(rest);
             Matcher timer = SS_TIMER.matcher(rest);
             Matcher ino = SS_INODE.matcher(rest);
             Matcher uid = SS_UID.matcher(rest);
-            out.put(ssEndpoint(m.group(2)) + " " + ssEndpoint(m.group(3)), new Sock(
+            out.put(ssEndpoint(m.group(4)) + " " + ssEndpoint(m.group(5)), new Sock(
                     ssState(m.group(1)),
                     ino.find() ? Long.parseLong(ino.group(1)) : 0,
                     uid.find() ? Integer.parseInt(uid.group(1)) : 0,
                     user.find() ? Integer.valueOf(user.group(2)) : null,
                     user.find(0) ? user.group(1) : null,
-                    timer.find() ? timer.group(1) : "off"));
+                    timer.find() ? timer.group(1) : "off",
+                    Long.parseLong(m.group(2)), Long.parseLong(m.group(3)),
+                    arrows.find() ? shutdown(arrows.group(1)) : null,
+                    lastAck.find() ? Long.valueOf(lastAck.group(1)) : null));
         }
-        return out;
+        return new SsView(out, from, to);
+    }
+
+    private static String shutdown(String arrows) {
+        return switch (arrows) {
+            case "<->" -> "NONE";
+            case "-->" -> "RD";
+            case "<--" -> "WR";
+            default -> "RDWR";
+        };
     }
 
     /** ss prints a wildcard port as *, and IPv6 in brackets; finwatch prints 0 and the same brackets. */

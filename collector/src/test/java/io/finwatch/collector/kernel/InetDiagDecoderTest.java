@@ -86,7 +86,7 @@ class InetDiagDecoderTest {
 
     private boolean decode() throws IOException {
         b.flip();
-        return new InetDiagDecoder(SOURCE, 7, SEQ).decode(b, rows::add, errors::add);
+        return new InetDiagDecoder(SOURCE, 7, SEQ).decode(b, 0, rows::add, errors::add);
     }
 
     private int header(int type, int len) {

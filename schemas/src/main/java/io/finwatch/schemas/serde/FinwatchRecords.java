@@ -4,6 +4,8 @@ import io.finwatch.schemas.AnomalyKind;
 import io.finwatch.schemas.AnomalyReason;
 import io.finwatch.schemas.CollectorHeartbeat;
 import io.finwatch.schemas.FinTimeoutSource;
+import io.finwatch.schemas.ShutdownFlags;
+import io.finwatch.schemas.StateSinceSource;
 import io.finwatch.schemas.FinWait2Anomaly;
 import io.finwatch.schemas.NamespaceInfo;
 import io.finwatch.schemas.Owner;
@@ -75,6 +77,8 @@ final class FinwatchRecords {
                 Map.entry(TcpState.class, TcpState.getClassSchema()),
                 Map.entry(TimerKind.class, TimerKind.getClassSchema()),
                 Map.entry(FinTimeoutSource.class, FinTimeoutSource.getClassSchema()),
+                Map.entry(ShutdownFlags.class, ShutdownFlags.getClassSchema()),
+                Map.entry(StateSinceSource.class, StateSinceSource.getClassSchema()),
                 Map.entry(AnomalyKind.class, AnomalyKind.getClassSchema()),
                 Map.entry(AnomalyReason.class, AnomalyReason.getClassSchema()),
                 Map.entry(SocketEpisode.class, SocketEpisode.getClassSchema()),

@@ -10,7 +10,9 @@ import io.finwatch.schemas.LostRange;
 import io.finwatch.schemas.NamespaceInfo;
 import io.finwatch.schemas.Owner;
 import io.finwatch.schemas.SeqRange;
+import io.finwatch.schemas.ShutdownFlags;
 import io.finwatch.schemas.SocketTransition;
+import io.finwatch.schemas.StateSinceSource;
 import io.finwatch.schemas.TcpState;
 import io.finwatch.schemas.TimerKind;
 import java.time.Instant;
@@ -49,6 +51,12 @@ final class SampleEvents {
                 .setLastOwner(owner)
                 .setFinTimeoutS(60).setFinTimeoutSource(FinTimeoutSource.NAMESPACE)
                 .setEpoch(EPOCH)
+                // shutdown(SHUT_WR) without close(); its FIN was acknowledged 40 ms after it, 10.2 s before the poll.
+                .setShutdown(ShutdownFlags.WR)
+                .setStateSinceMs(OBSERVED.toEpochMilli() - 10_204L)
+                .setStateSinceSource(StateSinceSource.KERNEL)
+                .setRecvQ(0L).setSendQ(0L)
+                .setReapAtMs(null)
                 .build();
     }
 
@@ -97,6 +105,7 @@ final class SampleEvents {
                 .setOrphaned(false)
                 .setEnteredAt(OBSERVED).setDeadline(Instant.parse("2025-03-01T12:01:00.250Z"))
                 .setDwellMs(65_000L).setFinTimeoutS(60)
+                .setShutdown(ShutdownFlags.WR).setRecvQ(0L).setSendQ(0L)
                 .build();
     }
 

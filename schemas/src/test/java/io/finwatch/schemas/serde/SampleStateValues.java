@@ -1,5 +1,6 @@
 package io.finwatch.schemas.serde;
 
+import io.finwatch.schemas.ShutdownFlags;
 import io.finwatch.schemas.state.DwellHistogram;
 import io.finwatch.schemas.state.EndedDwell;
 import io.finwatch.schemas.state.HostNamespace;
@@ -35,6 +36,8 @@ final class SampleStateValues {
                 .setPid(4711).setComm("kube-proxy").setContainerId("3f9c2a1be07d44c8a1f0c5e2d9b7a6e4f3c2b1a0e9d8c7b6a5f4e3d2c1b0a9f8")
                 .setCollectorId("c-2025-03-01T11-58-02Z-4e1f")
                 .setStuckEmitted(true).setPollIntervalMs(1_000L).setLastSeenSeq(90_412L)
+                // shutdown(SHUT_WR) without close(), nothing queued either way.
+                .setShutdown(ShutdownFlags.WR).setRecvQ(0L).setSendQ(0L)
                 .build();
     }
 

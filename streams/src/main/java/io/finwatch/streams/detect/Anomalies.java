@@ -79,6 +79,9 @@ public final class Anomalies {
                 .setDeadline(Instant.ofEpochMilli(c.fireAt()))
                 .setDwellMs(Math.max(0, detectedAt - c.enteredAt()))
                 .setFinTimeoutS(c.finTimeoutS())
-                .setToState(toState);
+                .setToState(toState)
+                .setShutdown(c.shutdown())
+                .setRecvQ(c.recvQ())
+                .setSendQ(c.sendQ());
     }
 }

@@ -1,12 +1,14 @@
 package io.finwatch.streams.detect;
 
+import io.finwatch.schemas.ShutdownFlags;
 import io.finwatch.streams.state.StoreKeys;
 
 /**
  * A socket in FIN_WAIT2, as the connections store holds it.
  *
  * @param key            the socket
- * @param enteredAt      observed_at of the poll that first saw it in FIN_WAIT2 (epoch ms)
+ * @param enteredAt      when it entered FIN_WAIT2 (epoch ms): the kernel's time when the collector read one
+ *                       (state_since_source KERNEL), else observed_at of the poll that first saw it
  * @param deadline       when it should have left FIN_WAIT2: entered + the namespace's fin timeout, or for an
  *                       orphan the kernel's reap deadline (epoch ms)
  * @param fireAt         when it counts as stuck: the deadline for an attached socket, deadline + grace for an
@@ -22,26 +24,44 @@ import io.finwatch.streams.state.StoreKeys;
  *                       past fireAt proves the socket was still there after fireAt
  * @param lastSeenSeq    seq of the newest transition that reported the socket in FIN_WAIT2; a restarted collector
  *                       re-reports every socket it still sees, so an episode it did not re-report has ended
+ * @param shutdown       the socket's shutdown flags as the transition that opened or last re-reported the episode
+ *                       gave them; null when the collector could not tell
+ * @param recvQ          its receive queue at that transition, or null
+ * @param sendQ          its send queue at that transition, or null
  */
 public record ConnectionState(ConnectionKey key, long enteredAt, long deadline, long fireAt, boolean orphaned, int finTimeoutS,
                               Integer pid, String comm, String containerId, String collectorId, boolean stuckEmitted,
-                              long pollIntervalMs, long lastSeenSeq) {
+                              long pollIntervalMs, long lastSeenSeq, ShutdownFlags shutdown, Long recvQ, Long sendQ) {
+
+    /** An episode whose socket's shutdown flags and queues are unknown (state written before they were kept). */
+    public ConnectionState(ConnectionKey key, long enteredAt, long deadline, long fireAt, boolean orphaned, int finTimeoutS,
+                           Integer pid, String comm, String containerId, String collectorId, boolean stuckEmitted,
+                           long pollIntervalMs, long lastSeenSeq) {
+        this(key, enteredAt, deadline, fireAt, orphaned, finTimeoutS, pid, comm, containerId, collectorId, stuckEmitted,
+                pollIntervalMs, lastSeenSeq, null, null, null);
+    }
+
+    /** The same episode with the socket's facts from a newer transition. */
+    public ConnectionState withFacts(ShutdownFlags newShutdown, Long newRecvQ, Long newSendQ) {
+        return new ConnectionState(key, enteredAt, deadline, fireAt, orphaned, finTimeoutS, pid, comm, containerId, collectorId,
+                stuckEmitted, pollIntervalMs, lastSeenSeq, newShutdown, newRecvQ, newSendQ);
+    }
 
     public ConnectionState withStuckEmitted() {
         return new ConnectionState(key, enteredAt, deadline, fireAt, orphaned, finTimeoutS, pid, comm, containerId, collectorId, true,
-                pollIntervalMs, lastSeenSeq);
+                pollIntervalMs, lastSeenSeq, shutdown, recvQ, sendQ);
     }
 
     public ConnectionState orphanedWith(long newDeadline, long newFireAt, Integer ownerPid, String ownerComm, String ownerContainer,
                                         String reportingCollector) {
         return new ConnectionState(key, enteredAt, newDeadline, newFireAt, true, finTimeoutS, ownerPid, ownerComm, ownerContainer,
-                reportingCollector, stuckEmitted, pollIntervalMs, lastSeenSeq);
+                reportingCollector, stuckEmitted, pollIntervalMs, lastSeenSeq, shutdown, recvQ, sendQ);
     }
 
     /** The same episode, re-reported by a transition with {@code seq}. */
     public ConnectionState seenAt(long seq) {
         return seq <= lastSeenSeq ? this : new ConnectionState(key, enteredAt, deadline, fireAt, orphaned, finTimeoutS, pid, comm,
-                containerId, collectorId, stuckEmitted, pollIntervalMs, seq);
+                containerId, collectorId, stuckEmitted, pollIntervalMs, seq, shutdown, recvQ, sendQ);
     }
 
     /** The open-counts and dwell key of the process this episode is attributed to. */

@@ -35,6 +35,9 @@ public final class ConnectionStateSerde extends StoreValueSerde<ConnectionState,
         e.setStuckEmitted(c.stuckEmitted());
         e.setPollIntervalMs(c.pollIntervalMs());
         e.setLastSeenSeq(c.lastSeenSeq());
+        e.setShutdown(c.shutdown());
+        e.setRecvQ(c.recvQ());
+        e.setSendQ(c.sendQ());
         return e;
     }
 
@@ -43,7 +46,8 @@ public final class ConnectionStateSerde extends StoreValueSerde<ConnectionState,
         ConnectionKey key = new ConnectionKey(e.getHost(), e.getNetns(), e.getFamily(), e.getLocalIp(), e.getLocalPort(), e.getRemoteIp(),
                 e.getRemotePort(), e.getOrdinal());
         return new ConnectionState(key, e.getEnteredAt(), e.getDeadline(), e.getFireAt(), e.getOrphaned(), e.getFinTimeoutS(), e.getPid(),
-                e.getComm(), e.getContainerId(), e.getCollectorId(), e.getStuckEmitted(), e.getPollIntervalMs(), e.getLastSeenSeq());
+                e.getComm(), e.getContainerId(), e.getCollectorId(), e.getStuckEmitted(), e.getPollIntervalMs(), e.getLastSeenSeq(),
+                e.getShutdown(), e.getRecvQ(), e.getSendQ());
     }
 
     @Override

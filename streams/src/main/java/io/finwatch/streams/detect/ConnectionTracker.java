@@ -2,6 +2,7 @@ package io.finwatch.streams.detect;
 
 import io.finwatch.schemas.Owner;
 import io.finwatch.schemas.SocketTransition;
+import io.finwatch.schemas.StateSinceSource;
 import io.finwatch.schemas.TcpState;
 import io.finwatch.streams.aggregate.DwellAggregates;
 import io.finwatch.streams.config.StreamsSettings;
@@ -97,10 +98,11 @@ final class ConnectionTracker {
         String comm = attachedNow ? t.getComm() : last == null ? null : last.getComm();
         String container = attachedNow ? t.getContainerId() : last == null ? null : last.getContainerId();
         if (cur == null) {
-            long deadline = deadline(t, observed);
+            long entered = enteredAt(t, observed);
+            long deadline = deadline(t, entered);
             long fireAt = t.getOrphaned() ? deadline + settings.graceMs(hostIntervalMs) : deadline;
-            ConnectionState c = new ConnectionState(key, observed, deadline, fireAt, t.getOrphaned(), t.getFinTimeoutS(), pid, comm,
-                    container, t.getCollectorId(), false, hostIntervalMs, t.getSeq());
+            ConnectionState c = new ConnectionState(key, entered, deadline, fireAt, t.getOrphaned(), t.getFinTimeoutS(), pid, comm,
+                    container, t.getCollectorId(), false, hostIntervalMs, t.getSeq(), t.getShutdown(), t.getRecvQ(), t.getSendQ());
             connections.put(k, c);
             episodes.opened(key);
             deadlines.add(fireAt, k);
@@ -109,6 +111,9 @@ final class ConnectionTracker {
         }
         if (t.getSeq() > cur.lastSeenSeq()) {
             cur = cur.seenAt(t.getSeq());
+            if (t.getShutdown() != null || t.getRecvQ() != null) {
+                cur = cur.withFacts(t.getShutdown(), t.getRecvQ(), t.getSendQ());
+            }
             connections.put(k, cur);
         }
         if (t.getOrphaned() && !cur.orphaned() && observed >= cur.enteredAt()) {
@@ -126,6 +131,16 @@ final class ConnectionTracker {
             count(cur, -1);
             count(c, +1);
         }
+    }
+
+    /**
+     * When the episode began: the kernel's time the socket entered FIN_WAIT2 when the collector read one (exact,
+     * and the same after a collector restart), else the poll that saw it. A kernel time after the poll (clock
+     * step between collector and kernel reads) is not believed.
+     */
+    static long enteredAt(SocketTransition t, long observed) {
+        Long since = t.getStateSinceMs();
+        return since != null && t.getStateSinceSource() == StateSinceSource.KERNEL && since <= observed ? since : observed;
     }
 
     /** Reap deadline for an orphan when the collector gave one; otherwise the fin timeout counted from {@code from}. */

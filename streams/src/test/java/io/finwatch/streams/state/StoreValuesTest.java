@@ -1,5 +1,6 @@
 package io.finwatch.streams.state;
 
+import io.finwatch.schemas.ShutdownFlags;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -59,7 +60,7 @@ class StoreValuesTest {
 
     @Test
     void connectionStatesRoundTripWithAndWithoutOwner() {
-        for (ConnectionState c : List.of(attached(), orphanWithoutOwner())) {
+        for (ConnectionState c : List.of(attached(), orphanWithoutOwner(), attached().withFacts(ShutdownFlags.WR, 6L, 0L))) {
             byte[] bytes = connections.serializer().serialize(TOPIC, c);
             assertThat(connections.deserializer().deserialize(TOPIC, bytes)).isEqualTo(c);
         }
