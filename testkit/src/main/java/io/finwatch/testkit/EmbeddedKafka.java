@@ -131,7 +131,12 @@ public final class EmbeddedKafka implements AutoCloseable {
                     // A restarted broker re-registers under the same id; the controller refuses that until the
                     // old session expires (9 s by default), which is most of an outage test's time budget.
                     .setConfigProp("broker.session.timeout.ms", "1500")
-                    .setConfigProp("broker.heartbeat.interval.ms", "300");
+                    .setConfigProp("broker.heartbeat.interval.ms", "300")
+                    // The log cleaner's offset map is 128 MiB of heap by default, allocated anew at every broker
+                    // start: a test that restarts its broker a few times ran the test JVM out of its 1 GB heap.
+                    // A test's compacted topics hold a few thousand keys.
+                    .setConfigProp("log.cleaner.dedupe.buffer.size", Long.toString(4L << 20))
+                    .setConfigProp("log.cleaner.threads", "1");
             extraConfig.forEach(builder::setConfigProp);
             KafkaClusterTestKit kit = builder.build();
             kit.format();
