@@ -23,8 +23,8 @@ final class OwnerMetrics {
         counter(registry, "finwatch_owner_fd_links_read", OwnerStats::fdLinksRead,
                 "fd links read (readlink), in scans and to confirm a remembered holder");
         counter(registry, "finwatch_owner_fd_dirs_denied", OwnerStats::fdDirsDenied,
-                "Process fd directories the collector was refused (no CAP_SYS_PTRACE over the process, or an LSM): "
-                        + "its sockets get no owner");
+                "Process fd directories the collector could not list (no CAP_DAC_READ_SEARCH: the directory is mode "
+                        + "0500, its process's user's; or an LSM): their sockets get no owner");
         counter(registry, "finwatch_owner_checks", OwnerStats::ownerChecks,
                 "Stat reads checking that socket owners still live (at most one per process per poll)");
         counter(registry, "finwatch_owner_rehomed", OwnerStats::rehomed,

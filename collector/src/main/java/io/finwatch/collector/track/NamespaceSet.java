@@ -25,7 +25,8 @@ public final class NamespaceSet {
     private final int failedPids;
     private final Set<Integer> allPids;
 
-    public NamespaceSet(Map<Long, NetNamespace> byInode, long hostNetns, int vanishedPids, int deniedPids, int failedPids) {
+    public NamespaceSet(Map<Long, NetNamespace> byInode, long hostNetns, int vanishedPids, int deniedPids,
+                        int failedPids) {
         this.byInode = Collections.unmodifiableMap(new TreeMap<>(byInode));
         this.hostNetns = hostNetns;
         this.vanishedPids = vanishedPids;

@@ -143,7 +143,11 @@ public final class OwnerIndex {
         return rehomed;
     }
 
-    /** Processes whose fd directory we were refused (we lack CAP_SYS_PTRACE over them). */
+    /**
+     * Processes whose fd directory we were refused: it is mode 0500, owned by the process's user, and we lack
+     * CAP_DAC_READ_SEARCH (or an LSM refuses). Processes we may not ptrace are not in a namespace at all
+     * ({@link NamespaceSet#deniedPids()}).
+     */
     public long deniedFdDirs() {
         return fds.deniedFdDirs();
     }

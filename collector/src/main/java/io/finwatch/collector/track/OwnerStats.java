@@ -6,8 +6,8 @@ package io.finwatch.collector.track;
  *
  * @param fdScans               namespace scans, each reading the fd links of every process in one namespace
  * @param fdLinksRead           fd links read, in scans and to confirm a remembered holder
- * @param fdDirsDenied          fd directories refused: processes the collector may not inspect (no CAP_SYS_PTRACE
- *                              over them, or an LSM such as AppArmor in the way); their sockets have no owner
+ * @param fdDirsDenied          fd directories the collector may not list (no CAP_DAC_READ_SEARCH: mode 0500, the
+ *                              process's user's; or an LSM such as AppArmor in the way); their sockets have no owner
  * @param ownerChecks           stat reads checking that an owner still lives (at most one per process per poll)
  * @param rehomed               sockets handed to a remembered holder (a forked child) when their owner exited
  * @param knownSockets          live sockets with a known owner now

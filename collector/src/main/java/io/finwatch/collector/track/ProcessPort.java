@@ -33,7 +33,8 @@ public interface ProcessPort {
      * The process's fds that are sockets, with the inode each names, read from {@code <pid>/fd}.
      *
      * @return null when the process exited
-     * @throws java.nio.file.AccessDeniedException when its fd directory is refused (we lack CAP_SYS_PTRACE over it)
+     * @throws java.nio.file.AccessDeniedException when its fd directory may not be listed (we lack CAP_DAC_READ_SEARCH:
+     *                                             it is mode 0500, owned by the process's user; or an LSM refuses)
      * @throws IOException                         when it could not be listed for another reason
      */
     SocketFds socketFds(int pid) throws IOException;
