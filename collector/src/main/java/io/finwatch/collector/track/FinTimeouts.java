@@ -31,7 +31,8 @@ public final class FinTimeouts {
     private final Map<Long, Cached> cache = new HashMap<>();
     private final Set<Long> warned = new HashSet<>();
 
-    private record Cached(FinTimeout value, Instant readAt) {
+    /** {@code settled}: read at least twice, so not taken while the namespace was being set up. */
+    private record Cached(FinTimeout value, Instant readAt, boolean settled) {
     }
 
     public FinTimeouts(Duration refresh) {
@@ -54,7 +55,9 @@ public final class FinTimeouts {
         List<NetNamespace> due = new ArrayList<>();
         for (NetNamespace ns : live.values()) {
             Cached c = cache.get(ns.inode());
-            if (c == null || !now.isBefore(c.readAt().plus(refresh))) {
+            // A namespace is read again at the poll after its first read: a new one is often still being set up,
+            // its sysctls written by the very process (ip netns exec sysctl ...) that made it visible to the scan.
+            if (c == null || !c.settled() || !now.isBefore(c.readAt().plus(refresh))) {
                 due.add(ns);
             }
         }
@@ -91,6 +94,6 @@ public final class FinTimeouts {
             }
         }
         // A failure is kept too: until the next refresh, retrying would fail the same way.
-        cache.put(r.netns(), new Cached(r.value(), now));
+        cache.put(r.netns(), new Cached(r.value(), now, cache.containsKey(r.netns())));
     }
 }

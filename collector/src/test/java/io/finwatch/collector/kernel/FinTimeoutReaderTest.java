@@ -96,10 +96,13 @@ class FinTimeoutReaderTest {
 
             assertThat(timeouts(set).get(insideNetns)).isEqualTo(new FinTimeout(first, Source.NAMESPACE));
             netns.sysctl(KEY, Integer.toString(second));
+            assertThat(timeouts(set).get(insideNetns)).as("a new namespace is read again at the next poll")
+                    .isEqualTo(new FinTimeout(second, Source.NAMESPACE));
+            netns.sysctl(KEY, Integer.toString(first));
             clock.advance(REFRESH.minusSeconds(1));
-            assertThat(timeouts(set).get(insideNetns).seconds()).as("cached").isEqualTo(first);
+            assertThat(timeouts(set).get(insideNetns).seconds()).as("cached").isEqualTo(second);
             clock.advance(Duration.ofSeconds(1));
-            assertThat(timeouts(set).get(insideNetns)).isEqualTo(new FinTimeout(second, Source.NAMESPACE));
+            assertThat(timeouts(set).get(insideNetns)).isEqualTo(new FinTimeout(first, Source.NAMESPACE));
             assertThat(reader.readerThreadNetns()).isEqualTo(ownNetns);
             // Read through the thread again: it must see the host's value, not the namespace's.
             assertThat(timeouts(only(ownNetns, (int) ProcessHandle.current().pid())).get(ownNetns))
