@@ -11,6 +11,14 @@ import io.finwatch.schemas.NamespaceInfo;
 import io.finwatch.schemas.Owner;
 import io.finwatch.schemas.LossCause;
 import io.finwatch.schemas.LostRange;
+import io.finwatch.schemas.PodIdentity;
+import io.finwatch.schemas.TransitionSource;
+import io.finwatch.schemas.ConntrackScope;
+import io.finwatch.schemas.ConntrackEntry;
+import io.finwatch.schemas.Verdict;
+import io.finwatch.schemas.PeerEnd;
+import io.finwatch.schemas.OwnerLookup;
+import io.finwatch.schemas.KubernetesApiState;
 import io.finwatch.schemas.SeqRange;
 import io.finwatch.schemas.SocketTransition;
 import io.finwatch.schemas.TcpState;
@@ -81,6 +89,14 @@ final class FinwatchRecords {
                 Map.entry(StateSinceSource.class, StateSinceSource.getClassSchema()),
                 Map.entry(AnomalyKind.class, AnomalyKind.getClassSchema()),
                 Map.entry(AnomalyReason.class, AnomalyReason.getClassSchema()),
+                Map.entry(PodIdentity.class, PodIdentity.getClassSchema()),
+                Map.entry(TransitionSource.class, TransitionSource.getClassSchema()),
+                Map.entry(ConntrackScope.class, ConntrackScope.getClassSchema()),
+                Map.entry(ConntrackEntry.class, ConntrackEntry.getClassSchema()),
+                Map.entry(Verdict.class, Verdict.getClassSchema()),
+                Map.entry(PeerEnd.class, PeerEnd.getClassSchema()),
+                Map.entry(OwnerLookup.class, OwnerLookup.getClassSchema()),
+                Map.entry(KubernetesApiState.class, KubernetesApiState.getClassSchema()),
                 Map.entry(SocketEpisode.class, SocketEpisode.getClassSchema()),
                 Map.entry(OpenSocketCounts.class, OpenSocketCounts.getClassSchema()),
                 Map.entry(HostStatus.class, HostStatus.getClassSchema()),
