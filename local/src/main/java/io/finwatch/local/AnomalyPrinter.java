@@ -49,6 +49,8 @@ final class AnomalyPrinter implements AutoCloseable {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "finwatch-local-printer");
+        // A fetch returns as soon as an anomaly is there; waiting longer only spares the broker empty round trips.
+        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "5000");
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         try {
             List<TopicPartition> parts = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()

@@ -146,7 +146,13 @@ final class LocalCommand implements Callable<Integer> {
      */
     static final Map<String, String> ONE_HOST_STREAMS = Map.of(
             StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, Long.toString(16L << 20),
-            BoundedRocksDb.MEMORY_BYTES_CONFIG, Long.toString(16L << 20));
+            BoundedRocksDb.MEMORY_BYTES_CONFIG, Long.toString(16L << 20),
+            // Idle, the detector still runs a punctuation every second, and each one makes Streams commit: a
+            // transaction per second was most of local's CPU at rest. Every 10 s instead; an anomaly asks for
+            // its own commit (DetectorProcessor), so it is printed at once all the same.
+            StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "10000",
+            // One heartbeat a second arrives anyway; a fetch waiting for data need not be renewed twice a second.
+            StreamsConfig.MAIN_CONSUMER_PREFIX + ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "5000");
 
     private StreamsAppConfig streamsConfig(StreamsSettings settings, LocalBroker broker, FinwatchHome dir, String token) {
         Map<String, String> owned = Map.of(
