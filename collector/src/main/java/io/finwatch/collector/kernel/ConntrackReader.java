@@ -175,6 +175,7 @@ public final class ConntrackReader implements ConntrackPort, AutoCloseable {
             return false;
         }
         boolean overrun = false;
+        boolean refused = false;
         while (!pending.isEmpty()) {
             long n;
             try {
@@ -199,6 +200,7 @@ public final class ConntrackReader implements ConntrackPort, AutoCloseable {
                     Get g = a == null ? null : pending.remove(a.seq());
                     if (g != null) {
                         take(a, g, netns, outcomes[g.index()]);
+                        refused |= a.entry() == null && a.errno() == CtNetlink.EPERM;
                     }
                 }
             } catch (IllegalArgumentException malformed) {
@@ -206,6 +208,11 @@ public final class ConntrackReader implements ConntrackPort, AutoCloseable {
                         malformed.getMessage());
                 break;
             }
+        }
+        if (refused) {
+            // nfnetlink checks the capability once per send and answers only the first message of a refused one.
+            pending.values().forEach(g -> outcomes[g.index()].denied++);
+            return true;
         }
         if (!pending.isEmpty()) {
             warnings.warn("lost " + netns, "conntrack: {} of {} lookups in netns {} got no answer{}", pending.size(),
