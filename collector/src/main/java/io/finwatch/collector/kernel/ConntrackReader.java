@@ -105,8 +105,9 @@ public final class ConntrackReader implements ConntrackPort, AutoCloseable {
             try {
                 fd = socketOf(netns, namespaces);
             } catch (IOException ex) {
-                warnings.warn("enter " + netns, "conntrack: cannot look up connections in netns {}: {}", netns,
-                        ex.getMessage());
+                // One line for all namespaces: without CAP_SYS_ADMIN every pod namespace fails alike.
+                warnings.warn("enter", "conntrack: cannot look up connections in netns {}: {} (only the host's table "
+                        + "is asked for its sockets; finwatch_conntrack_errors counts these)", netns, ex.getMessage());
                 gets.forEach(g -> outcomes[g.index()].failed++);
                 continue;
             }
