@@ -7,6 +7,7 @@ import io.finwatch.collector.publish.PublisherSettings;
 import io.finwatch.common.config.Cli;
 import io.finwatch.common.config.Converters;
 import io.finwatch.common.config.HostPort;
+import io.finwatch.schemas.Topics;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -68,11 +69,11 @@ public final class CollectCommand implements Callable<Integer> {
             description = "Producer properties (TLS, SASL, client.id, tuning). acks, idempotence and retries stay fixed.")
     Path kafkaConfig;
 
-    @Option(names = "--transitions-topic", defaultValue = PublisherSettings.DEFAULT_TRANSITIONS_TOPIC,
+    @Option(names = "--transitions-topic", defaultValue = Topics.TRANSITIONS,
             description = "Topic for socket transitions (default: ${DEFAULT-VALUE}).")
     String transitionsTopic;
 
-    @Option(names = "--heartbeats-topic", defaultValue = PublisherSettings.DEFAULT_HEARTBEATS_TOPIC,
+    @Option(names = "--heartbeats-topic", defaultValue = Topics.HEARTBEATS,
             description = "Topic for collector heartbeats (default: ${DEFAULT-VALUE}).")
     String heartbeatsTopic;
 

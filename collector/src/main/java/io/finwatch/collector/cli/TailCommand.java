@@ -6,6 +6,7 @@ import io.finwatch.schemas.FinWait2Anomaly;
 import io.finwatch.schemas.LostRange;
 import io.finwatch.schemas.SeqRange;
 import io.finwatch.schemas.SocketTransition;
+import io.finwatch.schemas.Topics;
 import io.finwatch.schemas.serde.FinwatchSerde;
 import io.finwatch.schemas.serde.FinwatchSerdeException;
 import io.finwatch.schemas.serde.RecordJson;
@@ -40,7 +41,7 @@ public final class TailCommand implements Callable<Integer> {
     String bootstrapServers;
 
     @Option(names = "--topic", paramLabel = "TOPIC", split = ",",
-            defaultValue = "finwatch.transitions,finwatch.heartbeats,finwatch.anomalies",
+            defaultValue = Topics.TRANSITIONS + "," + Topics.HEARTBEATS + "," + Topics.ANOMALIES,
             description = "Topics to read (default: ${DEFAULT-VALUE}).")
     List<String> topics;
 

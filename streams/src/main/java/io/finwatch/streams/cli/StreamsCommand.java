@@ -2,6 +2,7 @@ package io.finwatch.streams.cli;
 
 import io.finwatch.common.config.Cli;
 import io.finwatch.common.config.HostPort;
+import io.finwatch.schemas.Topics;
 import io.finwatch.streams.app.StreamsApp;
 import io.finwatch.streams.app.StreamsAppConfig;
 import io.finwatch.streams.config.KafkaStreamsProperties;
@@ -71,16 +72,16 @@ final class StreamsCommand implements Callable<Integer> {
                     + "StatefulSet. 'none' for dynamic membership. Default: the --application-server address.")
     String groupInstanceId;
 
-    @Option(names = "--transitions-topic", defaultValue = StreamsSettings.DEFAULT_TRANSITIONS_TOPIC, description = "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--transitions-topic", defaultValue = Topics.TRANSITIONS, description = "Default: ${DEFAULT-VALUE}.")
     String transitionsTopic;
 
-    @Option(names = "--heartbeats-topic", defaultValue = StreamsSettings.DEFAULT_HEARTBEATS_TOPIC, description = "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--heartbeats-topic", defaultValue = Topics.HEARTBEATS, description = "Default: ${DEFAULT-VALUE}.")
     String heartbeatsTopic;
 
-    @Option(names = "--anomalies-topic", defaultValue = StreamsSettings.DEFAULT_ANOMALIES_TOPIC, description = "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--anomalies-topic", defaultValue = Topics.ANOMALIES, description = "Default: ${DEFAULT-VALUE}.")
     String anomaliesTopic;
 
-    @Option(names = "--dlq-topic", defaultValue = StreamsSettings.DEFAULT_DLQ_TOPIC, description = "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--dlq-topic", defaultValue = Topics.DLQ, description = "Default: ${DEFAULT-VALUE}.")
     String dlqTopic;
 
     @Option(names = "--http", defaultValue = "127.0.0.1:8080", paramLabel = "HOST:PORT",
