@@ -90,6 +90,10 @@ final class LocalBroker implements AutoCloseable {
         p.put("transaction.state.log.replication.factor", "1");
         p.put("transaction.state.log.min.isr", "1");
         p.put("transaction.state.log.num.partitions", "1");
+        // A detector whose state directory was deleted while a transaction was open gets a new transactional id, so
+        // the old transaction blocks its restore until it times out (10 s, KafkaStreamsProperties) and the broker
+        // notices: check every second instead of every 10 s.
+        p.put("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000");
         p.put("share.coordinator.state.topic.replication.factor", "1");
         p.put("share.coordinator.state.topic.min.isr", "1");
         p.put("group.initial.rebalance.delay.ms", "0");
