@@ -2,8 +2,8 @@ package io.finwatch.bench;
 
 import io.finwatch.collector.kernel.NetnsScanner;
 import io.finwatch.collector.kernel.Procfs;
-import io.finwatch.collector.publish.PublisherSettings;
 import io.finwatch.collector.track.NetNamespace;
+import io.finwatch.schemas.Topics;
 import io.finwatch.testkit.EmbeddedKafka;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -62,7 +62,7 @@ public final class CollectorCpuHarness {
         Path work = Files.createTempDirectory("finwatch-collector-cpu");
         boolean clean = false;
         try (EmbeddedKafka broker = EmbeddedKafka.start()) {
-            broker.createTopics(3, PublisherSettings.DEFAULT_TRANSITIONS_TOPIC, PublisherSettings.DEFAULT_HEARTBEATS_TOPIC);
+            broker.createTopics(3, Topics.TRANSITIONS, Topics.HEARTBEATS);
             System.out.println("broker at " + broker.bootstrapServers());
             try (CollectorProcess collector = CollectorProcess.launch(root, broker.bootstrapServers(), work, "1s");
                  TableReadLoop anchor = new TableReadLoop(procfs, load.representativePid(), Duration.ofSeconds(1))) {

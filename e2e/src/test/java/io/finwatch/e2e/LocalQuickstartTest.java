@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.finwatch.schemas.Topics;
 import io.finwatch.testkit.FreePort;
 import io.finwatch.schemas.AnomalyKind;
 import io.finwatch.schemas.CollectorHeartbeat;
@@ -197,12 +198,12 @@ class LocalQuickstartTest {
     }
 
     private static List<FinWait2Anomaly> anomalies(int kafkaPort) {
-        return read(kafkaPort, "finwatch.anomalies").stream()
+        return read(kafkaPort, Topics.ANOMALIES).stream()
                 .map(r -> FinwatchSerde.shared().decode(r.value(), FinWait2Anomaly.class)).toList();
     }
 
     private static List<Long> heartbeatSeqs(int kafkaPort) {
-        return read(kafkaPort, "finwatch.heartbeats").stream()
+        return read(kafkaPort, Topics.HEARTBEATS).stream()
                 .map(r -> FinwatchSerde.shared().decode(r.value(), CollectorHeartbeat.class).getSeq()).toList();
     }
 

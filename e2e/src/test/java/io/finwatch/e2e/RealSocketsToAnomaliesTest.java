@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.finwatch.collector.cli.CollectorMain;
 import io.finwatch.collector.repro.SocketScenario;
+import io.finwatch.schemas.Topics;
 import io.finwatch.testkit.FreePort;
 import io.finwatch.schemas.AnomalyKind;
 import io.finwatch.schemas.AnomalyReason;
@@ -41,7 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  * reaps on time, none.
  */
 class RealSocketsToAnomaliesTest {
-    private static final String ANOMALIES = "finwatch.anomalies";
+    private static final String ANOMALIES = Topics.ANOMALIES;
 
     @TempDir
     Path dir;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.finwatch.collector.cli.CollectorMain;
+import io.finwatch.schemas.Topics;
 import io.finwatch.streams.cli.StreamsMain;
 import io.finwatch.testkit.FreePort;
 import io.finwatch.testkit.EmbeddedKafka;
@@ -40,10 +41,10 @@ import org.junit.jupiter.api.io.TempDir;
  * bounded time, and no password may reach a log.
  */
 class SecuredKafkaTest {
-    private static final String TRANSITIONS = "finwatch.transitions";
-    private static final String HEARTBEATS = "finwatch.heartbeats";
-    private static final String ANOMALIES = "finwatch.anomalies";
-    private static final String DLQ = "finwatch.dlq";
+    private static final String TRANSITIONS = Topics.TRANSITIONS;
+    private static final String HEARTBEATS = Topics.HEARTBEATS;
+    private static final String ANOMALIES = Topics.ANOMALIES;
+    private static final String DLQ = Topics.DLQ;
     private static final String APP_ID = "finwatch-streams";
     private static final String COLLECTOR = "finwatch-collector";
     private static final String STREAMS = "finwatch-streams";

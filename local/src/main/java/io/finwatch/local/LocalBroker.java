@@ -90,9 +90,17 @@ final class LocalBroker implements AutoCloseable {
         p.put("transaction.state.log.replication.factor", "1");
         p.put("transaction.state.log.min.isr", "1");
         p.put("transaction.state.log.num.partitions", "1");
+        // A detector whose state directory was deleted while a transaction was open gets a new transactional id, so
+        // the old transaction blocks its restore until it times out (10 s, KafkaStreamsProperties) and the broker
+        // notices: check every second instead of every 10 s.
+        p.put("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000");
         p.put("share.coordinator.state.topic.replication.factor", "1");
         p.put("share.coordinator.state.topic.min.isr", "1");
         p.put("group.initial.rebalance.delay.ms", "0");
+        // The broker serves clients once the controller unfences it, which it does at a heartbeat that finds it caught
+        // up with the metadata log: with the default 2 s interval a start (or restart) waited 2-4 s for that alone.
+        // The session (9 s) still tolerates a few late heartbeats on a busy machine.
+        p.put("broker.heartbeat.interval.ms", "500");
         // The streams app creates its topics with their settings; a typo'd topic name must not appear silently.
         p.put("auto.create.topics.enable", "false");
         p.putAll(sizedForOneHost());

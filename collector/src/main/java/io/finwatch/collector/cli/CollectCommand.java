@@ -7,12 +7,10 @@ import io.finwatch.collector.publish.PublisherSettings;
 import io.finwatch.common.config.Cli;
 import io.finwatch.common.config.Converters;
 import io.finwatch.common.config.HostPort;
-import java.io.IOException;
-import java.io.Reader;
+import io.finwatch.common.config.KafkaConnectionOptions;
+import io.finwatch.schemas.Topics;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -21,7 +19,6 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -60,19 +57,14 @@ public final class CollectCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     Duration fullScanEvery;
 
-    @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092", paramLabel = "HOST:PORT,...",
-            description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
-    String bootstrapServers;
+    @Mixin
+    KafkaConnectionOptions kafka;
 
-    @Option(names = "--kafka-config", paramLabel = "FILE",
-            description = "Producer properties (TLS, SASL, client.id, tuning). acks, idempotence and retries stay fixed.")
-    Path kafkaConfig;
-
-    @Option(names = "--transitions-topic", defaultValue = PublisherSettings.DEFAULT_TRANSITIONS_TOPIC,
+    @Option(names = "--transitions-topic", defaultValue = Topics.TRANSITIONS,
             description = "Topic for socket transitions (default: ${DEFAULT-VALUE}).")
     String transitionsTopic;
 
-    @Option(names = "--heartbeats-topic", defaultValue = PublisherSettings.DEFAULT_HEARTBEATS_TOPIC,
+    @Option(names = "--heartbeats-topic", defaultValue = Topics.HEARTBEATS,
             description = "Topic for collector heartbeats (default: ${DEFAULT-VALUE}).")
     String heartbeatsTopic;
 
@@ -123,8 +115,8 @@ public final class CollectCommand implements Callable<Integer> {
         Map<EventKind, String> topics = new EnumMap<>(EventKind.class);
         topics.put(EventKind.TRANSITION, transitionsTopic);
         topics.put(EventKind.HEARTBEAT, heartbeatsTopic);
-        PublisherSettings publisher = PublisherSettings.defaults(bootstrapServers)
-                .withProducerOverrides(loadProperties(kafkaConfig, "--kafka-config"))
+        PublisherSettings publisher = PublisherSettings.defaults(kafka.bootstrapServers())
+                .withProducerOverrides(kafka.clientProperties())
                 .withTopics(topics);
         BufferSettings buffer = BufferSettings.defaults(dir).withMaxBytes(maxBytes, BufferSettings.DEFAULT_HEARTBEAT_HEADROOM_BYTES);
         Files.createDirectories(dir);
@@ -153,22 +145,5 @@ public final class CollectCommand implements Callable<Integer> {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is always available", e);
         }
-    }
-
-    /** The properties in {@code file} (none when null); a file that cannot be read is named with its option. */
-    static Properties loadProperties(Path file, String option) throws IOException {
-        Properties p = new Properties();
-        if (file != null) {
-            try (Reader r = Files.newBufferedReader(file)) {
-                p.load(r);
-            } catch (NoSuchFileException e) {
-                throw new IOException(option + " " + file + ": no such file", e);
-            } catch (AccessDeniedException e) {
-                throw new IOException(option + " " + file + ": permission denied", e);
-            } catch (IOException | IllegalArgumentException e) {
-                throw new IOException(option + " " + file + ": cannot be read as properties: " + e.getMessage(), e);
-            }
-        }
-        return p;
     }
 }

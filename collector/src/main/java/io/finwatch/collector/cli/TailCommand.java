@@ -1,11 +1,13 @@
 package io.finwatch.collector.cli;
 
+import io.finwatch.common.config.KafkaConnectionOptions;
 import io.finwatch.common.kafka.BrokerUnreachable;
 import io.finwatch.schemas.CollectorHeartbeat;
 import io.finwatch.schemas.FinWait2Anomaly;
 import io.finwatch.schemas.LostRange;
 import io.finwatch.schemas.SeqRange;
 import io.finwatch.schemas.SocketTransition;
+import io.finwatch.schemas.Topics;
 import io.finwatch.schemas.serde.FinwatchSerde;
 import io.finwatch.schemas.serde.FinwatchSerdeException;
 import io.finwatch.schemas.serde.RecordJson;
@@ -26,6 +28,7 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code finwatch tail}: finwatch records from Kafka, decoded. */
@@ -35,12 +38,11 @@ import picocli.CommandLine.Option;
                 + "are reported on stderr with their topic, partition and offset.")
 public final class TailCommand implements Callable<Integer> {
 
-    @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092", paramLabel = "HOST:PORT,...",
-            description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
-    String bootstrapServers;
+    @Mixin
+    KafkaConnectionOptions kafka;
 
     @Option(names = "--topic", paramLabel = "TOPIC", split = ",",
-            defaultValue = "finwatch.transitions,finwatch.heartbeats,finwatch.anomalies",
+            defaultValue = Topics.TRANSITIONS + "," + Topics.HEARTBEATS + "," + Topics.ANOMALIES,
             description = "Topics to read (default: ${DEFAULT-VALUE}).")
     List<String> topics;
 
@@ -49,9 +51,6 @@ public final class TailCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "One JSON object per record per line.")
     boolean json;
-
-    @Option(names = "--kafka-config", paramLabel = "FILE", description = "Consumer properties (TLS, SASL).")
-    Path kafkaConfig;
 
     @Option(names = "--max-records", paramLabel = "N", description = "Exit after printing N records.")
     Long maxRecords;
@@ -65,8 +64,8 @@ public final class TailCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Properties props = CollectCommand.loadProperties(kafkaConfig, "--kafka-config");
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Properties props = kafka.clientProperties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -86,10 +85,10 @@ public final class TailCommand implements Callable<Integer> {
                 try {
                     infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
                 } catch (org.apache.kafka.common.errors.TimeoutException | org.apache.kafka.common.errors.AuthenticationException e) {
-                    throw new IllegalStateException(BrokerUnreachable.explain(bootstrapServers, "--bootstrap-servers", e), e);
+                    throw new IllegalStateException(BrokerUnreachable.explain(kafka.bootstrapServers(), "--bootstrap-servers", e), e);
                 }
                 if (infos == null || infos.isEmpty()) {
-                    System.err.println("finwatch tail: topic '" + topic + "' does not exist (yet) at " + bootstrapServers);
+                    System.err.println("finwatch tail: topic '" + topic + "' does not exist (yet) at " + kafka.bootstrapServers());
                     continue;
                 }
                 infos.forEach(i -> partitions.add(new TopicPartition(i.topic(), i.partition())));
@@ -137,7 +136,7 @@ public final class TailCommand implements Callable<Integer> {
         try {
             return new KafkaConsumer<>(props);
         } catch (org.apache.kafka.common.KafkaException e) {
-            throw new IllegalStateException(BrokerUnreachable.explain(bootstrapServers, "--bootstrap-servers", e), e);
+            throw new IllegalStateException(BrokerUnreachable.explain(kafka.bootstrapServers(), "--bootstrap-servers", e), e);
         }
     }
 

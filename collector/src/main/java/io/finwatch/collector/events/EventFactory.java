@@ -6,6 +6,7 @@ import io.finwatch.collector.track.FinTimeout;
 import io.finwatch.collector.track.LastOwner;
 import io.finwatch.collector.track.NetNamespace;
 import io.finwatch.collector.track.Owner;
+import io.finwatch.collector.track.OwnerStats;
 import io.finwatch.collector.track.PollResult;
 import io.finwatch.collector.track.ProcessInfo;
 import io.finwatch.collector.track.ReapTime;
@@ -14,6 +15,7 @@ import io.finwatch.collector.track.StateCounts;
 import io.finwatch.schemas.CollectorHeartbeat;
 import io.finwatch.schemas.FinTimeoutSource;
 import io.finwatch.schemas.NamespaceInfo;
+import io.finwatch.schemas.OwnerLookup;
 import io.finwatch.schemas.SeqRange;
 import io.finwatch.schemas.ShutdownFlags;
 import io.finwatch.schemas.SocketTransition;
@@ -141,6 +143,22 @@ public final class EventFactory {
                 .setShedRanges(shed)
                 .setBufferCorruptRecords(counters.corruptRecords())
                 .setFullTableFromSeq(counters.fullTableFromSeq())
+                .setOwnerLookup(poll.ownerStats() == OwnerStats.NONE ? null : ownerLookup(poll.ownerStats()))
+                .build();
+    }
+
+    private static OwnerLookup ownerLookup(OwnerStats s) {
+        return OwnerLookup.newBuilder()
+                .setFdScans(s.fdScans())
+                .setFdLinksRead(s.fdLinksRead())
+                .setFdDirsDenied(s.fdDirsDenied())
+                .setOwnerChecks(s.ownerChecks())
+                .setRehomed(s.rehomed())
+                .setKnownSockets(s.knownSockets())
+                .setUnresolvedSockets(s.unresolvedSockets())
+                .setProcessesRead(s.processesRead())
+                .setProcessFilesMalformed(s.processFilesMalformed())
+                .setProcessReadsFailed(s.processReadsFailed())
                 .build();
     }
 

@@ -1,5 +1,6 @@
 package io.finwatch.collector.publish;
 
+import io.finwatch.schemas.Topics;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -31,9 +32,6 @@ public record PublisherSettings(String bootstrapServers, Properties producerOver
                                 String readerName, int maxInFlight, Duration retryBackoffMin,
                                 Duration retryBackoffMax, Duration blockedBackoff, Duration shutdownTimeout,
                                 Duration stallAfter, Clock clock) {
-    public static final String DEFAULT_TRANSITIONS_TOPIC = "finwatch.transitions";
-    public static final String DEFAULT_HEARTBEATS_TOPIC = "finwatch.heartbeats";
-
     public PublisherSettings {
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
         topics = Map.copyOf(topics);
@@ -52,8 +50,8 @@ public record PublisherSettings(String bootstrapServers, Properties producerOver
 
     public static PublisherSettings defaults(String bootstrapServers) {
         Map<EventKind, String> topics = new EnumMap<>(EventKind.class);
-        topics.put(EventKind.TRANSITION, DEFAULT_TRANSITIONS_TOPIC);
-        topics.put(EventKind.HEARTBEAT, DEFAULT_HEARTBEATS_TOPIC);
+        topics.put(EventKind.TRANSITION, Topics.TRANSITIONS);
+        topics.put(EventKind.HEARTBEAT, Topics.HEARTBEATS);
         return new PublisherSettings(bootstrapServers, new Properties(), topics, "kafka-publisher", 32_768,
                 Duration.ofMillis(100), Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(3),
                 Duration.ZERO, Clock.systemUTC());

@@ -30,7 +30,8 @@ import java.util.function.LongFunction;
  * @param unsettledOnly the namespaces read without their ESTABLISHED and LISTEN sockets ({@link ReadScope}); their
  *                      rows in those states are carried from earlier polls; every other namespace was read whole
  * @param stateCounts   the table's sockets per state
- * @param ownerStats    what finding owners has cost and found so far ({@link OwnerStats#NONE} without attribution)
+ * @param ownerStats    what finding owners has cost and found so far (the very {@link OwnerStats#NONE} without
+ *                      attribution: the heartbeat then carries no owner_lookup)
  * @param durationNanos wall time of the poll
  * @param conntrack     the conntrack entries this poll's changes carry, and the lookups' counters
  *                      ({@link ConntrackView#NONE} with lookups off)

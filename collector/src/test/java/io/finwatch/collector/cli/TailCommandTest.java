@@ -13,6 +13,7 @@ import io.finwatch.schemas.SeqRange;
 import io.finwatch.schemas.SocketTransition;
 import io.finwatch.schemas.TcpState;
 import io.finwatch.schemas.TimerKind;
+import io.finwatch.schemas.Topics;
 import io.finwatch.schemas.serde.FinwatchSerde;
 import io.finwatch.testkit.EmbeddedKafka;
 import java.io.ByteArrayOutputStream;
@@ -31,7 +32,7 @@ import org.junit.jupiter.api.Test;
 
 /** {@code finwatch tail} against a real broker: finwatch records decoded, anything else named and skipped. */
 class TailCommandTest {
-    private static final String TOPIC = "finwatch.transitions";
+    private static final String TOPIC = Topics.TRANSITIONS;
     private static EmbeddedKafka kafka;
 
     @BeforeAll

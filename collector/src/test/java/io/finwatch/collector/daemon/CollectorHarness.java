@@ -7,6 +7,7 @@ import io.finwatch.collector.buffer.ChildJvm;
 import io.finwatch.collector.cli.CollectorMain;
 import io.finwatch.schemas.CollectorHeartbeat;
 import io.finwatch.schemas.SeqRange;
+import io.finwatch.schemas.Topics;
 import io.finwatch.schemas.serde.FinwatchSerde;
 import io.finwatch.testkit.EmbeddedKafka;
 import io.finwatch.testkit.FreePort;
@@ -32,8 +33,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * churn in a namespace of its own, and reads back what reached Kafka.
  */
 final class CollectorHarness implements AutoCloseable {
-    static final String TRANSITIONS = "finwatch.transitions";
-    static final String HEARTBEATS = "finwatch.heartbeats";
+    static final String TRANSITIONS = Topics.TRANSITIONS;
+    static final String HEARTBEATS = Topics.HEARTBEATS;
 
     final EmbeddedKafka kafka;
     final Path bufferDir;

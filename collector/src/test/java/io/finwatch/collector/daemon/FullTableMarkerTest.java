@@ -75,6 +75,7 @@ class FullTableMarkerTest {
         loop.tick();
         Poll first = drain();
         assertThat(first.heartbeat().getFullTableFromSeq()).isZero();
+        assertThat(first.heartbeat().getOwnerLookup()).as("attribution is off: nothing looked up, nothing to report").isNull();
         assertThat(first.transitions()).hasSize((int) first.heartbeat().getSocketsSeen()).allMatch(t -> t.getFromState() == null);
 
         loop.tick();

@@ -23,6 +23,7 @@ import io.finwatch.schemas.SeqRange;
 import io.finwatch.schemas.SocketTransition;
 import io.finwatch.schemas.TcpState;
 import io.finwatch.schemas.TimerKind;
+import io.finwatch.schemas.state.DedupMark;
 import io.finwatch.schemas.state.DwellHistogram;
 import io.finwatch.schemas.state.EndedDwell;
 import io.finwatch.schemas.state.HostNamespace;
@@ -64,7 +65,8 @@ final class FinwatchRecords {
     static {
         Map<String, Class<? extends SpecificRecord>> top = new LinkedHashMap<>();
         for (Class<? extends SpecificRecord> c : List.of(SocketTransition.class, CollectorHeartbeat.class, FinWait2Anomaly.class,
-                SocketEpisode.class, OpenSocketCounts.class, HostStatus.class, PendingDwell.class, DwellHistogram.class)) {
+                SocketEpisode.class, OpenSocketCounts.class, HostStatus.class, PendingDwell.class, DwellHistogram.class,
+                DedupMark.class)) {
             if (top.put(c.getSimpleName(), c) != null) {
                 throw new IllegalStateException("two top-level records named " + c.getSimpleName());
             }
@@ -99,6 +101,7 @@ final class FinwatchRecords {
                 Map.entry(KubernetesApiState.class, KubernetesApiState.getClassSchema()),
                 Map.entry(SocketEpisode.class, SocketEpisode.getClassSchema()),
                 Map.entry(OpenSocketCounts.class, OpenSocketCounts.getClassSchema()),
+                Map.entry(DedupMark.class, DedupMark.getClassSchema()),
                 Map.entry(HostStatus.class, HostStatus.getClassSchema()),
                 Map.entry(HostNamespace.class, HostNamespace.getClassSchema()),
                 Map.entry(PendingDwell.class, PendingDwell.getClassSchema()),

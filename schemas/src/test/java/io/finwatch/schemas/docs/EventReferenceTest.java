@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.finwatch.schemas.CollectorHeartbeat;
 import io.finwatch.schemas.FinWait2Anomaly;
 import io.finwatch.schemas.SocketTransition;
+import io.finwatch.schemas.Topics;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,9 +24,9 @@ import org.junit.jupiter.api.Test;
 class EventReferenceTest {
     private static final Path DOC = Path.of("../docs/events.md");
     private static final Map<String, String> TOPICS = Map.of(
-            "SocketTransition", "topic `finwatch.transitions`, key = host",
-            "CollectorHeartbeat", "topic `finwatch.heartbeats`, key = host",
-            "FinWait2Anomaly", "topic `finwatch.anomalies`, key = host");
+            "SocketTransition", "topic `" + Topics.TRANSITIONS + "`, key = host",
+            "CollectorHeartbeat", "topic `" + Topics.HEARTBEATS + "`, key = host",
+            "FinWait2Anomaly", "topic `" + Topics.ANOMALIES + "`, key = host");
 
     @Test
     void docsEventsMdIsGeneratedFromTheCurrentSchemas() throws Exception {

@@ -1,6 +1,7 @@
 package io.finwatch.schemas.serde;
 
 import io.finwatch.schemas.ShutdownFlags;
+import io.finwatch.schemas.state.DedupMark;
 import io.finwatch.schemas.state.DwellHistogram;
 import io.finwatch.schemas.state.EndedDwell;
 import io.finwatch.schemas.state.HostNamespace;
@@ -43,6 +44,10 @@ final class SampleStateValues {
 
     static OpenSocketCounts openCounts() {
         return OpenSocketCounts.newBuilder().setAttached(2L).setOrphaned(1L).build();
+    }
+
+    static DedupMark dedupMark() {
+        return DedupMark.newBuilder().setSeq(4_211L).setSeenAtMs(1_772_366_401_000L).build();
     }
 
     /** The host of {@link SampleEvents#heartbeat()}, heard. */
@@ -92,6 +97,7 @@ final class SampleStateValues {
             case "HostStatus" -> host();
             case "PendingDwell" -> pending();
             case "DwellHistogram" -> dwell();
+            case "DedupMark" -> dedupMark();
             default -> throw new IllegalArgumentException("no sample for " + recordName);
         };
     }

@@ -2,6 +2,8 @@ package io.finwatch.streams.cli;
 
 import io.finwatch.common.config.Cli;
 import io.finwatch.common.config.HostPort;
+import io.finwatch.common.config.KafkaConnectionOptions;
+import io.finwatch.schemas.Topics;
 import io.finwatch.streams.app.StreamsApp;
 import io.finwatch.streams.app.StreamsAppConfig;
 import io.finwatch.streams.config.KafkaStreamsProperties;
@@ -15,20 +17,23 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
  * {@code streams}: runs the detector until SIGTERM. Every option can also come from the environment as
- * {@code FINWATCH_<OPTION>} (e.g. {@code FINWATCH_BOOTSTRAP_SERVERS}) or from {@code --config FILE}; any
- * Kafka Streams property from {@code --streams-config FILE} or {@code KAFKA_STREAMS_<PROPERTY>} (see
+ * {@code FINWATCH_<OPTION>} (e.g. {@code FINWATCH_BOOTSTRAP_SERVERS}) or from {@code --config FILE}; the connection
+ * ({@link KafkaConnectionOptions}) is declared as for every command that reaches Kafka; any Kafka Streams property
+ * from {@code --streams-config FILE} or {@code KAFKA_STREAMS_<PROPERTY>} (see
  * {@link KafkaStreamsProperties}).
  */
 @Command(name = "streams", mixinStandardHelpOptions = true,
@@ -43,12 +48,11 @@ final class StreamsCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "Properties file of these options (key = option name without dashes).")
     Path config;
 
-    @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092", paramLabel = "HOST:PORT[,...]",
-            description = "Kafka brokers. Default: ${DEFAULT-VALUE}.")
-    String bootstrapServers;
+    @Mixin
+    KafkaConnectionOptions kafka;
 
     @Option(names = "--streams-config", paramLabel = "FILE",
-            description = "Properties file of any Kafka Streams / consumer. / producer. / admin. property.")
+            description = "Properties file of any Kafka Streams / consumer. / producer. / admin. property; over --kafka-config.")
     Path streamsConfig;
 
     @Option(names = "--state-dir", defaultValue = "${sys:java.io.tmpdir}/finwatch-streams", paramLabel = "DIR",
@@ -71,16 +75,16 @@ final class StreamsCommand implements Callable<Integer> {
                     + "StatefulSet. 'none' for dynamic membership. Default: the --application-server address.")
     String groupInstanceId;
 
-    @Option(names = "--transitions-topic", defaultValue = StreamsSettings.DEFAULT_TRANSITIONS_TOPIC, description = "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--transitions-topic", defaultValue = Topics.TRANSITIONS, description = "Default: ${DEFAULT-VALUE}.")
     String transitionsTopic;
 
-    @Option(names = "--heartbeats-topic", defaultValue = StreamsSettings.DEFAULT_HEARTBEATS_TOPIC, description = "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--heartbeats-topic", defaultValue = Topics.HEARTBEATS, description = "Default: ${DEFAULT-VALUE}.")
     String heartbeatsTopic;
 
-    @Option(names = "--anomalies-topic", defaultValue = StreamsSettings.DEFAULT_ANOMALIES_TOPIC, description = "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--anomalies-topic", defaultValue = Topics.ANOMALIES, description = "Default: ${DEFAULT-VALUE}.")
     String anomaliesTopic;
 
-    @Option(names = "--dlq-topic", defaultValue = StreamsSettings.DEFAULT_DLQ_TOPIC, description = "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--dlq-topic", defaultValue = Topics.DLQ, description = "Default: ${DEFAULT-VALUE}.")
     String dlqTopic;
 
     @Option(names = "--http", defaultValue = "127.0.0.1:8080", paramLabel = "HOST:PORT",
@@ -167,7 +171,7 @@ final class StreamsCommand implements Callable<Integer> {
 
     private Properties kafkaProperties() throws IOException {
         Map<String, String> owned = new HashMap<>();
-        owned.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        owned.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         owned.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         owned.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         // Interactive queries find a key's owner by this address; without the option StreamsApp advertises the
@@ -176,8 +180,14 @@ final class StreamsCommand implements Callable<Integer> {
         // Unset: StreamsApp names the member after the advertised address; empty: dynamic membership.
         owned.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, groupInstanceId == null ? null
                 : groupInstanceId.equals("none") ? "" : groupInstanceId);
-        Map<String, String> file = streamsConfig == null ? Map.of() : KafkaStreamsProperties.fromFile(streamsConfig);
-        return KafkaStreamsProperties.assemble(file, String.valueOf(streamsConfig), KafkaStreamsProperties.fromEnvironment(System.getenv()),
-                owned);
+        // The connection's file (shared with the collectors) applies to every client; --streams-config tunes over it.
+        Map<String, String> file = new TreeMap<>();
+        kafka.clientProperties().forEach((k, v) -> file.put(k.toString(), v.toString().trim()));
+        if (streamsConfig != null) {
+            file.putAll(KafkaStreamsProperties.fromFile(streamsConfig));
+        }
+        String fileName = streamsConfig == null ? String.valueOf(kafka.kafkaConfig())
+                : kafka.kafkaConfig() == null ? streamsConfig.toString() : kafka.kafkaConfig() + " or " + streamsConfig;
+        return KafkaStreamsProperties.assemble(file, fileName, KafkaStreamsProperties.fromEnvironment(System.getenv()), owned);
     }
 }

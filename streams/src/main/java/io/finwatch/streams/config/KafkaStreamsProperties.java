@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
@@ -42,6 +43,14 @@ public final class KafkaStreamsProperties {
         d.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, Long.toString(64L << 20));
         d.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDb.class.getName());
         d.put(BoundedRocksDb.MEMORY_BYTES_CONFIG, Long.toString(BoundedRocksDb.DEFAULT_MEMORY_BYTES));
+        // How long an instance that died mid-transaction can hold back read_committed readers of its output and
+        // changelogs (the restarted instance's own restore among them) when its successor does not take over its
+        // transactional id: one that restarts on the same state directory does (the id comes from the process id
+        // kept there) and fences the open transaction at once; one on a new directory waits this long plus the
+        // broker's abort check (transaction.abort.timed.out.transaction.cleanup.interval.ms, 10 s by default).
+        // Transactions here last one commit interval (100 ms); 10 s is Kafka Streams' own default, stated so
+        // that the bound is ours, not an accident of a library version.
+        d.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), "10000");
         return d;
     }
 

@@ -1,5 +1,6 @@
 package io.finwatch.streams.config;
 
+import io.finwatch.schemas.Topics;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -44,11 +45,6 @@ public record StreamsSettings(
         Duration dedupRetention,
         Duration foldEvery,
         int dueBatch) {
-
-    public static final String DEFAULT_TRANSITIONS_TOPIC = "finwatch.transitions";
-    public static final String DEFAULT_HEARTBEATS_TOPIC = "finwatch.heartbeats";
-    public static final String DEFAULT_ANOMALIES_TOPIC = "finwatch.anomalies";
-    public static final String DEFAULT_DLQ_TOPIC = "finwatch.dlq";
 
     /** A collector polls once per interval; fewer than ten seconds of quiet is a hiccup, not a silence. */
     public static final Duration MIN_SILENCE = Duration.ofSeconds(10);
@@ -109,10 +105,10 @@ public record StreamsSettings(
 
     /** Settings one at a time, starting from the defaults; {@link #build} validates them together. */
     public static final class Builder {
-        private String transitionsTopic = DEFAULT_TRANSITIONS_TOPIC;
-        private String heartbeatsTopic = DEFAULT_HEARTBEATS_TOPIC;
-        private String anomaliesTopic = DEFAULT_ANOMALIES_TOPIC;
-        private String dlqTopic = DEFAULT_DLQ_TOPIC;
+        private String transitionsTopic = Topics.TRANSITIONS;
+        private String heartbeatsTopic = Topics.HEARTBEATS;
+        private String anomaliesTopic = Topics.ANOMALIES;
+        private String dlqTopic = Topics.DLQ;
         private Duration grace;
         private Duration silenceAfter;
         private Duration punctuateEvery = Duration.ofSeconds(1);

@@ -37,7 +37,7 @@ public final class StoreNames {
 
     /**
      * collector_id + "|" + epoch + "|T" (transitions) or "|H" (heartbeats), without the epoch part for epoch 0
-     * (collectors from before epochs) -> SeqMark as two big-endian longs (seq, seen_at ms).
+     * (collectors from before epochs) -> SeqMark as a DedupMark record (two big-endian longs, seq and seen_at ms, before it).
      */
     public static final String DEDUP = "finwatch-dedup";
     public static final String CONNECTIONS = "finwatch-connections";

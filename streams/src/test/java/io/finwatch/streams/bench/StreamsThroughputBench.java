@@ -11,6 +11,7 @@ import io.finwatch.streams.testkit.CollectorRun;
 import io.finwatch.streams.testkit.CollectorRun.Proc;
 import io.finwatch.streams.topology.FinwatchTopology;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
@@ -21,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.TreeMap;
 import java.util.List;
@@ -28,6 +30,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -81,6 +84,24 @@ public final class StreamsThroughputBench {
         String commitMs = args.length > 4 ? args[4] : "100";
         boolean noop = args.length > 5 && args[5].equals("noop");
         Path state = Files.createTempDirectory("finwatch-bench");
+        try {
+            run(count, hosts, threads, partitions, commitMs, noop, state);
+        } finally {
+            deleteTree(state);
+        }
+    }
+
+    /** The run's state directory goes with it: RocksDB files of every run would pile up in /tmp. */
+    static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    private static void run(long count, int hosts, int threads, int partitions, String commitMs, boolean noop, Path state)
+            throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             kafka.createTopics(partitions, TRANSITIONS, HEARTBEATS);
             kafka.createTopics(1, ANOMALIES, DLQ);

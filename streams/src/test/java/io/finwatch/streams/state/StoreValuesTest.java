@@ -8,6 +8,8 @@ import io.finwatch.schemas.serde.FinwatchSerde;
 import io.finwatch.streams.aggregate.EndedEpisode;
 import io.finwatch.streams.aggregate.EndedEpisodes;
 import io.finwatch.streams.aggregate.EndedEpisodesSerde;
+import io.finwatch.streams.dedup.SeqMark;
+import io.finwatch.streams.dedup.SeqMarkSerde;
 import io.finwatch.streams.detect.ConnectionKey;
 import io.finwatch.streams.detect.ConnectionState;
 import io.finwatch.streams.detect.ConnectionStateSerde;
@@ -85,6 +87,8 @@ class StoreValuesTest {
         OpenCountsSerde open = new OpenCountsSerde();
         assertThat(open.deserializer().deserialize(TOPIC, earlier("open-counts.bin"))).isEqualTo(new OpenCounts(3, 1));
         assertThat(open.deserializer().deserialize(TOPIC, earlier("open-counts-large.bin"))).isEqualTo(new OpenCounts(Long.MAX_VALUE, 0));
+        assertThat(new SeqMarkSerde().deserializer().deserialize(TOPIC, earlier("dedup-mark.bin")))
+                .isEqualTo(new SeqMark(4211, 1_772_366_401_000L));
     }
 
     @Test
@@ -96,6 +100,8 @@ class StoreValuesTest {
         assertThat(serde.identifyOrThrow(new OpenCountsSerde().serializer().serialize(TOPIC, new OpenCounts(1, 2))).recordName())
                 .isEqualTo("OpenSocketCounts");
         assertThat(serde.identifyOrThrow(batches.serializer().serialize(TOPIC, batch())).recordName()).isEqualTo("PendingDwell");
+        assertThat(serde.identifyOrThrow(new SeqMarkSerde().serializer().serialize(TOPIC, new SeqMark(1, 2))).recordName())
+                .isEqualTo("DedupMark");
     }
 
     @Test
@@ -119,6 +125,14 @@ class StoreValuesTest {
         OpenCountsSerde serde = new OpenCountsSerde();
         for (OpenCounts c : List.of(new OpenCounts(0, 1), new OpenCounts(Long.MAX_VALUE, 7))) {
             assertThat(serde.deserializer().deserialize(TOPIC, serde.serializer().serialize(TOPIC, c))).isEqualTo(c);
+        }
+    }
+
+    @Test
+    void dedupMarksRoundTrip() {
+        SeqMarkSerde serde = new SeqMarkSerde();
+        for (SeqMark m : List.of(new SeqMark(0, 0), new SeqMark(Long.MAX_VALUE, 1_772_366_401_000L))) {
+            assertThat(serde.deserializer().deserialize(TOPIC, serde.serializer().serialize(TOPIC, m))).isEqualTo(m);
         }
     }
 
@@ -152,7 +166,7 @@ class StoreValuesTest {
 
     @Test
     void unknownFormatIsAnError() {
-        for (Serde<?> serde : List.of(connections, new HostSummarySerde(), new OpenCountsSerde(), batches)) {
+        for (Serde<?> serde : List.of(connections, new HostSummarySerde(), new OpenCountsSerde(), batches, new SeqMarkSerde())) {
             assertThatThrownBy(() -> serde.deserializer().deserialize(TOPIC, new byte[] {7, 0, 0}))
                     .isInstanceOf(SerializationException.class).hasMessageContaining(TOPIC);
             assertThatThrownBy(() -> serde.deserializer().deserialize(TOPIC, new byte[0]))
