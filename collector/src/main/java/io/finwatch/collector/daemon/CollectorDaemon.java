@@ -9,6 +9,7 @@ import io.finwatch.collector.kernel.SocketSource;
 import io.finwatch.collector.publish.KafkaPublisher;
 import io.finwatch.collector.publish.PublisherSettings;
 import io.finwatch.collector.track.HostState;
+import io.finwatch.collector.track.PodPort;
 import io.finwatch.common.config.HostPort;
 import io.finwatch.common.http.HttpEndpoint;
 import io.finwatch.common.http.HttpLimits;
@@ -45,7 +46,14 @@ public final class CollectorDaemon implements AutoCloseable {
      */
     public record Settings(Procfs procfs, SocketSource.Kind source, Duration interval, Duration fullScanEvery,
                            boolean attribution, String host, String collectorId,
-                           BufferSettings buffer, PublisherSettings publisher, HostPort metrics, String version) {
+                           BufferSettings buffer, PublisherSettings publisher, HostPort metrics, String version,
+                           PodPort pods) {
+        public Settings(Procfs procfs, SocketSource.Kind source, Duration interval, Duration fullScanEvery,
+                        boolean attribution, String host, String collectorId, BufferSettings buffer,
+                        PublisherSettings publisher, HostPort metrics, String version) {
+            this(procfs, source, interval, fullScanEvery, attribution, host, collectorId, buffer, publisher, metrics,
+                    version, PodPort.NONE);
+        }
     }
 
     private final Settings settings;
@@ -79,7 +87,8 @@ public final class CollectorDaemon implements AutoCloseable {
         host = HostReader.open(settings.procfs(), settings.source());
         HostState state = new HostState(clock,
                 HostState.Settings.defaults().withWholeReadEvery(settings.fullScanEvery()),
-                host.finTimeouts(), settings.attribution() ? host.processes() : null);
+                host.finTimeouts(), settings.attribution() ? host.processes() : null, settings.pods());
+        KubernetesMetrics.bind(registry, settings.pods());
         loop = new PollLoop(host, state, new EventFactory(settings.host(), settings.collectorId()),
                 FinwatchSerde.shared(), buffer, publisher::wake, metrics, clock, settings.interval().toMillis(),
                 settings.buffer().maxBytes(), settings.version());
@@ -139,6 +148,13 @@ public final class CollectorDaemon implements AutoCloseable {
         metrics.close();
         if (host != null) {
             host.close();
+        }
+        if (settings.pods() instanceof AutoCloseable pods) {
+            try {
+                pods.close();
+            } catch (Exception e) {
+                log.warn("closing the Kubernetes client: {}", e.toString());
+            }
         }
         if (buffer != null) {
             buffer.close();

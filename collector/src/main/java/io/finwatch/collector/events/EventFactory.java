@@ -88,6 +88,8 @@ public final class EventFactory {
                 .setRecvQ(row.rxQueue())
                 .setSendQ(row.txQueue())
                 .setReapAtMs(reapAt)
+                .setPod(PodIdentities.ofProcess(owner != null ? owner.process()
+                        : last == null ? null : last.owner().process(), poll.pods()))
                 .build();
     }
 
@@ -113,6 +115,7 @@ public final class EventFactory {
                     .setFinTimeoutSource(fin == null ? FinTimeoutSource.HOST_FALLBACK : source(fin))
                     .setRepresentativePid(ns.representativePid())
                     .setSockets(poll.socketsPerNetns().getOrDefault(ns.inode(), 0))
+                    .setPod(PodIdentities.ofPod(poll.podOfNetns().get(ns.inode()), poll.pods()))
                     .build());
         }
         List<SeqRange> shed = new ArrayList<>();
@@ -139,6 +142,8 @@ public final class EventFactory {
                 .setShedRanges(shed)
                 .setBufferCorruptRecords(counters.corruptRecords())
                 .setFullTableFromSeq(counters.fullTableFromSeq())
+                .setKubernetes(PodIdentities.state(poll.pods().view()))
+                .setKubernetesReason(poll.pods().view().reason())
                 .build();
     }
 
@@ -173,6 +178,6 @@ public final class EventFactory {
     }
 
     static FinTimeoutSource source(FinTimeout fin) {
-        return fin.source() == FinTimeout.Source.NAMESPACE ? FinTimeoutSource.NAMESPACE : FinTimeoutSource.HOST_FALLBACK;
+        return FinTimeoutSource.valueOf(fin.source().name());
     }
 }

@@ -55,6 +55,8 @@ public final class HostState {
     private final ProcessTable processes;
     private final OwnerIndex owners;
     private final LastOwners lastOwners = new LastOwners();
+    private final PodPort pods;
+    private final NamespacePods namespacePods = new NamespacePods();
     private NamespaceSet namespaces = NamespaceSet.empty();
     private SocketTable previous = SocketTable.empty();
 
@@ -62,7 +64,17 @@ public final class HostState {
      * @param processes where owners are looked up; null leaves sockets without owners (attribution off)
      */
     public HostState(Clock clock, Settings settings, FinTimeoutPort finTimeouts, ProcessPort processes) {
+        this(clock, settings, finTimeouts, processes, PodPort.NONE);
+    }
+
+    /**
+     * @param pods the node's pods through the Kubernetes API ({@link PodPort#NONE} without): names for the pod UIDs
+     *             of cgroups, and pods' own fin timeouts ({@link PodFinTimeouts}); pods are found only with
+     *             attribution on, through the processes it reads
+     */
+    public HostState(Clock clock, Settings settings, FinTimeoutPort finTimeouts, ProcessPort processes, PodPort pods) {
         this.clock = clock;
+        this.pods = pods;
         this.finTimeoutPort = finTimeouts;
         this.finTimeouts = new FinTimeouts(settings.finTimeoutRefresh());
         this.wholeReads = new WholeReads(settings.wholeReadEvery());
@@ -105,6 +117,8 @@ public final class HostState {
             // Only the changes: a quiet poll reads no fd link, one stat per owning process at most.
             owners.update(scanned, changes);
         }
+        Map<Long, String> podOfNetns = processes == null ? Map.of() : namespacePods.update(scanned, processes);
+        timeouts = PodFinTimeouts.apply(timeouts, podOfNetns, pods);
         previous = table;
         namespaces = scanned;
         LongFunction<Owner> ownerOf = owners == null ? inode -> null : owners::owner;
@@ -112,7 +126,7 @@ public final class HostState {
                 List.copyOf(read.errors()), List.copyOf(read.readFailures()), perNetns,
                 Set.copyOf(read.unsettledOnly()), diffed.counts(),
                 owners == null ? OwnerStats.NONE : OwnerStats.of(owners, processes),
-                System.nanoTime() - read.startNanos());
+                System.nanoTime() - read.startNanos(), podOfNetns, pods);
     }
 
     /**

@@ -32,6 +32,8 @@ import java.util.function.LongFunction;
  * @param stateCounts   the table's sockets per state
  * @param ownerStats    what finding owners has cost and found so far ({@link OwnerStats#NONE} without attribution)
  * @param durationNanos wall time of the poll
+ * @param podOfNetns    namespace inode to the UID of the pod whose network namespace it is, for pods' namespaces
+ * @param pods          the node's pods through the Kubernetes API, for names ({@link PodPort#NONE} without)
  */
 public record PollResult(Instant observedAt,
                          NamespaceSet namespaces,
@@ -46,7 +48,9 @@ public record PollResult(Instant observedAt,
                          Set<Long> unsettledOnly,
                          StateCounts stateCounts,
                          OwnerStats ownerStats,
-                         long durationNanos) {
+                         long durationNanos,
+                         Map<Long, String> podOfNetns,
+                         PodPort pods) {
 
     /** The process holding an attached row now; null for an orphan, or when no holder was found. */
     public Owner ownerOf(SocketRow row) {
