@@ -59,7 +59,13 @@ public final class KubernetesAccess {
             return NodePods.unusable((kubeconfig != null ? "--kubeconfig " + kubeconfig : "in-cluster configuration")
                     + ": cannot be used: " + e.getMessage());
         }
-        KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
+        KubernetesClient client;
+        try {
+            client = new KubernetesClientBuilder().withConfig(config).build();
+        } catch (RuntimeException e) {
+            return NodePods.unusable("cannot make a Kubernetes client for " + config.getMasterUrl() + " (" + how + "): "
+                    + e.getMessage());
+        }
         log.info("Kubernetes: watching the pods of node {} at {} through {}", nodeName, config.getMasterUrl(), how);
         return NodePods.start(client, nodeName);
     }
