@@ -49,6 +49,13 @@ class CollectorRbacTest {
     }
 
     @Test
+    void mountsItsTokenForThePodInformer() {
+        // Without it the collector runs degraded (pods named by cgroup UIDs only) whatever the grants.
+        assertThat(pod.path("automountServiceAccountToken").asBoolean(true)).as("automountServiceAccountToken of %s", ds)
+                .isTrue();
+    }
+
+    @Test
     void theStreamsPodsDoNotShareIt() {
         String collector = pod.path("serviceAccountName").asText();
         JsonNode streams = Manifests.podSpec(overlay.one("StatefulSet", "finwatch-streams"));

@@ -3,6 +3,7 @@ package io.finwatch.local;
 import io.finwatch.schemas.AnomalyKind;
 import io.finwatch.schemas.AnomalyReason;
 import io.finwatch.schemas.FinWait2Anomaly;
+import io.finwatch.schemas.PodIdentity;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 
@@ -44,10 +45,21 @@ final class AnomalyLine {
     }
 
     private static String owner(FinWait2Anomaly a) {
-        if (a.getPid() == null) {
-            return "pid ?";
+        String process = a.getPid() == null ? "pid ?" : "pid " + a.getPid() + (a.getComm() == null ? "" : " (" + a.getComm() + ")");
+        return process + pod(a.getPod());
+    }
+
+    /** {@code  pod ns/name (Kind workload)} with the API's names, {@code  pod <uid>} with the cgroup's alone. */
+    static String pod(PodIdentity p) {
+        if (p == null) {
+            return "";
         }
-        return "pid " + a.getPid() + (a.getComm() == null ? "" : " (" + a.getComm() + ")");
+        if (p.getPodName() == null) {
+            return " pod " + p.getPodUid();
+        }
+        String workload = p.getWorkloadKind() == null || p.getWorkloadKind().equals("Pod") ? ""
+                : " (" + p.getWorkloadKind() + " " + p.getWorkloadName() + ")";
+        return " pod " + p.getK8sNamespace() + "/" + p.getPodName() + workload;
     }
 
     private static String socket(FinWait2Anomaly a) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.finwatch.schemas.AnomalyKind;
 import io.finwatch.schemas.AnomalyReason;
 import io.finwatch.schemas.FinWait2Anomaly;
+import io.finwatch.schemas.PodIdentity;
 import io.finwatch.schemas.TcpState;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -25,6 +26,17 @@ class AnomalyLineTest {
         assertThat(AnomalyLine.format(socket(AnomalyKind.STUCK, AnomalyReason.ATTACHED_PAST_FIN_TIMEOUT).build(), ZoneOffset.UTC))
                 .isEqualTo("10:15:30 STUCK node pid 4242 (kube-proxy) 127.0.0.1:45678 -> 127.0.0.1:9999 in FIN_WAIT2 63s"
                         + " > fin_timeout 60s (attached: shutdown() without close())");
+    }
+
+    @Test
+    void aProcessInAPodIsNamedByItsPodAndWorkloadOrByThePodsUidAlone() {
+        PodIdentity named = PodIdentity.newBuilder().setPodUid("0a1b2c3d-0000-4111-8222-333344445555").setPodName("web-7d9f-x1")
+                .setK8sNamespace("shop").setContainerName("web").setWorkloadKind("Deployment").setWorkloadName("web").build();
+        assertThat(AnomalyLine.format(socket(AnomalyKind.STUCK, AnomalyReason.ATTACHED_PAST_FIN_TIMEOUT).setPod(named).build(),
+                ZoneOffset.UTC)).startsWith("10:15:30 STUCK node pid 4242 (kube-proxy) pod shop/web-7d9f-x1 (Deployment web) 127.0.0.1:45678");
+        PodIdentity uidOnly = PodIdentity.newBuilder().setPodUid("0a1b2c3d-0000-4111-8222-333344445555").build();
+        assertThat(AnomalyLine.format(socket(AnomalyKind.RESOLVED, AnomalyReason.CONNECTION_GONE).setPod(uidOnly).build(),
+                ZoneOffset.UTC)).startsWith("10:15:30 RESOLVED node pid 4242 (kube-proxy) pod 0a1b2c3d-0000-4111-8222-333344445555 127.0.0.1");
     }
 
     @Test

@@ -3,6 +3,9 @@ package io.finwatch.collector.cli;
 import io.finwatch.collector.buffer.BufferSettings;
 import io.finwatch.collector.buffer.EventKind;
 import io.finwatch.collector.daemon.CollectorDaemon;
+import io.finwatch.collector.kube.KubernetesAccess;
+import io.finwatch.collector.kube.NodePods;
+import io.finwatch.collector.track.PodPort;
 import io.finwatch.collector.publish.PublisherSettings;
 import io.finwatch.common.config.Cli;
 import io.finwatch.common.config.Converters;
@@ -98,6 +101,16 @@ public final class CollectCommand implements Callable<Integer> {
                     + "CAP_NET_ADMIN (without it, one warning and finwatch_conntrack_lookups_denied). --no-conntrack "
                     + "turns the lookups off (default: on).")
     boolean conntrack;
+    @Option(names = "--kubeconfig", paramLabel = "FILE",
+            description = "kubeconfig for reaching the Kubernetes API, to name pods, containers and workloads and read "
+                    + "pods' own tcp_fin_timeout. Without it, the pod's service account is used when running in a "
+                    + "cluster; outside one, pods are known by the UIDs of their cgroups only.")
+    Path kubeconfig;
+
+    @Option(names = "--node-name", defaultValue = "${env:NODE_NAME}", paramLabel = "NAME",
+            description = "The Kubernetes node whose pods are watched (default: NODE_NAME, which the DaemonSet sets "
+                    + "from spec.nodeName through the downward API).")
+    String nodeName;
 
     @Option(names = "--config", paramLabel = "FILE", description = "Properties file with option defaults.")
     Path config;
@@ -121,9 +134,11 @@ public final class CollectCommand implements Callable<Integer> {
         BufferSettings buffer = BufferSettings.defaults(dir).withMaxBytes(maxBytes, BufferSettings.DEFAULT_HEARTBEAT_HEADROOM_BYTES);
         Files.createDirectories(dir);
 
+        NodePods pods = KubernetesAccess.open(kubeconfig, nodeName, System.getenv());
         CollectorDaemon daemon = new CollectorDaemon(new CollectorDaemon.Settings(read.procfs(),
                 read.source(), interval, fullScanEvery, read.owners(),
-                hostName, id, buffer, publisher, metrics, Version.current(), conntrack, read.netns()),
+                hostName, id, buffer, publisher, metrics, Version.current(), conntrack, read.netns(),
+                pods == null ? PodPort.NONE : pods),
                 Clock.systemUTC());
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {

@@ -71,10 +71,12 @@ final class SnapshotPrinter {
                 g.writeNullField("pid");
                 g.writeNullField("comm");
                 g.writeNullField("container_id");
+                g.writeNullField("pod_uid");
             } else {
                 g.writeNumberField("pid", owner.process().pid());
                 g.writeStringField("comm", owner.process().comm());
                 g.writeStringField("container_id", owner.process().containerId());
+                g.writeStringField("pod_uid", owner.process().podUid());
             }
             g.writeBooleanField("orphaned", r.orphaned());
             g.writeStringField("timer", r.timer().name().toLowerCase(java.util.Locale.ROOT));
@@ -147,10 +149,14 @@ final class SnapshotPrinter {
     private String namespaceHeader(long netns) {
         NetNamespace ns = poll.namespaces().get(netns);
         FinTimeout fin = poll.finTimeoutOf(netns);
-        String finText = fin == null ? "unknown"
-                : fin.seconds() + "s" + (fin.source() == FinTimeout.Source.NAMESPACE ? "" : " (host value: could not enter the namespace)");
-        return String.format("%nnetns %d%s  tcp_fin_timeout %s  read via pid %s%n", netns,
-                netns == poll.namespaces().hostNetns() ? " (host)" : "", finText,
+        String finText = fin == null ? "unknown" : fin.seconds() + "s" + switch (fin.source()) {
+            case NAMESPACE -> "";
+            case HOST_FALLBACK -> " (host value: could not enter the namespace)";
+            case POD_SPEC -> " (the pod's spec)";
+        };
+        String pod = poll.podOfNetns().get(netns);
+        return String.format("%nnetns %d%s%s  tcp_fin_timeout %s  read via pid %s%n", netns,
+                netns == poll.namespaces().hostNetns() ? " (host)" : "", pod == null ? "" : "  pod " + pod, finText,
                 ns == null ? "?" : Integer.toString(ns.representativePid()));
     }
 

@@ -10,6 +10,7 @@ import io.finwatch.collector.kernel.SocketSource;
 import io.finwatch.collector.publish.KafkaPublisher;
 import io.finwatch.collector.publish.PublisherSettings;
 import io.finwatch.collector.track.HostState;
+import io.finwatch.collector.track.PodPort;
 import io.finwatch.common.config.HostPort;
 import io.finwatch.common.http.HttpEndpoint;
 import io.finwatch.common.http.HttpLimits;
@@ -50,14 +51,23 @@ public final class CollectorDaemon implements AutoCloseable {
     public record Settings(Procfs procfs, SocketSource.Kind source, Duration interval, Duration fullScanEvery,
                            boolean attribution, String host, String collectorId,
                            BufferSettings buffer, PublisherSettings publisher, HostPort metrics, String version,
-                           boolean conntrack, NetnsSelection netns) {
+                           boolean conntrack, NetnsSelection netns, PodPort pods) {
 
-        /** Every namespace watched, conntrack lookups on. */
+        /** Every namespace watched, conntrack lookups on, no Kubernetes API. */
         public Settings(Procfs procfs, SocketSource.Kind source, Duration interval, Duration fullScanEvery,
                         boolean attribution, String host, String collectorId,
                         BufferSettings buffer, PublisherSettings publisher, HostPort metrics, String version) {
             this(procfs, source, interval, fullScanEvery, attribution, host, collectorId, buffer, publisher, metrics,
-                    version, true, NetnsSelection.all());
+                    version, true, NetnsSelection.all(), PodPort.NONE);
+        }
+
+        /** No Kubernetes API. */
+        public Settings(Procfs procfs, SocketSource.Kind source, Duration interval, Duration fullScanEvery,
+                        boolean attribution, String host, String collectorId,
+                        BufferSettings buffer, PublisherSettings publisher, HostPort metrics, String version,
+                        boolean conntrack, NetnsSelection netns) {
+            this(procfs, source, interval, fullScanEvery, attribution, host, collectorId, buffer, publisher, metrics,
+                    version, conntrack, netns, PodPort.NONE);
         }
     }
 
@@ -93,7 +103,8 @@ public final class CollectorDaemon implements AutoCloseable {
         HostState state = new HostState(clock,
                 HostState.Settings.defaults().withWholeReadEvery(settings.fullScanEvery()),
                 host.finTimeouts(), settings.attribution() ? host.processes() : null,
-                settings.conntrack() ? host.conntrack() : null, host.addresses());
+                settings.conntrack() ? host.conntrack() : null, host.addresses(), settings.pods());
+        KubernetesMetrics.bind(registry, settings.pods());
         loop = new PollLoop(host, state, new EventFactory(settings.host(), settings.collectorId()),
                 FinwatchSerde.shared(), buffer, publisher::wake, metrics, clock, settings.interval().toMillis(),
                 settings.buffer().maxBytes(), settings.version());
@@ -154,6 +165,13 @@ public final class CollectorDaemon implements AutoCloseable {
         metrics.close();
         if (host != null) {
             host.close();
+        }
+        if (settings.pods() instanceof AutoCloseable pods) {
+            try {
+                pods.close();
+            } catch (Exception e) {
+                log.warn("closing the Kubernetes client: {}", e.toString());
+            }
         }
         if (buffer != null) {
             buffer.close();

@@ -91,6 +91,8 @@ public final class EventFactory {
                 .setSendQ(row.txQueue())
                 .setReapAtMs(reapAt)
                 .setConntrack(ConntrackEvents.of(poll.conntrack().entriesOf(change)))
+                .setPod(PodIdentities.ofProcess(owner != null ? owner.process()
+                        : last == null ? null : last.owner().process(), poll.pods()))
                 .build();
     }
 
@@ -117,6 +119,7 @@ public final class EventFactory {
                     .setRepresentativePid(ns.representativePid())
                     .setSockets(poll.socketsPerNetns().getOrDefault(ns.inode(), 0))
                     .setAddresses(poll.addresses().get(ns.inode()))
+                    .setPod(PodIdentities.ofPod(poll.podOfNetns().get(ns.inode()), poll.pods()))
                     .build());
         }
         List<SeqRange> shed = new ArrayList<>();
@@ -144,6 +147,8 @@ public final class EventFactory {
                 .setBufferCorruptRecords(counters.corruptRecords())
                 .setFullTableFromSeq(counters.fullTableFromSeq())
                 .setOwnerLookup(poll.ownerStats() == OwnerStats.NONE ? null : ownerLookup(poll.ownerStats()))
+                .setKubernetes(PodIdentities.state(poll.pods().view()))
+                .setKubernetesReason(poll.pods().view().reason())
                 .build();
     }
 
@@ -193,6 +198,6 @@ public final class EventFactory {
     }
 
     static FinTimeoutSource source(FinTimeout fin) {
-        return fin.source() == FinTimeout.Source.NAMESPACE ? FinTimeoutSource.NAMESPACE : FinTimeoutSource.HOST_FALLBACK;
+        return FinTimeoutSource.valueOf(fin.source().name());
     }
 }

@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
  *       {@code crio-<id>.scope} (not {@code crio-conmon-<id>.scope}: that is CRI-O's monitor, not the
  *       container)</li>
  *   <li>docker's cgroupfs driver: {@code /docker/<id>}</li>
- *   <li>kubelet's cgroupfs driver: a path under a {@code kubepods*} segment ending in {@code <id>}</li>
+ *   <li>kubelet's cgroupfs driver: a path under a {@code kubepods*} segment ending in {@code <id>}, or in
+ *       {@code crio-<id>} (CRI-O names its container cgroups so under cgroupfs too)</li>
  * </ul>
  * where {@code <id>} is 64 lowercase hex digits. The deepest match wins, so a process nested under a
  * container's own cgroups (systemd in a container) still maps to the container.
@@ -20,6 +21,7 @@ import java.util.regex.Pattern;
 public final class CgroupContainerId {
     private static final Pattern SCOPE = Pattern.compile("(?:docker|cri-containerd|crio)-([0-9a-f]{64})\\.scope");
     private static final Pattern ID = Pattern.compile("[0-9a-f]{64}");
+    private static final Pattern CRIO_CGROUPFS = Pattern.compile("crio-([0-9a-f]{64})");
 
     private CgroupContainerId() {
     }
@@ -76,6 +78,10 @@ public final class CgroupContainerId {
             boolean underKubepods = kubepods >= 0 && i > kubepods;
             if ((underDocker || underKubepods) && ID.matcher(s).matches()) {
                 return s;
+            }
+            Matcher crio = CRIO_CGROUPFS.matcher(s);
+            if (underKubepods && crio.matches()) {
+                return crio.group(1);
             }
         }
         return null;

@@ -46,8 +46,9 @@ public final class ProcessFiles implements ProcessPort {
             return null;
         }
         int uid = parseEffectiveUid(status, statusFile);
-        String containerId = CgroupContainerId.parse(Procfs.readSmall(procfs.pid(pid, "cgroup")));
-        return new ProcessInfo(pid, stat.startTime(), stat.comm(), uid, containerId);
+        String cgroup = Procfs.readSmall(procfs.pid(pid, "cgroup"));
+        return new ProcessInfo(pid, stat.startTime(), stat.comm(), uid, CgroupContainerId.parse(cgroup),
+                CgroupPodUid.parse(cgroup));
     }
 
     @Override

@@ -17,6 +17,11 @@ public record FinTimeout(int seconds, Source source) {
          * the collector's own namespace's value: the host's when the collector runs with hostNetwork. A
          * namespace created with a different value is then misjudged.
          */
-        HOST_FALLBACK
+        HOST_FALLBACK,
+        /**
+         * The pod's own spec sets it ({@code securityContext.sysctls}), read through the Kubernetes API in place of a
+         * {@link #HOST_FALLBACK}: no capability needed ({@link PodFinTimeouts}).
+         */
+        POD_SPEC
     }
 }

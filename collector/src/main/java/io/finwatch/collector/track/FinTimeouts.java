@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * <p>Values are kept per namespace and read again after {@code refresh}; a namespace not seen before is read at
  * once, one that has gone is forgotten. {@link #refresh} is meant to be called every poll: between refreshes it
  * reads nothing. Where a namespace could not be entered, its value is the collector's own namespace's, marked
- * {@link FinTimeout.Source#HOST_FALLBACK}, and the reason is logged once per namespace.
+ * {@link FinTimeout.Source#HOST_FALLBACK}, and the reason is logged once per namespace; a pod's namespace then takes
+ * the value its pod's spec sets, if it does ({@link PodFinTimeouts}, applied by {@link HostState}).
  *
  * <p>Not thread-safe: one poll loop calls it.
  */

@@ -59,6 +59,8 @@ public final class HostState {
     private final Conntracks conntracks;
     private final AddressPort addressPort;
     private final NamespaceAddresses addresses = new NamespaceAddresses(NamespaceAddresses.DEFAULT_REFRESH);
+    private final PodPort pods;
+    private final NamespacePods namespacePods = new NamespacePods();
     private NamespaceSet namespaces = NamespaceSet.empty();
     private SocketTable previous = SocketTable.empty();
 
@@ -66,7 +68,7 @@ public final class HostState {
      * @param processes where owners are looked up; null leaves sockets without owners (attribution off)
      */
     public HostState(Clock clock, Settings settings, FinTimeoutPort finTimeouts, ProcessPort processes) {
-        this(clock, settings, finTimeouts, processes, null, null);
+        this(clock, settings, finTimeouts, processes, null, null, PodPort.NONE);
     }
 
     /**
@@ -75,9 +77,27 @@ public final class HostState {
      */
     public HostState(Clock clock, Settings settings, FinTimeoutPort finTimeouts, ProcessPort processes,
                      ConntrackPort conntrack, AddressPort addresses) {
+        this(clock, settings, finTimeouts, processes, conntrack, addresses, PodPort.NONE);
+    }
+
+    /** Pods' names and fin timeouts through {@code pods}; no conntrack lookups, no addresses. */
+    public HostState(Clock clock, Settings settings, FinTimeoutPort finTimeouts, ProcessPort processes, PodPort pods) {
+        this(clock, settings, finTimeouts, processes, null, null, pods);
+    }
+
+    /**
+     * @param conntrack where closing sockets' connections are looked up; null leaves them unlooked-up (lookups off)
+     * @param addresses where namespaces' interface addresses are read; null leaves them unreported
+     * @param pods      the node's pods through the Kubernetes API ({@link PodPort#NONE} without): names for the pod
+     *                  UIDs of cgroups, and pods' own fin timeouts ({@link PodFinTimeouts}); pods are found only with
+     *                  attribution on, through the processes it reads
+     */
+    public HostState(Clock clock, Settings settings, FinTimeoutPort finTimeouts, ProcessPort processes,
+                     ConntrackPort conntrack, AddressPort addresses, PodPort pods) {
         this.conntracks = conntrack == null ? null : new Conntracks(conntrack);
         this.addressPort = addresses;
         this.clock = clock;
+        this.pods = pods;
         this.finTimeoutPort = finTimeouts;
         this.finTimeouts = new FinTimeouts(settings.finTimeoutRefresh());
         this.wholeReads = new WholeReads(settings.wholeReadEvery());
@@ -126,6 +146,8 @@ public final class HostState {
         }
         Map<Long, List<String>> addressesNow = addressPort == null ? Map.of()
                 : addresses.refresh(scanned, clock.instant(), addressPort);
+        Map<Long, String> podOfNetns = processes == null ? Map.of() : namespacePods.update(scanned, processes);
+        timeouts = PodFinTimeouts.apply(timeouts, podOfNetns, pods);
         previous = table;
         namespaces = scanned;
         LongFunction<Owner> ownerOf = owners == null ? inode -> null : owners::owner;
@@ -133,7 +155,7 @@ public final class HostState {
                 List.copyOf(read.errors()), List.copyOf(read.readFailures()), perNetns,
                 Set.copyOf(read.unsettledOnly()), diffed.counts(),
                 owners == null ? OwnerStats.NONE : OwnerStats.of(owners, processes),
-                System.nanoTime() - read.startNanos(), nat, addressesNow);
+                System.nanoTime() - read.startNanos(), nat, addressesNow, podOfNetns, pods);
     }
 
     /**

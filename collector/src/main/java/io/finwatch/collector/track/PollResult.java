@@ -36,6 +36,8 @@ import java.util.function.LongFunction;
  * @param conntrack     the conntrack entries this poll's changes carry, and the lookups' counters
  *                      ({@link ConntrackView#NONE} with lookups off)
  * @param addresses     each namespace's interface addresses, where they were read (empty when not read)
+ * @param podOfNetns    namespace inode to the UID of the pod whose network namespace it is, for pods' namespaces
+ * @param pods          the node's pods through the Kubernetes API, for names ({@link PodPort#NONE} without)
  */
 public record PollResult(Instant observedAt,
                          NamespaceSet namespaces,
@@ -52,7 +54,9 @@ public record PollResult(Instant observedAt,
                          OwnerStats ownerStats,
                          long durationNanos,
                          ConntrackView conntrack,
-                         Map<Long, List<String>> addresses) {
+                         Map<Long, List<String>> addresses,
+                         Map<Long, String> podOfNetns,
+                         PodPort pods) {
 
     /** The process holding an attached row now; null for an orphan, or when no holder was found. */
     public Owner ownerOf(SocketRow row) {

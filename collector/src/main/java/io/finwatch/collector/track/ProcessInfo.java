@@ -9,6 +9,13 @@ package io.finwatch.collector.track;
  * @param comm           the executable's name as the kernel keeps it (at most 15 bytes; any characters)
  * @param uid            effective user id, the one permissions are checked against
  * @param containerId    64-hex container id from its cgroup, or null outside a recognised container
+ * @param podUid         the Kubernetes pod's UID from its cgroup (the kubelet names each pod's cgroup after it), or
+ *                       null outside a pod
  */
-public record ProcessInfo(int pid, long startTimeTicks, String comm, int uid, String containerId) {
+public record ProcessInfo(int pid, long startTimeTicks, String comm, int uid, String containerId, String podUid) {
+
+    /** A process in no pod. */
+    public ProcessInfo(int pid, long startTimeTicks, String comm, int uid, String containerId) {
+        this(pid, startTimeTicks, comm, uid, containerId, null);
+    }
 }

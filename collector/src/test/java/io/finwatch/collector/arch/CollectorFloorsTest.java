@@ -23,9 +23,21 @@ class CollectorFloorsTest {
             .because("track/ is tested with fake ports; kernel/ implements them");
 
     @ArchTest
+    static final ArchRule trackReachesTheClusterOnlyThroughItsPort = noClasses()
+            .that().resideInAPackage("io.finwatch.collector.track..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.finwatch.collector.kube..", "io.fabric8..")
+            .because("track/ is tested with a fake PodPort; kube/ implements it with the Kubernetes client");
+
+    @ArchTest
+    static final ArchRule onlyKubeSpeaksToTheKubernetesApi = noClasses()
+            .that().resideOutsideOfPackage("io.finwatch.collector.kube..")
+            .should().dependOnClassesThat().resideInAPackage("io.fabric8..")
+            .because("the client and its model stay in one floor");
+
+    @ArchTest
     static final ArchRule readingAndKnowingTheHostKnowNothingOfEventsOrTheirDelivery = noClasses()
             .that().resideInAnyPackage("io.finwatch.collector.kernel..", "io.finwatch.collector.track..",
-                    "io.finwatch.collector.socket..")
+                    "io.finwatch.collector.socket..", "io.finwatch.collector.kube..")
             .should().dependOnClassesThat().resideInAnyPackage("io.finwatch.collector.events..",
                     "io.finwatch.collector.buffer..", "io.finwatch.collector.publish..",
                     "io.finwatch.collector.daemon..", "io.finwatch.collector.cli..", "io.finwatch.schemas..")
@@ -35,7 +47,7 @@ class CollectorFloorsTest {
     static final ArchRule socketVocabularyStandsAlone = noClasses()
             .that().resideInAPackage("io.finwatch.collector.socket..")
             .should().dependOnClassesThat().resideInAnyPackage("io.finwatch.collector.kernel..",
-                    "io.finwatch.collector.track..")
+                    "io.finwatch.collector.track..", "io.finwatch.collector.kube..")
             .because("kernel/ and track/ both speak it");
 
     @ArchTest

@@ -66,7 +66,8 @@ class ProcessTableTest {
     void readsAProcessWhoseCommHasSpacesAndParentheses() throws Exception {
         ProcessTable table = table(fixtureProcfs());
         assertThat(table.get(4242)).isEqualTo(new ProcessInfo(4242, 987654, "a) b (c", 1001, DOCKER_ID));
-        assertThat(table.get(4243)).isEqualTo(new ProcessInfo(4243, 1234567, "nginx: worker", 101, CONTAINERD_ID));
+        assertThat(table.get(4243)).isEqualTo(new ProcessInfo(4243, 1234567, "nginx: worker", 101, CONTAINERD_ID,
+                "8f2b1c3e-5a7d-4e21-9c0b-1d2e3f405162"));
     }
 
     @Test

@@ -82,6 +82,7 @@ public final class Anomalies {
                 .setToState(toState)
                 .setShutdown(c.shutdown())
                 .setRecvQ(c.recvQ())
-                .setSendQ(c.sendQ());
+                .setSendQ(c.sendQ())
+                .setPod(c.pod());
     }
 }

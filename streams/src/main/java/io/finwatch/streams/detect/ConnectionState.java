@@ -1,6 +1,8 @@
 package io.finwatch.streams.detect;
 
+import io.finwatch.schemas.PodIdentity;
 import io.finwatch.schemas.ShutdownFlags;
+import io.finwatch.streams.metrics.WorkloadLabels;
 import io.finwatch.streams.state.StoreKeys;
 
 /**
@@ -28,10 +30,27 @@ import io.finwatch.streams.state.StoreKeys;
  *                       gave them; null when the collector could not tell
  * @param recvQ          its receive queue at that transition, or null
  * @param sendQ          its send queue at that transition, or null
+ * @param pod            the owner's pod (SocketTransition.pod), null outside Kubernetes; its names may arrive with a
+ *                       later transition, once the collector's view of the API is synced
  */
 public record ConnectionState(ConnectionKey key, long enteredAt, long deadline, long fireAt, boolean orphaned, int finTimeoutS,
                               Integer pid, String comm, String containerId, String collectorId, boolean stuckEmitted,
-                              long pollIntervalMs, long lastSeenSeq, ShutdownFlags shutdown, Long recvQ, Long sendQ) {
+                              long pollIntervalMs, long lastSeenSeq, ShutdownFlags shutdown, Long recvQ, Long sendQ,
+                              PodIdentity pod) {
+
+    /** An episode of a process in no known pod. */
+    public ConnectionState(ConnectionKey key, long enteredAt, long deadline, long fireAt, boolean orphaned, int finTimeoutS,
+                           Integer pid, String comm, String containerId, String collectorId, boolean stuckEmitted,
+                           long pollIntervalMs, long lastSeenSeq, ShutdownFlags shutdown, Long recvQ, Long sendQ) {
+        this(key, enteredAt, deadline, fireAt, orphaned, finTimeoutS, pid, comm, containerId, collectorId, stuckEmitted,
+                pollIntervalMs, lastSeenSeq, shutdown, recvQ, sendQ, null);
+    }
+
+    /** The same episode with its owner's pod as a newer transition names it. */
+    public ConnectionState withPod(PodIdentity newPod) {
+        return new ConnectionState(key, enteredAt, deadline, fireAt, orphaned, finTimeoutS, pid, comm, containerId, collectorId,
+                stuckEmitted, pollIntervalMs, lastSeenSeq, shutdown, recvQ, sendQ, newPod);
+    }
 
     /** An episode whose socket's shutdown flags and queues are unknown (state written before they were kept). */
     public ConnectionState(ConnectionKey key, long enteredAt, long deadline, long fireAt, boolean orphaned, int finTimeoutS,
@@ -44,24 +63,30 @@ public record ConnectionState(ConnectionKey key, long enteredAt, long deadline, 
     /** The same episode with the socket's facts from a newer transition. */
     public ConnectionState withFacts(ShutdownFlags newShutdown, Long newRecvQ, Long newSendQ) {
         return new ConnectionState(key, enteredAt, deadline, fireAt, orphaned, finTimeoutS, pid, comm, containerId, collectorId,
-                stuckEmitted, pollIntervalMs, lastSeenSeq, newShutdown, newRecvQ, newSendQ);
+                stuckEmitted, pollIntervalMs, lastSeenSeq, newShutdown, newRecvQ, newSendQ, pod);
     }
 
     public ConnectionState withStuckEmitted() {
         return new ConnectionState(key, enteredAt, deadline, fireAt, orphaned, finTimeoutS, pid, comm, containerId, collectorId, true,
-                pollIntervalMs, lastSeenSeq, shutdown, recvQ, sendQ);
+                pollIntervalMs, lastSeenSeq, shutdown, recvQ, sendQ, pod);
     }
 
     public ConnectionState orphanedWith(long newDeadline, long newFireAt, Integer ownerPid, String ownerComm, String ownerContainer,
                                         String reportingCollector) {
         return new ConnectionState(key, enteredAt, newDeadline, newFireAt, true, finTimeoutS, ownerPid, ownerComm, ownerContainer,
-                reportingCollector, stuckEmitted, pollIntervalMs, lastSeenSeq, shutdown, recvQ, sendQ);
+                reportingCollector, stuckEmitted, pollIntervalMs, lastSeenSeq, shutdown, recvQ, sendQ, pod);
     }
 
     /** The same episode, re-reported by a transition with {@code seq}. */
     public ConnectionState seenAt(long seq) {
         return seq <= lastSeenSeq ? this : new ConnectionState(key, enteredAt, deadline, fireAt, orphaned, finTimeoutS, pid, comm,
-                containerId, collectorId, stuckEmitted, pollIntervalMs, seq, shutdown, recvQ, sendQ);
+                containerId, collectorId, stuckEmitted, pollIntervalMs, seq, shutdown, recvQ, sendQ, pod);
+    }
+
+    /** The workload this episode is charged to on the gauges and in the per-workload counts. */
+    public WorkloadLabels workload() {
+        return WorkloadLabels.of(key.host(), pod == null ? null : pod.getK8sNamespace(),
+                pod == null ? null : pod.getWorkloadName(), comm);
     }
 
     /** The open-counts and dwell key of the process this episode is attributed to. */

@@ -38,6 +38,7 @@ public final class ConnectionStateSerde extends StoreValueSerde<ConnectionState,
         e.setShutdown(c.shutdown());
         e.setRecvQ(c.recvQ());
         e.setSendQ(c.sendQ());
+        e.setPod(c.pod());
         return e;
     }
 
@@ -47,7 +48,7 @@ public final class ConnectionStateSerde extends StoreValueSerde<ConnectionState,
                 e.getRemotePort(), e.getOrdinal());
         return new ConnectionState(key, e.getEnteredAt(), e.getDeadline(), e.getFireAt(), e.getOrphaned(), e.getFinTimeoutS(), e.getPid(),
                 e.getComm(), e.getContainerId(), e.getCollectorId(), e.getStuckEmitted(), e.getPollIntervalMs(), e.getLastSeenSeq(),
-                e.getShutdown(), e.getRecvQ(), e.getSendQ());
+                e.getShutdown(), e.getRecvQ(), e.getSendQ(), e.getPod());
     }
 
     @Override

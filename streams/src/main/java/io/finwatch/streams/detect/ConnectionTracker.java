@@ -1,6 +1,7 @@
 package io.finwatch.streams.detect;
 
 import io.finwatch.schemas.Owner;
+import io.finwatch.schemas.PodIdentity;
 import io.finwatch.schemas.SocketTransition;
 import io.finwatch.schemas.StateSinceSource;
 import io.finwatch.schemas.TcpState;
@@ -102,7 +103,8 @@ final class ConnectionTracker {
             long deadline = deadline(t, entered);
             long fireAt = t.getOrphaned() ? deadline + settings.graceMs(hostIntervalMs) : deadline;
             ConnectionState c = new ConnectionState(key, entered, deadline, fireAt, t.getOrphaned(), t.getFinTimeoutS(), pid, comm,
-                    container, t.getCollectorId(), false, hostIntervalMs, t.getSeq(), t.getShutdown(), t.getRecvQ(), t.getSendQ());
+                    container, t.getCollectorId(), false, hostIntervalMs, t.getSeq(), t.getShutdown(), t.getRecvQ(), t.getSendQ())
+                    .withPod(t.getPod());
             connections.put(k, c);
             episodes.opened(key);
             deadlines.add(fireAt, k);
@@ -115,6 +117,14 @@ final class ConnectionTracker {
                 cur = cur.withFacts(t.getShutdown(), t.getRecvQ(), t.getSendQ());
             }
             connections.put(k, cur);
+        }
+        if (namesMore(t.getPod(), cur.pod())) {
+            // The collector named the pod only now (its API view synced after the episode began): recharge it.
+            ConnectionState named = cur.withPod(t.getPod());
+            connections.put(k, named);
+            count(cur, -1);
+            count(named, +1);
+            cur = named;
         }
         if (t.getOrphaned() && !cur.orphaned() && observed >= cur.enteredAt()) {
             // The process closed its socket: from now on the kernel's timer runs, and the orphan keeps the
@@ -174,7 +184,7 @@ final class ConnectionTracker {
         if (!c.stuckEmitted() && endedAt - c.pollIntervalMs() > c.fireAt()) {
             c = c.withStuckEmitted();
             out.emit(Anomalies.stuck(c, endedAt));
-            openMetric.stuck(workload(c), +1);
+            stuck(c, +1);
         }
         if (c.stuckEmitted()) {
             out.emit(Anomalies.resolved(c, endedAt, t.getToState()));
@@ -230,7 +240,7 @@ final class ConnectionTracker {
             ConnectionState stuck = c.withStuckEmitted();
             connections.put(due.connectionKey(), stuck);
             out.emit(Anomalies.stuck(stuck, now));
-            openMetric.stuck(workload(stuck), +1);
+            stuck(stuck, +1);
         }
     }
 
@@ -251,23 +261,55 @@ final class ConnectionTracker {
     }
 
     private void count(ConnectionState c, long delta) {
-        for (String key : new String[] {StoreKeys.host(c.key().host()), c.processKey()}) {
-            OpenCounts cur = open.get(key);
-            OpenCounts next = (cur == null ? OpenCounts.NONE : cur).plus(c.orphaned(), delta);
-            if (next.isEmpty()) {
-                open.delete(key);
-            } else {
-                open.put(key, next);
-            }
+        for (String key : new String[] {StoreKeys.host(c.key().host()), c.processKey(), workloadKey(c, StoreKeys.WORKLOAD_OPEN)}) {
+            add(key, c.orphaned(), delta);
         }
         openMetric.add(c.orphaned(), delta);
         if (c.stuckEmitted()) {
-            openMetric.stuck(workload(c), delta);
+            stuck(c, delta);
         }
     }
 
-    /** Who the alerting gauges charge a stuck episode to: its host and process (its pod's workload, once known). */
+    /** A STUCK episode counted on its workload's gauge and in the workload's stuck counts, until it ends. */
+    private void stuck(ConnectionState c, long delta) {
+        openMetric.stuck(workload(c), delta);
+        add(workloadKey(c, StoreKeys.WORKLOAD_STUCK), c.orphaned(), delta);
+    }
+
+    private void add(String key, boolean orphaned, long delta) {
+        OpenCounts cur = open.get(key);
+        OpenCounts next = (cur == null ? OpenCounts.NONE : cur).plus(orphaned, delta);
+        if (next.isEmpty()) {
+            open.delete(key);
+        } else {
+            open.put(key, next);
+        }
+    }
+
+    /** The open-counts key of the episode's workload: its pod's when known, else its process's name on its host. */
+    private static String workloadKey(ConnectionState c, String field) {
+        WorkloadLabels w = workload(c);
+        String kind = c.pod() == null || c.pod().getWorkloadName() == null ? "" : c.pod().getWorkloadKind();
+        return StoreKeys.workload(w.host(), field, w.k8sNamespace(), kind, w.workload());
+    }
+
+    /**
+     * Whether a transition's pod says more than the episode's: a pod where there was none, or names for the same pod
+     * (a collector's API view that synced after the episode began). Never names taken away: a collector restarted
+     * without API access re-reports the pod by its UID alone.
+     */
+    static boolean namesMore(PodIdentity seen, PodIdentity kept) {
+        if (seen == null || seen.equals(kept)) {
+            return false;
+        }
+        if (kept == null || !kept.getPodUid().equals(seen.getPodUid())) {
+            return kept == null;
+        }
+        return seen.getWorkloadName() != null || seen.getPodName() != null;
+    }
+
+    /** Who the alerting gauges charge a stuck episode to: its host and its pod's workload (its process outside one). */
     private static WorkloadLabels workload(ConnectionState c) {
-        return WorkloadLabels.of(c.key().host(), null, null, c.comm());
+        return c.workload();
     }
 }

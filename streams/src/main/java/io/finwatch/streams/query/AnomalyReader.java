@@ -2,6 +2,7 @@ package io.finwatch.streams.query;
 
 import io.finwatch.schemas.AnomalyKind;
 import io.finwatch.schemas.FinWait2Anomaly;
+import io.finwatch.schemas.PodIdentity;
 import io.finwatch.schemas.serde.FinwatchSerde;
 import io.finwatch.streams.state.StoreKeys;
 import io.finwatch.streams.state.StoreNames;
@@ -24,7 +25,26 @@ public final class AnomalyReader {
      * @param since earliest detected_at to keep, null for any
      * @param limit most elements returned
      */
-    public record Filter(Set<AnomalyKind> kinds, Instant since, int limit) {
+    public record Filter(Set<AnomalyKind> kinds, Instant since, int limit, String k8sNamespace, String workload) {
+
+        public Filter(Set<AnomalyKind> kinds, Instant since, int limit) {
+            this(kinds, since, limit, null, null);
+        }
+
+        /**
+         * Whether the anomaly's workload is the one asked for: {@code k8sNamespace} its pod's Kubernetes namespace,
+         * {@code workload} its pod's workload name (or, outside a pod, its process's command name, as on the gauges).
+         */
+        boolean matchesWorkload(FinWait2Anomaly a) {
+            if (k8sNamespace == null && workload == null) {
+                return true;
+            }
+            PodIdentity pod = a.getPod();
+            boolean named = pod != null && pod.getWorkloadName() != null;
+            String ns = named ? pod.getK8sNamespace() : "";
+            String name = named ? pod.getWorkloadName() : a.getComm();
+            return (k8sNamespace == null || k8sNamespace.equals(ns)) && (workload == null || workload.equals(name));
+        }
     }
 
     private AnomalyReader() {
@@ -53,7 +73,7 @@ public final class AnomalyReader {
                 continue;
             }
             FinWait2Anomaly a = FinwatchSerde.shared().decode(e.value, FinWait2Anomaly.class);
-            if (f.kinds().contains(a.getKind())) {
+            if (f.kinds().contains(a.getKind()) && f.matchesWorkload(a)) {
                 out.add(view(a, stale));
             }
         }
@@ -71,6 +91,11 @@ public final class AnomalyReader {
         return new AnomalyView(a.getAnomalyId(), a.getKind().name(), a.getReason().name(), a.getHost(), a.getCollectorId(), a.getNetns(),
                 Orderings.family(a.getFamily()), a.getLocalIp(), a.getLocalPort(), a.getRemoteIp(), a.getRemotePort(), a.getPid(), a.getComm(),
                 a.getContainerId(), a.getOrphaned(), a.getEnteredAt(), a.getDeadline(), a.getDetectedAt(), a.getDwellMs(), a.getFinTimeoutS(),
-                a.getToState() == null ? null : a.getToState().name(), a.getLastHeardAt(), stale);
+                a.getToState() == null ? null : a.getToState().name(), a.getLastHeardAt(), stale, pod(a.getPod()));
+    }
+
+    private static AnomalyView.PodView pod(PodIdentity p) {
+        return p == null ? null : new AnomalyView.PodView(p.getPodUid(), p.getPodName(), p.getK8sNamespace(), p.getContainerName(),
+                p.getWorkloadKind(), p.getWorkloadName());
     }
 }

@@ -62,6 +62,7 @@ public final class ApiRoutes implements HttpEndpoint.Route {
             });
         });
         endpoints.put(new UriTemplatePathSpec("/api/anomalies"), this::anomalies);
+        endpoints.put(new UriTemplatePathSpec("/api/workloads"), this::workloads);
         endpoints.put(new UriTemplatePathSpec("/api/top/processes"), c -> {
             TopBy by = c.params().by();
             DwellWindow window = c.params().window();
@@ -71,9 +72,26 @@ public final class ApiRoutes implements HttpEndpoint.Route {
         });
     }
 
+    /** The fleet's workloads; each instance answers per partition, the asked one sums a workload's partitions. */
+    private Answer workloads(Call c) {
+        String ns = c.params().single("k8s_namespace");
+        int limit = c.params().limit(50);
+        Answer all = router.fleet(c.hop(), c.pathAndQuery(), s -> WorkloadReader.of(s, ns), WorkloadView.class, WorkloadReader.ORDER,
+                Integer.MAX_VALUE);
+        if (c.hop() || all.status() != 200) {
+            return all;
+        }
+        try {
+            return Answer.of(WorkloadReader.combine(ApiJson.readList(all.body(), WorkloadView.class), limit));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("our own answer is not WorkloadView JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
     private Answer anomalies(Call c) {
         QueryParams params = c.params();
-        AnomalyReader.Filter filter = new AnomalyReader.Filter(params.kinds(), params.since(c.now()), params.limit(100));
+        AnomalyReader.Filter filter = new AnomalyReader.Filter(params.kinds(), params.since(c.now()), params.limit(100),
+                params.single("k8s_namespace"), params.single("workload"));
         String host = params.single("host");
         if (host == null || host.isEmpty()) {
             return router.fleet(c.hop(), c.pathAndQuery(), s -> AnomalyReader.all(s, filter), AnomalyView.class, Orderings.ANOMALIES,
@@ -125,6 +143,6 @@ public final class ApiRoutes implements HttpEndpoint.Route {
 
     public static ApiException notFound(String path) {
         return ApiException.notFound("no such path: " + Quote.prefix(path) + " (see docs/api.md: /api/hosts, /api/hosts/{host}/finwait2, "
-                + "/api/hosts/{host}/processes, /api/anomalies, /api/top/processes, /metrics, /healthz)");
+                + "/api/hosts/{host}/processes, /api/anomalies, /api/top/processes, /api/workloads, /metrics, /healthz)");
     }
 }

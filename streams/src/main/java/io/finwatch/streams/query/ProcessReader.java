@@ -39,7 +39,11 @@ public final class ProcessReader {
         String prefix = StoreKeys.hostPrefix(host);
         Map<String, OpenCounts> open = new HashMap<>();
         try (KeyValueIterator<String, OpenCounts> it = s.<OpenCounts>keyValue(StoreNames.OPEN_FIN_WAIT2).prefixScan(prefix, KEYS)) {
-            it.forEachRemaining(e -> open.put(e.key, e.value));
+            it.forEachRemaining(e -> {
+                if (isProcessKey(e.key)) {
+                    open.put(e.key, e.value);
+                }
+            });
         }
         Map<String, Histogram> dwell = new HashMap<>();
         if (window.allTime()) {
@@ -161,6 +165,6 @@ public final class ProcessReader {
     }
 
     private static boolean isProcessKey(String key) {
-        return key.indexOf(StoreKeys.SEP) >= 0;
+        return key.indexOf(StoreKeys.SEP) >= 0 && !StoreKeys.isWorkload(key);
     }
 }

@@ -26,6 +26,29 @@ public final class StoreKeys {
         return host + SEP + (pid == null ? "-" : pid.toString()) + SEP + (comm == null ? "" : comm);
     }
 
+    /** Second field of a host's per-workload open counts; no pid starts with it. */
+    public static final String WORKLOAD_OPEN = "~open";
+    /** Second field of a host's per-workload counts of sockets declared STUCK and still in FIN_WAIT2. */
+    public static final String WORKLOAD_STUCK = "~stuck";
+
+    /**
+     * A workload's counts on a host: {@code host|~open|k8s_namespace|kind|name} (or {@code ~stuck}); namespace and
+     * kind empty outside Kubernetes, where the name is the process's command name.
+     */
+    public static String workload(String host, String field, String k8sNamespace, String kind, String name) {
+        return host + SEP + field + SEP + nonNull(k8sNamespace) + SEP + nonNull(kind) + SEP + nonNull(name);
+    }
+
+    /** Whether a key of the open-counts store is a workload's ({@link #workload}), not a host's or a process's. */
+    public static boolean isWorkload(String key) {
+        int first = key.indexOf(SEP);
+        return first >= 0 && first + 1 < key.length() && key.charAt(first + 1) == '~';
+    }
+
+    private static String nonNull(String s) {
+        return s == null ? "" : s;
+    }
+
     /** A socket of a host: {@code host|netns|family|local_ip|local_port|remote_ip|remote_port|ordinal}. */
     public static String connection(String host, long netns, int family, String localIp, int localPort, String remoteIp, int remotePort,
                                     int ordinal) {

@@ -37,7 +37,8 @@ class DashboardPageTest {
 
     @Test
     void rendersHostsProcessesDwellAndTheAnomalyFeedFromTheApi() throws Exception {
-        api.onFile("/api/hosts", "hosts.json").onFile("/api/top/processes", "top.json").onFile("/api/anomalies", "anomalies.json");
+        api.onFile("/api/hosts", "hosts.json").onFile("/api/top/processes", "top.json").onFile("/api/anomalies", "anomalies.json")
+                .onFile("/api/workloads", "workloads.json");
 
         String dom = chromium.dumpDom(api.url(), 5000);
 
@@ -53,7 +54,12 @@ class DashboardPageTest {
         // Newest first, as the API sent them.
         assertThat(dom).containsSubsequence("data-anomaly-id=\"a-3\" data-kind=\"COLLECTOR_SILENT\"", "data-anomaly-id=\"a-2\" data-kind=\"STUCK\" data-host=\"node-17\" data-pid=\"4242\" data-comm=\"kube-proxy\"",
                 "data-anomaly-id=\"a-1\" data-kind=\"RESOLVED\"");
-        assertThat(api.seen()).extracting(FakeApi.Seen::path).contains("/", "/api/hosts", "/api/top/processes", "/api/anomalies");
+        // Grouped by workload: the pod's controller, or the program's name outside Kubernetes.
+        assertThat(dom).containsPattern("<tr data-k8s-namespace=\"kube-system\" data-workload=\"kube-proxy\" data-kind=\"DaemonSet\" data-stuck=\"1\"");
+        assertThat(dom).contains("DaemonSet/kube-proxy");
+        assertThat(dom).contains("pod kube-system/kube-proxy-x7k2p");
+        assertThat(api.seen()).extracting(FakeApi.Seen::path).contains("/", "/api/hosts", "/api/top/processes", "/api/anomalies",
+                "/api/workloads");
         assertThat(api.seen()).filteredOn(s -> s.path().equals("/api/top/processes")).extracting(FakeApi.Seen::query)
                 .contains("by=attached&limit=10", "by=p99&limit=12&window=1h");
         chromium.screenshot(api.url(), Path.of("target", "dashboard-fake-api.png"), 5000);
@@ -63,7 +69,7 @@ class DashboardPageTest {
     void dataFromTheApiIsShownAsTextNeverAsMarkup() throws Exception {
         String evil = "<img src=x onerror=document.title='owned'>";
         api.on("/api/hosts", Reply.json(FakeApi.resource("hosts.json").replace("node-17", evil.replace("'", "\\u0027"))))
-                .on("/api/top/processes", Reply.json("[]")).on("/api/anomalies", Reply.json("[]"));
+                .on("/api/top/processes", Reply.json("[]")).on("/api/anomalies", Reply.json("[]")).on("/api/workloads", Reply.json("[]"));
 
         String dom = chromium.dumpDom(api.url(), 5000);
 
@@ -76,7 +82,7 @@ class DashboardPageTest {
     void unavailableShowsARetryingBanner() throws Exception {
         api.on("/api/hosts", new Reply(503, Map.of("Retry-After", "2"),
                 "{\"status\":503,\"error\":\"unavailable\",\"message\":\"kafka streams is REBALANCING\",\"retry_after_s\":2}"))
-                .on("/api/top/processes", Reply.json("[]")).on("/api/anomalies", Reply.json("[]"));
+                .on("/api/top/processes", Reply.json("[]")).on("/api/anomalies", Reply.json("[]")).on("/api/workloads", Reply.json("[]"));
 
         String dom = chromium.dumpDom(api.url(), 3000);
 
@@ -86,13 +92,14 @@ class DashboardPageTest {
 
     @Test
     void unauthorizedAsksForTheTokenAndStopsPolling() throws Exception {
-        api.requireToken("s3cret").onFile("/api/hosts", "hosts.json").on("/api/top/processes", Reply.json("[]")).on("/api/anomalies", Reply.json("[]"));
+        api.requireToken("s3cret").onFile("/api/hosts", "hosts.json").on("/api/top/processes", Reply.json("[]")).on("/api/anomalies", Reply.json("[]"))
+                .on("/api/workloads", Reply.json("[]"));
 
         String dom = chromium.dumpDom(api.url(), 12_000);
 
         assertThat(dom).containsPattern("id=\"banner\"[^>]*data-state=\"unauthorized\">The API requires a token");
         assertThat(dom).containsPattern("<form id=\"token-form\">").contains("id=\"token-input\" type=\"password\"");
-        // 12 s of page time at a 5 s refresh would have been three rounds of four requests had it kept polling.
-        assertThat(api.seen()).filteredOn(s -> s.path().startsWith("/api/")).hasSizeLessThanOrEqualTo(4);
+        // 12 s of page time at a 5 s refresh would have been three rounds of five requests had it kept polling.
+        assertThat(api.seen()).filteredOn(s -> s.path().startsWith("/api/")).hasSizeLessThanOrEqualTo(5);
     }
 }

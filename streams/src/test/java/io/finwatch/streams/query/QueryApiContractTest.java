@@ -95,6 +95,16 @@ class QueryApiContractTest {
      * seen holding; svc (pid 77) had one episode that ended. node-b: heartbeats only. node-c: a FIN_WAIT2 socket
      * but no heartbeat yet.
      */
+    static final io.finwatch.schemas.PodIdentity PROXY_POD = io.finwatch.schemas.PodIdentity.newBuilder()
+            .setPodUid("0a1b2c3d-0000-4111-8222-333344445555").setPodName("kube-proxy-x7k2p").setK8sNamespace("kube-system")
+            .setContainerName("kube-proxy").setWorkloadKind("DaemonSet").setWorkloadName("kube-proxy").build();
+
+    private static io.finwatch.schemas.SocketTransition inPod(io.finwatch.schemas.SocketTransition t,
+                                                              io.finwatch.schemas.PodIdentity pod) {
+        t.setPod(pod);
+        return t;
+    }
+
     void produceFleet(StreamsSettings s) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         CollectorRun a = new CollectorRun("node-a", "node-a-run", now, 1000, 3600);
@@ -104,13 +114,15 @@ class QueryApiContractTest {
         Proc svc = new Proc(77, "svc", "c0ffee");
         List<SpecificRecord> events = new ArrayList<>();
         events.add(a.heartbeat(Map.of("ESTABLISHED", 640L, "FIN_WAIT2", 3L), 2, 1));
-        events.add(a.attached(a.socket(40001), null, TcpState.FIN_WAIT2, proxy));
-        events.add(a.finTimeout(1).attached(a.socket(40002), null, TcpState.FIN_WAIT2, proxy));
+        events.add(inPod(a.attached(a.socket(40001), null, TcpState.FIN_WAIT2, proxy), PROXY_POD));
+        events.add(inPod(a.finTimeout(1).attached(a.socket(40002), null, TcpState.FIN_WAIT2, proxy), PROXY_POD));
         events.add(a.finTimeout(3600).orphan(a.socket(40003), null, TcpState.FIN_WAIT2, null, 3_600_000));
         events.add(a.attached(a.socket(40004), TcpState.ESTABLISHED, TcpState.FIN_WAIT2, svc));
         events.add(a.at(now.plusMillis(1500)).gone(a.socket(40004), TcpState.FIN_WAIT2));
         events.add(b.heartbeat());
-        events.add(c.attached(c.socket(50001), null, TcpState.FIN_WAIT2, svc));
+        events.add(inPod(c.attached(c.socket(50001), null, TcpState.FIN_WAIT2, svc), io.finwatch.schemas.PodIdentity.newBuilder()
+                .setPodUid("0a1b2c3d-0000-4111-8222-666677778888").setPodName("web-7d9f-x1").setK8sNamespace("shop")
+                .setContainerName("web").setWorkloadKind("Deployment").setWorkloadName("web").build()));
         try (KafkaProducer<byte[], byte[]> producer = kafka.producer()) {
             for (SpecificRecord e : events) {
                 String host = e.get(e.getSchema().getField("host").pos()).toString();
@@ -226,6 +238,32 @@ class QueryApiContractTest {
         assertThat(api.json("/api/anomalies?since=" + Instant.now().plusSeconds(60))).isEmpty();
         assertThat(api.json("/api/anomalies?since=1h&limit=1")).hasSize(1);
         assertThat(api.json("/api/anomalies?host=node-b")).isEmpty();
+    }
+
+    @Test
+    void workloadsRankTheFleetByStuckThenOpenAndAnomaliesFilterByWorkload() throws Exception {
+        JsonNode workloads = api.json("/api/workloads");
+        assertThat(fields(workloads.get(0))).containsExactlyInAnyOrder("k8s_namespace", "kind", "name", "attached", "orphaned",
+                "stuck", "stuck_attached", "hosts", "stale");
+        JsonNode proxy = workloads.get(0);
+        assertThat(List.of(proxy.get("k8s_namespace").asText(), proxy.get("kind").asText(), proxy.get("name").asText()))
+                .containsExactly("kube-system", "DaemonSet", "kube-proxy");
+        assertThat(List.of(proxy.get("attached").asLong(), proxy.get("stuck").asLong(), proxy.get("hosts").asLong()))
+                .containsExactly(2L, 1L, 1L);
+        JsonNode web = null;
+        for (JsonNode w : workloads) {
+            web = w.get("name").asText().equals("web") ? w : web;
+        }
+        assertThat(web).as("web in %s", workloads).isNotNull();
+        assertThat(List.of(web.get("attached").asLong(), web.get("stuck").asLong())).containsExactly(1L, 0L);
+        assertThat(api.json("/api/workloads?k8s_namespace=shop")).hasSize(1);
+        assertThat(api.json("/api/workloads?limit=1")).hasSize(1);
+
+        JsonNode stuck = api.json("/api/anomalies?k8s_namespace=kube-system&workload=kube-proxy");
+        assertThat(stuck).hasSize(1);
+        assertThat(stuck.get(0).get("pod").get("pod_name").asText()).isEqualTo("kube-proxy-x7k2p");
+        assertThat(api.json("/api/anomalies?workload=web")).isEmpty();
+        assertThat(api.json("/api/anomalies?k8s_namespace=")).isEmpty();
     }
 
     @Test

@@ -22,6 +22,15 @@ final class AnomaliesCommand extends ApiCommand {
     @Option(names = "--kind", split = ",", paramLabel = "KIND", description = "STUCK, RESOLVED or COLLECTOR_SILENT (repeatable or comma-separated).")
     List<Kind> kinds;
 
+    @Option(names = "--k8s-namespace", paramLabel = "NAMESPACE",
+            description = "Only anomalies of pods in this Kubernetes namespace ('' for processes in no pod).")
+    String k8sNamespace;
+
+    @Option(names = "--workload", paramLabel = "NAME",
+            description = "Only anomalies of this workload: a pod's Deployment, StatefulSet, DaemonSet, CronJob... name, or the "
+                    + "command name of a process in no pod.")
+    String workload;
+
     @Option(names = "--since", paramLabel = "WHEN", description = "An ISO-8601 instant, or a duration back from now such as 10m.")
     String since;
 
@@ -59,6 +68,8 @@ final class AnomaliesCommand extends ApiCommand {
         Map<String, String> q = new LinkedHashMap<>();
         q.put("host", host);
         q.put("kind", kinds == null || kinds.isEmpty() ? null : kinds.stream().map(Kind::name).distinct().collect(Collectors.joining(",")));
+        q.put("k8s_namespace", k8sNamespace);
+        q.put("workload", workload);
         q.put("since", sinceParam);
         q.put("limit", String.valueOf(limitParam));
         return q;

@@ -76,13 +76,40 @@ class QueryCliTest {
 
         assertThat(r.exitCode()).isZero();
         assertThat(r.out()).isEqualTo("""
-                DETECTED              KIND              REASON                     HOST                      PID  COMM        OWNER     LOCAL           REMOTE          DWELL
-                10:15:50              COLLECTOR_SILENT  HEARTBEATS_STOPPED         edge-gateway-01.eu-west     -  -           -         -               -                   -
-                10:15:00              STUCK             ATTACHED_PAST_FIN_TIMEOUT  node-17                  4242  kube-proxy  attached  10.0.0.5:34567  10.0.0.9:443       1m
-                2026-11-21 23:01:05*  RESOLVED          LEFT_FIN_WAIT2             db-3                       77  postgres    orphaned  10.0.0.7:5432   10.0.0.8:40000   1m5s
+                DETECTED              KIND              REASON                     HOST                      PID  COMM        POD                                   OWNER     LOCAL           REMOTE          DWELL
+                10:15:50              COLLECTOR_SILENT  HEARTBEATS_STOPPED         edge-gateway-01.eu-west     -  -           -                                     -         -               -                   -
+                10:15:00              STUCK             ATTACHED_PAST_FIN_TIMEOUT  node-17                  4242  kube-proxy  kube-system/kube-proxy-x7k2p          attached  10.0.0.5:34567  10.0.0.9:443       1m
+                2026-11-21 23:01:05*  RESOLVED          LEFT_FIN_WAIT2             db-3                       77  postgres    5e6f7a8b-0000-4111-8222-999900001111  orphaned  10.0.0.7:5432   10.0.0.8:40000   1m5s
                 * stale: read from a standby replica or a store still restoring; it may lag the active copy
                 """);
         assertThat(api.seen()).singleElement().satisfies(s -> assertThat(s.query()).isEqualTo("limit=100"));
+    }
+
+    @Test
+    void workloadsAreRankedWithTheirNamespaceAndKind() {
+        api.on("/api/workloads", Reply.json("""
+                [{"k8s_namespace": "shop", "kind": "Deployment", "name": "web", "attached": 4, "orphaned": 1, "stuck": 3,
+                  "stuck_attached": 3, "hosts": 2, "stale": false},
+                 {"k8s_namespace": "", "kind": "", "name": "envoy", "attached": 0, "orphaned": 2, "stuck": 2,
+                  "stuck_attached": 0, "hosts": 1, "stale": true}]"""));
+
+        Result r = query("workloads", "--k8s-namespace", "shop", "--limit", "5");
+
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out()).startsWith("""
+                NAMESPACE  WORKLOAD        STUCK  ATTACHED  ORPHANED  HOSTS
+                shop       Deployment/web      3         4         1      2
+                -*         envoy               2         0         2      1
+                """);
+        assertThat(api.seen()).singleElement().satisfies(s -> assertThat(s.query()).isEqualTo("k8s_namespace=shop&limit=5"));
+    }
+
+    @Test
+    void anomaliesOfOneWorkload() {
+        api.on("/api/anomalies", Reply.json("[]"));
+        Result r = query("anomalies", "--k8s-namespace", "shop", "--workload", "web");
+        assertThat(r.exitCode()).isZero();
+        assertThat(api.seen()).singleElement().satisfies(s -> assertThat(s.query()).isEqualTo("k8s_namespace=shop&workload=web&limit=100"));
     }
 
     @Test

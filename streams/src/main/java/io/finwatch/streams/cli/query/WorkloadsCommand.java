@@ -1,0 +1,51 @@
+package io.finwatch.streams.cli.query;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.finwatch.streams.cli.query.Table.Column;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code query workloads}: the fleet's workloads by stuck, then open FIN_WAIT2 sockets. */
+@Command(name = "workloads", mixinStandardHelpOptions = true,
+        description = "The fleet's workloads (a pod's Deployment, StatefulSet, DaemonSet, CronJob...; a program outside Kubernetes) "
+                + "ranked by sockets stuck in FIN_WAIT2, then by sockets open in FIN_WAIT2.")
+final class WorkloadsCommand extends ApiCommand {
+
+    @Option(names = "--k8s-namespace", paramLabel = "NAMESPACE", description = "Only this Kubernetes namespace ('' for programs in no pod).")
+    String k8sNamespace;
+
+    @Option(names = "--limit", defaultValue = "50", paramLabel = "N", description = "1 to 1000. Default: ${DEFAULT-VALUE}.")
+    int limit;
+
+    @Override
+    void run(QueryContext ctx) throws ApiError, ApiUnreachable, InterruptedException {
+        Limits.check(spec, "--limit", limit);
+        Map<String, String> q = new LinkedHashMap<>();
+        q.put("k8s_namespace", k8sNamespace);
+        q.put("limit", String.valueOf(limit));
+        ApiClient.Answer answer = ctx.api().get("/api/workloads", q);
+        if (ctx.json()) {
+            ctx.out().println(answer.body());
+            return;
+        }
+        List<JsonNode> workloads = Fields.elements(answer.json());
+        if (workloads.isEmpty()) {
+            ctx.out().println("no workload holds a FIN_WAIT2 socket");
+            return;
+        }
+        Table t = new Table(Column.text("NAMESPACE"), Column.text("WORKLOAD"), Column.number("STUCK"), Column.number("ATTACHED"),
+                Column.number("ORPHANED"), Column.number("HOSTS"));
+        for (JsonNode w : workloads) {
+            String kind = w.path("kind").asText("");
+            String name = kind.isEmpty() ? w.path("name").asText() : kind + "/" + w.path("name").asText();
+            String ns = w.path("k8s_namespace").asText("");
+            t.row(Fields.first(w, ns.isEmpty() ? Fields.NONE : ns), name, Fields.text(w, "stuck"), Fields.text(w, "attached"),
+                    Fields.text(w, "orphaned"), Fields.text(w, "hosts"));
+        }
+        ctx.out().print(t.render());
+        ctx.out().print(Fields.staleFootnote(workloads));
+    }
+}
