@@ -60,6 +60,13 @@ public final class CollectCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     Duration fullScanEvery;
 
+    // Declared by its positive name, as --owners is (picocli would give --no-destroy-events the opposite meaning).
+    @Option(names = "--destroy-events", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Listen to the kernel's TCP destroy notifications in every namespace (netlink source only): "
+                    + "a socket's end gets its exact time, and a socket that lived and died between two polls is "
+                    + "reported. --no-destroy-events leaves ends to polling (default: on).")
+    boolean destroyEvents;
+
     @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092", paramLabel = "HOST:PORT,...",
             description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
     String bootstrapServers;
@@ -122,7 +129,7 @@ public final class CollectCommand implements Callable<Integer> {
 
         CollectorDaemon daemon = new CollectorDaemon(new CollectorDaemon.Settings(read.procfs(),
                 read.source(), interval, fullScanEvery, read.owners(),
-                hostName, id, buffer, publisher, metrics, Version.current()), Clock.systemUTC());
+                hostName, id, buffer, publisher, metrics, Version.current(), destroyEvents), Clock.systemUTC());
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             log.info("stopping (signal)");

@@ -42,10 +42,19 @@ public final class CollectorDaemon implements AutoCloseable {
      *
      * @param fullScanEvery how often each namespace's ESTABLISHED and LISTEN sockets are read too (see
      *                      {@link HostState.Settings#wholeReadEvery}); zero reads them at every poll
+     * @param destroyNotifications whether the kernel's destroy notifications are listened to (netlink source only)
      */
     public record Settings(Procfs procfs, SocketSource.Kind source, Duration interval, Duration fullScanEvery,
                            boolean attribution, String host, String collectorId,
-                           BufferSettings buffer, PublisherSettings publisher, HostPort metrics, String version) {
+                           BufferSettings buffer, PublisherSettings publisher, HostPort metrics, String version,
+                           boolean destroyNotifications) {
+        /** With destroy notifications on. */
+        public Settings(Procfs procfs, SocketSource.Kind source, Duration interval, Duration fullScanEvery,
+                        boolean attribution, String host, String collectorId, BufferSettings buffer,
+                        PublisherSettings publisher, HostPort metrics, String version) {
+            this(procfs, source, interval, fullScanEvery, attribution, host, collectorId, buffer, publisher, metrics,
+                    version, true);
+        }
     }
 
     private final Settings settings;
@@ -76,10 +85,11 @@ public final class CollectorDaemon implements AutoCloseable {
         metrics.bindBuffer(buffer);
         publisher = new KafkaPublisher(buffer, settings.publisher().withStallAfter(settings.interval().multipliedBy(5)));
         metrics.bindPublisher(publisher);
-        host = HostReader.open(settings.procfs(), settings.source());
+        host = HostReader.open(settings.procfs(), settings.source(), settings.destroyNotifications());
         HostState state = new HostState(clock,
                 HostState.Settings.defaults().withWholeReadEvery(settings.fullScanEvery()),
                 host.finTimeouts(), settings.attribution() ? host.processes() : null);
+        metrics.bindDestroys(host.destroys(), state.ends());
         loop = new PollLoop(host, state, new EventFactory(settings.host(), settings.collectorId()),
                 FinwatchSerde.shared(), buffer, publisher::wake, metrics, clock, settings.interval().toMillis(),
                 settings.buffer().maxBytes(), settings.version());
@@ -87,10 +97,12 @@ public final class CollectorDaemon implements AutoCloseable {
         publisher.start();
         long period = settings.interval().toMillis();
         scheduler.scheduleAtFixedRate(loop, 0, period, TimeUnit.MILLISECONDS);
-        log.info("collecting as host '{}' (collector id {}) every {} ms (whole tables every {} ms) from {} through {}; "
-                        + "buffer {}; Kafka {}; metrics on http://{}/metrics",
+        log.info("collecting as host '{}' (collector id {}) every {} ms (whole tables every {} ms) from {} through {}"
+                        + "{}; buffer {}; Kafka {}; metrics on http://{}/metrics",
                 settings.host(), settings.collectorId(), period, Math.max(period, settings.fullScanEvery().toMillis()),
-                settings.procfs().root(), settings.source(), settings.buffer().dir(),
+                settings.procfs().root(), settings.source(),
+                host.destroys() != null ? " with destroy notifications" : " without destroy notifications",
+                settings.buffer().dir(),
                 settings.publisher().bootstrapServers(), settings.metrics());
         return this;
     }

@@ -21,17 +21,31 @@ public final class HostReader implements AutoCloseable {
     private final SocketSource source;
     private final ProcessFiles processes;
     private final FinTimeoutReader finTimeouts;
+    /** Null when destroy notifications are off, or the source has no kernel behind it. */
+    private final DestroyListener destroys;
 
-    private HostReader(Procfs procfs, SocketSource source) {
+    private HostReader(Procfs procfs, SocketSource source, DestroyListener destroys) {
         this.scanner = new NetnsScanner(procfs);
         this.source = source;
+        this.destroys = destroys;
         this.processes = new ProcessFiles(procfs);
         this.finTimeouts = new FinTimeoutReader(procfs);
     }
 
     /** A reader of the host {@code procfs} shows, its tables read through a source of {@code kind}. */
     public static HostReader open(Procfs procfs, SocketSource.Kind kind) {
-        return new HostReader(procfs, SocketSource.open(kind, procfs));
+        return open(procfs, kind, false);
+    }
+
+    /**
+     * A reader as above that also listens to the kernel's destroy notifications in every namespace when
+     * {@code destroyNotifications} and the source is netlink (the notifications come from the live kernel).
+     */
+    public static HostReader open(Procfs procfs, SocketSource.Kind kind, boolean destroyNotifications) {
+        SocketSource source = SocketSource.open(kind, procfs);
+        DestroyListener destroys = destroyNotifications && kind == SocketSource.Kind.NETLINK
+                ? new DestroyListener(procfs) : null;
+        return new HostReader(procfs, source, destroys);
     }
 
     /**
@@ -43,6 +57,11 @@ public final class HostReader implements AutoCloseable {
     public HostRead read(HostRead read) throws IOException {
         NamespaceSet namespaces = scanner.scan(read.previousNamespaces());
         read.namespaces(namespaces);
+        if (destroys != null) {
+            // Everything received so far ended before any table of this poll is read.
+            destroys.drainTo(read.ends());
+            destroys.retain(namespaces);
+        }
         source.retain(namespaces);
         for (NetNamespace ns : namespaces.namespaces()) {
             ReadScope covered = source.read(ns, read.scopeFor(ns), read.rows(), read.errors(), read.readFailures());
@@ -61,8 +80,16 @@ public final class HostReader implements AutoCloseable {
         return finTimeouts;
     }
 
+    /** The destroy notifications' listener, for its counters; null when off. */
+    public DestroyListener destroys() {
+        return destroys;
+    }
+
     @Override
     public void close() {
+        if (destroys != null) {
+            destroys.close();
+        }
         source.close();
         finTimeouts.close();
     }
