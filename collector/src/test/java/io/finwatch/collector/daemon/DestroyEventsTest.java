@@ -94,6 +94,8 @@ class DestroyEventsTest {
                 assertThat(t.getToState()).isEqualTo(TcpState.ESTABLISHED);
             });
 
+            // Four full sockets end below: both ends of the short connection, and both polled ends.
+            long base = host.destroys().notifications();
             // Opened and closed between two polls: the client closes first (it lives on in TIME_WAIT, which the
             // next poll sees), the server's end is freed and gone before any poll.
             long[] shortLived = inside.call(nsLink, inode, () -> {
@@ -117,12 +119,12 @@ class DestroyEventsTest {
                 return new long[] {before, System.currentTimeMillis()};
             });
 
-            long base = host.destroys().notifications();
-            await().atMost(Duration.ofSeconds(10)).until(() -> host.destroys().notifications() >= base + 3);
+            await().atMost(Duration.ofSeconds(10)).until(() -> host.destroys().notifications() >= base + 4);
             loop.tick();
             List<SocketTransition> second = transitions(reader);
 
-            assertThat(second).as("the short connection's server end").anySatisfy(t -> {
+            assertThat(second).as("the short connection's server end (open %d, closed %d)", shortLived[0],
+                            shortLived[1]).anySatisfy(t -> {
                 assertThat(t.getLocalPort()).isEqualTo(listenPort);
                 assertThat(t.getRemotePort()).isEqualTo(shortClientPort);
                 assertThat(t.getSeenOnlyAtDestruction()).isTrue();
@@ -138,7 +140,7 @@ class DestroyEventsTest {
                 assertThat(t.getSource()).isEqualTo(TransitionSource.POLL);
                 assertThat(t.getSeenOnlyAtDestruction()).isFalse();
             });
-            assertThat(second).as("the polled server end").anySatisfy(t -> {
+            assertThat(second).as("the polled server end (closing %d to %d)", serverClose[0], serverClose[1]).anySatisfy(t -> {
                 assertThat(t.getLocalPort()).isEqualTo(listenPort);
                 assertThat(t.getRemotePort()).isEqualTo(polledClientPort);
                 assertThat(t.getFromState()).isEqualTo(TcpState.ESTABLISHED);
