@@ -53,6 +53,7 @@ class DashboardPageTest {
         // Newest first, as the API sent them.
         assertThat(dom).containsSubsequence("data-anomaly-id=\"a-3\" data-kind=\"COLLECTOR_SILENT\"", "data-anomaly-id=\"a-2\" data-kind=\"STUCK\" data-host=\"node-17\" data-pid=\"4242\" data-comm=\"kube-proxy\"",
                 "data-anomaly-id=\"a-1\" data-kind=\"RESOLVED\"");
+        assertThat(dom).contains("attached, shutdown WR, recv_q 0");
         assertThat(api.seen()).extracting(FakeApi.Seen::path).contains("/", "/api/hosts", "/api/top/processes", "/api/anomalies");
         assertThat(api.seen()).filteredOn(s -> s.path().equals("/api/top/processes")).extracting(FakeApi.Seen::query)
                 .contains("by=attached&limit=10", "by=p99&limit=12&window=1h");
