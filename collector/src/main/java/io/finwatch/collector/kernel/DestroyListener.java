@@ -53,7 +53,8 @@ public final class DestroyListener implements AutoCloseable {
     private static final int RECEIVE_BUFFER = 1 << 20;
     /** Notifications kept between two polls; more are counted as dropped. About 200 bytes each. */
     static final int QUEUE_LIMIT = 200_000;
-    private static final int POLL_TIMEOUT_MS = 100;
+    /** How soon the reader notices a namespace subscribed or left, and a close; notifications wake it at once. */
+    private static final int POLL_TIMEOUT_MS = 500;
     private static final int RECEIVE_BYTES = 64 * 1024;
 
     private final Procfs procfs;
@@ -200,6 +201,9 @@ public final class DestroyListener implements AutoCloseable {
         Memory pollFds = new Memory(8L * 64);
         Memory buffer = new Memory(RECEIVE_BYTES);
         ByteBuffer bytes = buffer.getByteBuffer(0, RECEIVE_BYTES).order(ByteOrder.nativeOrder());
+        NativeLong receiveBytes = new NativeLong(RECEIVE_BYTES);
+        Subscribed[] polled = null;
+        NativeLong count = null;
         while (!closed) {
             Integer fd;
             while ((fd = toClose.poll()) != null) {
@@ -210,16 +214,19 @@ public final class DestroyListener implements AutoCloseable {
                 LockSupport.parkNanos(POLL_TIMEOUT_MS * 1_000_000L);
                 continue;
             }
-            if (pollFds.size() < 8L * now.length) {
-                pollFds = new Memory(8L * now.length * 2);
-            }
-            for (int i = 0; i < now.length; i++) {
-                pollFds.setInt(8L * i, now[i].fd());
-                pollFds.setShort(8L * i + 4, LibC.POLLIN);
-                pollFds.setShort(8L * i + 6, (short) 0);
+            if (now != polled) {
+                if (pollFds.size() < 8L * now.length) {
+                    pollFds = new Memory(8L * now.length * 2);
+                }
+                for (int i = 0; i < now.length; i++) {
+                    pollFds.setInt(8L * i, now[i].fd());
+                    pollFds.setShort(8L * i + 4, LibC.POLLIN);
+                }
+                polled = now;
+                count = new NativeLong(now.length);
             }
             try {
-                if (libc.poll(pollFds, new NativeLong(now.length), POLL_TIMEOUT_MS) <= 0) {
+                if (libc.poll(pollFds, count, POLL_TIMEOUT_MS) <= 0) {
                     continue;
                 }
             } catch (LastErrorException e) {
@@ -230,45 +237,44 @@ public final class DestroyListener implements AutoCloseable {
                 continue;
             }
             for (int i = 0; i < now.length; i++) {
+                // One datagram per ready socket and round: poll(2) answers at once while more are queued, and no
+                // recv ends in EAGAIN (an exception through JNA).
                 if (pollFds.getShort(8L * i + 6) != 0) {
-                    drain(now[i], buffer, bytes);
+                    receive(now[i], buffer, bytes, receiveBytes);
                 }
             }
         }
     }
 
-    /** Reads everything queued on one namespace's socket. */
-    private void drain(Subscribed s, Memory buffer, ByteBuffer bytes) {
+    /** Reads one datagram (one notification) from a namespace's socket that poll(2) found ready. */
+    private void receive(Subscribed s, Memory buffer, ByteBuffer bytes, NativeLong receiveBytes) {
+        long n;
+        try {
+            n = libc.recv(s.fd(), buffer, receiveBytes, LibC.MSG_DONTWAIT).longValue();
+        } catch (LastErrorException e) {
+            String source = "netlink destroy notifications of netns " + s.netns();
+            if (e.getErrorCode() == LibC.ENOBUFS) {
+                overflows.incrementAndGet();
+                warnings.warn(source, "{}: the receive buffer overflowed and the kernel dropped some; those "
+                        + "sockets' ends are seen by the next poll", source);
+            } else if (e.getErrorCode() != LibC.EAGAIN && e.getErrorCode() != LibC.EINTR) {
+                warnings.warn(source, "{}: recv: {}", source, e.getMessage());
+            }
+            return;
+        }
+        if (n <= 0) {
+            return;
+        }
+        long at = System.currentTimeMillis();
+        bytes.limit((int) n).position(0);
+        // Notifications carry seq 0; their ages and queues are as of the socket's end.
         String source = "netlink destroy notifications of netns " + s.netns();
-        while (true) {
-            long n;
-            try {
-                n = libc.recv(s.fd(), buffer, new NativeLong(RECEIVE_BYTES), LibC.MSG_DONTWAIT).longValue();
-            } catch (LastErrorException e) {
-                if (e.getErrorCode() == LibC.ENOBUFS) {
-                    overflows.incrementAndGet();
-                    warnings.warn(source, "{}: the receive buffer overflowed and the kernel dropped some; those "
-                            + "sockets' ends are seen by the next poll", source);
-                    continue;
-                }
-                if (e.getErrorCode() != LibC.EAGAIN && e.getErrorCode() != LibC.EINTR) {
-                    warnings.warn(source, "{}: recv: {}", source, e.getMessage());
-                }
-                return;
-            }
-            if (n <= 0) {
-                return;
-            }
-            long at = System.currentTimeMillis();
-            bytes.limit((int) n).position(0);
-            // Notifications carry seq 0; their ages and queues are as of the socket's end.
-            InetDiagDecoder decoder = new InetDiagDecoder(source, s.netns(), 0);
-            try {
-                decoder.decode(bytes, at, row -> offer(new SocketEnd(row, at)), this::malformed);
-            } catch (IOException e) {
-                malformed.incrementAndGet();
-                warnings.warn(source, "{}", e.getMessage());
-            }
+        InetDiagDecoder decoder = new InetDiagDecoder(source, s.netns(), 0);
+        try {
+            decoder.decode(bytes, at, row -> offer(new SocketEnd(row, at)), this::malformed);
+        } catch (IOException e) {
+            malformed.incrementAndGet();
+            warnings.warn(source, "{}", e.getMessage());
         }
     }
 
