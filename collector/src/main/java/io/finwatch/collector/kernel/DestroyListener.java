@@ -53,8 +53,11 @@ public final class DestroyListener implements AutoCloseable {
     private static final int RECEIVE_BUFFER = 1 << 20;
     /** Notifications kept between two polls; more are counted as dropped. About 200 bytes each. */
     static final int QUEUE_LIMIT = 200_000;
-    /** How soon the reader notices a namespace subscribed or left, and a close; notifications wake it at once. */
-    private static final int POLL_TIMEOUT_MS = 500;
+    /**
+     * How soon the reader notices a namespace subscribed or left, and a close; notifications wake it at once. A
+     * notification queued on a new namespace's socket before the reader polls it is stamped up to this late.
+     */
+    private static final int POLL_TIMEOUT_MS = 100;
     private static final int RECEIVE_BYTES = 64 * 1024;
 
     private final Procfs procfs;
