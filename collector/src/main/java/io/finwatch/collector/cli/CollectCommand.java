@@ -63,6 +63,14 @@ public final class CollectCommand implements Callable<Integer> {
     @Mixin
     KafkaConnectionOptions kafka;
 
+    // Declared by its positive name, as --owners is (picocli would give --no-destroy-events the opposite meaning).
+    @Option(names = "--destroy-events", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Listen to the kernel's TCP destroy notifications in every namespace (netlink source only): "
+                    + "a socket's end gets its exact time, and a socket that lived and died between two polls is "
+                    + "reported. --no-destroy-events leaves ends to polling (default: on).")
+    boolean destroyEvents;
+
+
     @Option(names = "--transitions-topic", defaultValue = Topics.TRANSITIONS,
             description = "Topic for socket transitions (default: ${DEFAULT-VALUE}).")
     String transitionsTopic;
@@ -138,7 +146,7 @@ public final class CollectCommand implements Callable<Integer> {
         CollectorDaemon daemon = new CollectorDaemon(new CollectorDaemon.Settings(read.procfs(),
                 read.source(), interval, fullScanEvery, read.owners(),
                 hostName, id, buffer, publisher, metrics, Version.current(), conntrack, read.netns(),
-                pods == null ? PodPort.NONE : pods),
+                pods == null ? PodPort.NONE : pods, destroyEvents),
                 Clock.systemUTC());
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {

@@ -8,6 +8,7 @@ import io.finwatch.schemas.LostRange;
 import io.finwatch.schemas.SeqRange;
 import io.finwatch.schemas.SocketTransition;
 import io.finwatch.schemas.Topics;
+import io.finwatch.schemas.TransitionSource;
 import io.finwatch.schemas.serde.FinwatchSerde;
 import io.finwatch.schemas.serde.FinwatchSerdeException;
 import io.finwatch.schemas.serde.RecordJson;
@@ -231,6 +232,10 @@ public final class TailCommand implements Callable<Integer> {
             }
             if (t.getReapAtMs() != null) {
                 b.append(" reap_at=").append(Instant.ofEpochMilli(t.getReapAtMs()));
+            }
+            if (t.getSource() == TransitionSource.DESTROY) {
+                // The time on the line is then the socket's end, told by the kernel as it happened.
+                b.append(t.getSeenOnlyAtDestruction() ? " source=DESTROY seen_only_at_destruction" : " source=DESTROY");
             }
             return b.toString();
         }

@@ -47,27 +47,28 @@ public final class CollectorDaemon implements AutoCloseable {
      * @param conntrack     whether closing sockets' connections are looked up in conntrack ({@code --[no-]conntrack})
      * @param netns         the namespaces watched and the one taken as the host's ({@code --netns},
      *                      {@code --host-netns})
+     * @param destroyNotifications whether the kernel's destroy notifications are listened to (netlink source only)
      */
     public record Settings(Procfs procfs, SocketSource.Kind source, Duration interval, Duration fullScanEvery,
                            boolean attribution, String host, String collectorId,
                            BufferSettings buffer, PublisherSettings publisher, HostPort metrics, String version,
-                           boolean conntrack, NetnsSelection netns, PodPort pods) {
+                           boolean conntrack, NetnsSelection netns, PodPort pods, boolean destroyNotifications) {
 
-        /** Every namespace watched, conntrack lookups on, no Kubernetes API. */
+        /** Every namespace watched, conntrack lookups and destroy notifications on, no Kubernetes API. */
         public Settings(Procfs procfs, SocketSource.Kind source, Duration interval, Duration fullScanEvery,
                         boolean attribution, String host, String collectorId,
                         BufferSettings buffer, PublisherSettings publisher, HostPort metrics, String version) {
             this(procfs, source, interval, fullScanEvery, attribution, host, collectorId, buffer, publisher, metrics,
-                    version, true, NetnsSelection.all(), PodPort.NONE);
+                    version, true, NetnsSelection.all(), PodPort.NONE, true);
         }
 
-        /** No Kubernetes API. */
+        /** No Kubernetes API; destroy notifications on. */
         public Settings(Procfs procfs, SocketSource.Kind source, Duration interval, Duration fullScanEvery,
                         boolean attribution, String host, String collectorId,
                         BufferSettings buffer, PublisherSettings publisher, HostPort metrics, String version,
                         boolean conntrack, NetnsSelection netns) {
             this(procfs, source, interval, fullScanEvery, attribution, host, collectorId, buffer, publisher, metrics,
-                    version, conntrack, netns, PodPort.NONE);
+                    version, conntrack, netns, PodPort.NONE, true);
         }
     }
 
@@ -99,12 +100,13 @@ public final class CollectorDaemon implements AutoCloseable {
         metrics.bindBuffer(buffer);
         publisher = new KafkaPublisher(buffer, settings.publisher().withStallAfter(settings.interval().multipliedBy(5)));
         metrics.bindPublisher(publisher);
-        host = HostReader.open(settings.procfs(), settings.source(), settings.netns());
+        host = HostReader.open(settings.procfs(), settings.source(), settings.netns(), settings.destroyNotifications());
         HostState state = new HostState(clock,
                 HostState.Settings.defaults().withWholeReadEvery(settings.fullScanEvery()),
                 host.finTimeouts(), settings.attribution() ? host.processes() : null,
                 settings.conntrack() ? host.conntrack() : null, host.addresses(), settings.pods());
         KubernetesMetrics.bind(registry, settings.pods());
+        metrics.bindDestroys(host.destroys(), state.ends());
         loop = new PollLoop(host, state, new EventFactory(settings.host(), settings.collectorId()),
                 FinwatchSerde.shared(), buffer, publisher::wake, metrics, clock, settings.interval().toMillis(),
                 settings.buffer().maxBytes(), settings.version());
@@ -113,9 +115,10 @@ public final class CollectorDaemon implements AutoCloseable {
         long period = settings.interval().toMillis();
         scheduler.scheduleAtFixedRate(loop, 0, period, TimeUnit.MILLISECONDS);
         log.info("collecting as host '{}' (collector id {}) every {} ms (whole tables every {} ms) from {} through {} "
-                        + "({}; conntrack lookups {}); buffer {}; Kafka {}; metrics on http://{}/metrics",
+                        + "({}; conntrack lookups {}){}; buffer {}; Kafka {}; metrics on http://{}/metrics",
                 settings.host(), settings.collectorId(), period, Math.max(period, settings.fullScanEvery().toMillis()),
                 settings.procfs().root(), settings.source(), settings.netns(), settings.conntrack() ? "on" : "off",
+                host.destroys() != null ? " with destroy notifications" : " without destroy notifications",
                 settings.buffer().dir(),
                 settings.publisher().bootstrapServers(), settings.metrics());
         return this;

@@ -1,8 +1,10 @@
 package io.finwatch.collector.daemon;
 
 import io.finwatch.collector.buffer.EventBuffer;
+import io.finwatch.collector.kernel.DestroyListener;
 import io.finwatch.collector.publish.KafkaPublisher;
 import io.finwatch.collector.track.PollResult;
+import io.finwatch.collector.track.SocketEnds;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -79,6 +81,32 @@ final class CollectorMetrics implements AutoCloseable {
                         + "lost_ranges").register(registry);
         Gauge.builder("finwatch_publish_lag_events", buffer, EventBuffer::depthEvents)
                 .description("Events appended but not yet acknowledged").register(registry);
+    }
+
+    /** The destroy notifications' counters; {@code listener} is null when they are off. */
+    void bindDestroys(DestroyListener listener, SocketEnds ends) {
+        if (listener == null) {
+            return;
+        }
+        FunctionCounter.builder("finwatch_destroy_notifications", listener, DestroyListener::notifications)
+                .description("TCP destroy notifications received from the kernel").register(registry);
+        FunctionCounter.builder("finwatch_destroy_overflows", listener, DestroyListener::overflows)
+                .description("Times a namespace's notification buffer overflowed and the kernel dropped some "
+                        + "(the poll still sees those ends, at its own time)").register(registry);
+        FunctionCounter.builder("finwatch_destroy_dropped", listener, DestroyListener::dropped)
+                .description("Notifications dropped because too many waited for the next poll").register(registry);
+        FunctionCounter.builder("finwatch_destroy_malformed", listener, DestroyListener::malformed)
+                .description("Notifications that could not be decoded").register(registry);
+        Gauge.builder("finwatch_destroy_namespaces", listener, DestroyListener::namespaces)
+                .description("Namespaces whose destroy notifications are listened to").register(registry);
+        FunctionCounter.builder("finwatch_destroy_ends", ends, SocketEnds::destroyed).tag("kind", "polled")
+                .description("Ends of polled sockets timed by their destroy notification").register(registry);
+        FunctionCounter.builder("finwatch_destroy_ends", ends, SocketEnds::seenOnly).tag("kind", "seen_only")
+                .description("Sockets that lived and died between two polls, reported from their notification")
+                .register(registry);
+        FunctionCounter.builder("finwatch_destroy_ends", ends, SocketEnds::ambiguous).tag("kind", "ambiguous")
+                .description("Notifications of unpolled sockets left out because a polled socket has the tuple")
+                .register(registry);
     }
 
     void bindPublisher(KafkaPublisher publisher) {

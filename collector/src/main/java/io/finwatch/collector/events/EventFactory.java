@@ -22,6 +22,7 @@ import io.finwatch.schemas.SocketTransition;
 import io.finwatch.schemas.StateSinceSource;
 import io.finwatch.schemas.TcpState;
 import io.finwatch.schemas.TimerKind;
+import io.finwatch.schemas.TransitionSource;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -54,7 +55,8 @@ public final class EventFactory {
         FinTimeout fin = poll.finTimeoutOf(key.netns());
         Owner owner = change.after() != null ? poll.ownerOf(row) : null;
         LastOwner last = poll.lastOwnerOf(row);
-        Instant observed = poll.observedAt();
+        // A destroy notification's time is the socket's end, exact where the poll's is up to an interval late.
+        Instant observed = change.fromDestroy() ? Instant.ofEpochMilli(change.endedAtMs()) : poll.observedAt();
         Long reapAt = ReapTime.reapAtMs(row, observed.toEpochMilli(), fin == null ? 0 : fin.seconds());
         return SocketTransition.newBuilder()
                 .setHost(host)
@@ -93,6 +95,8 @@ public final class EventFactory {
                 .setConntrack(ConntrackEvents.of(poll.conntrack().entriesOf(change)))
                 .setPod(PodIdentities.ofProcess(owner != null ? owner.process()
                         : last == null ? null : last.owner().process(), poll.pods()))
+                .setSource(change.fromDestroy() ? TransitionSource.DESTROY : TransitionSource.POLL)
+                .setSeenOnlyAtDestruction(change.seenOnlyAtDestruction())
                 .build();
     }
 

@@ -26,10 +26,13 @@ public final class HostReader implements AutoCloseable {
     private final NetnsThread natThread;
     private final ConntrackReader conntrack;
     private final AddressReader addresses;
+    /** Null when destroy notifications are off, or the source has no kernel behind it. */
+    private final DestroyListener destroys;
 
-    private HostReader(Procfs procfs, SocketSource source, NetnsSelection selection) {
+    private HostReader(Procfs procfs, SocketSource source, NetnsSelection selection, DestroyListener destroys) {
         this.scanner = new NetnsScanner(procfs, selection);
         this.source = source;
+        this.destroys = destroys;
         this.processes = new ProcessFiles(procfs);
         this.finTimeouts = new FinTimeoutReader(procfs);
         LibC libc = LibC.load();
@@ -40,12 +43,25 @@ public final class HostReader implements AutoCloseable {
 
     /** A reader of the host {@code procfs} shows, its tables read through a source of {@code kind}. */
     public static HostReader open(Procfs procfs, SocketSource.Kind kind) {
-        return open(procfs, kind, NetnsSelection.all());
+        return open(procfs, kind, NetnsSelection.all(), false);
     }
 
     /** As {@link #open(Procfs, SocketSource.Kind)}, watching only the namespaces {@code selection} names. */
     public static HostReader open(Procfs procfs, SocketSource.Kind kind, NetnsSelection selection) {
-        return new HostReader(procfs, SocketSource.open(kind, procfs), selection);
+        return open(procfs, kind, selection, false);
+    }
+
+    /**
+     * As {@link #open(Procfs, SocketSource.Kind)}, watching only the namespaces {@code selection} names, and also
+     * listening to the kernel's destroy notifications in each of them when {@code destroyNotifications} and the
+     * source is netlink (the notifications come from the live kernel).
+     */
+    public static HostReader open(Procfs procfs, SocketSource.Kind kind, NetnsSelection selection,
+                                  boolean destroyNotifications) {
+        SocketSource source = SocketSource.open(kind, procfs);
+        DestroyListener destroys = destroyNotifications && kind == SocketSource.Kind.NETLINK
+                ? new DestroyListener(procfs) : null;
+        return new HostReader(procfs, source, selection, destroys);
     }
 
     /**
@@ -57,6 +73,11 @@ public final class HostReader implements AutoCloseable {
     public HostRead read(HostRead read) throws IOException {
         NamespaceSet namespaces = scanner.scan(read.previousNamespaces());
         read.namespaces(namespaces);
+        if (destroys != null) {
+            // Everything received so far ended before any table of this poll is read.
+            destroys.drainTo(read.ends());
+            destroys.retain(namespaces);
+        }
         source.retain(namespaces);
         conntrack.retain(namespaces);
         addresses.retain(namespaces);
@@ -87,8 +108,16 @@ public final class HostReader implements AutoCloseable {
         return addresses;
     }
 
+    /** The destroy notifications' listener, for its counters; null when off. */
+    public DestroyListener destroys() {
+        return destroys;
+    }
+
     @Override
     public void close() {
+        if (destroys != null) {
+            destroys.close();
+        }
         source.close();
         finTimeouts.close();
         conntrack.close();

@@ -22,6 +22,17 @@ interface LibC extends Library {
     /** The value on x86-64, arm64 and the other architectures using the generic socket.h. */
     int SOCK_CLOEXEC = O_CLOEXEC;
     int NETLINK_SOCK_DIAG = 4;
+    int SOL_SOCKET = 1;
+    int SO_RCVBUF = 8;
+    /** SO_RCVBUF past net.core.rmem_max; needs CAP_NET_ADMIN. */
+    int SO_RCVBUFFORCE = 33;
+    int MSG_DONTWAIT = 0x40;
+    short POLLIN = 0x1;
+    int EAGAIN = 11;
+    int EINTR = 4;
+    int EPERM = 1;
+    /** A netlink socket's receive buffer overflowed: messages were dropped. */
+    int ENOBUFS = 105;
 
     int open(String path, int flags) throws LastErrorException;
 
@@ -33,6 +44,14 @@ interface LibC extends Library {
     NativeLong recv(int fd, Pointer buf, NativeLong len, int flags) throws LastErrorException;
 
     int close(int fd) throws LastErrorException;
+
+    /** {@code addr} is a {@code struct sockaddr_nl} for netlink: family u16, pad u16, pid u32, groups u32. */
+    int bind(int fd, byte[] addr, int len) throws LastErrorException;
+
+    int setsockopt(int fd, int level, int name, int[] value, int len) throws LastErrorException;
+
+    /** {@code fds}: {@code struct pollfd} (fd i32, events i16, revents i16) times {@code nfds}. */
+    int poll(Pointer fds, NativeLong nfds, int timeoutMs) throws LastErrorException;
 
     /** Moves the calling thread (only it) into the namespace {@code fd} refers to. */
     int setns(int fd, int nstype) throws LastErrorException;

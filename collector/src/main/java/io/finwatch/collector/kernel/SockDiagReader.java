@@ -121,7 +121,8 @@ public final class SockDiagReader implements AutoCloseable {
         throw new NotEntered("netns " + ns.inode() + ": " + why);
     }
 
-    private static int[] candidates(NetNamespace ns) {
+    /** Pids to enter a namespace through: its representative first, then up to three others. */
+    static int[] candidates(NetNamespace ns) {
         int n = Math.min(4, ns.pids().size() + 1);
         int[] out = new int[n];
         out[0] = ns.representativePid();

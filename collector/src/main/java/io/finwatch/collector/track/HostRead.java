@@ -34,6 +34,7 @@ public final class HostRead {
     private final Map<Long, Integer> socketsPerNetns = new HashMap<>();
     private final Set<Long> unsettledOnly = new HashSet<>();
     private final List<Long> readWhole = new ArrayList<>();
+    private final List<SocketEnd> ends = new ArrayList<>();
     private int rowsBefore;
 
     HostRead(Instant observedAt, long startNanos, NamespaceSet previousNamespaces, WholeReads wholeReads,
@@ -98,6 +99,14 @@ public final class HostRead {
         } else {
             unsettledOnly.add(ns.inode());
         }
+    }
+
+    /**
+     * Where the kernel's destroy notifications received before the tables were read go: they are joined to this
+     * poll's changes ({@link SocketEnds}).
+     */
+    public List<SocketEnd> ends() {
+        return ends;
     }
 
     long startNanos() {

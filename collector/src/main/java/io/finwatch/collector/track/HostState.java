@@ -61,6 +61,7 @@ public final class HostState {
     private final NamespaceAddresses addresses = new NamespaceAddresses(NamespaceAddresses.DEFAULT_REFRESH);
     private final PodPort pods;
     private final NamespacePods namespacePods = new NamespacePods();
+    private final SocketEnds ends = new SocketEnds();
     private NamespaceSet namespaces = NamespaceSet.empty();
     private SocketTable previous = SocketTable.empty();
 
@@ -127,11 +128,13 @@ public final class HostState {
         }
         Map<Long, FinTimeout> timeouts = finTimeouts.refresh(scanned, clock.instant(), finTimeoutPort);
 
-        IncrementalDiff.Result diffed = read.diff().finish(read.unsettledOnly());
+        Map<Long, SocketEnd> ended = SocketEnds.byCookie(read.ends());
+        IncrementalDiff.Result diffed = read.diff().finish(read.unsettledOnly(),
+                ended.isEmpty() ? row -> false : row -> SocketEnds.endedSinceRead(ended, row));
         Map<Long, Integer> perNetns = read.socketsPerNetns();
         diffed.carried().forEach((netns, n) -> perNetns.merge(netns, n, Integer::sum));
         SocketTable table = diffed.table();
-        List<SocketChange> changes = diffed.changes();
+        List<SocketChange> changes = ends.join(diffed.changes(), ended, previous, table);
 
         // Before the owner index forgets the inodes this poll orphaned or ended.
         Map<SocketKey, LastOwner> last = lastOwners.apply(changes, table, owners == null ? null : owners::owner,
@@ -166,9 +169,15 @@ public final class HostState {
     public void resync() {
         previous = SocketTable.empty();
         wholeReads.clear();
+        ends.clear();
         if (owners != null) {
             owners.resync();
         }
+    }
+
+    /** What joining destroy notifications to polled sockets has found so far. */
+    public SocketEnds ends() {
+        return ends;
     }
 
     /** Forgets what it knew of namespaces and processes the last scan no longer found. */

@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * The changes between two polls of the socket tables, computed while the new table is being built, on the thread
@@ -98,12 +99,19 @@ public final class IncrementalDiff {
         return finish(Set.of());
     }
 
+    /** The finished table and the changes from the previous one; {@code unsettledOnly} as below. */
+    public Result finish(Set<Long> unsettledOnly) {
+        return finish(unsettledOnly, row -> false);
+    }
+
     /**
      * The finished table and the changes from the previous one.
      *
      * @param unsettledOnly the namespaces (inodes) whose read was {@link ReadScope#UNSETTLED}
+     * @param ended         rows an unsettled read could not see that the kernel announced destroyed since: they
+     *                      are reported gone instead of being carried over
      */
-    public Result finish(Set<Long> unsettledOnly) {
+    public Result finish(Set<Long> unsettledOnly, Predicate<SocketRow> ended) {
         List<SocketChange> changes = new ArrayList<>();
         List<SocketChange> replaced = new ArrayList<>();
         for (SocketRow after : candidates) {
@@ -127,7 +135,7 @@ public final class IncrementalDiff {
         if (previousSeen < previous.size()) {
             for (SocketRow before : previous.rows()) {
                 int ns = narrowed.length == 0 ? -1 : Arrays.binarySearch(narrowed, before.key().netns());
-                if (ns >= 0 && ReadScope.mayBeHiddenFromUnsettled(before.state())) {
+                if (ns >= 0 && ReadScope.mayBeHiddenFromUnsettled(before.state()) && !ended.test(before)) {
                     if (builder.carry(before)) {
                         counts.add(before);
                         carried[ns]++;

@@ -118,7 +118,7 @@ final class StreamsCommand implements Callable<Integer> {
             description = "Quiet time after which a collector is COLLECTOR_SILENT (at least 10s). Default: 5 poll intervals of its host, at least 10s.")
     Duration silenceAfter;
 
-    @Option(names = "--punctuate-every", defaultValue = "1s", paramLabel = "DURATION",
+    @Option(names = "--punctuate-every", defaultValue = "200ms", paramLabel = "DURATION",
             description = "How often deadlines and silences are checked (wall clock). Default: ${DEFAULT-VALUE}.")
     Duration punctuateEvery;
 

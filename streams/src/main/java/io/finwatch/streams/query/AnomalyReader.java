@@ -91,7 +91,8 @@ public final class AnomalyReader {
         return new AnomalyView(a.getAnomalyId(), a.getKind().name(), a.getReason().name(), a.getHost(), a.getCollectorId(), a.getNetns(),
                 Orderings.family(a.getFamily()), a.getLocalIp(), a.getLocalPort(), a.getRemoteIp(), a.getRemotePort(), a.getPid(), a.getComm(),
                 a.getContainerId(), a.getOrphaned(), a.getEnteredAt(), a.getDeadline(), a.getDetectedAt(), a.getDwellMs(), a.getFinTimeoutS(),
-                a.getToState() == null ? null : a.getToState().name(), a.getLastHeardAt(), stale, pod(a.getPod()));
+                a.getToState() == null ? null : a.getToState().name(), a.getLastHeardAt(), stale,
+                a.getShutdown() == null ? null : a.getShutdown().name(), a.getRecvQ(), a.getSendQ(), pod(a.getPod()));
     }
 
     private static AnomalyView.PodView pod(PodIdentity p) {

@@ -54,6 +54,7 @@ class DashboardPageTest {
         // Newest first, as the API sent them.
         assertThat(dom).containsSubsequence("data-anomaly-id=\"a-3\" data-kind=\"COLLECTOR_SILENT\"", "data-anomaly-id=\"a-2\" data-kind=\"STUCK\" data-host=\"node-17\" data-pid=\"4242\" data-comm=\"kube-proxy\"",
                 "data-anomaly-id=\"a-1\" data-kind=\"RESOLVED\"");
+        assertThat(dom).contains("attached, shutdown WR, recv_q 0");
         // Grouped by workload: the pod's controller, or the program's name outside Kubernetes.
         assertThat(dom).containsPattern("<tr data-k8s-namespace=\"kube-system\" data-workload=\"kube-proxy\" data-kind=\"DaemonSet\" data-stuck=\"1\"");
         assertThat(dom).contains("DaemonSet/kube-proxy");

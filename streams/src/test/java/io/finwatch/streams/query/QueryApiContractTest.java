@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.finwatch.common.config.HostPort;
 import io.finwatch.common.http.HttpEndpoint;
 import io.finwatch.common.http.HttpLimits;
+import io.finwatch.schemas.ShutdownFlags;
+import io.finwatch.schemas.SocketTransition;
 import io.finwatch.schemas.TcpState;
 import io.finwatch.schemas.serde.FinwatchSerde;
 import io.finwatch.streams.app.StreamsApp;
@@ -115,7 +117,12 @@ class QueryApiContractTest {
         List<SpecificRecord> events = new ArrayList<>();
         events.add(a.heartbeat(Map.of("ESTABLISHED", 640L, "FIN_WAIT2", 3L), 2, 1));
         events.add(inPod(a.attached(a.socket(40001), null, TcpState.FIN_WAIT2, proxy), PROXY_POD));
-        events.add(inPod(a.finTimeout(1).attached(a.socket(40002), null, TcpState.FIN_WAIT2, proxy), PROXY_POD));
+        SocketTransition shut = inPod(a.finTimeout(1).attached(a.socket(40002), null, TcpState.FIN_WAIT2, proxy), PROXY_POD);
+        // The kernel's proof of shutdown() without close(), and what the peer left unacknowledged.
+        shut.setShutdown(ShutdownFlags.WR);
+        shut.setRecvQ(0L);
+        shut.setSendQ(0L);
+        events.add(shut);
         events.add(a.finTimeout(3600).orphan(a.socket(40003), null, TcpState.FIN_WAIT2, null, 3_600_000));
         events.add(a.attached(a.socket(40004), TcpState.ESTABLISHED, TcpState.FIN_WAIT2, svc));
         events.add(a.at(now.plusMillis(1500)).gone(a.socket(40004), TcpState.FIN_WAIT2));
@@ -178,7 +185,8 @@ class QueryApiContractTest {
         assertThat(sockets).hasSize(3);
         JsonNode first = sockets.get(0);
         assertThat(fields(first)).containsExactlyInAnyOrder("host", "netns", "family", "local_ip", "local_port", "remote_ip", "remote_port",
-                "pid", "comm", "container_id", "orphaned", "stuck", "entered_at", "dwell_ms", "deadline", "fin_timeout_s", "stale");
+                "pid", "comm", "container_id", "orphaned", "stuck", "entered_at", "dwell_ms", "deadline", "fin_timeout_s", "stale",
+                "shutdown", "recv_q", "send_q");
         assertThat(first.get("family").asText()).isEqualTo("IPV4");
         assertThat(first.get("entered_at").asText()).matches(ISO_MS);
         assertThat(first.get("deadline").asText()).matches(ISO_MS);
@@ -188,7 +196,10 @@ class QueryApiContractTest {
         assertThat(stuck.get("stuck").asBoolean()).isTrue();
         assertThat(stuck.get("fin_timeout_s").asInt()).isEqualTo(1);
         assertThat(stuck.get("pid").asInt()).isEqualTo(4242);
+        assertThat(stuck.get("shutdown").asText()).isEqualTo("WR");
+        assertThat(stuck.get("recv_q").asLong()).isZero();
         JsonNode orphan = find(sockets, "local_port", 40003);
+        assertThat(orphan.get("shutdown").isNull()).as("not told: present and null").isTrue();
         assertThat(orphan.get("orphaned").asBoolean()).isTrue();
         assertThat(orphan.get("pid").isNull()).isTrue();
         assertThat(find(sockets, "local_port", 40001).get("stuck").asBoolean()).isFalse();
@@ -233,6 +244,9 @@ class QueryApiContractTest {
         assertThat(stuck.get("local_port").asInt()).isEqualTo(40002);
         assertThat(stuck.get("detected_at").asText()).matches(ISO_MS);
         assertThat(stuck.get("to_state").isNull()).isTrue();
+        assertThat(stuck.get("shutdown").asText()).isEqualTo("WR");
+        assertThat(stuck.get("recv_q").asLong()).isZero();
+        assertThat(stuck.get("send_q").asLong()).isZero();
         assertThat(api.json("/api/anomalies?kind=RESOLVED,COLLECTOR_SILENT")).isEmpty();
         assertThat(api.json("/api/anomalies?kind=RESOLVED&kind=STUCK")).hasSize(1);
         assertThat(api.json("/api/anomalies?since=" + Instant.now().plusSeconds(60))).isEmpty();
