@@ -88,17 +88,17 @@ public record StreamsSettings(
         Objects.requireNonNull(pairingTopic, "pairingTopic");
         Objects.requireNonNull(pairFactsTopic, "pairFactsTopic");
         Objects.requireNonNull(hostDirectoryTopic, "hostDirectoryTopic");
-        if (java.util.Set.of(transitionsTopic, heartbeatsTopic, anomaliesTopic, dlqTopic, pairingTopic, pairFactsTopic, hostDirectoryTopic)
-                .size() != 7) {
-            throw new IllegalArgumentException("every topic must be a different one: " + List.of(transitionsTopic, heartbeatsTopic,
-                    anomaliesTopic, dlqTopic, pairingTopic, pairFactsTopic, hostDirectoryTopic));
-        }
         if (closeWaitThreshold.compareTo(MIN_CLOSE_WAIT_THRESHOLD) < 0) {
             throw new IllegalArgumentException("close-wait-threshold " + closeWaitThreshold + " is below the minimum of "
                     + MIN_CLOSE_WAIT_THRESHOLD);
         }
         if (transitionsTopic.equals(heartbeatsTopic)) {
             throw new IllegalArgumentException("transitions and heartbeats must be different topics, both are " + transitionsTopic);
+        }
+        if (java.util.Set.of(transitionsTopic, heartbeatsTopic, anomaliesTopic, dlqTopic, pairingTopic, pairFactsTopic, hostDirectoryTopic)
+                .size() != 7) {
+            throw new IllegalArgumentException("the seven topics must be different topics: " + List.of(transitionsTopic, heartbeatsTopic,
+                    anomaliesTopic, dlqTopic, pairingTopic, pairFactsTopic, hostDirectoryTopic));
         }
         if (grace != null && grace.isNegative()) {
             throw new IllegalArgumentException("grace must not be negative: " + grace);

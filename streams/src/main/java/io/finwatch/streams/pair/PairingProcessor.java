@@ -77,14 +77,18 @@ public final class PairingProcessor implements Processor<String, PairingEnd, Str
             PairingEnd other = o.value;
             List<PairKeys.Keyed> theirs = PairingEnds.keys(other);
             PairKeys.Keyed there = PairKeys.find(theirs, key);
-            if (there == null || !here.opposite(there) || !overlap(end, other)) {
+            if (there == null || !here.opposite(there)) {
                 continue;
             }
-            boolean owned = key.equals(PairKeys.owner(mine, theirs));
             if (end.getState() == TcpState.GONE && other.getState() == TcpState.GONE) {
+                // Kept only for this end, which is gone too.
                 ends.delete(o.key);
                 continue;
             }
+            if (!overlap(end, other)) {
+                continue;
+            }
+            boolean owned = key.equals(PairKeys.owner(mine, theirs));
             if (PairingEnds.judged(other.getState())) {
                 stillNeeded = true;
                 if (owned) {
@@ -114,17 +118,17 @@ public final class PairingProcessor implements Processor<String, PairingEnd, Str
         if (prev == null || prev.getState() == TcpState.GONE) {
             return in;
         }
-        PairingEnd.Builder b = PairingEnd.newBuilder(in);
+        // Set on the record just decoded (Avro's copying builders load classes by name, which its allow-list refuses).
         if (prev.getState() == in.getState()) {
-            b.setStateSince(Math.min(prev.getStateSince(), in.getStateSince()));
+            in.setStateSince(Math.min(prev.getStateSince(), in.getStateSince()));
         }
         if (prev.getSentFin()) {
-            b.setSentFin(true);
+            in.setSentFin(true);
         }
         if (in.getConntrack() == null && prev.getConntrack() != null) {
-            b.setConntrack(prev.getConntrack());
+            in.setConntrack(prev.getConntrack());
         }
-        return b.build();
+        return in;
     }
 
     /** Whether the two reports can be of one connection: neither ended before the other's state began. */
