@@ -157,7 +157,7 @@ final class CrashScript {
         out.add(new Timed(e1, () -> s1.to(io.finwatch.schemas.TcpState.FIN_WAIT2, e1)));
         Instant e1c = e1.plusMillis(20);
         out.add(new Timed(e1c, () -> c1.to(io.finwatch.schemas.TcpState.CLOSE_WAIT, e1c, 1L)));
-        paired.add(new PairedEnds(host, serverIp, 9000, clientIp, cport, false, e1, e1.plusSeconds(FIN_TIMEOUT_S), serverPid,
+        paired.add(new PairedEnds(host, serverIp, 9000, clientIp, cport, false, e1, e1.plusSeconds(Fleet.FIN_TIMEOUT_S), serverPid,
                 io.finwatch.schemas.Verdict.PEER_NEVER_CLOSED, clientPid));
         paired.add(new PairedEnds(peerHost, clientIp, cport, serverIp, 9000, true, e1c, e1c.plusSeconds(CLOSE_WAIT_THRESHOLD_S), clientPid,
                 io.finwatch.schemas.Verdict.LOCAL_NEVER_CLOSED, serverPid));
@@ -173,7 +173,7 @@ final class CrashScript {
         out.add(new Timed(la, () -> c2.to(io.finwatch.schemas.TcpState.LAST_ACK, la, 1L)));
         Instant gone = e2.plusSeconds(12);
         out.add(new Timed(gone, () -> c2.to(io.finwatch.schemas.TcpState.GONE, gone)));
-        paired.add(new PairedEnds(host, serverIp, 9001, clientIp, lport, false, e2, e2.plusSeconds(FIN_TIMEOUT_S), serverPid,
+        paired.add(new PairedEnds(host, serverIp, 9001, clientIp, lport, false, e2, e2.plusSeconds(Fleet.FIN_TIMEOUT_S), serverPid,
                 io.finwatch.schemas.Verdict.FIN_LOST, clientPid));
         return out;
     }
