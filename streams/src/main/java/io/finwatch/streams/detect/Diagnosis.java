@@ -38,7 +38,10 @@ final class Diagnosis {
     }
 
     void forget(String connectionKey) {
-        peers.delete(connectionKey);
+        // Most episodes never had a peer: a delete of an absent key would still cost a changelog tombstone.
+        if (peers.get(connectionKey) != null) {
+            peers.delete(connectionKey);
+        }
     }
 
     /** A STUCK FIN_WAIT2 whose verdict rests on the host directory alone, and may change as hosts report. */
