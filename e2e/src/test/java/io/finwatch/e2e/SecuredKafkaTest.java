@@ -45,6 +45,8 @@ class SecuredKafkaTest {
     private static final String HEARTBEATS = Topics.HEARTBEATS;
     private static final String ANOMALIES = Topics.ANOMALIES;
     private static final String DLQ = Topics.DLQ;
+    /** The detector's pairing path: it writes and reads these itself. */
+    private static final List<String> PAIRING = List.of(Topics.PAIRING, Topics.PAIR_FACTS, Topics.HOST_DIRECTORY);
     private static final String APP_ID = "finwatch-streams";
     private static final String COLLECTOR = "finwatch-collector";
     private static final String STREAMS = "finwatch-streams";
@@ -77,6 +79,11 @@ class SecuredKafkaTest {
         }
         for (String topic : List.of(ANOMALIES, DLQ)) {
             allow(acls, STREAMS, ResourceType.TOPIC, topic, PatternType.LITERAL, AclOperation.WRITE);
+        }
+        for (String topic : PAIRING) {
+            allow(acls, STREAMS, ResourceType.TOPIC, topic, PatternType.LITERAL, AclOperation.READ);
+            allow(acls, STREAMS, ResourceType.TOPIC, topic, PatternType.LITERAL, AclOperation.WRITE);
+            allow(acls, STREAMS, ResourceType.TOPIC, topic, PatternType.LITERAL, AclOperation.CREATE);
         }
         allow(acls, TAIL, ResourceType.TOPIC, ANOMALIES, PatternType.LITERAL, AclOperation.READ);
         // --create-topics (the default): streams creates the four topics itself.

@@ -14,6 +14,15 @@ public final class Topics {
     public static final String ANOMALIES = "finwatch.anomalies";
     /** Input records the detector could not decode, as they came, with headers naming their origin and the error. */
     public static final String DLQ = "finwatch.dlq";
+    /**
+     * The detector's own pairing path (written and read only by detectors, transactionally): each closing socket's
+     * end once per key of its key set, so both ends of a connection meet in one task.
+     */
+    public static final String PAIRING = "finwatch.pairing";
+    /** The pairing task's findings about an end (its peer, what the peer did), keyed by host, back to its detector task. */
+    public static final String PAIR_FACTS = "finwatch.pair-facts";
+    /** Each host's namespaces and addresses, written to every partition so every detector task knows every host. */
+    public static final String HOST_DIRECTORY = "finwatch.host-directory";
 
     private Topics() {
     }

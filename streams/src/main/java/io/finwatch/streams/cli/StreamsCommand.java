@@ -87,6 +87,21 @@ final class StreamsCommand implements Callable<Integer> {
     @Option(names = "--dlq-topic", defaultValue = Topics.DLQ, description = "Default: ${DEFAULT-VALUE}.")
     String dlqTopic;
 
+    @Option(names = "--pairing-topic", defaultValue = Topics.PAIRING,
+            description = "Closing sockets keyed by connection, so both ends meet. Default: ${DEFAULT-VALUE}.")
+    String pairingTopic;
+
+    @Option(names = "--pair-facts-topic", defaultValue = Topics.PAIR_FACTS,
+            description = "Peers found for sockets, keyed by host; as many partitions as the transitions. Default: ${DEFAULT-VALUE}.")
+    String pairFactsTopic;
+
+    @Option(names = "--host-directory-topic", defaultValue = Topics.HOST_DIRECTORY,
+            description = "Hosts' addresses, written to every partition; as many partitions as the transitions. Default: ${DEFAULT-VALUE}.")
+    String hostDirectoryTopic;
+
+    @Mixin
+    DetectorOptions detector;
+
     @Option(names = "--http", defaultValue = "127.0.0.1:8080", paramLabel = "HOST:PORT",
             description = "Where /metrics, /healthz and the query API listen. Default: ${DEFAULT-VALUE}.")
     HostPort http;
@@ -141,8 +156,9 @@ final class StreamsCommand implements Callable<Integer> {
                     + "(at most 200), or be 'none'");
         }
         Cli.logEffectiveConfig(spec, LOG);
-        StreamsSettings settings = StreamsSettings.builder()
+        StreamsSettings settings = detector.applyTo(StreamsSettings.builder())
                 .topics(transitionsTopic, heartbeatsTopic, anomaliesTopic, dlqTopic)
+                .pairingTopics(pairingTopic, pairFactsTopic, hostDirectoryTopic)
                 .grace(grace)
                 .silenceAfter(silenceAfter)
                 .punctuateEvery(punctuateEvery)

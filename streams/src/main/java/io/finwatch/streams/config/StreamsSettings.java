@@ -2,6 +2,7 @@ package io.finwatch.streams.config;
 
 import io.finwatch.schemas.Topics;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -30,6 +31,15 @@ import java.util.Objects;
  * @param dueBatch                 most deadlines one punctuation handles, so a burst of them cannot
  *                                 stall the stream thread past its poll interval; the rest follow a
  *                                 punctuation later
+ * @param closeWaitThreshold       how long a socket may sit in CLOSE_WAIT before it is STUCK
+ *                                 (CLOSE_WAIT_PAST_THRESHOLD): the kernel never reaps CLOSE_WAIT, so any bound is a
+ *                                 judgement of how long an application may take to close
+ * @param pairingTopic             the pairing path: closing-state ends keyed by each key of their key set, so both
+ *                                 ends of a connection meet in one task
+ * @param pairFactsTopic           what the pairing task found about an end's peer, keyed by the end's host; must have
+ *                                 as many partitions as the transitions topic (it is read by the same tasks)
+ * @param hostDirectoryTopic       hosts' namespace addresses and when they were last heard, keyed by host, read by
+ *                                 every detector task (written to every partition; as many partitions as the transitions)
  */
 public record StreamsSettings(
         String transitionsTopic,
@@ -44,10 +54,18 @@ public record StreamsSettings(
         Duration recentAnomaliesRetention,
         Duration dedupRetention,
         Duration foldEvery,
-        int dueBatch) {
+        int dueBatch,
+        Duration closeWaitThreshold,
+        String pairingTopic,
+        String pairFactsTopic,
+        String hostDirectoryTopic) {
 
+    public static final Duration DEFAULT_CLOSE_WAIT_THRESHOLD = Duration.ofSeconds(60);
     /** A collector polls once per interval; fewer than ten seconds of quiet is a hiccup, not a silence. */
     public static final Duration MIN_SILENCE = Duration.ofSeconds(10);
+
+    /** A CLOSE_WAIT shorter than a second is an application between read() and close(), not a leak. */
+    public static final Duration MIN_CLOSE_WAIT_THRESHOLD = Duration.ofSeconds(1);
 
     public StreamsSettings {
         Objects.requireNonNull(transitionsTopic, "transitionsTopic");
@@ -59,8 +77,21 @@ public record StreamsSettings(
         Objects.requireNonNull(recentAnomaliesRetention, "recentAnomaliesRetention");
         Objects.requireNonNull(dedupRetention, "dedupRetention");
         Objects.requireNonNull(foldEvery, "foldEvery");
+        Objects.requireNonNull(closeWaitThreshold, "closeWaitThreshold");
+        Objects.requireNonNull(pairingTopic, "pairingTopic");
+        Objects.requireNonNull(pairFactsTopic, "pairFactsTopic");
+        Objects.requireNonNull(hostDirectoryTopic, "hostDirectoryTopic");
+        if (closeWaitThreshold.compareTo(MIN_CLOSE_WAIT_THRESHOLD) < 0) {
+            throw new IllegalArgumentException("close-wait-threshold " + closeWaitThreshold + " is below the minimum of "
+                    + MIN_CLOSE_WAIT_THRESHOLD);
+        }
         if (transitionsTopic.equals(heartbeatsTopic)) {
             throw new IllegalArgumentException("transitions and heartbeats must be different topics, both are " + transitionsTopic);
+        }
+        if (java.util.Set.of(transitionsTopic, heartbeatsTopic, anomaliesTopic, dlqTopic, pairingTopic, pairFactsTopic, hostDirectoryTopic)
+                .size() != 7) {
+            throw new IllegalArgumentException("the seven topics must be different topics: " + List.of(transitionsTopic, heartbeatsTopic,
+                    anomaliesTopic, dlqTopic, pairingTopic, pairFactsTopic, hostDirectoryTopic));
         }
         if (grace != null && grace.isNegative()) {
             throw new IllegalArgumentException("grace must not be negative: " + grace);
@@ -121,6 +152,10 @@ public record StreamsSettings(
         private Duration dedupRetention = Duration.ofDays(7);
         private Duration foldEvery = Duration.ofSeconds(5);
         private int dueBatch = 10_000;
+        private Duration closeWaitThreshold = DEFAULT_CLOSE_WAIT_THRESHOLD;
+        private String pairingTopic = Topics.PAIRING;
+        private String pairFactsTopic = Topics.PAIR_FACTS;
+        private String hostDirectoryTopic = Topics.HOST_DIRECTORY;
 
         private Builder() {
         }
@@ -166,6 +201,19 @@ public record StreamsSettings(
             return this;
         }
 
+        /** The pairing path's three topics (see the record's parameters). */
+        public Builder pairingTopics(String pairing, String pairFacts, String hostDirectory) {
+            this.pairingTopic = pairing;
+            this.pairFactsTopic = pairFacts;
+            this.hostDirectoryTopic = hostDirectory;
+            return this;
+        }
+
+        public Builder closeWaitThreshold(Duration value) {
+            this.closeWaitThreshold = value;
+            return this;
+        }
+
         public Builder foldEvery(Duration value) {
             this.foldEvery = value;
             return this;
@@ -179,7 +227,8 @@ public record StreamsSettings(
         /** @throws IllegalArgumentException naming the setting that is out of range */
         public StreamsSettings build() {
             return new StreamsSettings(transitionsTopic, heartbeatsTopic, anomaliesTopic, dlqTopic, grace, silenceAfter, punctuateEvery,
-                    defaultInterval, recentAnomaliesPerHost, recentAnomaliesRetention, dedupRetention, foldEvery, dueBatch);
+                    defaultInterval, recentAnomaliesPerHost, recentAnomaliesRetention, dedupRetention, foldEvery, dueBatch,
+                    closeWaitThreshold, pairingTopic, pairFactsTopic, hostDirectoryTopic);
         }
     }
 }

@@ -1,12 +1,16 @@
 package io.finwatch.streams.detect;
 
+import io.finwatch.schemas.ConntrackEntry;
 import io.finwatch.schemas.PodIdentity;
 import io.finwatch.schemas.ShutdownFlags;
+import io.finwatch.schemas.TcpState;
+import io.finwatch.schemas.Verdict;
 import io.finwatch.streams.metrics.WorkloadLabels;
 import io.finwatch.streams.state.StoreKeys;
+import java.util.List;
 
 /**
- * A socket in FIN_WAIT2, as the connections store holds it.
+ * A socket in FIN_WAIT2 or CLOSE_WAIT, as the connections store holds it.
  *
  * @param key            the socket
  * @param enteredAt      when it entered FIN_WAIT2 (epoch ms): the kernel's time when the collector read one
@@ -32,24 +36,44 @@ import io.finwatch.streams.state.StoreKeys;
  * @param sendQ          its send queue at that transition, or null
  * @param pod            the owner's pod (SocketTransition.pod), null outside Kubernetes; its names may arrive with a
  *                       later transition, once the collector's view of the API is synced
+ * @param state          the state of the episode: FIN_WAIT2 or CLOSE_WAIT (never null here; FIN_WAIT2 for episodes stored
+ *                       before CLOSE_WAIT was tracked)
+ * @param conntrack      the connection's NAT translations as its collector found them, or null
+ * @param verdict        the verdict last emitted for the episode (its STUCK or an UPDATED); null before its STUCK
  */
 public record ConnectionState(ConnectionKey key, long enteredAt, long deadline, long fireAt, boolean orphaned, int finTimeoutS,
                               Integer pid, String comm, String containerId, String collectorId, boolean stuckEmitted,
                               long pollIntervalMs, long lastSeenSeq, ShutdownFlags shutdown, Long recvQ, Long sendQ,
-                              PodIdentity pod) {
+                              PodIdentity pod, TcpState state, List<ConntrackEntry> conntrack, Verdict verdict) {
+
+    public ConnectionState {
+        state = state == null ? TcpState.FIN_WAIT2 : state;
+    }
 
     /** An episode of a process in no known pod. */
     public ConnectionState(ConnectionKey key, long enteredAt, long deadline, long fireAt, boolean orphaned, int finTimeoutS,
                            Integer pid, String comm, String containerId, String collectorId, boolean stuckEmitted,
-                           long pollIntervalMs, long lastSeenSeq, ShutdownFlags shutdown, Long recvQ, Long sendQ) {
+                           long pollIntervalMs, long lastSeenSeq, ShutdownFlags shutdown, Long recvQ, Long sendQ,
+                           TcpState state, List<ConntrackEntry> conntrack, Verdict verdict) {
         this(key, enteredAt, deadline, fireAt, orphaned, finTimeoutS, pid, comm, containerId, collectorId, stuckEmitted,
-                pollIntervalMs, lastSeenSeq, shutdown, recvQ, sendQ, null);
+                pollIntervalMs, lastSeenSeq, shutdown, recvQ, sendQ, null, state, conntrack, verdict);
     }
 
-    /** The same episode with its owner's pod as a newer transition names it. */
-    public ConnectionState withPod(PodIdentity newPod) {
-        return new ConnectionState(key, enteredAt, deadline, fireAt, orphaned, finTimeoutS, pid, comm, containerId, collectorId,
-                stuckEmitted, pollIntervalMs, lastSeenSeq, shutdown, recvQ, sendQ, newPod);
+    /** A FIN_WAIT2 episode as stored before CLOSE_WAIT, NAT and verdicts were kept. */
+    public ConnectionState(ConnectionKey key, long enteredAt, long deadline, long fireAt, boolean orphaned, int finTimeoutS,
+                           Integer pid, String comm, String containerId, String collectorId, boolean stuckEmitted,
+                           long pollIntervalMs, long lastSeenSeq, ShutdownFlags shutdown, Long recvQ, Long sendQ,
+                           PodIdentity pod) {
+        this(key, enteredAt, deadline, fireAt, orphaned, finTimeoutS, pid, comm, containerId, collectorId, stuckEmitted,
+                pollIntervalMs, lastSeenSeq, shutdown, recvQ, sendQ, pod, TcpState.FIN_WAIT2, null, null);
+    }
+
+    /** A FIN_WAIT2 episode of a process in no known pod, as stored before CLOSE_WAIT, NAT and verdicts were kept. */
+    public ConnectionState(ConnectionKey key, long enteredAt, long deadline, long fireAt, boolean orphaned, int finTimeoutS,
+                           Integer pid, String comm, String containerId, String collectorId, boolean stuckEmitted,
+                           long pollIntervalMs, long lastSeenSeq, ShutdownFlags shutdown, Long recvQ, Long sendQ) {
+        this(key, enteredAt, deadline, fireAt, orphaned, finTimeoutS, pid, comm, containerId, collectorId, stuckEmitted,
+                pollIntervalMs, lastSeenSeq, shutdown, recvQ, sendQ, (PodIdentity) null);
     }
 
     /** An episode whose socket's shutdown flags and queues are unknown (state written before they were kept). */
@@ -60,27 +84,49 @@ public record ConnectionState(ConnectionKey key, long enteredAt, long deadline, 
                 pollIntervalMs, lastSeenSeq, null, null, null);
     }
 
+    /** The same episode with its owner's pod as a newer transition names it. */
+    public ConnectionState withPod(PodIdentity newPod) {
+        return new ConnectionState(key, enteredAt, deadline, fireAt, orphaned, finTimeoutS, pid, comm, containerId, collectorId,
+                stuckEmitted, pollIntervalMs, lastSeenSeq, shutdown, recvQ, sendQ, newPod, state, conntrack, verdict);
+    }
+
     /** The same episode with the socket's facts from a newer transition. */
     public ConnectionState withFacts(ShutdownFlags newShutdown, Long newRecvQ, Long newSendQ) {
         return new ConnectionState(key, enteredAt, deadline, fireAt, orphaned, finTimeoutS, pid, comm, containerId, collectorId,
-                stuckEmitted, pollIntervalMs, lastSeenSeq, newShutdown, newRecvQ, newSendQ, pod);
+                stuckEmitted, pollIntervalMs, lastSeenSeq, newShutdown, newRecvQ, newSendQ, pod, state, conntrack, verdict);
     }
 
     public ConnectionState withStuckEmitted() {
         return new ConnectionState(key, enteredAt, deadline, fireAt, orphaned, finTimeoutS, pid, comm, containerId, collectorId, true,
-                pollIntervalMs, lastSeenSeq, shutdown, recvQ, sendQ, pod);
+                pollIntervalMs, lastSeenSeq, shutdown, recvQ, sendQ, pod, state, conntrack, verdict);
     }
 
     public ConnectionState orphanedWith(long newDeadline, long newFireAt, Integer ownerPid, String ownerComm, String ownerContainer,
                                         String reportingCollector) {
         return new ConnectionState(key, enteredAt, newDeadline, newFireAt, true, finTimeoutS, ownerPid, ownerComm, ownerContainer,
-                reportingCollector, stuckEmitted, pollIntervalMs, lastSeenSeq, shutdown, recvQ, sendQ, pod);
+                reportingCollector, stuckEmitted, pollIntervalMs, lastSeenSeq, shutdown, recvQ, sendQ, pod, state, conntrack, verdict);
     }
 
     /** The same episode, re-reported by a transition with {@code seq}. */
     public ConnectionState seenAt(long seq) {
-        return seq <= lastSeenSeq ? this : new ConnectionState(key, enteredAt, deadline, fireAt, orphaned, finTimeoutS, pid, comm,
-                containerId, collectorId, stuckEmitted, pollIntervalMs, seq, shutdown, recvQ, sendQ, pod);
+        return seq <= lastSeenSeq ? this : new ConnectionState(key, enteredAt, deadline, fireAt, orphaned, finTimeoutS, pid, comm, containerId, collectorId,
+                stuckEmitted, pollIntervalMs, seq, shutdown, recvQ, sendQ, pod, state, conntrack, verdict);
+    }
+
+    /** The same episode with the NAT translations of a newer report. */
+    public ConnectionState withConntrack(List<ConntrackEntry> entries) {
+        return new ConnectionState(key, enteredAt, deadline, fireAt, orphaned, finTimeoutS, pid, comm, containerId, collectorId,
+                stuckEmitted, pollIntervalMs, lastSeenSeq, shutdown, recvQ, sendQ, pod, state, entries, verdict);
+    }
+
+    /** The same episode with the verdict just emitted for it. */
+    public ConnectionState withVerdict(Verdict v) {
+        return new ConnectionState(key, enteredAt, deadline, fireAt, orphaned, finTimeoutS, pid, comm, containerId, collectorId,
+                stuckEmitted, pollIntervalMs, lastSeenSeq, shutdown, recvQ, sendQ, pod, state, conntrack, v);
+    }
+
+    public boolean closeWait() {
+        return state == TcpState.CLOSE_WAIT;
     }
 
     /** The workload this episode is charged to on the gauges and in the per-workload counts. */

@@ -39,6 +39,9 @@ public final class ConnectionStateSerde extends StoreValueSerde<ConnectionState,
         e.setRecvQ(c.recvQ());
         e.setSendQ(c.sendQ());
         e.setPod(c.pod());
+        e.setState(c.state());
+        e.setConntrack(c.conntrack());
+        e.setVerdict(c.verdict());
         return e;
     }
 
@@ -48,7 +51,7 @@ public final class ConnectionStateSerde extends StoreValueSerde<ConnectionState,
                 e.getRemotePort(), e.getOrdinal());
         return new ConnectionState(key, e.getEnteredAt(), e.getDeadline(), e.getFireAt(), e.getOrphaned(), e.getFinTimeoutS(), e.getPid(),
                 e.getComm(), e.getContainerId(), e.getCollectorId(), e.getStuckEmitted(), e.getPollIntervalMs(), e.getLastSeenSeq(),
-                e.getShutdown(), e.getRecvQ(), e.getSendQ(), e.getPod());
+                e.getShutdown(), e.getRecvQ(), e.getSendQ(), e.getPod(), e.getState(), e.getConntrack(), e.getVerdict());
     }
 
     @Override

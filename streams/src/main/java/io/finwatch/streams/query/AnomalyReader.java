@@ -92,7 +92,9 @@ public final class AnomalyReader {
                 Orderings.family(a.getFamily()), a.getLocalIp(), a.getLocalPort(), a.getRemoteIp(), a.getRemotePort(), a.getPid(), a.getComm(),
                 a.getContainerId(), a.getOrphaned(), a.getEnteredAt(), a.getDeadline(), a.getDetectedAt(), a.getDwellMs(), a.getFinTimeoutS(),
                 a.getToState() == null ? null : a.getToState().name(), a.getLastHeardAt(), stale,
-                a.getShutdown() == null ? null : a.getShutdown().name(), a.getRecvQ(), a.getSendQ(), pod(a.getPod()));
+                a.getShutdown() == null ? null : a.getShutdown().name(), a.getRecvQ(), a.getSendQ(), pod(a.getPod()),
+                a.getState() == null ? null : a.getState().name(), a.getVerdict() == null ? null : a.getVerdict().name(),
+                a.getEvidence(), PeerView.of(a.getPeer(), null));
     }
 
     private static AnomalyView.PodView pod(PodIdentity p) {
