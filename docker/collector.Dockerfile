@@ -39,7 +39,7 @@ RUN mkdir -p /var/lib/finwatch/buffer
 # uid 0, on purpose. A non-root process keeps no capability across execve() unless it is an ambient capability,
 # and neither Docker nor Kubernetes can grant ambient capabilities; file capabilities on the java binary would
 # need privilege escalation allowed. So the collector runs as uid 0 and the runtime restricts it instead: every
-# capability dropped except DAC_READ_SEARCH and SYS_PTRACE (see docker-compose.yml, k8s/base/collector-daemonset.yaml
+# capability dropped except DAC_READ_SEARCH, SYS_PTRACE and NET_ADMIN (see docker-compose.yml, k8s/base/collector-daemonset.yaml
 # and the "Deploying" section of docs/operations.md). Without CAP_DAC_OVERRIDE, uid 0 cannot write files it
 # does not own.
 USER 0:0

@@ -62,10 +62,10 @@ class CollectorDaemonSetTest {
         assertThat(Manifests.strings(sc.path("capabilities").path("drop"))).containsExactly("ALL");
         if (overlay == Overlay.SYS_ADMIN) {
             assertThat(Manifests.strings(sc.path("capabilities").path("add")))
-                    .containsExactlyInAnyOrder("DAC_READ_SEARCH", "SYS_PTRACE", "SYS_ADMIN");
+                    .containsExactlyInAnyOrder("DAC_READ_SEARCH", "SYS_PTRACE", "NET_ADMIN", "SYS_ADMIN");
         } else {
             assertThat(Manifests.strings(sc.path("capabilities").path("add")))
-                    .containsExactlyInAnyOrder("DAC_READ_SEARCH", "SYS_PTRACE");
+                    .containsExactlyInAnyOrder("DAC_READ_SEARCH", "SYS_PTRACE", "NET_ADMIN");
         }
         assertThat(sc.path("readOnlyRootFilesystem").asBoolean()).isTrue();
         assertThat(sc.path("allowPrivilegeEscalation").asBoolean(true)).isFalse();

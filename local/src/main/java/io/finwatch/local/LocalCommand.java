@@ -125,7 +125,8 @@ final class LocalCommand implements Callable<Integer> {
             lifecycle.started("collector", new CollectorDaemon(new CollectorDaemon.Settings(proc, source, interval,
                     CollectorDaemon.DEFAULT_FULL_SCAN_EVERY, read.owners(), hostName,
                     CollectCommand.defaultCollectorId(hostName, dir.buffer()), BufferSettings.defaults(dir.buffer()),
-                    PublisherSettings.defaults(broker.bootstrapServers()), new HostPort("127.0.0.1", 0), Version.current()),
+                    PublisherSettings.defaults(broker.bootstrapServers()), new HostPort("127.0.0.1", 0), Version.current(),
+                    true, read.netns()),
                     Clock.systemUTC()).start());
             awaitRunning(streams);
 

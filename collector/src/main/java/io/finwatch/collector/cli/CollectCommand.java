@@ -98,6 +98,15 @@ public final class CollectCommand implements Callable<Integer> {
             description = "Where /metrics and /healthz are served (default: ${DEFAULT-VALUE}).")
     HostPort metrics;
 
+    // Declared by its positive name, as --owners is (picocli would give a switch declared as --no-conntrack the
+    // opposite meaning). Also FINWATCH_CONNTRACK=false, or conntrack=false in a --config file.
+    @Option(names = "--conntrack", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Look up each socket newly seen in a closing state (FIN_WAIT1 to LAST_ACK, CLOSE_WAIT) in "
+                    + "conntrack, in its own namespace and the host's, so its peer can be paired through NAT; needs "
+                    + "CAP_NET_ADMIN (without it, one warning and finwatch_conntrack_lookups_denied). --no-conntrack "
+                    + "turns the lookups off (default: on).")
+    boolean conntrack;
+
     @Option(names = "--config", paramLabel = "FILE", description = "Properties file with option defaults.")
     Path config;
 
@@ -122,7 +131,8 @@ public final class CollectCommand implements Callable<Integer> {
 
         CollectorDaemon daemon = new CollectorDaemon(new CollectorDaemon.Settings(read.procfs(),
                 read.source(), interval, fullScanEvery, read.owners(),
-                hostName, id, buffer, publisher, metrics, Version.current()), Clock.systemUTC());
+                hostName, id, buffer, publisher, metrics, Version.current(), conntrack, read.netns()),
+                Clock.systemUTC());
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             log.info("stopping (signal)");

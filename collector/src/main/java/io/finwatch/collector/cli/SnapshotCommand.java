@@ -42,7 +42,7 @@ public final class SnapshotCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PollResult poll;
-        try (HostReader host = HostReader.open(read.procfs(), read.source())) {
+        try (HostReader host = HostReader.open(read.procfs(), read.source(), read.netns())) {
             HostState state = new HostState(Clock.systemUTC(), HostState.Settings.defaults(), host.finTimeouts(),
                     read.owners() ? host.processes() : null);
             poll = state.apply(host.read(state.nextRead()));

@@ -1,13 +1,15 @@
 package io.finwatch.collector.cli;
 
+import io.finwatch.collector.kernel.NetnsSelection;
 import io.finwatch.collector.kernel.Procfs;
 import io.finwatch.collector.kernel.SocketSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import picocli.CommandLine.Option;
 
 /**
- * How the socket tables are read: the same three options for {@code snapshot}, {@code collect} and
+ * How the socket tables are read, and which: the same options for {@code snapshot}, {@code collect} and
  * {@code local}.
  */
 public final class SocketReadOptions {
@@ -26,6 +28,25 @@ public final class SocketReadOptions {
             description = "Where sockets are read from: netlink (sock_diag, cheaper for the kernel) or procfs "
                     + "(<pid>/net/tcp files). Default: netlink for /proc, procfs for any other --path.procfs.")
     SocketSource.Kind source;
+
+    @Option(names = "--netns", split = ",", paramLabel = "NETNS",
+            description = "Watch only these network namespaces (repeatable or comma-separated): an inode (the N of "
+                    + "net:[N]), a path (/proc/<pid>/ns/net, a bind mount) or an ip-netns name (/run/netns/<name>). "
+                    + "Names and paths are resolved at every poll, so a namespace made later is watched once it "
+                    + "exists and has a process. For test beds and benchmarks that run one collector per namespace, "
+                    + "each as its own --host (default: every namespace).")
+    List<String> netns;
+
+    @Option(names = "--host-netns", paramLabel = "NETNS",
+            description = "The namespace taken as this host's, where conntrack lookups find the host's NAT: a path "
+                    + "or an ip-netns name; in a test bed the namespace that routes and NATs for the watched ones "
+                    + "(default: pid 1's).")
+    String hostNetns;
+
+    /** The namespaces watched and the host's ({@code --netns}, {@code --host-netns}). */
+    public NetnsSelection netns() {
+        return NetnsSelection.of(netns == null ? List.of() : netns, hostNetns);
+    }
 
     /** @throws IllegalArgumentException naming the option when the root is not a directory */
     public Procfs procfs() {

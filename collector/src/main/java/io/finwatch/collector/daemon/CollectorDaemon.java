@@ -4,6 +4,7 @@ import io.finwatch.collector.buffer.BufferSettings;
 import io.finwatch.collector.buffer.EventBuffer;
 import io.finwatch.collector.events.EventFactory;
 import io.finwatch.collector.kernel.HostReader;
+import io.finwatch.collector.kernel.NetnsSelection;
 import io.finwatch.collector.kernel.Procfs;
 import io.finwatch.collector.kernel.SocketSource;
 import io.finwatch.collector.publish.KafkaPublisher;
@@ -42,10 +43,22 @@ public final class CollectorDaemon implements AutoCloseable {
      *
      * @param fullScanEvery how often each namespace's ESTABLISHED and LISTEN sockets are read too (see
      *                      {@link HostState.Settings#wholeReadEvery}); zero reads them at every poll
+     * @param conntrack     whether closing sockets' connections are looked up in conntrack ({@code --[no-]conntrack})
+     * @param netns         the namespaces watched and the one taken as the host's ({@code --netns},
+     *                      {@code --host-netns})
      */
     public record Settings(Procfs procfs, SocketSource.Kind source, Duration interval, Duration fullScanEvery,
                            boolean attribution, String host, String collectorId,
-                           BufferSettings buffer, PublisherSettings publisher, HostPort metrics, String version) {
+                           BufferSettings buffer, PublisherSettings publisher, HostPort metrics, String version,
+                           boolean conntrack, NetnsSelection netns) {
+
+        /** Every namespace watched, conntrack lookups on. */
+        public Settings(Procfs procfs, SocketSource.Kind source, Duration interval, Duration fullScanEvery,
+                        boolean attribution, String host, String collectorId,
+                        BufferSettings buffer, PublisherSettings publisher, HostPort metrics, String version) {
+            this(procfs, source, interval, fullScanEvery, attribution, host, collectorId, buffer, publisher, metrics,
+                    version, true, NetnsSelection.all());
+        }
     }
 
     private final Settings settings;
@@ -76,10 +89,11 @@ public final class CollectorDaemon implements AutoCloseable {
         metrics.bindBuffer(buffer);
         publisher = new KafkaPublisher(buffer, settings.publisher().withStallAfter(settings.interval().multipliedBy(5)));
         metrics.bindPublisher(publisher);
-        host = HostReader.open(settings.procfs(), settings.source());
+        host = HostReader.open(settings.procfs(), settings.source(), settings.netns());
         HostState state = new HostState(clock,
                 HostState.Settings.defaults().withWholeReadEvery(settings.fullScanEvery()),
-                host.finTimeouts(), settings.attribution() ? host.processes() : null);
+                host.finTimeouts(), settings.attribution() ? host.processes() : null,
+                settings.conntrack() ? host.conntrack() : null, host.addresses());
         loop = new PollLoop(host, state, new EventFactory(settings.host(), settings.collectorId()),
                 FinwatchSerde.shared(), buffer, publisher::wake, metrics, clock, settings.interval().toMillis(),
                 settings.buffer().maxBytes(), settings.version());
@@ -87,10 +101,11 @@ public final class CollectorDaemon implements AutoCloseable {
         publisher.start();
         long period = settings.interval().toMillis();
         scheduler.scheduleAtFixedRate(loop, 0, period, TimeUnit.MILLISECONDS);
-        log.info("collecting as host '{}' (collector id {}) every {} ms (whole tables every {} ms) from {} through {}; "
-                        + "buffer {}; Kafka {}; metrics on http://{}/metrics",
+        log.info("collecting as host '{}' (collector id {}) every {} ms (whole tables every {} ms) from {} through {} "
+                        + "({}; conntrack lookups {}); buffer {}; Kafka {}; metrics on http://{}/metrics",
                 settings.host(), settings.collectorId(), period, Math.max(period, settings.fullScanEvery().toMillis()),
-                settings.procfs().root(), settings.source(), settings.buffer().dir(),
+                settings.procfs().root(), settings.source(), settings.netns(), settings.conntrack() ? "on" : "off",
+                settings.buffer().dir(),
                 settings.publisher().bootstrapServers(), settings.metrics());
         return this;
     }

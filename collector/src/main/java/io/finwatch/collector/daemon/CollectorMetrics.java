@@ -30,6 +30,7 @@ final class CollectorMetrics implements AutoCloseable {
     private final MultiGauge socketsPerNetns;
     private final MultiGauge finTimeoutPerNetns;
     private final OwnerMetrics owners;
+    private final ConntrackMetrics conntrack;
     private KafkaClientMetrics producerMetrics;
     private boolean closed;
 
@@ -55,6 +56,7 @@ final class CollectorMetrics implements AutoCloseable {
         finTimeoutPerNetns = MultiGauge.builder("finwatch_netns_fin_timeout_seconds")
                 .description("tcp_fin_timeout per network namespace").register(registry);
         owners = new OwnerMetrics(registry);
+        conntrack = new ConntrackMetrics(registry);
     }
 
     private static Counter tableReads(MeterRegistry registry, String scope, String description) {
@@ -121,6 +123,7 @@ final class CollectorMetrics implements AutoCloseable {
                 Tags.of("netns", Long.toString(netns), "source", fin.source().name()), fin.seconds())));
         finTimeoutPerNetns.register(fins, true);
         owners.record(poll);
+        conntrack.record(poll);
     }
 
     void pollFailed() {

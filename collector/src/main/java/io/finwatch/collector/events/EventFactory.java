@@ -88,6 +88,7 @@ public final class EventFactory {
                 .setRecvQ(row.rxQueue())
                 .setSendQ(row.txQueue())
                 .setReapAtMs(reapAt)
+                .setConntrack(ConntrackEvents.of(poll.conntrack().entriesOf(change)))
                 .build();
     }
 
@@ -113,6 +114,7 @@ public final class EventFactory {
                     .setFinTimeoutSource(fin == null ? FinTimeoutSource.HOST_FALLBACK : source(fin))
                     .setRepresentativePid(ns.representativePid())
                     .setSockets(poll.socketsPerNetns().getOrDefault(ns.inode(), 0))
+                    .setAddresses(poll.addresses().get(ns.inode()))
                     .build());
         }
         List<SeqRange> shed = new ArrayList<>();

@@ -1,6 +1,8 @@
 package io.finwatch.collector.kernel;
 
 import io.finwatch.collector.socket.ReadScope;
+import io.finwatch.collector.track.AddressPort;
+import io.finwatch.collector.track.ConntrackPort;
 import io.finwatch.collector.track.FinTimeoutPort;
 import io.finwatch.collector.track.HostRead;
 import io.finwatch.collector.track.NamespaceSet;
@@ -21,17 +23,29 @@ public final class HostReader implements AutoCloseable {
     private final SocketSource source;
     private final ProcessFiles processes;
     private final FinTimeoutReader finTimeouts;
+    private final NetnsThread natThread;
+    private final ConntrackReader conntrack;
+    private final AddressReader addresses;
 
-    private HostReader(Procfs procfs, SocketSource source) {
-        this.scanner = new NetnsScanner(procfs);
+    private HostReader(Procfs procfs, SocketSource source, NetnsSelection selection) {
+        this.scanner = new NetnsScanner(procfs, selection);
         this.source = source;
         this.processes = new ProcessFiles(procfs);
         this.finTimeouts = new FinTimeoutReader(procfs);
+        LibC libc = LibC.load();
+        this.natThread = new NetnsThread("finwatch-netns-net");
+        this.conntrack = new ConntrackReader(procfs, libc, natThread, selection.hostLink());
+        this.addresses = new AddressReader(procfs, libc, natThread);
     }
 
     /** A reader of the host {@code procfs} shows, its tables read through a source of {@code kind}. */
     public static HostReader open(Procfs procfs, SocketSource.Kind kind) {
-        return new HostReader(procfs, SocketSource.open(kind, procfs));
+        return open(procfs, kind, NetnsSelection.all());
+    }
+
+    /** As {@link #open(Procfs, SocketSource.Kind)}, watching only the namespaces {@code selection} names. */
+    public static HostReader open(Procfs procfs, SocketSource.Kind kind, NetnsSelection selection) {
+        return new HostReader(procfs, SocketSource.open(kind, procfs), selection);
     }
 
     /**
@@ -44,6 +58,8 @@ public final class HostReader implements AutoCloseable {
         NamespaceSet namespaces = scanner.scan(read.previousNamespaces());
         read.namespaces(namespaces);
         source.retain(namespaces);
+        conntrack.retain(namespaces);
+        addresses.retain(namespaces);
         for (NetNamespace ns : namespaces.namespaces()) {
             ReadScope covered = source.read(ns, read.scopeFor(ns), read.rows(), read.errors(), read.readFailures());
             read.tableRead(ns, covered);
@@ -61,9 +77,22 @@ public final class HostReader implements AutoCloseable {
         return finTimeouts;
     }
 
+    /** Conntrack lookups of sockets' connections, in their own namespace and the host's. */
+    public ConntrackPort conntrack() {
+        return conntrack;
+    }
+
+    /** Each namespace's interface addresses. */
+    public AddressPort addresses() {
+        return addresses;
+    }
+
     @Override
     public void close() {
         source.close();
         finTimeouts.close();
+        conntrack.close();
+        addresses.close();
+        natThread.close();
     }
 }

@@ -28,10 +28,17 @@ public final class NetnsScanner {
     private static final Logger log = LoggerFactory.getLogger(NetnsScanner.class);
 
     private final Procfs procfs;
+    private final NetnsSelection selection;
     private boolean hostUnknownLogged;
 
     public NetnsScanner(Procfs procfs) {
+        this(procfs, NetnsSelection.all());
+    }
+
+    /** A scanner that keeps only the namespaces {@code selection} watches, and takes its host namespace. */
+    public NetnsScanner(Procfs procfs, NetnsSelection selection) {
         this.procfs = procfs;
+        this.selection = selection;
     }
 
     /** Scans all processes once, with nothing to keep representatives from. */
@@ -76,6 +83,9 @@ public final class NetnsScanner {
                 pid1Netns = netns;
             }
         }
+        if (selection.filters()) {
+            groups.keySet().retainAll(selection.resolve());
+        }
         Map<Long, NetNamespace> byInode = new HashMap<>();
         for (Map.Entry<Long, List<Integer>> g : groups.entrySet()) {
             List<Integer> pids = g.getValue();
@@ -85,7 +95,8 @@ public final class NetnsScanner {
                     : pids.get(0);
             byInode.put(g.getKey(), new NetNamespace(g.getKey(), representative, pids));
         }
-        long host = pid1Netns != 0 ? pid1Netns : selfNetns();
+        long chosen = selection.hostInode();
+        long host = chosen != 0 ? chosen : pid1Netns != 0 ? pid1Netns : selfNetns();
         return new NamespaceSet(byInode, host, vanished, denied, failed);
     }
 

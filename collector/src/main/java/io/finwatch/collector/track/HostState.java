@@ -55,6 +55,10 @@ public final class HostState {
     private final ProcessTable processes;
     private final OwnerIndex owners;
     private final LastOwners lastOwners = new LastOwners();
+    /** Null when conntrack lookups are off; {@link #addresses} null when addresses are not read. */
+    private final Conntracks conntracks;
+    private final AddressPort addressPort;
+    private final NamespaceAddresses addresses = new NamespaceAddresses(NamespaceAddresses.DEFAULT_REFRESH);
     private NamespaceSet namespaces = NamespaceSet.empty();
     private SocketTable previous = SocketTable.empty();
 
@@ -62,6 +66,17 @@ public final class HostState {
      * @param processes where owners are looked up; null leaves sockets without owners (attribution off)
      */
     public HostState(Clock clock, Settings settings, FinTimeoutPort finTimeouts, ProcessPort processes) {
+        this(clock, settings, finTimeouts, processes, null, null);
+    }
+
+    /**
+     * @param conntrack where closing sockets' connections are looked up; null leaves them unlooked-up (lookups off)
+     * @param addresses where namespaces' interface addresses are read; null leaves them unreported
+     */
+    public HostState(Clock clock, Settings settings, FinTimeoutPort finTimeouts, ProcessPort processes,
+                     ConntrackPort conntrack, AddressPort addresses) {
+        this.conntracks = conntrack == null ? null : new Conntracks(conntrack);
+        this.addressPort = addresses;
         this.clock = clock;
         this.finTimeoutPort = finTimeouts;
         this.finTimeouts = new FinTimeouts(settings.finTimeoutRefresh());
@@ -105,6 +120,12 @@ public final class HostState {
             // Only the changes: a quiet poll reads no fd link, one stat per owning process at most.
             owners.update(scanned, changes);
         }
+        ConntrackView nat = conntracks == null ? ConntrackView.NONE : conntracks.apply(changes, scanned);
+        if (conntracks != null) {
+            conntracks.retain(scanned);
+        }
+        Map<Long, List<String>> addressesNow = addressPort == null ? Map.of()
+                : addresses.refresh(scanned, clock.instant(), addressPort);
         previous = table;
         namespaces = scanned;
         LongFunction<Owner> ownerOf = owners == null ? inode -> null : owners::owner;
@@ -112,7 +133,7 @@ public final class HostState {
                 List.copyOf(read.errors()), List.copyOf(read.readFailures()), perNetns,
                 Set.copyOf(read.unsettledOnly()), diffed.counts(),
                 owners == null ? OwnerStats.NONE : OwnerStats.of(owners, processes),
-                System.nanoTime() - read.startNanos());
+                System.nanoTime() - read.startNanos(), nat, addressesNow);
     }
 
     /**

@@ -32,6 +32,9 @@ import java.util.function.LongFunction;
  * @param stateCounts   the table's sockets per state
  * @param ownerStats    what finding owners has cost and found so far ({@link OwnerStats#NONE} without attribution)
  * @param durationNanos wall time of the poll
+ * @param conntrack     the conntrack entries this poll's changes carry, and the lookups' counters
+ *                      ({@link ConntrackView#NONE} with lookups off)
+ * @param addresses     each namespace's interface addresses, where they were read (empty when not read)
  */
 public record PollResult(Instant observedAt,
                          NamespaceSet namespaces,
@@ -46,7 +49,9 @@ public record PollResult(Instant observedAt,
                          Set<Long> unsettledOnly,
                          StateCounts stateCounts,
                          OwnerStats ownerStats,
-                         long durationNanos) {
+                         long durationNanos,
+                         ConntrackView conntrack,
+                         Map<Long, List<String>> addresses) {
 
     /** The process holding an attached row now; null for an orphan, or when no holder was found. */
     public Owner ownerOf(SocketRow row) {
