@@ -14,6 +14,7 @@ import io.finwatch.common.config.Converters;
 import io.finwatch.common.config.HostPort;
 import io.finwatch.streams.app.StreamsApp;
 import io.finwatch.streams.app.StreamsAppConfig;
+import io.finwatch.streams.cli.DetectorOptions;
 import io.finwatch.streams.config.BoundedRocksDb;
 import io.finwatch.streams.config.KafkaStreamsProperties;
 import io.finwatch.streams.config.StreamsSettings;
@@ -86,6 +87,9 @@ final class LocalCommand implements Callable<Integer> {
     @Mixin
     SocketReadOptions read;
 
+    @Mixin
+    DetectorOptions detector;
+
     @Option(names = "--host", paramLabel = "NAME", description = "Host name on the events (default: this machine's name).")
     String host;
 
@@ -99,6 +103,12 @@ final class LocalCommand implements Callable<Integer> {
             throw Cli.usageError(spec, "--kafka-port must be a port from 1 to 65535, not " + kafkaPort);
         }
         String token = httpToken == null || httpToken.isEmpty() ? null : httpToken;
+        StreamsSettings settings;
+        try {
+            settings = detector.applyTo(StreamsSettings.builder()).build();
+        } catch (IllegalArgumentException e) {
+            throw Cli.usageError(spec, e.getMessage());
+        }
         // Before anything starts: a wrong procfs root is one clear line, not a broker to stop again.
         Procfs proc = read.procfs();
         SocketSource.Kind source = read.source();
@@ -116,7 +126,6 @@ final class LocalCommand implements Callable<Integer> {
 
             String hostName = host != null ? host : HostName.detect(proc);
             LocalBroker broker = lifecycle.started("broker", LocalBroker.start(dir.kafka(), kafkaPort, START_TIMEOUT));
-            StreamsSettings settings = StreamsSettings.defaults();
             StreamsApp streams = lifecycle.started("detector", StreamsApp.start(streamsConfig(settings, broker, dir, token),
                     new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)));
             lifecycle.started("anomaly printer", AnomalyPrinter.start(broker.bootstrapServers(), settings.anomaliesTopic(),

@@ -28,6 +28,8 @@ import io.finwatch.schemas.state.EndedDwell;
 import io.finwatch.schemas.state.HostNamespace;
 import io.finwatch.schemas.state.HostStatus;
 import io.finwatch.schemas.state.OpenSocketCounts;
+import io.finwatch.schemas.state.PairFact;
+import io.finwatch.schemas.state.PairingEnd;
 import io.finwatch.schemas.state.PendingDwell;
 import io.finwatch.schemas.state.SocketEpisode;
 import java.util.Collections;
@@ -64,7 +66,8 @@ final class FinwatchRecords {
     static {
         Map<String, Class<? extends SpecificRecord>> top = new LinkedHashMap<>();
         for (Class<? extends SpecificRecord> c : List.of(SocketTransition.class, CollectorHeartbeat.class, FinWait2Anomaly.class,
-                SocketEpisode.class, OpenSocketCounts.class, HostStatus.class, PendingDwell.class, DwellHistogram.class)) {
+                SocketEpisode.class, OpenSocketCounts.class, HostStatus.class, PendingDwell.class, DwellHistogram.class,
+                PairingEnd.class, PairFact.class)) {
             if (top.put(c.getSimpleName(), c) != null) {
                 throw new IllegalStateException("two top-level records named " + c.getSimpleName());
             }
@@ -103,7 +106,9 @@ final class FinwatchRecords {
                 Map.entry(HostNamespace.class, HostNamespace.getClassSchema()),
                 Map.entry(PendingDwell.class, PendingDwell.getClassSchema()),
                 Map.entry(EndedDwell.class, EndedDwell.getClassSchema()),
-                Map.entry(DwellHistogram.class, DwellHistogram.getClassSchema()));
+                Map.entry(DwellHistogram.class, DwellHistogram.getClassSchema()),
+                Map.entry(PairingEnd.class, PairingEnd.getClassSchema()),
+                Map.entry(PairFact.class, PairFact.getClassSchema()));
         for (Map.Entry<Class<?>, Schema> e : named) {
             all.put(e.getValue().getFullName(), e.getKey());
             schemas.put(e.getKey(), e.getValue());

@@ -1,11 +1,15 @@
 package io.finwatch.schemas.serde;
 
+import io.finwatch.schemas.PeerEnd;
 import io.finwatch.schemas.ShutdownFlags;
+import io.finwatch.schemas.TcpState;
 import io.finwatch.schemas.state.DwellHistogram;
 import io.finwatch.schemas.state.EndedDwell;
 import io.finwatch.schemas.state.HostNamespace;
 import io.finwatch.schemas.state.HostStatus;
 import io.finwatch.schemas.state.OpenSocketCounts;
+import io.finwatch.schemas.state.PairFact;
+import io.finwatch.schemas.state.PairingEnd;
 import io.finwatch.schemas.state.PendingDwell;
 import io.finwatch.schemas.state.SocketEpisode;
 import java.nio.ByteBuffer;
@@ -85,6 +89,28 @@ final class SampleStateValues {
         return DwellHistogram.newBuilder().setHdrHistogram(ByteBuffer.wrap(HexFormat.of().parseHex(TWO_DWELLS))).build();
     }
 
+    /** The CLOSE_WAIT peer of the kube-proxy socket, on the pairing path. */
+    static PairingEnd pairingEnd() {
+        return PairingEnd.newBuilder().setHost("node-b").setCollectorId("node-b-7c1f").setEpoch(1_740_830_000_000L).setSeq(88_412L)
+                .setObservedAt(ENTERED_MS + 40L).setNetns(4_026_532_001L).setFamily(4)
+                .setLocalIp("10.96.0.1").setLocalPort(443).setRemoteIp("10.0.3.17").setRemotePort(43_872).setOrdinal(0)
+                .setState(TcpState.CLOSE_WAIT).setStateSince(ENTERED_MS).setShutdown(null).setRecvQ(1L)
+                .setPid(2_311).setComm("apiserver").setContainerId(null).setPod(null).setOrphaned(false).setConntrack(null)
+                .setSentFin(false).build();
+    }
+
+    /** What the pairing task tells the kube-proxy socket's detector task about that peer. */
+    static PairFact pairFact() {
+        PeerEnd peer = PeerEnd.newBuilder().setHost("node-b").setNetns(4_026_532_001L).setLocalIp("10.96.0.1").setLocalPort(443)
+                .setRemoteIp("10.0.3.17").setRemotePort(43_872).setState(TcpState.CLOSE_WAIT).setStateSinceMs(ENTERED_MS)
+                .setRecvQ(1L).setPid(2_311).setComm("apiserver").setOrphaned(false)
+                .setSeenAt(java.time.Instant.ofEpochMilli(ENTERED_MS + 40L)).build();
+        return PairFact.newBuilder().setHost("node-a").setNetns(4_026_531_840L).setFamily(6)
+                .setLocalIp("::ffff:10.0.3.17").setLocalPort(43_872).setRemoteIp("::ffff:10.96.0.1").setRemotePort(443).setOrdinal(0)
+                .setState(TcpState.FIN_WAIT2).setStateSince(ENTERED_MS).setPairKey("10.0.3.17|43872|10.96.0.1|443")
+                .setPeer(peer).setPeerSentFin(false).build();
+    }
+
     static SpecificRecord of(String recordName) {
         return switch (recordName) {
             case "SocketEpisode" -> episode();
@@ -92,6 +118,8 @@ final class SampleStateValues {
             case "HostStatus" -> host();
             case "PendingDwell" -> pending();
             case "DwellHistogram" -> dwell();
+            case "PairingEnd" -> pairingEnd();
+            case "PairFact" -> pairFact();
             default -> throw new IllegalArgumentException("no sample for " + recordName);
         };
     }

@@ -23,7 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Makes sure the four topics exist before Streams starts: creates the missing ones (when allowed) and
+ * Makes sure the topics exist (the four of the detector and the three of its pairing path) before Streams starts: creates the missing ones (when allowed) and
  * checks that transitions and heartbeats have the same partition count, without which a host's two
  * streams would meet different tasks and the silence rules would see the wrong heartbeats.
  */
@@ -48,7 +48,8 @@ public final class TopicSetup {
         // Streams can reach, this can too.
         Map<String, Object> adminProps = new StreamsConfig(kafka)
                 .getAdminConfigs(kafka.getProperty(StreamsConfig.APPLICATION_ID_CONFIG) + "-topic-setup");
-        List<String> topics = List.of(s.transitionsTopic(), s.heartbeatsTopic(), s.anomaliesTopic(), s.dlqTopic());
+        List<String> topics = List.of(s.transitionsTopic(), s.heartbeatsTopic(), s.anomaliesTopic(), s.dlqTopic(), s.pairingTopic(),
+                s.pairFactsTopic(), s.hostDirectoryTopic());
         String bootstrap = String.valueOf(adminProps.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG)).replaceAll("[\\[\\] ]", "");
         Admin admin;
         try {
@@ -62,7 +63,12 @@ public final class TopicSetup {
             List<NewTopic> missing = new ArrayList<>();
             for (String t : topics) {
                 if (!existing.contains(t)) {
-                    missing.add(new NewTopic(t, partitions, replicationFactor));
+                    NewTopic topic = new NewTopic(t, partitions, replicationFactor);
+                    if (t.equals(s.hostDirectoryTopic())) {
+                        // Read whole by every instance at start (a global store): only each host's newest entry matters.
+                        topic.configs(Map.of("cleanup.policy", "compact"));
+                    }
+                    missing.add(topic);
                 }
             }
             if (!missing.isEmpty() && !create) {
@@ -79,12 +85,17 @@ public final class TopicSetup {
                     }
                 }
             }
-            Map<String, TopicDescription> d = describe(admin, List.of(s.transitionsTopic(), s.heartbeatsTopic()));
+            Map<String, TopicDescription> d = describe(admin, List.of(s.transitionsTopic(), s.heartbeatsTopic(), s.pairFactsTopic()));
             int tp = d.get(s.transitionsTopic()).partitions().size();
             int hp = d.get(s.heartbeatsTopic()).partitions().size();
             if (tp != hp) {
                 throw new IllegalStateException(s.transitionsTopic() + " has " + tp + " partitions but " + s.heartbeatsTopic() + " has " + hp
                         + ": they must be equal so that a host's transitions and heartbeats meet in one task");
+            }
+            int fp = d.get(s.pairFactsTopic()).partitions().size();
+            if (tp != fp) {
+                throw new IllegalStateException(s.transitionsTopic() + " has " + tp + " partitions but " + s.pairFactsTopic() + " has " + fp
+                        + ": they must be equal so that the facts about a host's sockets reach the task holding them");
             }
             return tp;
         } catch (InterruptedException e) {

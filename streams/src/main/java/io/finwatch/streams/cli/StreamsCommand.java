@@ -21,6 +21,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -83,6 +84,21 @@ final class StreamsCommand implements Callable<Integer> {
     @Option(names = "--dlq-topic", defaultValue = StreamsSettings.DEFAULT_DLQ_TOPIC, description = "Default: ${DEFAULT-VALUE}.")
     String dlqTopic;
 
+    @Option(names = "--pairing-topic", defaultValue = StreamsSettings.DEFAULT_PAIRING_TOPIC,
+            description = "Closing sockets keyed by connection, so both ends meet. Default: ${DEFAULT-VALUE}.")
+    String pairingTopic;
+
+    @Option(names = "--pair-facts-topic", defaultValue = StreamsSettings.DEFAULT_PAIR_FACTS_TOPIC,
+            description = "Peers found for sockets, keyed by host; as many partitions as the transitions. Default: ${DEFAULT-VALUE}.")
+    String pairFactsTopic;
+
+    @Option(names = "--host-directory-topic", defaultValue = StreamsSettings.DEFAULT_HOST_DIRECTORY_TOPIC,
+            description = "Hosts' addresses, read whole by every instance (compacted). Default: ${DEFAULT-VALUE}.")
+    String hostDirectoryTopic;
+
+    @Mixin
+    DetectorOptions detector;
+
     @Option(names = "--http", defaultValue = "127.0.0.1:8080", paramLabel = "HOST:PORT",
             description = "Where /metrics, /healthz and the query API listen. Default: ${DEFAULT-VALUE}.")
     HostPort http;
@@ -137,8 +153,9 @@ final class StreamsCommand implements Callable<Integer> {
                     + "(at most 200), or be 'none'");
         }
         Cli.logEffectiveConfig(spec, LOG);
-        StreamsSettings settings = StreamsSettings.builder()
+        StreamsSettings settings = detector.applyTo(StreamsSettings.builder())
                 .topics(transitionsTopic, heartbeatsTopic, anomaliesTopic, dlqTopic)
+                .pairingTopics(pairingTopic, pairFactsTopic, hostDirectoryTopic)
                 .grace(grace)
                 .silenceAfter(silenceAfter)
                 .punctuateEvery(punctuateEvery)

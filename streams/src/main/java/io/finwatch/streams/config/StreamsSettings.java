@@ -1,6 +1,7 @@
 package io.finwatch.streams.config;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -29,6 +30,15 @@ import java.util.Objects;
  * @param dueBatch                 most deadlines one punctuation handles, so a burst of them cannot
  *                                 stall the stream thread past its poll interval; the rest follow a
  *                                 punctuation later
+ * @param closeWaitThreshold       how long a socket may sit in CLOSE_WAIT before it is STUCK
+ *                                 (CLOSE_WAIT_PAST_THRESHOLD): the kernel never reaps CLOSE_WAIT, so any bound is a
+ *                                 judgement of how long an application may take to close
+ * @param pairingTopic             the pairing path: closing-state ends keyed by each key of their key set, so both
+ *                                 ends of a connection meet in one task
+ * @param pairFactsTopic           what the pairing task found about an end's peer, keyed by the end's host; must have
+ *                                 as many partitions as the transitions topic (it is read by the same tasks)
+ * @param hostDirectoryTopic       hosts' namespace addresses and when they were last heard, keyed by host, read by
+ *                                 every instance as a global store (which host has an address)
  */
 public record StreamsSettings(
         String transitionsTopic,
@@ -43,15 +53,26 @@ public record StreamsSettings(
         Duration recentAnomaliesRetention,
         Duration dedupRetention,
         Duration foldEvery,
-        int dueBatch) {
+        int dueBatch,
+        Duration closeWaitThreshold,
+        String pairingTopic,
+        String pairFactsTopic,
+        String hostDirectoryTopic) {
 
     public static final String DEFAULT_TRANSITIONS_TOPIC = "finwatch.transitions";
     public static final String DEFAULT_HEARTBEATS_TOPIC = "finwatch.heartbeats";
     public static final String DEFAULT_ANOMALIES_TOPIC = "finwatch.anomalies";
     public static final String DEFAULT_DLQ_TOPIC = "finwatch.dlq";
+    public static final String DEFAULT_PAIRING_TOPIC = "finwatch.pairing";
+    public static final String DEFAULT_PAIR_FACTS_TOPIC = "finwatch.pair-facts";
+    public static final String DEFAULT_HOST_DIRECTORY_TOPIC = "finwatch.host-directory";
+    public static final Duration DEFAULT_CLOSE_WAIT_THRESHOLD = Duration.ofSeconds(60);
 
     /** A collector polls once per interval; fewer than ten seconds of quiet is a hiccup, not a silence. */
     public static final Duration MIN_SILENCE = Duration.ofSeconds(10);
+
+    /** A CLOSE_WAIT shorter than a second is an application between read() and close(), not a leak. */
+    public static final Duration MIN_CLOSE_WAIT_THRESHOLD = Duration.ofSeconds(1);
 
     public StreamsSettings {
         Objects.requireNonNull(transitionsTopic, "transitionsTopic");
@@ -63,8 +84,21 @@ public record StreamsSettings(
         Objects.requireNonNull(recentAnomaliesRetention, "recentAnomaliesRetention");
         Objects.requireNonNull(dedupRetention, "dedupRetention");
         Objects.requireNonNull(foldEvery, "foldEvery");
+        Objects.requireNonNull(closeWaitThreshold, "closeWaitThreshold");
+        Objects.requireNonNull(pairingTopic, "pairingTopic");
+        Objects.requireNonNull(pairFactsTopic, "pairFactsTopic");
+        Objects.requireNonNull(hostDirectoryTopic, "hostDirectoryTopic");
+        if (closeWaitThreshold.compareTo(MIN_CLOSE_WAIT_THRESHOLD) < 0) {
+            throw new IllegalArgumentException("close-wait-threshold " + closeWaitThreshold + " is below the minimum of "
+                    + MIN_CLOSE_WAIT_THRESHOLD);
+        }
         if (transitionsTopic.equals(heartbeatsTopic)) {
             throw new IllegalArgumentException("transitions and heartbeats must be different topics, both are " + transitionsTopic);
+        }
+        if (java.util.Set.of(transitionsTopic, heartbeatsTopic, anomaliesTopic, dlqTopic, pairingTopic, pairFactsTopic, hostDirectoryTopic)
+                .size() != 7) {
+            throw new IllegalArgumentException("the seven topics must be different topics: " + List.of(transitionsTopic, heartbeatsTopic,
+                    anomaliesTopic, dlqTopic, pairingTopic, pairFactsTopic, hostDirectoryTopic));
         }
         if (grace != null && grace.isNegative()) {
             throw new IllegalArgumentException("grace must not be negative: " + grace);
@@ -122,6 +156,10 @@ public record StreamsSettings(
         private Duration dedupRetention = Duration.ofDays(7);
         private Duration foldEvery = Duration.ofSeconds(5);
         private int dueBatch = 10_000;
+        private Duration closeWaitThreshold = DEFAULT_CLOSE_WAIT_THRESHOLD;
+        private String pairingTopic = DEFAULT_PAIRING_TOPIC;
+        private String pairFactsTopic = DEFAULT_PAIR_FACTS_TOPIC;
+        private String hostDirectoryTopic = DEFAULT_HOST_DIRECTORY_TOPIC;
 
         private Builder() {
         }
@@ -167,6 +205,19 @@ public record StreamsSettings(
             return this;
         }
 
+        /** The pairing path's three topics (see the record's parameters). */
+        public Builder pairingTopics(String pairing, String pairFacts, String hostDirectory) {
+            this.pairingTopic = pairing;
+            this.pairFactsTopic = pairFacts;
+            this.hostDirectoryTopic = hostDirectory;
+            return this;
+        }
+
+        public Builder closeWaitThreshold(Duration value) {
+            this.closeWaitThreshold = value;
+            return this;
+        }
+
         public Builder foldEvery(Duration value) {
             this.foldEvery = value;
             return this;
@@ -180,7 +231,8 @@ public record StreamsSettings(
         /** @throws IllegalArgumentException naming the setting that is out of range */
         public StreamsSettings build() {
             return new StreamsSettings(transitionsTopic, heartbeatsTopic, anomaliesTopic, dlqTopic, grace, silenceAfter, punctuateEvery,
-                    defaultInterval, recentAnomaliesPerHost, recentAnomaliesRetention, dedupRetention, foldEvery, dueBatch);
+                    defaultInterval, recentAnomaliesPerHost, recentAnomaliesRetention, dedupRetention, foldEvery, dueBatch,
+                    closeWaitThreshold, pairingTopic, pairFactsTopic, hostDirectoryTopic);
         }
     }
 }

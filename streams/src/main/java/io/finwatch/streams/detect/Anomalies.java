@@ -3,7 +3,10 @@ package io.finwatch.streams.detect;
 import io.finwatch.schemas.AnomalyKind;
 import io.finwatch.schemas.AnomalyReason;
 import io.finwatch.schemas.FinWait2Anomaly;
+import io.finwatch.schemas.PeerEnd;
 import io.finwatch.schemas.TcpState;
+import io.finwatch.schemas.Verdict;
+import io.finwatch.streams.verdict.VerdictRules;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.UUID;
@@ -31,13 +34,46 @@ public final class Anomalies {
         return UUID.nameUUIDFromBytes(subject.getBytes(StandardCharsets.UTF_8)).toString();
     }
 
+    /**
+     * Id of an UPDATED: one per verdict and peer (host, namespace, address, state) of the episode, so the same update
+     * decided again has the same id, and a later change a new one.
+     */
+    public static String updatedId(ConnectionKey key, long enteredAt, Verdict verdict, PeerEnd peer) {
+        String p = peer == null ? "-" : peer.getHost() + '|' + peer.getNetns() + '|' + peer.getLocalIp() + '|' + peer.getLocalPort() + '|'
+                + peer.getState();
+        return id(key.text() + '|' + enteredAt + '|' + AnomalyKind.UPDATED + '|' + verdict + '|' + p);
+    }
+
     public static FinWait2Anomaly stuck(ConnectionState c, long detectedAt) {
-        AnomalyReason reason = c.orphaned() ? AnomalyReason.ORPHAN_NOT_REAPED : AnomalyReason.ATTACHED_PAST_FIN_TIMEOUT;
-        return socket(c, AnomalyKind.STUCK, reason, detectedAt, null).build();
+        return stuck(c, detectedAt, null);
+    }
+
+    /** A STUCK with its verdict (null: none judged). */
+    public static FinWait2Anomaly stuck(ConnectionState c, long detectedAt, VerdictRules.Judgement j) {
+        AnomalyReason reason = c.closeWait() ? AnomalyReason.CLOSE_WAIT_PAST_THRESHOLD
+                : c.orphaned() ? AnomalyReason.ORPHAN_NOT_REAPED : AnomalyReason.ATTACHED_PAST_FIN_TIMEOUT;
+        return judged(socket(c, AnomalyKind.STUCK, reason, detectedAt, null), j).build();
+    }
+
+    /** The new verdict or peer of a STUCK episode: the STUCK's subject and reason with the new diagnosis. */
+    public static FinWait2Anomaly updated(ConnectionState c, long detectedAt, VerdictRules.Judgement j) {
+        AnomalyReason reason = c.closeWait() ? AnomalyReason.CLOSE_WAIT_PAST_THRESHOLD
+                : c.orphaned() ? AnomalyReason.ORPHAN_NOT_REAPED : AnomalyReason.ATTACHED_PAST_FIN_TIMEOUT;
+        return judged(socket(c, AnomalyKind.UPDATED, reason, detectedAt, null), j)
+                .setAnomalyId(updatedId(c.key(), c.enteredAt(), j.verdict(), j.peer()))
+                .build();
+    }
+
+    private static FinWait2Anomaly.Builder judged(FinWait2Anomaly.Builder b, VerdictRules.Judgement j) {
+        if (j == null) {
+            return b;
+        }
+        return b.setVerdict(j.verdict()).setEvidence(j.evidence()).setPeer(j.peer());
     }
 
     public static FinWait2Anomaly resolved(ConnectionState c, long endedAt, TcpState toState) {
-        AnomalyReason reason = toState == TcpState.GONE ? AnomalyReason.CONNECTION_GONE : AnomalyReason.LEFT_FIN_WAIT2;
+        AnomalyReason reason = toState == TcpState.GONE ? AnomalyReason.CONNECTION_GONE
+                : c.closeWait() ? AnomalyReason.LEFT_CLOSE_WAIT : AnomalyReason.LEFT_FIN_WAIT2;
         // UNKNOWN is what this build reads for a state a newer collector knows; it is never written on.
         TcpState known = toState == TcpState.UNKNOWN ? null : toState;
         return socket(c, AnomalyKind.RESOLVED, reason, endedAt, known).build();
@@ -82,6 +118,8 @@ public final class Anomalies {
                 .setToState(toState)
                 .setShutdown(c.shutdown())
                 .setRecvQ(c.recvQ())
-                .setSendQ(c.sendQ());
+                .setSendQ(c.sendQ())
+                .setState(c.state())
+                .setConntrack(c.conntrack());
     }
 }

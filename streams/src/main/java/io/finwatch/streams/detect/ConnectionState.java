@@ -1,7 +1,11 @@
 package io.finwatch.streams.detect;
 
+import io.finwatch.schemas.ConntrackEntry;
 import io.finwatch.schemas.ShutdownFlags;
+import io.finwatch.schemas.TcpState;
+import io.finwatch.schemas.Verdict;
 import io.finwatch.streams.state.StoreKeys;
+import java.util.List;
 
 /**
  * A socket in FIN_WAIT2, as the connections store holds it.
@@ -28,10 +32,27 @@ import io.finwatch.streams.state.StoreKeys;
  *                       gave them; null when the collector could not tell
  * @param recvQ          its receive queue at that transition, or null
  * @param sendQ          its send queue at that transition, or null
+ * @param state          the state of the episode: FIN_WAIT2 or CLOSE_WAIT (never null here; FIN_WAIT2 for episodes stored
+ *                       before CLOSE_WAIT was tracked)
+ * @param conntrack      the connection's NAT translations as its collector found them, or null
+ * @param verdict        the verdict last emitted for the episode (its STUCK or an UPDATED); null before its STUCK
  */
 public record ConnectionState(ConnectionKey key, long enteredAt, long deadline, long fireAt, boolean orphaned, int finTimeoutS,
                               Integer pid, String comm, String containerId, String collectorId, boolean stuckEmitted,
-                              long pollIntervalMs, long lastSeenSeq, ShutdownFlags shutdown, Long recvQ, Long sendQ) {
+                              long pollIntervalMs, long lastSeenSeq, ShutdownFlags shutdown, Long recvQ, Long sendQ,
+                              TcpState state, List<ConntrackEntry> conntrack, Verdict verdict) {
+
+    public ConnectionState {
+        state = state == null ? TcpState.FIN_WAIT2 : state;
+    }
+
+    /** A FIN_WAIT2 episode as stored before CLOSE_WAIT, NAT and verdicts were kept. */
+    public ConnectionState(ConnectionKey key, long enteredAt, long deadline, long fireAt, boolean orphaned, int finTimeoutS,
+                           Integer pid, String comm, String containerId, String collectorId, boolean stuckEmitted,
+                           long pollIntervalMs, long lastSeenSeq, ShutdownFlags shutdown, Long recvQ, Long sendQ) {
+        this(key, enteredAt, deadline, fireAt, orphaned, finTimeoutS, pid, comm, containerId, collectorId, stuckEmitted,
+                pollIntervalMs, lastSeenSeq, shutdown, recvQ, sendQ, TcpState.FIN_WAIT2, null, null);
+    }
 
     /** An episode whose socket's shutdown flags and queues are unknown (state written before they were kept). */
     public ConnectionState(ConnectionKey key, long enteredAt, long deadline, long fireAt, boolean orphaned, int finTimeoutS,
@@ -44,24 +65,40 @@ public record ConnectionState(ConnectionKey key, long enteredAt, long deadline, 
     /** The same episode with the socket's facts from a newer transition. */
     public ConnectionState withFacts(ShutdownFlags newShutdown, Long newRecvQ, Long newSendQ) {
         return new ConnectionState(key, enteredAt, deadline, fireAt, orphaned, finTimeoutS, pid, comm, containerId, collectorId,
-                stuckEmitted, pollIntervalMs, lastSeenSeq, newShutdown, newRecvQ, newSendQ);
+                stuckEmitted, pollIntervalMs, lastSeenSeq, newShutdown, newRecvQ, newSendQ, state, conntrack, verdict);
     }
 
     public ConnectionState withStuckEmitted() {
         return new ConnectionState(key, enteredAt, deadline, fireAt, orphaned, finTimeoutS, pid, comm, containerId, collectorId, true,
-                pollIntervalMs, lastSeenSeq, shutdown, recvQ, sendQ);
+                pollIntervalMs, lastSeenSeq, shutdown, recvQ, sendQ, state, conntrack, verdict);
     }
 
     public ConnectionState orphanedWith(long newDeadline, long newFireAt, Integer ownerPid, String ownerComm, String ownerContainer,
                                         String reportingCollector) {
         return new ConnectionState(key, enteredAt, newDeadline, newFireAt, true, finTimeoutS, ownerPid, ownerComm, ownerContainer,
-                reportingCollector, stuckEmitted, pollIntervalMs, lastSeenSeq, shutdown, recvQ, sendQ);
+                reportingCollector, stuckEmitted, pollIntervalMs, lastSeenSeq, shutdown, recvQ, sendQ, state, conntrack, verdict);
     }
 
     /** The same episode, re-reported by a transition with {@code seq}. */
     public ConnectionState seenAt(long seq) {
         return seq <= lastSeenSeq ? this : new ConnectionState(key, enteredAt, deadline, fireAt, orphaned, finTimeoutS, pid, comm,
-                containerId, collectorId, stuckEmitted, pollIntervalMs, seq, shutdown, recvQ, sendQ);
+                containerId, collectorId, stuckEmitted, pollIntervalMs, seq, shutdown, recvQ, sendQ, state, conntrack, verdict);
+    }
+
+    /** The same episode with the NAT translations of a newer report. */
+    public ConnectionState withConntrack(List<ConntrackEntry> entries) {
+        return new ConnectionState(key, enteredAt, deadline, fireAt, orphaned, finTimeoutS, pid, comm, containerId, collectorId,
+                stuckEmitted, pollIntervalMs, lastSeenSeq, shutdown, recvQ, sendQ, state, entries, verdict);
+    }
+
+    /** The same episode with the verdict just emitted for it. */
+    public ConnectionState withVerdict(Verdict v) {
+        return new ConnectionState(key, enteredAt, deadline, fireAt, orphaned, finTimeoutS, pid, comm, containerId, collectorId,
+                stuckEmitted, pollIntervalMs, lastSeenSeq, shutdown, recvQ, sendQ, state, conntrack, v);
+    }
+
+    public boolean closeWait() {
+        return state == TcpState.CLOSE_WAIT;
     }
 
     /** The open-counts and dwell key of the process this episode is attributed to. */

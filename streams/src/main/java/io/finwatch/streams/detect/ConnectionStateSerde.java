@@ -38,6 +38,9 @@ public final class ConnectionStateSerde extends StoreValueSerde<ConnectionState,
         e.setShutdown(c.shutdown());
         e.setRecvQ(c.recvQ());
         e.setSendQ(c.sendQ());
+        e.setState(c.state());
+        e.setConntrack(c.conntrack());
+        e.setVerdict(c.verdict());
         return e;
     }
 
@@ -47,7 +50,7 @@ public final class ConnectionStateSerde extends StoreValueSerde<ConnectionState,
                 e.getRemotePort(), e.getOrdinal());
         return new ConnectionState(key, e.getEnteredAt(), e.getDeadline(), e.getFireAt(), e.getOrphaned(), e.getFinTimeoutS(), e.getPid(),
                 e.getComm(), e.getContainerId(), e.getCollectorId(), e.getStuckEmitted(), e.getPollIntervalMs(), e.getLastSeenSeq(),
-                e.getShutdown(), e.getRecvQ(), e.getSendQ());
+                e.getShutdown(), e.getRecvQ(), e.getSendQ(), e.getState(), e.getConntrack(), e.getVerdict());
     }
 
     @Override

@@ -9,6 +9,7 @@ import io.finwatch.streams.config.StreamsSettings;
 import io.finwatch.streams.metrics.DetectorMetrics;
 import io.finwatch.streams.metrics.WorkloadLabels;
 import io.finwatch.streams.state.StoreKeys;
+import io.finwatch.streams.verdict.VerdictRules;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -17,8 +18,10 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * FIN_WAIT2 episodes of sockets: opened by a transition into FIN_WAIT2, closed by one out of it (or GONE),
- * judged against their deadline.
+ * FIN_WAIT2 and CLOSE_WAIT episodes of sockets: opened by a transition into the state, closed by one out of it (or
+ * GONE), judged against their deadline. A CLOSE_WAIT socket is never reaped by the kernel (its process must close
+ * it), so its deadline is entered + the close-wait threshold; it has no orphan case (closing a CLOSE_WAIT socket
+ * moves it to LAST_ACK).
  *
  * <p>Deadline: an attached socket is never reaped, so it is stuck once it outlives the namespace's
  * tcp_fin_timeout counted from when it entered FIN_WAIT2. An orphan is reaped by the kernel at its reap
@@ -40,16 +43,25 @@ final class ConnectionTracker {
     private final KeyValueStore<String, ConnectionState> connections;
     private final DeadlineIndex deadlines = new DeadlineIndex();
     private final KeyValueStore<String, OpenCounts> open;
+    private final KeyValueStore<String, OpenCounts> openCloseWait;
     private final DwellAggregates dwell;
+    private final DwellAggregates closeWaitDwell;
+    private final Diagnosis diagnosis;
+    /** STUCK FIN_WAIT2 episodes with no peer fact, judged from the host directory alone: judged again at every recheck. */
+    private final java.util.Set<String> unsettled = new java.util.TreeSet<>();
     private final StreamsSettings settings;
     private final DetectorMetrics.OpenSockets openMetric;
     private final OpenEpisodes episodes = new OpenEpisodes();
 
     ConnectionTracker(KeyValueStore<String, ConnectionState> connections, KeyValueStore<String, OpenCounts> open,
-                      DwellAggregates dwell, StreamsSettings settings, DetectorMetrics.OpenSockets openMetric) {
+                      KeyValueStore<String, OpenCounts> openCloseWait, DwellAggregates dwell, DwellAggregates closeWaitDwell,
+                      Diagnosis diagnosis, StreamsSettings settings, DetectorMetrics.OpenSockets openMetric) {
         this.connections = connections;
         this.open = open;
+        this.openCloseWait = openCloseWait;
         this.dwell = dwell;
+        this.closeWaitDwell = closeWaitDwell;
+        this.diagnosis = diagnosis;
         this.settings = settings;
         this.openMetric = openMetric;
         openMetric.reset();
@@ -69,7 +81,12 @@ final class ConnectionTracker {
                 if (!e.value.stuckEmitted()) {
                     deadlines.add(e.value.fireAt(), e.key);
                 } else {
-                    openMetric.stuck(workload(e.value), +1);
+                    if (!e.value.closeWait()) {
+                        openMetric.stuck(workload(e.value), +1);
+                    }
+                    if (Diagnosis.unsettled(e.value)) {
+                        unsettled.add(e.key);
+                    }
                 }
             }
         }
@@ -78,20 +95,29 @@ final class ConnectionTracker {
     void onTransition(SocketTransition t, long hostIntervalMs, AnomalyOutput out) {
         TcpState from = t.getFromState();
         TcpState to = t.getToState();
-        if (to == TcpState.FIN_WAIT2) {
-            inFinWait2(t, hostIntervalMs);
-        } else if (from == null || from == TcpState.FIN_WAIT2 || to == TcpState.GONE) {
+        if (to == TcpState.FIN_WAIT2 || to == TcpState.CLOSE_WAIT) {
+            inEpisodeState(t, hostIntervalMs, out);
+        } else if (from == null || from == TcpState.FIN_WAIT2 || from == TcpState.CLOSE_WAIT || to == TcpState.GONE) {
             // Only these can end an episode we hold: a FIRST_SEEN in another state means the exit was
-            // missed (collector restart), any other pair of states was never in FIN_WAIT2 for us.
+            // missed (collector restart), any other pair of states was never in an episode state for us.
             left(t, out);
         }
     }
 
-    private void inFinWait2(SocketTransition t, long hostIntervalMs) {
+    private void inEpisodeState(SocketTransition t, long hostIntervalMs, AnomalyOutput out) {
         ConnectionKey key = ConnectionKey.of(t);
         String k = key.text();
         long observed = t.getObservedAt().toEpochMilli();
         ConnectionState cur = episodes.mayHave(t) ? connections.get(k) : null;
+        if (cur != null && cur.state() != t.getToState()) {
+            // The socket is in the other episode state now (a missed exit): that episode has ended.
+            left(t, out);
+            cur = null;
+        }
+        if (t.getToState() == TcpState.CLOSE_WAIT) {
+            inCloseWait(t, key, cur, hostIntervalMs);
+            return;
+        }
         Owner last = t.getLastOwner();
         boolean attachedNow = t.getPid() != null;
         Integer pid = attachedNow ? t.getPid() : last == null ? null : last.getPid();
@@ -102,20 +128,12 @@ final class ConnectionTracker {
             long deadline = deadline(t, entered);
             long fireAt = t.getOrphaned() ? deadline + settings.graceMs(hostIntervalMs) : deadline;
             ConnectionState c = new ConnectionState(key, entered, deadline, fireAt, t.getOrphaned(), t.getFinTimeoutS(), pid, comm,
-                    container, t.getCollectorId(), false, hostIntervalMs, t.getSeq(), t.getShutdown(), t.getRecvQ(), t.getSendQ());
-            connections.put(k, c);
-            episodes.opened(key);
-            deadlines.add(fireAt, k);
-            count(c, +1);
+                    container, t.getCollectorId(), false, hostIntervalMs, t.getSeq(), t.getShutdown(), t.getRecvQ(), t.getSendQ(),
+                    TcpState.FIN_WAIT2, t.getConntrack(), null);
+            open(k, c);
             return;
         }
-        if (t.getSeq() > cur.lastSeenSeq()) {
-            cur = cur.seenAt(t.getSeq());
-            if (t.getShutdown() != null || t.getRecvQ() != null) {
-                cur = cur.withFacts(t.getShutdown(), t.getRecvQ(), t.getSendQ());
-            }
-            connections.put(k, cur);
-        }
+        cur = reReported(t, k, cur);
         if (t.getOrphaned() && !cur.orphaned() && observed >= cur.enteredAt()) {
             // The process closed its socket: from now on the kernel's timer runs, and the orphan keeps the
             // owner that abandoned it.
@@ -131,6 +149,47 @@ final class ConnectionTracker {
             count(cur, -1);
             count(c, +1);
         }
+    }
+
+    private void inCloseWait(SocketTransition t, ConnectionKey key, ConnectionState cur, long hostIntervalMs) {
+        String k = key.text();
+        if (cur == null) {
+            long entered = enteredAt(t, t.getObservedAt().toEpochMilli());
+            long deadline = entered + settings.closeWaitThreshold().toMillis();
+            Owner last = t.getLastOwner();
+            boolean attachedNow = t.getPid() != null;
+            ConnectionState c = new ConnectionState(key, entered, deadline, deadline, false, t.getFinTimeoutS(),
+                    attachedNow ? t.getPid() : last == null ? null : last.getPid(),
+                    attachedNow ? t.getComm() : last == null ? null : last.getComm(),
+                    attachedNow ? t.getContainerId() : last == null ? null : last.getContainerId(),
+                    t.getCollectorId(), false, hostIntervalMs, t.getSeq(), t.getShutdown(), t.getRecvQ(), t.getSendQ(),
+                    TcpState.CLOSE_WAIT, t.getConntrack(), null);
+            open(k, c);
+            return;
+        }
+        reReported(t, k, cur);
+    }
+
+    private void open(String k, ConnectionState c) {
+        connections.put(k, c);
+        episodes.opened(c.key());
+        deadlines.add(c.fireAt(), k);
+        count(c, +1);
+    }
+
+    /** A newer report of a socket in its episode's state: its seq, its queues and flags, its NAT translations. */
+    private ConnectionState reReported(SocketTransition t, String k, ConnectionState cur) {
+        if (t.getSeq() > cur.lastSeenSeq()) {
+            cur = cur.seenAt(t.getSeq());
+            if (t.getShutdown() != null || t.getRecvQ() != null) {
+                cur = cur.withFacts(t.getShutdown(), t.getRecvQ(), t.getSendQ());
+            }
+            if (t.getConntrack() != null && cur.conntrack() == null) {
+                cur = cur.withConntrack(t.getConntrack());
+            }
+            connections.put(k, cur);
+        }
+        return cur;
     }
 
     /**
@@ -172,17 +231,85 @@ final class ConnectionTracker {
         // the socket was stuck whether or not a punctuation got to say so first (the detector was down,
         // or is catching up on a backlog). Same decision, same id, as the punctuator's.
         if (!c.stuckEmitted() && endedAt - c.pollIntervalMs() > c.fireAt()) {
-            c = c.withStuckEmitted();
-            out.emit(Anomalies.stuck(c, endedAt));
-            openMetric.stuck(workload(c), +1);
+            c = raiseStuck(c, endedAt, out);
         }
         if (c.stuckEmitted()) {
             out.emit(Anomalies.resolved(c, endedAt, t.getToState()));
         }
+        ended(k, c, endedAt, endedAt - c.enteredAt());
+    }
+
+    private void ended(String k, ConnectionState c, long endedAt, long dwellMs) {
         connections.delete(k);
         episodes.ended(c.key());
+        unsettled.remove(k);
+        diagnosis.forget(k);
         count(c, -1);
-        dwell.record(StoreKeys.host(c.key().host()), c.processKey(), endedAt - c.enteredAt(), endedAt);
+        (c.closeWait() ? closeWaitDwell : dwell).record(StoreKeys.host(c.key().host()), c.processKey(), dwellMs, endedAt);
+    }
+
+    /** The episode's STUCK, with the verdict judged now; returns the episode as stored after it. */
+    private ConnectionState raiseStuck(ConnectionState c, long now, AnomalyOutput out) {
+        VerdictRules.Judgement j = diagnosis.judge(c, now);
+        ConnectionState stuck = c.withStuckEmitted().withVerdict(j.verdict());
+        connections.put(stuck.key().text(), stuck);
+        out.emit(Anomalies.stuck(stuck, now, j));
+        if (!stuck.closeWait()) {
+            openMetric.stuck(workload(stuck), +1);
+        }
+        if (Diagnosis.unsettled(stuck)) {
+            unsettled.add(stuck.key().text());
+        }
+        return stuck;
+    }
+
+    /**
+     * A fact of the pairing task about an episode's peer: kept with the episode; once the episode is STUCK, a verdict
+     * or peer that changes is announced (UPDATED).
+     */
+    void onPeerFact(io.finwatch.schemas.state.PairFact f, long now, AnomalyOutput out) {
+        ConnectionKey key = new ConnectionKey(f.getHost(), f.getNetns(), f.getFamily(), f.getLocalIp(), f.getLocalPort(), f.getRemoteIp(),
+                f.getRemotePort(), f.getOrdinal());
+        if (!episodes.mayHave(key)) {
+            return;
+        }
+        String k = key.text();
+        ConnectionState c = connections.get(k);
+        // A fact about another episode of the socket (its other state, or an earlier connection on the same 4-tuple).
+        if (c == null || c.state() != f.getState() || f.getStateSince() + c.pollIntervalMs() < c.enteredAt()) {
+            return;
+        }
+        io.finwatch.schemas.state.PairFact before = diagnosis.peerOf(k);
+        diagnosis.remember(k, f);
+        unsettled.remove(k);
+        if (!c.stuckEmitted()) {
+            return;
+        }
+        VerdictRules.Judgement j = diagnosis.judge(c, now);
+        if (j.verdict() != c.verdict() || Diagnosis.peerChanged(before, f)) {
+            connections.put(k, c.withVerdict(j.verdict()));
+            out.emit(Anomalies.updated(c, now, j));
+        }
+    }
+
+    /** Judges again the STUCK episodes that have no peer yet, whose verdict rests on the host directory. */
+    void recheck(long now, AnomalyOutput out) {
+        for (String k : List.copyOf(unsettled)) {
+            ConnectionState c = connections.get(k);
+            if (c == null || !c.stuckEmitted()) {
+                unsettled.remove(k);
+                continue;
+            }
+            VerdictRules.Judgement j = diagnosis.judge(c, now);
+            if (j.verdict() != c.verdict()) {
+                ConnectionState next = c.withVerdict(j.verdict());
+                connections.put(k, next);
+                out.emit(Anomalies.updated(c, now, j));
+                if (!Diagnosis.unsettled(next)) {
+                    unsettled.remove(k);
+                }
+            }
+        }
     }
 
     /**
@@ -207,11 +334,7 @@ final class ConnectionTracker {
             } else {
                 out.emit(Anomalies.resolved(c, Math.max(endedAt, c.enteredAt()), TcpState.GONE));
             }
-            connections.delete(k);
-            episodes.ended(c.key());
-            count(c, -1);
-            dwell.record(StoreKeys.host(host), c.processKey(),
-                    Math.max(0, endedAt - c.enteredAt()), endedAt);
+            ended(k, c, endedAt, Math.max(0, endedAt - c.enteredAt()));
         }
     }
 
@@ -227,10 +350,7 @@ final class ConnectionTracker {
                 hosts.park(c.key().host());
                 continue;
             }
-            ConnectionState stuck = c.withStuckEmitted();
-            connections.put(due.connectionKey(), stuck);
-            out.emit(Anomalies.stuck(stuck, now));
-            openMetric.stuck(workload(stuck), +1);
+            raiseStuck(c, now, out);
         }
     }
 
@@ -251,14 +371,19 @@ final class ConnectionTracker {
     }
 
     private void count(ConnectionState c, long delta) {
+        KeyValueStore<String, OpenCounts> counts = c.closeWait() ? openCloseWait : open;
         for (String key : new String[] {StoreKeys.host(c.key().host()), c.processKey()}) {
-            OpenCounts cur = open.get(key);
+            OpenCounts cur = counts.get(key);
             OpenCounts next = (cur == null ? OpenCounts.NONE : cur).plus(c.orphaned(), delta);
             if (next.isEmpty()) {
-                open.delete(key);
+                counts.delete(key);
             } else {
-                open.put(key, next);
+                counts.put(key, next);
             }
+        }
+        if (c.closeWait()) {
+            // The FIN_WAIT2 gauges stay FIN_WAIT2's: CLOSE_WAIT has its own counts (finwatch-open-close-wait).
+            return;
         }
         openMetric.add(c.orphaned(), delta);
         if (c.stuckEmitted()) {

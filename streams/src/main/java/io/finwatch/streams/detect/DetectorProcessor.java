@@ -3,9 +3,11 @@ package io.finwatch.streams.detect;
 import io.finwatch.schemas.CollectorHeartbeat;
 import io.finwatch.schemas.FinWait2Anomaly;
 import io.finwatch.schemas.SocketTransition;
+import io.finwatch.schemas.state.PairFact;
 import io.finwatch.streams.aggregate.DwellAggregates;
 import io.finwatch.streams.aggregate.RecentAnomalies;
 import io.finwatch.streams.config.StreamsSettings;
+import io.finwatch.streams.directory.HostDirectory;
 import io.finwatch.streams.metrics.DetectorMetrics;
 import io.finwatch.streams.metrics.EventLag;
 import io.finwatch.streams.state.BeforeCommitStore;
@@ -19,11 +21,12 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.WindowStore;
 
 /**
- * Decides STUCK, RESOLVED and COLLECTOR_SILENT from deduplicated transitions and heartbeats, and keeps the
- * queryable aggregates. Deadlines are checked by a wall-clock punctuator: a stuck socket produces no event
+ * Decides STUCK, UPDATED, RESOLVED and COLLECTOR_SILENT from deduplicated transitions and heartbeats and from the
+ * pairing task's facts about episodes' peers, and keeps the queryable aggregates. Deadlines are checked by a wall-clock punctuator: a stuck socket produces no event
  * at all, so only the passing of time can reveal it.
  */
 public final class DetectorProcessor implements Processor<String, SpecificRecord, String, FinWait2Anomaly> {
@@ -38,6 +41,7 @@ public final class DetectorProcessor implements Processor<String, SpecificRecord
     private HostTracker hosts;
     private RecentAnomalies recent;
     private DwellAggregates dwell;
+    private DwellAggregates closeWaitDwell;
     private AnomalyOutput output;
     private String taskId;
     private EventLag lag;
@@ -76,20 +80,37 @@ public final class DetectorProcessor implements Processor<String, SpecificRecord
         this.hosts = new HostTracker(hostStore, settings, context.currentSystemTimeMs());
         this.dwell = new DwellAggregates(dwellPending.store(), dwellAll, dwell1m, dwell1h);
         dwellPending.beforeCommit(dwell::save);
-        this.connections = new ConnectionTracker(connectionStore, openStore, dwell, settings,
-                metrics.openSockets(taskId));
+        BeforeCommitStore<String, byte[]> closeWaitPending = context.getStateStore(StoreNames.CLOSE_WAIT_DWELL_PENDING);
+        this.closeWaitDwell = new DwellAggregates(closeWaitPending.store(), context.getStateStore(StoreNames.CLOSE_WAIT_DWELL_ALL_TIME),
+                context.getStateStore(StoreNames.CLOSE_WAIT_DWELL_1M), context.getStateStore(StoreNames.CLOSE_WAIT_DWELL_1H));
+        closeWaitPending.beforeCommit(closeWaitDwell::save);
+        KeyValueStore<String, PairFact> peers = context.getStateStore(StoreNames.PEERS);
+        ReadOnlyKeyValueStore<String, byte[]> directory = context.getStateStore(StoreNames.HOST_DIRECTORY);
+        this.connections = new ConnectionTracker(connectionStore, openStore, context.getStateStore(StoreNames.OPEN_CLOSE_WAIT), dwell,
+                closeWaitDwell, new Diagnosis(peers, new HostDirectory(directory)), settings, metrics.openSockets(taskId));
         this.lag = metrics.eventLag(taskId);
         this.due = context.schedule(settings.punctuateEvery(), PunctuationType.WALL_CLOCK_TIME, this::punctuate);
         this.expiry = context.schedule(EXPIRE_EVERY, PunctuationType.WALL_CLOCK_TIME, recent::expire);
-        this.fold = context.schedule(settings.foldEvery(), PunctuationType.WALL_CLOCK_TIME, now -> dwell.fold());
+        this.fold = context.schedule(settings.foldEvery(), PunctuationType.WALL_CLOCK_TIME, now -> {
+            dwell.fold();
+            closeWaitDwell.fold();
+            connections.recheck(now, output);
+        });
     }
 
     @Override
     public void process(Record<String, SpecificRecord> record) {
-        lag.observe(context.currentSystemTimeMs() - record.timestamp());
         SpecificRecord value = record.value();
+        if (value == null) {
+            return;
+        }
+        if (!(value instanceof PairFact)) {
+            lag.observe(context.currentSystemTimeMs() - record.timestamp());
+        }
         if (value instanceof SocketTransition t) {
             connections.onTransition(t, hosts.intervalMs(t.getHost()), output);
+        } else if (value instanceof PairFact fact) {
+            connections.onPeerFact(fact, context.currentSystemTimeMs(), output);
         } else if (value instanceof CollectorHeartbeat hb) {
             HostTracker.HeartbeatOutcome outcome = hosts.onHeartbeat(hb, context.currentSystemTimeMs());
             if (outcome.sweepBelowSeq() != null) {

@@ -24,6 +24,10 @@ final class OpenEpisodes {
         return counts.containsKey(hash(t));
     }
 
+    boolean mayHave(ConnectionKey key) {
+        return counts.containsKey(hash(key));
+    }
+
     void opened(ConnectionKey key) {
         counts.merge(hash(key), 1, Integer::sum);
     }

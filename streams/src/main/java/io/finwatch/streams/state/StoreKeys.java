@@ -36,4 +36,27 @@ public final class StoreKeys {
     public static String recentAnomaly(String host, long detectedAtMs, String anomalyId) {
         return host + SEP + String.format("%013d", detectedAtMs) + SEP + anomalyId;
     }
+
+    /** Between a connection key and an end in {@link #pairEnd}: no connection key or host contains it. */
+    public static final char PAIR_SEP = '\u0001';
+
+    /** An end under one of its connection keys: {@code connectionKey \u0001 host|netns|family|local|remote|ordinal}. */
+    public static String pairEnd(String connectionKey, String endConnection) {
+        return connectionKey + PAIR_SEP + endConnection;
+    }
+
+    /** What every end under a connection key starts with. */
+    public static String pairEndPrefix(String connectionKey) {
+        return connectionKey + PAIR_SEP;
+    }
+
+    /** A host's entry in the host directory. */
+    public static String directoryHost(String host) {
+        return "h" + SEP + host;
+    }
+
+    /** An address's entry in the host directory. */
+    public static String directoryAddress(String address) {
+        return "a" + SEP + address;
+    }
 }

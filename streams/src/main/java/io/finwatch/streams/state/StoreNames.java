@@ -28,6 +28,16 @@ package io.finwatch.streams.state;
  *     time the episode ended.
  * <li>{@link #RECENT_ANOMALIES} String {@link StoreKeys#recentAnomaly} (host, detected_at, anomaly_id: a
  *     prefix scan per host returns them oldest first) -> bytes of a FinWait2Anomaly (FinwatchSerde).
+ * <li>{@link #OPEN_CLOSE_WAIT} as {@link #OPEN_FIN_WAIT2}, for sockets in CLOSE_WAIT now (all attached).
+ * <li>{@link #CLOSE_WAIT_DWELL_ALL_TIME}, {@link #CLOSE_WAIT_DWELL_1M}, {@link #CLOSE_WAIT_DWELL_1H} as the dwell stores,
+ *     for ended CLOSE_WAIT episodes.
+ * <li>{@link #PEERS} String {@link StoreKeys#connection} -> PairFact record: the peer the pairing task found for an open
+ *     episode (partitioned by host like the others).
+ * <li>{@link #PAIR_ENDS} String {@link StoreKeys#pairEnd} -> PairingEnd record: the pairing task's closing-state ends,
+ *     partitioned by connection key, not by host (find the instance with the connection key).
+ * <li>{@link #HOST_DIRECTORY} global store, on every instance: {@link StoreKeys#directoryHost} -> the host's last
+ *     forwarded CollectorHeartbeat (single-object encoded), {@link StoreKeys#directoryAddress} -> the host name (UTF-8)
+ *     that has the address in one of its namespaces.
  * </ul>
  * {@link #DEDUP} and {@link #DWELL_PENDING} are the detector's bookkeeping, not meant for queries. Deadlines are
  * kept in memory, rebuilt from {@link #CONNECTIONS} when a task starts; versions before 2026-11 kept them in a
@@ -53,6 +63,15 @@ public final class StoreNames {
     public static final String DWELL_1M = "finwatch-dwell-1m";
     public static final String DWELL_1H = "finwatch-dwell-1h";
     public static final String RECENT_ANOMALIES = "finwatch-recent-anomalies";
+    public static final String OPEN_CLOSE_WAIT = "finwatch-open-close-wait";
+    /** As {@link #DWELL_PENDING}, for CLOSE_WAIT episodes. */
+    public static final String CLOSE_WAIT_DWELL_PENDING = "finwatch-close-wait-dwell-pending";
+    public static final String CLOSE_WAIT_DWELL_ALL_TIME = "finwatch-close-wait-dwell-all-time";
+    public static final String CLOSE_WAIT_DWELL_1M = "finwatch-close-wait-dwell-1m";
+    public static final String CLOSE_WAIT_DWELL_1H = "finwatch-close-wait-dwell-1h";
+    public static final String PEERS = "finwatch-peers";
+    public static final String PAIR_ENDS = "finwatch-pair-ends";
+    public static final String HOST_DIRECTORY = "finwatch-host-directory";
 
     public static final long DWELL_1M_WINDOW_MS = 60_000L;
     public static final long DWELL_1M_RETENTION_MS = 6 * 3_600_000L;

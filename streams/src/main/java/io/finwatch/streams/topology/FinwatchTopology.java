@@ -1,6 +1,16 @@
 package io.finwatch.streams.topology;
 
+import io.finwatch.schemas.serde.FinwatchSerde;
+import io.finwatch.schemas.state.PairFact;
+import io.finwatch.schemas.state.PairingEnd;
 import io.finwatch.streams.config.StreamsSettings;
+import io.finwatch.streams.directory.HostDirectoryProcessor;
+import io.finwatch.streams.pair.PairKeysProcessor;
+import io.finwatch.streams.pair.PairingProcessor;
+import io.finwatch.streams.state.RecordSerde;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import io.finwatch.streams.decode.DecodeProcessor;
 import io.finwatch.streams.dedup.DedupProcessor;
 import io.finwatch.streams.dedup.SeqMarkSerde;
@@ -26,13 +36,16 @@ import org.apache.kafka.streams.state.Stores;
  * The detector as a Kafka Streams topology, independent of how it is run:
  *
  * <pre>
- * transitions ─┐
- *              ├─ decode ─┬─ dedup ─ detect ─ anomalies
- * heartbeats ──┘          └─ dlq
+ * transitions ─┐                          ┌─ detect ─ anomalies
+ *              ├─ decode ─┬─ dedup ───────┤      ^
+ * heartbeats ──┘          └─ dlq          │      └──────────── pair-facts ─┐
+ *                                         └─ pair-keys ─┬─ pairing ─ pair ─┘
+ *                                                       └─ host-directory ─ (global store on every instance)
  * </pre>
  *
- * Both input topics feed one sub-topology, so a task holds partition N of each: with equal partition
- * counts and the host as key, every event of a host meets the same stores.
+ * Transitions, heartbeats and pair facts feed one sub-topology, so a task holds partition N of each: with equal
+ * partition counts and the host as key, every event of a host meets the same stores. The pairing topic is keyed by
+ * connection key, so its sub-topology's task N holds the ends of every host that share a key (docs/architecture.md).
  */
 public final class FinwatchTopology {
 
@@ -43,6 +56,15 @@ public final class FinwatchTopology {
     public static final String DETECT = "detect";
     public static final String ANOMALIES_SINK = "anomalies-sink";
     public static final String DLQ_SINK = "dlq-sink";
+    public static final String PAIR_KEYS = "pair-keys";
+    public static final String PAIRING_SINK = "pairing-sink";
+    public static final String DIRECTORY_SINK = "host-directory-sink";
+    public static final String PAIRING_SOURCE = "pairing-source";
+    public static final String PAIR = "pair";
+    public static final String PAIR_FACTS_SINK = "pair-facts-sink";
+    public static final String PAIR_FACTS_SOURCE = "pair-facts-source";
+    public static final String DIRECTORY_SOURCE = "host-directory-source";
+    public static final String DIRECTORY = "host-directory";
 
     private FinwatchTopology() {
     }
@@ -56,8 +78,22 @@ public final class FinwatchTopology {
         t.addProcessor(DECODE, () -> new DecodeProcessor(config, metrics, DEDUP, DLQ_SINK), TRANSITIONS_SOURCE, HEARTBEATS_SOURCE);
         t.addSink(DLQ_SINK, config.dlqTopic(), bytesOut, bytesOut, DECODE);
         t.addProcessor(DEDUP, () -> new DedupProcessor(config, metrics), DECODE);
-        t.addProcessor(DETECT, () -> new DetectorProcessor(config, metrics), DEDUP);
+        RecordSerde<PairFact> facts = new RecordSerde<>(PairFact.class);
+        RecordSerde<PairingEnd> pairingEnds = new RecordSerde<>(PairingEnd.class);
+        t.addSource(PAIR_FACTS_SOURCE, new StringDeserializer(), facts.lenientDeserializer(), config.pairFactsTopic());
+        t.addProcessor(DETECT, () -> new DetectorProcessor(config, metrics), DEDUP, PAIR_FACTS_SOURCE);
         t.addSink(ANOMALIES_SINK, config.anomaliesTopic(), new StringSerializer(), new AnomalySerde().serializer(), DETECT);
+
+        t.addProcessor(PAIR_KEYS, () -> new PairKeysProcessor(PAIRING_SINK, DIRECTORY_SINK), DEDUP);
+        t.addSink(PAIRING_SINK, config.pairingTopic(), new StringSerializer(), records(), PAIR_KEYS);
+        t.addSink(DIRECTORY_SINK, config.hostDirectoryTopic(), new StringSerializer(), records(), PAIR_KEYS);
+        t.addSource(PAIRING_SOURCE, new StringDeserializer(), pairingEnds.lenientDeserializer(), config.pairingTopic());
+        t.addProcessor(PAIR, PairingProcessor::new, PAIRING_SOURCE);
+        t.addSink(PAIR_FACTS_SINK, config.pairFactsTopic(), new StringSerializer(), facts.serializer(), PAIR);
+        t.addStateStore(keyValue(StoreNames.PAIR_ENDS, pairingEnds), PAIR);
+        t.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.HOST_DIRECTORY), Serdes.String(),
+                        Serdes.ByteArray()).withLoggingDisabled(), DIRECTORY_SOURCE, new StringDeserializer(), new ByteArrayDeserializer(),
+                config.hostDirectoryTopic(), DIRECTORY, HostDirectoryProcessor::new);
 
         t.addStateStore(new BeforeCommitStoreBuilder<>(StoreNames.DEDUP, Serdes.String(), new SeqMarkSerde()), DEDUP);
         t.addStateStore(keyValue(StoreNames.CONNECTIONS, new ConnectionStateSerde()), DETECT);
@@ -68,11 +104,23 @@ public final class FinwatchTopology {
         t.addStateStore(window(StoreNames.DWELL_1M, StoreNames.DWELL_1M_WINDOW_MS, StoreNames.DWELL_1M_RETENTION_MS), DETECT);
         t.addStateStore(window(StoreNames.DWELL_1H, StoreNames.DWELL_1H_WINDOW_MS, StoreNames.DWELL_1H_RETENTION_MS), DETECT);
         t.addStateStore(keyValue(StoreNames.RECENT_ANOMALIES, Serdes.ByteArray()), DETECT);
+        t.addStateStore(keyValue(StoreNames.OPEN_CLOSE_WAIT, new OpenCountsSerde()), DETECT);
+        t.addStateStore(new BeforeCommitStoreBuilder<>(StoreNames.CLOSE_WAIT_DWELL_PENDING, Serdes.String(), Serdes.ByteArray()), DETECT);
+        t.addStateStore(keyValue(StoreNames.CLOSE_WAIT_DWELL_ALL_TIME, Serdes.ByteArray()), DETECT);
+        t.addStateStore(window(StoreNames.CLOSE_WAIT_DWELL_1M, StoreNames.DWELL_1M_WINDOW_MS, StoreNames.DWELL_1M_RETENTION_MS), DETECT);
+        t.addStateStore(window(StoreNames.CLOSE_WAIT_DWELL_1H, StoreNames.DWELL_1H_WINDOW_MS, StoreNames.DWELL_1H_RETENTION_MS), DETECT);
+        t.addStateStore(keyValue(StoreNames.PEERS, new RecordSerde<>(PairFact.class)), DETECT);
         return t;
     }
 
     private static <V> StoreBuilder<?> keyValue(String name, Serde<V> values) {
         return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), values).withCachingEnabled();
+    }
+
+    /** Any finwatch record, single-object encoded (the pairing path's values are records of several types). */
+    private static Serializer<SpecificRecord> records() {
+        FinwatchSerde serde = FinwatchSerde.shared();
+        return (topic, value) -> value == null ? null : serde.encode(value);
     }
 
     private static StoreBuilder<?> window(String name, long windowMs, long retentionMs) {

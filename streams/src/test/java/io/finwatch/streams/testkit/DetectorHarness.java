@@ -176,6 +176,11 @@ public final class DetectorHarness implements AutoCloseable {
         return out;
     }
 
+    /** The driver itself, for the pairing path's topics. */
+    public TopologyTestDriver driver() {
+        return driver;
+    }
+
     @Override
     public void close() {
         driver.close();

@@ -1,0 +1,139 @@
+package io.finwatch.streams.pair;
+
+import io.finwatch.schemas.TcpState;
+import io.finwatch.schemas.state.PairFact;
+import io.finwatch.schemas.state.PairingEnd;
+import io.finwatch.streams.state.StoreKeys;
+import io.finwatch.streams.state.StoreNames;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Meets the ends of a connection under one connection key (the pairing topic's record key) and tells each end in
+ * FIN_WAIT2 or CLOSE_WAIT about the other, through the pair-facts topic keyed by the end's host, where the detector task
+ * holding the end's episode reads it.
+ *
+ * <p>Two ends stored under this key are one connection when, under this key, each is where the other says its peer is,
+ * and their times overlap (a GONE end ended before the other entered its state belongs to an earlier connection on the
+ * same 4-tuple). The pair is decided only here when this key is the smallest both key sets share: the task of another
+ * shared key holds the same two ends and stays silent, so each fact is sent once.
+ *
+ * <p>Each end keeps its newest report: a copy of one already held, or an older one, changes nothing (the pairing topic
+ * is written with exactly-once, so these come only from a collector's re-sends that passed deduplication under another
+ * epoch). An end that goes stays, as GONE, while an end it pairs with is still judged (its FIN_LOST or PEER_GONE rests
+ * on it), and is dropped with the last one. Everything is in the {@link StoreNames#PAIR_ENDS} store (changelogged), so
+ * a restarted task resumes with the ends it held.
+ */
+public final class PairingProcessor implements Processor<String, PairingEnd, String, PairFact> {
+
+    private static final StringSerializer KEYS = new StringSerializer();
+
+    private ProcessorContext<String, PairFact> context;
+    private KeyValueStore<String, PairingEnd> ends;
+
+    @Override
+    public void init(ProcessorContext<String, PairFact> context) {
+        this.context = context;
+        this.ends = context.getStateStore(StoreNames.PAIR_ENDS);
+    }
+
+    @Override
+    public void process(Record<String, PairingEnd> record) {
+        String key = record.key();
+        PairingEnd in = record.value();
+        if (key == null || in == null) {
+            return;
+        }
+        String self = StoreKeys.pairEnd(key, PairingEnds.id(in));
+        PairingEnd prev = ends.get(self);
+        if (prev != null && !PairingEnds.newer(in, prev)) {
+            return;
+        }
+        PairingEnd end = merged(in, prev);
+        List<PairKeys.Keyed> mine = PairingEnds.keys(end);
+        PairKeys.Keyed here = PairKeys.find(mine, key);
+        if (here == null) {
+            // Not one of the end's own keys: a record this task should never have got.
+            return;
+        }
+        List<KeyValue<String, PairingEnd>> others = new ArrayList<>();
+        try (KeyValueIterator<String, PairingEnd> it = ends.prefixScan(StoreKeys.pairEndPrefix(key), KEYS)) {
+            while (it.hasNext()) {
+                KeyValue<String, PairingEnd> e = it.next();
+                if (!e.key.equals(self)) {
+                    others.add(e);
+                }
+            }
+        }
+        boolean stillNeeded = false;
+        for (KeyValue<String, PairingEnd> o : others) {
+            PairingEnd other = o.value;
+            List<PairKeys.Keyed> theirs = PairingEnds.keys(other);
+            PairKeys.Keyed there = PairKeys.find(theirs, key);
+            if (there == null || !here.opposite(there)) {
+                continue;
+            }
+            if (end.getState() == TcpState.GONE && other.getState() == TcpState.GONE) {
+                // Kept only for this end, which is gone too.
+                ends.delete(o.key);
+                continue;
+            }
+            if (!overlap(end, other)) {
+                continue;
+            }
+            boolean owned = key.equals(PairKeys.owner(mine, theirs));
+            if (PairingEnds.judged(other.getState())) {
+                stillNeeded = true;
+                if (owned) {
+                    tell(other, end, key, record.timestamp());
+                }
+            } else if (other.getState() == TcpState.GONE && !PairingEnds.judged(end.getState())) {
+                // Kept only for an end being judged; this one no longer is.
+                ends.delete(o.key);
+            }
+            if (owned && PairingEnds.judged(end.getState())) {
+                tell(end, other, key, record.timestamp());
+            }
+        }
+        if (end.getState() == TcpState.GONE && !stillNeeded) {
+            ends.delete(self);
+        } else {
+            ends.put(self, end);
+        }
+    }
+
+    private void tell(PairingEnd subject, PairingEnd peer, String key, long timestamp) {
+        context.forward(new Record<>(subject.getHost(), PairingEnds.fact(subject, peer, key), timestamp));
+    }
+
+    /** The new report, keeping when its state began and whether it sent its FIN while it is the same socket. */
+    private static PairingEnd merged(PairingEnd in, PairingEnd prev) {
+        if (prev == null || prev.getState() == TcpState.GONE) {
+            return in;
+        }
+        // Set on the record just decoded (Avro's copying builders load classes by name, which its allow-list refuses).
+        if (prev.getState() == in.getState()) {
+            in.setStateSince(Math.min(prev.getStateSince(), in.getStateSince()));
+        }
+        if (prev.getSentFin()) {
+            in.setSentFin(true);
+        }
+        if (in.getConntrack() == null && prev.getConntrack() != null) {
+            in.setConntrack(prev.getConntrack());
+        }
+        return in;
+    }
+
+    /** Whether the two reports can be of one connection: neither ended before the other's state began. */
+    private static boolean overlap(PairingEnd a, PairingEnd b) {
+        return !(a.getState() == TcpState.GONE && a.getObservedAt() < b.getStateSince())
+                && !(b.getState() == TcpState.GONE && b.getObservedAt() < a.getStateSince());
+    }
+}

@@ -1,0 +1,134 @@
+package io.finwatch.streams.pair;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.finwatch.schemas.ConntrackScope;
+import io.finwatch.schemas.TcpState;
+import io.finwatch.schemas.state.PairFact;
+import io.finwatch.schemas.state.PairingEnd;
+import io.finwatch.streams.config.StreamsSettings;
+import io.finwatch.streams.state.RecordSerde;
+import io.finwatch.streams.state.StoreKeys;
+import io.finwatch.streams.state.StoreNames;
+import io.finwatch.streams.testkit.DetectorTest;
+import io.finwatch.streams.testkit.Fleet.End;
+import io.finwatch.streams.testkit.Fleet.Host;
+import java.util.List;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The pairing task fed straight through its topic: copies, older reports and the keys of a pair that two keys share
+ * change nothing, and ends are kept as long as they are needed.
+ */
+class PairingPathTest extends DetectorTest {
+
+    TestInputTopic<String, PairingEnd> pairing;
+    TestOutputTopic<String, PairFact> facts;
+    Host a;
+    Host b;
+    End server;
+    End client;
+
+    @BeforeEach
+    void topics() {
+        StreamsSettings s = det.settings();
+        RecordSerde<PairingEnd> ends = new RecordSerde<>(PairingEnd.class);
+        pairing = det.driver().createInputTopic(s.pairingTopic(), new StringSerializer(), ends.serializer());
+        facts = det.driver().createOutputTopic(s.pairFactsTopic(), new StringDeserializer(), new RecordSerde<>(PairFact.class).deserializer());
+        a = new Host("node-a", 100, List.of("10.217.0.2"), T0);
+        b = new Host("node-b", 200, List.of("10.217.0.1"), T0);
+        server = a.end("10.217.0.2", 8080, "10.217.0.1", 56490, 4711, "server");
+        client = b.end("10.217.0.1", 56490, "10.217.0.2", 8080, 5150, "client");
+    }
+
+    /** Pipes the end under each of its keys, as the detector does. */
+    void pipe(PairingEnd e) {
+        for (PairKeys.Keyed k : PairingEnds.keys(e)) {
+            pairing.pipeInput(k.key(), e, T0);
+        }
+    }
+
+    static final String KEY = "10.217.0.1|56490|10.217.0.2|8080";
+
+    @Test
+    void copiesAndOlderReportsChangeNothing() {
+        PairingEnd fw2 = PairingEnds.of(server.to(TcpState.FIN_WAIT2, T0));
+        PairingEnd cw = PairingEnds.of(client.to(TcpState.CLOSE_WAIT, T0, 1L));
+        PairingEnd cwAgain = PairingEnds.of(client.to(TcpState.CLOSE_WAIT, T0.plusSeconds(1), 1L));
+        PairingEnd lastAck = PairingEnds.of(client.to(TcpState.LAST_ACK, T0.plusSeconds(2), 1L));
+        pipe(fw2);
+        assertThat(facts.readValuesToList()).isEmpty();
+        pipe(cw);
+        List<PairFact> first = facts.readValuesToList();
+        assertThat(first).extracting(PairFact::getHost).containsExactlyInAnyOrder("node-a", "node-b");
+
+        pipe(cw);
+        pipe(fw2);
+        assertThat(facts.readValuesToList()).as("copies").isEmpty();
+
+        pipe(lastAck);
+        List<PairFact> afterLastAck = facts.readValuesToList();
+        assertThat(afterLastAck).hasSize(1);
+        assertThat(afterLastAck.get(0).getHost()).isEqualTo("node-a");
+        assertThat(afterLastAck.get(0).getPeer().getState()).isEqualTo(TcpState.LAST_ACK);
+        assertThat(afterLastAck.get(0).getPeerSentFin()).isTrue();
+
+        pipe(cwAgain);
+        assertThat(facts.readValuesToList()).as("an older report after a newer one").isEmpty();
+        KeyValueStore<String, PairingEnd> store = det.keyValueStore(StoreNames.PAIR_ENDS);
+        assertThat(store.get(StoreKeys.pairEnd(KEY, PairingEnds.id(lastAck))).getState()).isEqualTo(TcpState.LAST_ACK);
+    }
+
+    @Test
+    void anEndThatWentStaysWhileItsPeerIsJudgedAndGoesWithIt() {
+        PairingEnd fw2 = PairingEnds.of(server.to(TcpState.FIN_WAIT2, T0));
+        pipe(fw2);
+        pipe(PairingEnds.of(client.to(TcpState.CLOSE_WAIT, T0, 1L)));
+        pipe(PairingEnds.of(client.to(TcpState.LAST_ACK, T0.plusSeconds(1), 1L)));
+        PairingEnd gone = PairingEnds.of(client.to(TcpState.GONE, T0.plusSeconds(8)));
+        pipe(gone);
+        KeyValueStore<String, PairingEnd> store = det.keyValueStore(StoreNames.PAIR_ENDS);
+        PairingEnd kept = store.get(StoreKeys.pairEnd(KEY, PairingEnds.id(gone)));
+        assertThat(kept.getState()).isEqualTo(TcpState.GONE);
+        assertThat(kept.getSentFin()).as("remembered through GONE").isTrue();
+
+        pipe(PairingEnds.of(server.to(TcpState.GONE, T0.plusSeconds(20))));
+        assertThat(store.get(StoreKeys.pairEnd(KEY, PairingEnds.id(gone)))).isNull();
+        assertThat(store.get(StoreKeys.pairEnd(KEY, PairingEnds.id(fw2)))).isNull();
+    }
+
+    @Test
+    void aPairSharingTwoKeysIsToldOnce() {
+        // The same-node row of FINDINGS section 3: both ends find the one entry, so both keys are shared.
+        Host r = new Host("node-r", 300, List.of("10.217.1.2", "10.217.2.2"), T0);
+        End cli = r.end("10.217.1.2", 53104, "10.217.99.10", 80, 1, "client")
+                .nat(ConntrackScope.HOST_NAMESPACE, "10.217.1.2:53104", "10.217.99.10:80", "10.217.2.2:8080", "10.217.2.1:53104");
+        End srv = r.end("10.217.2.2", 8080, "10.217.2.1", 53104, 2, "server")
+                .nat(ConntrackScope.HOST_NAMESPACE, "10.217.1.2:53104", "10.217.99.10:80", "10.217.2.2:8080", "10.217.2.1:53104");
+        pipe(PairingEnds.of(srv.to(TcpState.FIN_WAIT2, T0)));
+        pipe(PairingEnds.of(cli.to(TcpState.CLOSE_WAIT, T0, 1L)));
+        List<PairFact> told = facts.readValuesToList();
+        assertThat(told).hasSize(2);
+        assertThat(told).extracting(PairFact::getPairKey).containsOnly("10.217.1.2|53104|10.217.99.10|80");
+    }
+
+    @Test
+    void aLaterConnectionOnTheSame4TupleIsNotPairedWithTheEndOfAnEarlierOne() {
+        pipe(PairingEnds.of(client.to(TcpState.CLOSE_WAIT, T0, 1L)));
+        pipe(PairingEnds.of(server.to(TcpState.FIN_WAIT2, T0)));
+        facts.readValuesToList();
+        // The server's socket goes, keeping the client's end (it is judged); a new connection reuses the tuple later.
+        pipe(PairingEnds.of(server.to(TcpState.GONE, T0.plusSeconds(2))));
+        facts.readValuesToList();
+        End server2 = a.end("10.217.0.2", 8080, "10.217.0.1", 56490, 4711, "server");
+        pipe(PairingEnds.of(client.to(TcpState.GONE, T0.plusSeconds(3))));
+        pipe(PairingEnds.of(server2.to(TcpState.FIN_WAIT2, T0.plusSeconds(30))));
+        assertThat(facts.readValuesToList()).isEmpty();
+    }
+}
