@@ -71,10 +71,11 @@ class StreamsKillRestartTest {
     void aStuckThatCameDueWhileKilledIsPublishedSoonAfterTheRestartOnce() throws Exception {
         int http = FreePort.belowEphemeralRange();
         try (EmbeddedKafka kafka = EmbeddedKafka.start(); KafkaProducer<byte[], byte[]> producer = kafka.producer()) {
-            kafka.createTopics(1, "k.transitions", "k.heartbeats", "k.anomalies", "k.dlq");
+            kafka.createTopics(1, "k.transitions", "k.heartbeats", "k.anomalies", "k.dlq", "k.pairing", "k.pair-facts", "k.host-directory");
             String[] args = {"streams", "--bootstrap-servers", kafka.bootstrapServers(), "--state-dir",
                     work.resolve("state").toString(), "--application-id", APP_ID, "--http", "127.0.0.1:" + http, "--transitions-topic",
                     "k.transitions", "--heartbeats-topic", "k.heartbeats", "--anomalies-topic", "k.anomalies", "--dlq-topic", "k.dlq",
+                    "--pairing-topic", "k.pairing", "--pair-facts-topic", "k.pair-facts", "--host-directory-topic", "k.host-directory",
                     "--grace", "1s", "--silence-after", "10m", "--create-topics", "false"};
             Launched first = start("streams-1", args);
             awaitRunning(http);

@@ -24,23 +24,44 @@ final class AnomalyLine {
             return b.append(" (its sockets are not being watched)").toString();
         }
         b.append(' ').append(owner(a)).append(' ').append(socket(a));
-        if (a.getKind() == AnomalyKind.STUCK) {
-            b.append(" in FIN_WAIT2 ").append(seconds(a.getDwellMs()));
-            if (a.getReason() == AnomalyReason.ATTACHED_PAST_FIN_TIMEOUT) {
+        String state = a.getState() == null ? "FIN_WAIT2" : a.getState().toString();
+        if (a.getKind() == AnomalyKind.STUCK || a.getKind() == AnomalyKind.UPDATED) {
+            b.append(" in ").append(state).append(' ').append(seconds(a.getDwellMs()));
+            if (a.getReason() == AnomalyReason.CLOSE_WAIT_PAST_THRESHOLD) {
+                b.append(" (its process never closed it");
+                if (a.getRecvQ() != null && a.getRecvQ() > 1) {
+                    b.append(", ").append(a.getRecvQ() - 1).append(" bytes unread");
+                }
+                b.append(')');
+            } else if (a.getReason() == AnomalyReason.ATTACHED_PAST_FIN_TIMEOUT) {
                 b.append(" > fin_timeout ").append(a.getFinTimeoutS()).append("s (attached: shutdown() without close())");
             } else if (a.getReason() == AnomalyReason.ORPHAN_NOT_REAPED) {
                 b.append(" past its reap deadline (orphaned, yet not reaped; fin_timeout ").append(a.getFinTimeoutS()).append("s)");
             } else {
                 b.append(" (").append(a.getReason()).append(')');
             }
+            verdict(b, a);
         } else if (a.getKind() == AnomalyKind.RESOLVED) {
-            b.append(" left FIN_WAIT2 after ").append(seconds(a.getDwellMs()));
+            b.append(" left ").append(state).append(" after ").append(seconds(a.getDwellMs()));
             b.append(a.getReason() == AnomalyReason.CONNECTION_GONE || a.getToState() == null
                     ? " (gone)" : " (now " + a.getToState() + ")");
         } else {
             b.append(" (").append(a.getReason()).append(')');
         }
         return b.toString();
+    }
+
+    /** The verdict and the peer, when the detector judged one. */
+    private static void verdict(StringBuilder b, FinWait2Anomaly a) {
+        if (a.getVerdict() == null) {
+            return;
+        }
+        b.append("; ").append(a.getVerdict());
+        if (a.getPeer() != null) {
+            b.append(", peer ").append(a.getPeer().getPid() == null ? "pid ?" : "pid " + a.getPeer().getPid())
+                    .append(a.getPeer().getComm() == null ? "" : " (" + a.getPeer().getComm() + ")")
+                    .append(" on ").append(a.getPeer().getHost()).append(" in ").append(a.getPeer().getState());
+        }
     }
 
     private static String owner(FinWait2Anomaly a) {

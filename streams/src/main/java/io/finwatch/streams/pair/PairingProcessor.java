@@ -5,10 +5,15 @@ import io.finwatch.schemas.state.PairFact;
 import io.finwatch.schemas.state.PairingEnd;
 import io.finwatch.streams.state.StoreKeys;
 import io.finwatch.streams.state.StoreNames;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.TreeSet;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.Cancellable;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -28,20 +33,61 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * <p>Each end keeps its newest report: a copy of one already held, or an older one, changes nothing (the pairing topic
  * is written with exactly-once, so these come only from a collector's re-sends that passed deduplication under another
  * epoch). An end that goes stays, as GONE, while an end it pairs with is still judged (its FIN_LOST or PEER_GONE rests
- * on it), and is dropped with the last one. Everything is in the {@link StoreNames#PAIR_ENDS} store (changelogged), so
+ * on it), and is dropped with the last one; a passive closer's end that goes with no peer yet stays
+ * {@link #GONE_KEPT_MS}, for a FIN_WAIT2 peer reported late. Everything is in the {@link StoreNames#PAIR_ENDS} store (changelogged), so
  * a restarted task resumes with the ends it held.
  */
 public final class PairingProcessor implements Processor<String, PairingEnd, String, PairFact> {
 
     private static final StringSerializer KEYS = new StringSerializer();
 
+    /**
+     * How long a passive closer's end that went (from CLOSE_WAIT, LAST_ACK or CLOSING) waits for a FIN_WAIT2 peer whose
+     * report comes late (its collector or its detector task behind): long enough for a backlog, short enough that the
+     * ends of ordinary closes do not pile up.
+     */
+    public static final long GONE_KEPT_MS = 120_000L;
+    private static final Duration SWEEP_EVERY = Duration.ofSeconds(10);
+
     private ProcessorContext<String, PairFact> context;
     private KeyValueStore<String, PairingEnd> ends;
+    /** GONE ends kept for a late peer, by when they go: in memory, rebuilt from the store when the task starts. */
+    private final TreeSet<Kept> kept = new TreeSet<>(Comparator.comparingLong(Kept::until).thenComparing(Kept::storeKey));
+    private Cancellable sweep;
+
+    private record Kept(long until, String storeKey) {
+    }
 
     @Override
     public void init(ProcessorContext<String, PairFact> context) {
         this.context = context;
         this.ends = context.getStateStore(StoreNames.PAIR_ENDS);
+        try (KeyValueIterator<String, PairingEnd> it = ends.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, PairingEnd> e = it.next();
+                if (e.value.getState() == TcpState.GONE) {
+                    kept.add(new Kept(e.value.getObservedAt() + GONE_KEPT_MS, e.key));
+                }
+            }
+        }
+        this.sweep = context.schedule(SWEEP_EVERY, PunctuationType.WALL_CLOCK_TIME, this::sweep);
+    }
+
+    private void sweep(long now) {
+        while (!kept.isEmpty() && kept.first().until() <= now) {
+            Kept k = kept.pollFirst();
+            PairingEnd e = ends.get(k.storeKey());
+            if (e != null && e.getState() == TcpState.GONE && e.getObservedAt() + GONE_KEPT_MS <= now) {
+                ends.delete(k.storeKey());
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (sweep != null) {
+            sweep.cancel();
+        }
     }
 
     @Override
@@ -103,11 +149,19 @@ public final class PairingProcessor implements Processor<String, PairingEnd, Str
             }
         }
         if (end.getState() == TcpState.GONE && !stillNeeded) {
-            ends.delete(self);
+            if (prev != null && PASSIVE.contains(prev.getState())) {
+                ends.put(self, end);
+                kept.add(new Kept(end.getObservedAt() + GONE_KEPT_MS, self));
+            } else {
+                ends.delete(self);
+            }
         } else {
             ends.put(self, end);
         }
     }
+
+    /** The states of an end that received its peer's FIN first: its peer is (or was) in FIN_WAIT2. */
+    private static final java.util.Set<TcpState> PASSIVE = java.util.EnumSet.of(TcpState.CLOSE_WAIT, TcpState.LAST_ACK, TcpState.CLOSING);
 
     private void tell(PairingEnd subject, PairingEnd peer, String key, long timestamp) {
         context.forward(new Record<>(subject.getHost(), PairingEnds.fact(subject, peer, key), timestamp));

@@ -71,6 +71,8 @@ public final class AnomalyReader {
         return new AnomalyView(a.getAnomalyId(), a.getKind().name(), a.getReason().name(), a.getHost(), a.getCollectorId(), a.getNetns(),
                 Orderings.family(a.getFamily()), a.getLocalIp(), a.getLocalPort(), a.getRemoteIp(), a.getRemotePort(), a.getPid(), a.getComm(),
                 a.getContainerId(), a.getOrphaned(), a.getEnteredAt(), a.getDeadline(), a.getDetectedAt(), a.getDwellMs(), a.getFinTimeoutS(),
-                a.getToState() == null ? null : a.getToState().name(), a.getLastHeardAt(), stale);
+                a.getToState() == null ? null : a.getToState().name(), a.getLastHeardAt(), stale,
+                a.getState() == null ? null : a.getState().name(), a.getRecvQ(), a.getVerdict() == null ? null : a.getVerdict().name(),
+                a.getEvidence(), PeerView.of(a.getPeer(), null));
     }
 }

@@ -2,6 +2,7 @@ package io.finwatch.streams.query;
 
 import io.finwatch.common.http.HttpEndpoint;
 import io.finwatch.common.http.Quote;
+import io.finwatch.schemas.TcpState;
 import io.finwatch.streams.query.QueryParams.TopBy;
 import java.time.Clock;
 import java.time.Instant;
@@ -53,6 +54,14 @@ public final class ApiRoutes implements HttpEndpoint.Route {
         endpoints.put(new UriTemplatePathSpec("/api/hosts/{host}/finwait2"), c -> router.keyed(c.host(), c.hop(), c.pathAndQuery(), s -> {
             HostReader.requireKnown(s, c.host());
             return FinWait2Reader.of(s, c.host(), c.now());
+        }));
+        endpoints.put(new UriTemplatePathSpec("/api/hosts/{host}/closewait"), c -> router.keyed(c.host(), c.hop(), c.pathAndQuery(), s -> {
+            HostReader.requireKnown(s, c.host());
+            return FinWait2Reader.of(s, c.host(), c.now(), TcpState.CLOSE_WAIT);
+        }));
+        endpoints.put(new UriTemplatePathSpec("/api/hosts/{host}/pairs"), c -> router.keyed(c.host(), c.hop(), c.pathAndQuery(), s -> {
+            HostReader.requireKnown(s, c.host());
+            return FinWait2Reader.pairs(s, c.host(), c.now());
         }));
         endpoints.put(new UriTemplatePathSpec("/api/hosts/{host}/processes"), c -> {
             DwellWindow window = c.params().window();
@@ -125,6 +134,6 @@ public final class ApiRoutes implements HttpEndpoint.Route {
 
     public static ApiException notFound(String path) {
         return ApiException.notFound("no such path: " + Quote.prefix(path) + " (see docs/api.md: /api/hosts, /api/hosts/{host}/finwait2, "
-                + "/api/hosts/{host}/processes, /api/anomalies, /api/top/processes, /metrics, /healthz)");
+                + "/api/hosts/{host}/closewait, /api/hosts/{host}/pairs, /api/hosts/{host}/processes, /api/anomalies, /api/top/processes, /metrics, /healthz)");
     }
 }

@@ -4,13 +4,19 @@ import io.finwatch.streams.detect.ConnectionKey;
 import io.finwatch.streams.detect.ConnectionState;
 import io.finwatch.streams.state.StoreKeys;
 import io.finwatch.streams.state.StoreNames;
+import io.finwatch.schemas.TcpState;
+import io.finwatch.schemas.state.PairFact;
+import io.finwatch.streams.verdict.VerdictRules;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
-/** The open FIN_WAIT2 episodes of one host. */
+/** The open FIN_WAIT2 or CLOSE_WAIT episodes of one host, with their peers. */
 public final class FinWait2Reader {
 
     private static final StringSerializer KEYS = new StringSerializer();
@@ -18,23 +24,57 @@ public final class FinWait2Reader {
     private FinWait2Reader() {
     }
 
-    /** Longest dwell first; {@code dwell_ms} is measured to {@code now}. */
+    /** The FIN_WAIT2 ones, longest dwell first; {@code dwell_ms} is measured to {@code now}. */
     public static List<ConnectionView> of(PartitionStores s, String host, Instant now) {
+        return of(s, host, now, TcpState.FIN_WAIT2);
+    }
+
+    /** The episodes in {@code state}, longest dwell first. */
+    public static List<ConnectionView> of(PartitionStores s, String host, Instant now, TcpState state) {
         List<ConnectionView> out = new ArrayList<>();
+        ReadOnlyKeyValueStore<String, PairFact> peers = s.keyValue(StoreNames.PEERS);
         try (KeyValueIterator<String, ConnectionState> it = s.<ConnectionState>keyValue(StoreNames.CONNECTIONS)
                 .prefixScan(StoreKeys.hostPrefix(host), KEYS)) {
             while (it.hasNext()) {
-                out.add(view(it.next().value, now, s.stale()));
+                ConnectionState c = it.next().value;
+                if (c.state() == state) {
+                    PairFact f = peers.get(c.key().text());
+                    out.add(view(c, f, now, s.stale()));
+                }
             }
         }
         out.sort(Orderings.CONNECTIONS);
         return out;
     }
 
-    private static ConnectionView view(ConnectionState c, Instant now, boolean stale) {
+    /** The host's open episodes that have a peer, each with the verdict the two ends give now. */
+    public static List<PairView> pairs(PartitionStores s, String host, Instant now) {
+        List<PairView> out = new ArrayList<>();
+        ReadOnlyKeyValueStore<String, ConnectionState> connections = s.keyValue(StoreNames.CONNECTIONS);
+        try (KeyValueIterator<String, PairFact> it = s.<PairFact>keyValue(StoreNames.PEERS).prefixScan(StoreKeys.hostPrefix(host), KEYS)) {
+            while (it.hasNext()) {
+                KeyValue<String, PairFact> e = it.next();
+                ConnectionState c = connections.get(e.key);
+                if (c == null) {
+                    continue;
+                }
+                ConnectionKey k = c.key();
+                VerdictRules.Judgement j = VerdictRules.judge(new VerdictRules.Subject(k.host(), k.netns(), c.state(), c.enteredAt(),
+                        k.localIp(), k.localPort(), k.remoteIp(), k.remotePort(), c.recvQ(), c.conntrack()), e.value, null);
+                out.add(new PairView(host, e.value.getPairKey(), view(c, e.value, now, s.stale()), PeerView.of(e.value.getPeer(), now),
+                        j.verdict().name(), j.evidence(), s.stale()));
+            }
+        }
+        out.sort(Comparator.comparing(PairView::end, Orderings.CONNECTIONS));
+        return out;
+    }
+
+    private static ConnectionView view(ConnectionState c, PairFact fact, Instant now, boolean stale) {
         ConnectionKey k = c.key();
         return new ConnectionView(k.host(), k.netns(), Orderings.family(k.family()), k.localIp(), k.localPort(), k.remoteIp(), k.remotePort(),
                 c.pid(), c.comm(), c.containerId(), c.orphaned(), c.stuckEmitted(), Instant.ofEpochMilli(c.enteredAt()),
-                Math.max(0, now.toEpochMilli() - c.enteredAt()), Instant.ofEpochMilli(c.deadline()), c.finTimeoutS(), stale);
+                Math.max(0, now.toEpochMilli() - c.enteredAt()), Instant.ofEpochMilli(c.deadline()), c.finTimeoutS(), stale,
+                c.state().name(), c.recvQ(), c.verdict() == null ? null : c.verdict().name(),
+                fact == null ? null : PeerView.of(fact.getPeer(), now));
     }
 }

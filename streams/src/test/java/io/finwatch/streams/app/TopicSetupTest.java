@@ -44,7 +44,8 @@ class TopicSetupTest {
 
     @Test
     void createsMissingTopicsWithTheGivenPartitionsAndLeavesExistingOnes() throws Exception {
-        StreamsSettings s = StreamsSettings.builder().topics("a.transitions", "a.heartbeats", "a.anomalies", "a.dlq").build();
+        StreamsSettings s = StreamsSettings.builder().topics("a.transitions", "a.heartbeats", "a.anomalies", "a.dlq")
+                .pairingTopics("a.pairing", "a.pair-facts", "a.host-directory").build();
         kafka.createTopics(2, "a.anomalies");
 
         TopicSetup.ensure(props(), s, true, 4, (short) 1);
@@ -55,11 +56,24 @@ class TopicSetupTest {
         assertThat(d.get("a.heartbeats").partitions()).hasSize(4);
         assertThat(d.get("a.dlq").partitions()).hasSize(4);
         assertThat(d.get("a.anomalies").partitions()).as("existing topic untouched").hasSize(2);
+        assertThat(describe(List.of("a.pairing", "a.pair-facts", "a.host-directory")).values()).allSatisfy(t -> assertThat(t.partitions()).hasSize(4));
+    }
+
+    @Test
+    void pairFactsWithAnotherPartitionCountThanTheTransitionsAreRefused() {
+        StreamsSettings s = StreamsSettings.builder().topics("d.transitions", "d.heartbeats", "d.anomalies", "d.dlq")
+                .pairingTopics("d.pairing", "d.pair-facts", "d.host-directory").build();
+        kafka.createTopics(3, "d.transitions", "d.heartbeats");
+        kafka.createTopics(2, "d.pair-facts");
+
+        assertThatThrownBy(() -> TopicSetup.ensure(props(), s, true, 3, (short) 1))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("d.pair-facts").hasMessageContaining("must be equal");
     }
 
     @Test
     void missingTopicsWithoutCreationAreNamedInTheError() {
-        StreamsSettings s = StreamsSettings.builder().topics("b.transitions", "b.heartbeats", "b.anomalies", "b.dlq").build();
+        StreamsSettings s = StreamsSettings.builder().topics("b.transitions", "b.heartbeats", "b.anomalies", "b.dlq")
+                .pairingTopics("b.pairing", "b.pair-facts", "b.host-directory").build();
         kafka.createTopics(1, "b.transitions", "b.heartbeats");
 
         assertThatThrownBy(() -> TopicSetup.ensure(props(), s, false, 1, (short) 1))
@@ -69,7 +83,8 @@ class TopicSetupTest {
 
     @Test
     void transitionsAndHeartbeatsWithDifferentPartitionCountsAreRefused() {
-        StreamsSettings s = StreamsSettings.builder().topics("c.transitions", "c.heartbeats", "c.anomalies", "c.dlq").build();
+        StreamsSettings s = StreamsSettings.builder().topics("c.transitions", "c.heartbeats", "c.anomalies", "c.dlq")
+                .pairingTopics("c.pairing", "c.pair-facts", "c.host-directory").build();
         kafka.createTopics(3, "c.transitions");
         kafka.createTopics(2, "c.heartbeats");
 

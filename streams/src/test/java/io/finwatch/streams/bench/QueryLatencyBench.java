@@ -74,7 +74,8 @@ public final class QueryLatencyBench {
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             StreamsSettings settings = StreamsSettings.builder().topics("q.transitions", "q.heartbeats", "q.anomalies", "q.dlq")
                     .silenceAfter(Duration.ofHours(1)).build();
-            kafka.createTopics(6, settings.transitionsTopic(), settings.heartbeatsTopic());
+            kafka.createTopics(6, settings.transitionsTopic(), settings.heartbeatsTopic(), settings.pairingTopic(), settings.pairFactsTopic(),
+                    settings.hostDirectoryTopic());
             kafka.createTopics(1, settings.anomaliesTopic(), settings.dlqTopic());
             long t0 = System.nanoTime();
             produce(kafka, settings, sockets, hosts);

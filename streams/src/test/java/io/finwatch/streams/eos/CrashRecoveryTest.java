@@ -51,6 +51,9 @@ class CrashRecoveryTest {
     static final String HEARTBEATS = "t.heartbeats";
     static final String ANOMALIES = "t.anomalies";
     static final String DLQ = "t.dlq";
+    static final String PAIRING = "t.pairing";
+    static final String PAIR_FACTS = "t.pair-facts";
+    static final String HOST_DIRECTORY = "t.host-directory";
     static final String APP_ID = "finwatch-eos-test";
     static final int PARTITIONS = 3;
     static final long GRACE_MS = 2000;
@@ -73,7 +76,7 @@ class CrashRecoveryTest {
 
         Instant t = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         CrashScript script = new CrashScript(t, live, quiet, 3000, 4, TRANSITIONS, HEARTBEATS, 20260301L);
-        Set<Expected> expected = AnomalyOracle.expected(script.episodes, GRACE_MS, quiet, script.quietLastHeard,
+        Set<Expected> expected = AnomalyOracle.expected(script.episodes, script.paired, GRACE_MS, quiet, script.quietLastHeard,
                 CollectorRun.NETNS + "|4|127.0.0.1|{port}|127.0.0.1|8080|0");
 
         Path streamsConfig = work.resolve("streams.properties");
@@ -87,12 +90,14 @@ class CrashRecoveryTest {
         int metricsPort = FreePort.belowEphemeralRange();
         List<String> args = List.of("streams", "--bootstrap-servers", "PLACEHOLDER", "--state-dir", work.resolve("state").toString(),
                 "--application-id", APP_ID, "--http", "127.0.0.1:" + metricsPort, "--transitions-topic", TRANSITIONS, "--heartbeats-topic",
-                HEARTBEATS, "--anomalies-topic", ANOMALIES, "--dlq-topic", DLQ, "--grace", GRACE_MS + "ms", "--silence-after", "60s",
+                HEARTBEATS, "--anomalies-topic", ANOMALIES, "--dlq-topic", DLQ, "--pairing-topic", PAIRING, "--pair-facts-topic", PAIR_FACTS,
+                "--host-directory-topic", HOST_DIRECTORY, "--close-wait-threshold", CrashScript.CLOSE_WAIT_THRESHOLD_S + "s",
+                "--grace", GRACE_MS + "ms", "--silence-after", "60s",
                 "--streams-config", streamsConfig.toString(), "--create-topics", "false");
         Path log = Files.createDirectories(Path.of("target", "crash-recovery")).resolve("streams-" + t.toEpochMilli() + ".log");
 
         try (EmbeddedKafka kafka = EmbeddedKafka.start(); KafkaProducer<byte[], byte[]> producer = kafka.producer()) {
-            kafka.createTopics(PARTITIONS, TRANSITIONS, HEARTBEATS);
+            kafka.createTopics(PARTITIONS, TRANSITIONS, HEARTBEATS, PAIRING, PAIR_FACTS, HOST_DIRECTORY);
             kafka.createTopics(1, ANOMALIES, DLQ);
             List<String> appArgs = args.stream().map(a -> a.equals("PLACEHOLDER") ? kafka.bootstrapServers() : a).toList();
             ScheduledExecutorService heartbeats = keepAlive(producer, live);
@@ -118,9 +123,11 @@ class CrashRecoveryTest {
                 }
                 long allInput = produced;
                 Set<String> wanted = expected.stream().map(Expected::anomalyId).collect(Collectors.toSet());
-                await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).until(() ->
-                        kafka.committedOffsets(APP_ID, TRANSITIONS) >= allInput
-                                && ids(read(kafka)).containsAll(wanted));
+                await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                    List<FinWait2Anomaly> now = read(kafka);
+                    return kafka.committedOffsets(APP_ID, TRANSITIONS) >= allInput && ids(now).containsAll(wanted)
+                            && script.paired.stream().allMatch(p -> finalVerdict(now, p) == p.verdict());
+                });
                 assertThat(app.terminate()).as("clean stop on SIGTERM").isIn(0, 143);
             } finally {
                 heartbeats.shutdownNow();
@@ -128,8 +135,15 @@ class CrashRecoveryTest {
             }
 
             List<FinWait2Anomaly> published = read(kafka);
-            assertThat(ids(published)).as("no anomaly published twice").hasSize(published.size());
-            assertThat(published.stream().map(CrashRecoveryTest::comparable).collect(Collectors.toSet())).isEqualTo(expected);
+            assertThat(ids(published)).as("no anomaly published twice, UPDATED included").hasSize(published.size());
+            assertThat(published.stream().filter(a -> !"UPDATED".equals(a.getKind().toString())).map(CrashRecoveryTest::comparable)
+                    .collect(Collectors.toSet())).isEqualTo(expected);
+            for (PairedEnds p : script.paired) {
+                FinWait2Anomaly last = lastDiagnosis(published, p);
+                assertThat(last.getVerdict()).as("final verdict of " + p).isEqualTo(p.verdict());
+                assertThat(last.getPeer()).as("peer of " + p).isNotNull();
+                assertThat(last.getPeer().getPid()).as("peer of " + p).isEqualTo(p.peerPid());
+            }
             assertThat(kafka.readAll(IsolationLevel.READ_COMMITTED, DLQ)).as("each garbage record dead-lettered once").hasSize(script.garbage);
         }
     }
@@ -175,6 +189,24 @@ class CrashRecoveryTest {
             out.add(FinwatchSerde.shared().decode(r.value(), FinWait2Anomaly.class));
         }
         return out;
+    }
+
+    /** The newest STUCK or UPDATED of a paired end, in the order they were published. */
+    static FinWait2Anomaly lastDiagnosis(List<FinWait2Anomaly> published, PairedEnds p) {
+        FinWait2Anomaly last = null;
+        for (FinWait2Anomaly a : published) {
+            String kind = a.getKind().toString();
+            if ((kind.equals("STUCK") || kind.equals("UPDATED")) && a.getHost().equals(p.host()) && p.port() == a.getLocalPort()
+                    && p.localIp().equals(a.getLocalIp()) && p.enteredAt().equals(a.getEnteredAt())) {
+                last = a;
+            }
+        }
+        return last;
+    }
+
+    static io.finwatch.schemas.Verdict finalVerdict(List<FinWait2Anomaly> published, PairedEnds p) {
+        FinWait2Anomaly last = lastDiagnosis(published, p);
+        return last == null ? null : last.getVerdict();
     }
 
     static Set<String> ids(List<FinWait2Anomaly> anomalies) {

@@ -6,6 +6,7 @@ import io.finwatch.schemas.serde.FinwatchSerde;
 import io.finwatch.streams.eos.Episode.Shape;
 import io.finwatch.streams.testkit.CollectorRun;
 import io.finwatch.streams.testkit.CollectorRun.Proc;
+import io.finwatch.streams.testkit.Fleet;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,8 +33,13 @@ final class CrashScript {
 
     static final int FIN_TIMEOUT_S = 30;
     static final long INTERVAL_MS = 1000;
+    /** The crash test's --close-wait-threshold. */
+    static final int CLOSE_WAIT_THRESHOLD_S = 30;
+    static final long PAIR_NETNS = 4026532999L;
 
     final List<Episode> episodes = new ArrayList<>();
+    /** The ends of the connections between live hosts, paired through the pairing topic. */
+    final List<PairedEnds> paired = new ArrayList<>();
     final List<List<ProducerRecord<byte[], byte[]>>> chunks = new ArrayList<>();
     final String quietHost;
     final Instant quietLastHeard;
@@ -46,6 +52,10 @@ final class CrashScript {
                 String heartbeats, long seed) {
         Random random = new Random(seed);
         FinwatchSerde serde = FinwatchSerde.shared();
+        java.util.Map<String, Fleet.Host> hostsOfPairs = new java.util.HashMap<>();
+        for (String h : liveHosts) {
+            hostsOfPairs.put(h, new Fleet.Host(h, PAIR_NETNS, List.of(), t.minusSeconds(3600)));
+        }
         List<List<SpecificRecord>> perHost = new ArrayList<>();
         for (String host : liveHosts) {
             CollectorRun run = new CollectorRun(host, host + "-run1", t, INTERVAL_MS, FIN_TIMEOUT_S);
@@ -61,6 +71,10 @@ final class CrashScript {
             port = add(timed, run, port, Shape.ORPHAN_LATE_GONE, t.minusSeconds(200), Duration.ofSeconds(10), t.minusSeconds(100), random);
             port = add(timed, run, port, Shape.ORPHAN_ON_TIME, t.minusSeconds(10), Duration.ofHours(1), t.minusSeconds(5), random);
             for (int i = 0; i < fillerPerHost; i++) {
+                if (i == fillerPerHost / 2) {
+                    // Halfway through the host's filler, so their events are spread over the chunks and the kills.
+                    timed.addAll(pairsOf(host, liveHosts, t, hostsOfPairs, random));
+                }
                 CollectorRun.Socket s = run.socket(port++);
                 Instant open = t.minusMillis(300_000 + random.nextInt(290_000));
                 Proc p = new Proc(100 + random.nextInt(50), "svc", null);
@@ -115,6 +129,50 @@ final class CrashScript {
             }
             chunks.add(chunk);
         }
+    }
+
+    /**
+     * Connections from {@code host} (the server, FIN_WAIT2) to the next live host (the client): one whose client never
+     * closes (PEER_NEVER_CLOSED and LOCAL_NEVER_CLOSED), one whose client's FIN was lost (FIN_LOST). Their events carry
+     * the Fleet collector's own id and numbering, so they interleave with the CollectorRun's freely.
+     */
+    private List<Timed> pairsOf(String host, List<String> liveHosts, Instant t, java.util.Map<String, Fleet.Host> hosts, Random random) {
+        int i = liveHosts.indexOf(host);
+        String peerHost = liveHosts.get((i + 1) % liveHosts.size());
+        String serverIp = "10.9." + i + ".1";
+        String clientIp = "10.9." + ((i + 1) % liveHosts.size()) + ".2";
+        Fleet.Host server = hosts.get(host);
+        Fleet.Host client = hosts.get(peerHost);
+        List<Timed> out = new ArrayList<>();
+        int serverPid = 2000 + i;
+        int clientPid = 3000 + i;
+        // Never closed: both ends stuck.
+        int cport = 50000 + i;
+        Fleet.End s1 = server.end(serverIp, 9000, clientIp, cport, serverPid, "srv" + i);
+        Fleet.End c1 = client.end(clientIp, cport, serverIp, 9000, clientPid, "cli" + i);
+        Instant e1 = t.minusSeconds(40 + random.nextInt(20));
+        out.add(new Timed(e1, () -> s1.to(io.finwatch.schemas.TcpState.FIN_WAIT2, e1)));
+        Instant e1c = e1.plusMillis(20);
+        out.add(new Timed(e1c, () -> c1.to(io.finwatch.schemas.TcpState.CLOSE_WAIT, e1c, 1L)));
+        paired.add(new PairedEnds(host, serverIp, 9000, clientIp, cport, false, e1, e1.plusSeconds(FIN_TIMEOUT_S), serverPid,
+                io.finwatch.schemas.Verdict.PEER_NEVER_CLOSED, clientPid));
+        paired.add(new PairedEnds(peerHost, clientIp, cport, serverIp, 9000, true, e1c, e1c.plusSeconds(CLOSE_WAIT_THRESHOLD_S), clientPid,
+                io.finwatch.schemas.Verdict.LOCAL_NEVER_CLOSED, serverPid));
+        // FIN lost: the client closed (LAST_ACK), its FIN never arrived, its socket gave up.
+        int lport = 51000 + i;
+        Fleet.End s2 = server.end(serverIp, 9001, clientIp, lport, serverPid, "srv" + i);
+        Fleet.End c2 = client.end(clientIp, lport, serverIp, 9001, clientPid, "cli" + i);
+        Instant e2 = t.minusSeconds(100 + random.nextInt(20));
+        out.add(new Timed(e2, () -> s2.to(io.finwatch.schemas.TcpState.FIN_WAIT2, e2)));
+        Instant cw = e2.plusMillis(30);
+        out.add(new Timed(cw, () -> c2.to(io.finwatch.schemas.TcpState.CLOSE_WAIT, cw, 1L)));
+        Instant la = e2.plusSeconds(5);
+        out.add(new Timed(la, () -> c2.to(io.finwatch.schemas.TcpState.LAST_ACK, la, 1L)));
+        Instant gone = e2.plusSeconds(12);
+        out.add(new Timed(gone, () -> c2.to(io.finwatch.schemas.TcpState.GONE, gone)));
+        paired.add(new PairedEnds(host, serverIp, 9001, clientIp, lport, false, e2, e2.plusSeconds(FIN_TIMEOUT_S), serverPid,
+                io.finwatch.schemas.Verdict.FIN_LOST, clientPid));
+        return out;
     }
 
     private int add(List<Timed> timed, CollectorRun run, int port, Shape shape, Instant entered, Duration reapAfter, Instant exit,

@@ -104,6 +104,33 @@ class PairingPathTest extends DetectorTest {
     }
 
     @Test
+    void aFinWait2EndReportedAfterItsPeerWentStillLearnsThePeerSentItsFin() {
+        pipe(PairingEnds.of(client.to(TcpState.CLOSE_WAIT, T0, 1L)));
+        pipe(PairingEnds.of(client.to(TcpState.LAST_ACK, T0.plusSeconds(1), 1L)));
+        pipe(PairingEnds.of(client.to(TcpState.GONE, T0.plusSeconds(8))));
+        assertThat(facts.readValuesToList()).isEmpty();
+
+        pipe(PairingEnds.of(server.to(TcpState.FIN_WAIT2, T0)));
+
+        List<PairFact> told = facts.readValuesToList();
+        assertThat(told).hasSize(1);
+        assertThat(told.get(0).getHost()).isEqualTo("node-a");
+        assertThat(told.get(0).getPeer().getState()).isEqualTo(TcpState.GONE);
+        assertThat(told.get(0).getPeerSentFin()).isTrue();
+    }
+
+    @Test
+    void aKeptEndGoesAfterItsTime() {
+        pipe(PairingEnds.of(client.to(TcpState.CLOSE_WAIT, T0, 1L)));
+        PairingEnd gone = PairingEnds.of(client.to(TcpState.GONE, T0.plusSeconds(1)));
+        pipe(gone);
+        KeyValueStore<String, PairingEnd> store = det.keyValueStore(StoreNames.PAIR_ENDS);
+        assertThat(store.get(StoreKeys.pairEnd(KEY, PairingEnds.id(gone)))).isNotNull();
+        det.advance(java.time.Duration.ofMillis(PairingProcessor.GONE_KEPT_MS + 20_000));
+        assertThat(store.get(StoreKeys.pairEnd(KEY, PairingEnds.id(gone)))).isNull();
+    }
+
+    @Test
     void aPairSharingTwoKeysIsToldOnce() {
         // The same-node row of FINDINGS section 3: both ends find the one entry, so both keys are shared.
         Host r = new Host("node-r", 300, List.of("10.217.1.2", "10.217.2.2"), T0);

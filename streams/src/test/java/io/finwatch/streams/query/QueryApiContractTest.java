@@ -71,13 +71,14 @@ class QueryApiContractTest {
         kafka = EmbeddedKafka.start();
         keystore = TestKeystore.create(work);
         StreamsSettings settings = StreamsSettings.builder().topics("c.transitions", "c.heartbeats", "c.anomalies", "c.dlq")
+                .pairingTopics("c.pairing", "c.pair-facts", "c.host-directory")
                 .punctuateEvery(Duration.ofMillis(200)).foldEvery(Duration.ofMillis(500))
                 // One heartbeat per host: no COLLECTOR_SILENT while the test runs.
                 .silenceAfter(Duration.ofMinutes(10)).build();
         Properties props = KafkaStreamsProperties.assemble(Map.of(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100"), "test", Map.of(),
                 Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(), StreamsConfig.APPLICATION_ID_CONFIG, "contract",
                         StreamsConfig.STATE_DIR_CONFIG, work.resolve("state").toString()));
-        kafka.createTopics(3, "c.transitions", "c.heartbeats", "c.anomalies", "c.dlq");
+        kafka.createTopics(3, "c.transitions", "c.heartbeats", "c.anomalies", "c.dlq", "c.pairing", "c.pair-facts", "c.host-directory");
         StreamsAppConfig config = StreamsAppConfig.builder(settings, props).http(new HostPort("127.0.0.1", 0)).topics(false, 3, (short) 1)
                 .security(new ApiSecurity(TOKEN, keystore, TestKeystore.PASSWORD.toCharArray(), null, null)).build();
         app = StreamsApp.start(config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
@@ -166,7 +167,8 @@ class QueryApiContractTest {
         assertThat(sockets).hasSize(3);
         JsonNode first = sockets.get(0);
         assertThat(fields(first)).containsExactlyInAnyOrder("host", "netns", "family", "local_ip", "local_port", "remote_ip", "remote_port",
-                "pid", "comm", "container_id", "orphaned", "stuck", "entered_at", "dwell_ms", "deadline", "fin_timeout_s", "stale");
+                "pid", "comm", "container_id", "orphaned", "stuck", "entered_at", "dwell_ms", "deadline", "fin_timeout_s", "stale",
+                "state", "recv_q", "verdict", "peer");
         assertThat(first.get("family").asText()).isEqualTo("IPV4");
         assertThat(first.get("entered_at").asText()).matches(ISO_MS);
         assertThat(first.get("deadline").asText()).matches(ISO_MS);

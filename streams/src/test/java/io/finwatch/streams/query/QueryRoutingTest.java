@@ -59,7 +59,7 @@ class QueryRoutingTest {
         Files.writeString(streamsConfig, String.join("\n", "commit.interval.ms=100", "consumer.session.timeout.ms=6000",
                 "consumer.heartbeat.interval.ms=500"));
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-            kafka.createTopics(PARTITIONS, "r.transitions", "r.heartbeats");
+            kafka.createTopics(PARTITIONS, "r.transitions", "r.heartbeats", "r.pairing", "r.pair-facts", "r.host-directory");
             kafka.createTopics(1, "r.anomalies", "r.dlq");
             int expectedStuck = produce(kafka);
             int portA = FreePort.belowEphemeralRange();
@@ -192,7 +192,8 @@ class QueryRoutingTest {
         return List.of("streams", "--bootstrap-servers", kafka.bootstrapServers(), "--application-id", "routing-test",
                 "--state-dir", keystore.getParent().resolve("state-" + name).toString(), "--http", "127.0.0.1:" + port,
                 "--transitions-topic", "r.transitions", "--heartbeats-topic", "r.heartbeats", "--anomalies-topic", "r.anomalies",
-                "--dlq-topic", "r.dlq", "--create-topics", "false", "--silence-after", "10m", "--punctuate-every", "200ms",
+                "--dlq-topic", "r.dlq", "--pairing-topic", "r.pairing", "--pair-facts-topic", "r.pair-facts",
+                "--host-directory-topic", "r.host-directory", "--create-topics", "false", "--silence-after", "10m", "--punctuate-every", "200ms",
                 "--streams-config", streamsConfig.toString(), "--http-token", TOKEN,
                 "--http-tls-keystore", keystore.toString(), "--http-tls-keystore-password", TestKeystore.PASSWORD);
     }

@@ -52,10 +52,11 @@ public final class RunningDetector implements AutoCloseable {
         EmbeddedKafka kafka = EmbeddedKafka.start();
         try {
             StreamsSettings settings = StreamsSettings.builder().topics("ui.transitions", "ui.heartbeats", "ui.anomalies", "ui.dlq")
+                    .pairingTopics("ui.pairing", "ui.pair-facts", "ui.host-directory")
                     .punctuateEvery(Duration.ofMillis(200)).foldEvery(Duration.ofMillis(500))
                     // A test sends few heartbeats: no COLLECTOR_SILENT while it runs.
                     .silenceAfter(Duration.ofMinutes(10)).build();
-            kafka.createTopics(3, "ui.transitions", "ui.heartbeats", "ui.anomalies", "ui.dlq");
+            kafka.createTopics(3, "ui.transitions", "ui.heartbeats", "ui.anomalies", "ui.dlq", "ui.pairing", "ui.pair-facts", "ui.host-directory");
             Properties props = KafkaStreamsProperties.assemble(Map.of(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100"), "test", Map.of(),
                     Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(), StreamsConfig.APPLICATION_ID_CONFIG, "ui-test",
                             StreamsConfig.STATE_DIR_CONFIG, stateDir.toString()));

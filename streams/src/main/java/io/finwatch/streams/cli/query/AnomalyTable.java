@@ -17,7 +17,8 @@ final class AnomalyTable {
 
     static Table empty() {
         return new Table(Column.text("DETECTED"), Column.text("KIND"), Column.text("REASON"), Column.text("HOST"), Column.number("PID"),
-                Column.text("COMM"), Column.text("OWNER"), Column.text("LOCAL"), Column.text("REMOTE"), Column.number("DWELL"));
+                Column.text("COMM"), Column.text("OWNER"), Column.text("LOCAL"), Column.text("REMOTE"), Column.number("DWELL"),
+                Column.text("STATE"), Column.text("VERDICT"), Column.text("PEER"));
     }
 
     static void add(Table t, JsonNode a, Human human) {
@@ -26,6 +27,7 @@ final class AnomalyTable {
         t.row(Fields.first(a, Human.instant(Fields.iso(a, "detected_at"), human::local)), Fields.text(a, "kind"), Fields.text(a, "reason"),
                 Fields.text(a, "host"), Fields.text(a, "pid"), Fields.text(a, "comm"),
                 socket ? (a.path("orphaned").asBoolean(false) ? "orphaned" : "attached") : Fields.NONE,
-                Fields.address(a, "local_ip", "local_port"), Fields.address(a, "remote_ip", "remote_port"), Fields.ms(a, "dwell_ms"));
+                Fields.address(a, "local_ip", "local_port"), Fields.address(a, "remote_ip", "remote_port"), Fields.ms(a, "dwell_ms"),
+                Fields.text(a, "state"), Fields.text(a, "verdict"), Peers.describe(a.path("peer")));
     }
 }

@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
  * or as the API's JSON with {@code --json}.
  */
 @Command(name = "query", mixinStandardHelpOptions = true,
-        subcommands = {HostsCommand.class, FinWait2Command.class, ProcessesCommand.class, AnomaliesCommand.class, TopCommand.class},
+        subcommands = {HostsCommand.class, FinWait2Command.class, CloseWaitCommand.class, PairsCommand.class, ProcessesCommand.class, AnomaliesCommand.class, TopCommand.class},
         description = {"Ask a running detector about hosts, stuck sockets, processes and anomalies.",
                 "The token, when the API requires one, is read from FINWATCH_HTTP_TOKEN."},
         exitCodeListHeading = "%nExit codes:%n",

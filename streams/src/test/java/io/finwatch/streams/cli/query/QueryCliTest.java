@@ -76,10 +76,10 @@ class QueryCliTest {
 
         assertThat(r.exitCode()).isZero();
         assertThat(r.out()).isEqualTo("""
-                DETECTED              KIND              REASON                     HOST                      PID  COMM        OWNER     LOCAL           REMOTE          DWELL
-                10:15:50              COLLECTOR_SILENT  HEARTBEATS_STOPPED         edge-gateway-01.eu-west     -  -           -         -               -                   -
-                10:15:00              STUCK             ATTACHED_PAST_FIN_TIMEOUT  node-17                  4242  kube-proxy  attached  10.0.0.5:34567  10.0.0.9:443       1m
-                2026-11-21 23:01:05*  RESOLVED          LEFT_FIN_WAIT2             db-3                       77  postgres    orphaned  10.0.0.7:5432   10.0.0.8:40000   1m5s
+                DETECTED              KIND              REASON                     HOST                      PID  COMM        OWNER     LOCAL           REMOTE          DWELL  STATE      VERDICT            PEER
+                10:15:50              COLLECTOR_SILENT  HEARTBEATS_STOPPED         edge-gateway-01.eu-west     -  -           -         -               -                   -  -          -                  -
+                10:15:00              STUCK             ATTACHED_PAST_FIN_TIMEOUT  node-17                  4242  kube-proxy  attached  10.0.0.5:34567  10.0.0.9:443       1m  FIN_WAIT2  PEER_NEVER_CLOSED  5150/apiserver@node-9 10.0.0.9:443
+                2026-11-21 23:01:05*  RESOLVED          LEFT_FIN_WAIT2             db-3                       77  postgres    orphaned  10.0.0.7:5432   10.0.0.8:40000   1m5s  -          -                  -
                 * stale: read from a standby replica or a store still restoring; it may lag the active copy
                 """);
         assertThat(api.seen()).singleElement().satisfies(s -> assertThat(s.query()).isEqualTo("limit=100"));
