@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.finwatch.schemas.AnomalyKind;
 import io.finwatch.schemas.AnomalyReason;
+import io.finwatch.schemas.CollectorHeartbeat;
 import io.finwatch.schemas.ConntrackEntry;
 import io.finwatch.schemas.ConntrackScope;
 import io.finwatch.schemas.FinWait2Anomaly;
@@ -65,6 +66,7 @@ import org.junit.jupiter.api.io.TempDir;
 class BothEndsAcrossHostsTest {
     private static final String ANOMALIES = "finwatch.anomalies";
     private static final String TRANSITIONS = "finwatch.transitions";
+    private static final String HEARTBEATS = "finwatch.heartbeats";
     private static final Duration WAIT = Duration.ofSeconds(90);
     private static final String HOST_A = "bed-client";
     private static final String HOST_B = "bed-server";
@@ -285,10 +287,17 @@ class BothEndsAcrossHostsTest {
         collect(HOST_B, b, b);
     }
 
+    /** Starts the host's collector and waits until its heartbeat is on the broker, so the cases time the detector, not a JVM start. */
     private void collect(String host, Netns watched, Netns hostNetns) throws IOException {
         launch("collect-" + host, "collect", "--bootstrap-servers", kafka.bootstrapServers(), "--buffer-dir",
                 work.resolve("buffer-" + host).toString(), "--interval", "1s", "--host", host, "--netns", watched.name(),
                 "--host-netns", hostNetns.name(), "--metrics", "127.0.0.1:" + FreePort.belowEphemeralRange());
+        try {
+            await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).until(() -> kafka.readAll(IsolationLevel.READ_UNCOMMITTED, HEARTBEATS)
+                    .stream().anyMatch(r -> host.equals(FinwatchSerde.shared().decode(r.value(), CollectorHeartbeat.class).getHost())));
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("no heartbeat of " + host + " within " + WAIT + diagnostics(), e);
+        }
     }
 
     private static Leak leak(Netns serverNs, String bind, int port, Netns clientNs, String dial, int dialPort)
@@ -330,8 +339,11 @@ class BothEndsAcrossHostsTest {
 
     private List<FinWait2Anomaly> awaitDiagnosis(String host, int localPort, TcpState state, Verdict verdict) throws IOException {
         try {
-            return await().atMost(WAIT).pollInterval(Duration.ofSeconds(1)).until(() -> episode(host, localPort, state),
-                    e -> !e.isEmpty() && diagnosis(e).getVerdict() == verdict);
+            List<FinWait2Anomaly> e = await().atMost(WAIT).pollInterval(Duration.ofSeconds(1)).until(() -> episode(host, localPort, state),
+                    x -> !x.isEmpty() && diagnosis(x).getVerdict() == verdict);
+            System.out.println(host + " port " + localPort + " " + state + ": " + e.stream()
+                    .map(x -> x.getKind() + "(" + x.getVerdict() + ", dwell " + x.getDwellMs() + " ms)").collect(Collectors.joining(" ")));
+            return e;
         } catch (ConditionTimeoutException e) {
             throw new AssertionError("no " + verdict + " for " + host + " port " + localPort + " " + state + " within " + WAIT
                     + "; its anomalies: " + episode(host, localPort, state) + diagnostics(), e);
