@@ -44,6 +44,8 @@ class SecuredKafkaTest {
     private static final String HEARTBEATS = "finwatch.heartbeats";
     private static final String ANOMALIES = "finwatch.anomalies";
     private static final String DLQ = "finwatch.dlq";
+    /** The detector's pairing path: it writes and reads these itself. */
+    private static final List<String> PAIRING = List.of("finwatch.pairing", "finwatch.pair-facts", "finwatch.host-directory");
     private static final String APP_ID = "finwatch-streams";
     private static final String COLLECTOR = "finwatch-collector";
     private static final String STREAMS = "finwatch-streams";
@@ -76,6 +78,11 @@ class SecuredKafkaTest {
         }
         for (String topic : List.of(ANOMALIES, DLQ)) {
             allow(acls, STREAMS, ResourceType.TOPIC, topic, PatternType.LITERAL, AclOperation.WRITE);
+        }
+        for (String topic : PAIRING) {
+            allow(acls, STREAMS, ResourceType.TOPIC, topic, PatternType.LITERAL, AclOperation.READ);
+            allow(acls, STREAMS, ResourceType.TOPIC, topic, PatternType.LITERAL, AclOperation.WRITE);
+            allow(acls, STREAMS, ResourceType.TOPIC, topic, PatternType.LITERAL, AclOperation.CREATE);
         }
         allow(acls, TAIL, ResourceType.TOPIC, ANOMALIES, PatternType.LITERAL, AclOperation.READ);
         // --create-topics (the default): streams creates the four topics itself.

@@ -65,7 +65,7 @@ public final class TopicSetup {
                 if (!existing.contains(t)) {
                     NewTopic topic = new NewTopic(t, partitions, replicationFactor);
                     if (t.equals(s.hostDirectoryTopic())) {
-                        // Read whole by every instance at start (a global store): only each host's newest entry matters.
+                        // Only each host's newest entry matters.
                         topic.configs(Map.of("cleanup.policy", "compact"));
                     }
                     missing.add(topic);
@@ -85,17 +85,20 @@ public final class TopicSetup {
                     }
                 }
             }
-            Map<String, TopicDescription> d = describe(admin, List.of(s.transitionsTopic(), s.heartbeatsTopic(), s.pairFactsTopic()));
+            Map<String, TopicDescription> d = describe(admin, List.of(s.transitionsTopic(), s.heartbeatsTopic(), s.pairFactsTopic(),
+                    s.hostDirectoryTopic()));
             int tp = d.get(s.transitionsTopic()).partitions().size();
             int hp = d.get(s.heartbeatsTopic()).partitions().size();
             if (tp != hp) {
                 throw new IllegalStateException(s.transitionsTopic() + " has " + tp + " partitions but " + s.heartbeatsTopic() + " has " + hp
                         + ": they must be equal so that a host's transitions and heartbeats meet in one task");
             }
-            int fp = d.get(s.pairFactsTopic()).partitions().size();
-            if (tp != fp) {
-                throw new IllegalStateException(s.transitionsTopic() + " has " + tp + " partitions but " + s.pairFactsTopic() + " has " + fp
-                        + ": they must be equal so that the facts about a host's sockets reach the task holding them");
+            for (String sameCount : List.of(s.pairFactsTopic(), s.hostDirectoryTopic())) {
+                int fp = d.get(sameCount).partitions().size();
+                if (tp != fp) {
+                    throw new IllegalStateException(s.transitionsTopic() + " has " + tp + " partitions but " + sameCount + " has " + fp
+                            + ": they must be equal, since the detector's tasks read them together");
+                }
             }
             return tp;
         } catch (InterruptedException e) {

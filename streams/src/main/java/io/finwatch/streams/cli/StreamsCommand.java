@@ -93,7 +93,7 @@ final class StreamsCommand implements Callable<Integer> {
     String pairFactsTopic;
 
     @Option(names = "--host-directory-topic", defaultValue = StreamsSettings.DEFAULT_HOST_DIRECTORY_TOPIC,
-            description = "Hosts' addresses, read whole by every instance (compacted). Default: ${DEFAULT-VALUE}.")
+            description = "Hosts' addresses, written to every partition; as many partitions as the transitions. Default: ${DEFAULT-VALUE}.")
     String hostDirectoryTopic;
 
     @Mixin

@@ -38,7 +38,7 @@ import java.util.Objects;
  * @param pairFactsTopic           what the pairing task found about an end's peer, keyed by the end's host; must have
  *                                 as many partitions as the transitions topic (it is read by the same tasks)
  * @param hostDirectoryTopic       hosts' namespace addresses and when they were last heard, keyed by host, read by
- *                                 every instance as a global store (which host has an address)
+ *                                 every detector task (written to every partition; as many partitions as the transitions)
  */
 public record StreamsSettings(
         String transitionsTopic,

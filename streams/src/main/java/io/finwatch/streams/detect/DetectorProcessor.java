@@ -21,7 +21,6 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.WindowStore;
 
 /**
@@ -85,7 +84,7 @@ public final class DetectorProcessor implements Processor<String, SpecificRecord
                 context.getStateStore(StoreNames.CLOSE_WAIT_DWELL_1M), context.getStateStore(StoreNames.CLOSE_WAIT_DWELL_1H));
         closeWaitPending.beforeCommit(closeWaitDwell::save);
         KeyValueStore<String, PairFact> peers = context.getStateStore(StoreNames.PEERS);
-        ReadOnlyKeyValueStore<String, byte[]> directory = context.getStateStore(StoreNames.HOST_DIRECTORY);
+        KeyValueStore<String, byte[]> directory = context.getStateStore(StoreNames.HOST_DIRECTORY);
         this.connections = new ConnectionTracker(connectionStore, openStore, context.getStateStore(StoreNames.OPEN_CLOSE_WAIT), dwell,
                 closeWaitDwell, new Diagnosis(peers, new HostDirectory(directory)), settings, metrics.openSockets(taskId));
         this.lag = metrics.eventLag(taskId);

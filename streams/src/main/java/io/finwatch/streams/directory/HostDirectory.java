@@ -6,7 +6,7 @@ import io.finwatch.streams.state.StoreKeys;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
-/** Reads the global host directory: which host has an address, and when a host was last heard. */
+/** Reads the host directory: which host has an address, and when a host was last heard. */
 public final class HostDirectory {
 
     /**

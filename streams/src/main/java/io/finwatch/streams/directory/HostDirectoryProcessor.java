@@ -16,8 +16,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the global host directory from the host-directory topic, on every instance: each host's newest heartbeat
- * there, and for each address of its namespaces, the host that has it. An address that moves to another host (a pod
+ * Keeps the host directory from the host-directory topic, which the detector writes to every partition, so every
+ * detector task holds the whole fleet's: each host's newest heartbeat there, and for each address of its namespaces,
+ * the host that has it. A regular changelogged store, so it is restored with the task under exactly-once (a global
+ * store would wait at every start for the killed instance's open transaction on its topic). An address that moves to another host (a pod
  * IP reused) belongs to the host that reported it last; a host that stops reporting an address gives it up.
  */
 public final class HostDirectoryProcessor implements Processor<String, byte[], Void, Void> {

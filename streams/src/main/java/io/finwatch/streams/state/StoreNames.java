@@ -35,7 +35,7 @@ package io.finwatch.streams.state;
  *     episode (partitioned by host like the others).
  * <li>{@link #PAIR_ENDS} String {@link StoreKeys#pairEnd} -> PairingEnd record: the pairing task's closing-state ends,
  *     partitioned by connection key, not by host (find the instance with the connection key).
- * <li>{@link #HOST_DIRECTORY} global store, on every instance: {@link StoreKeys#directoryHost} -> the host's last
+ * <li>{@link #HOST_DIRECTORY} the whole fleet's, in every detector task: {@link StoreKeys#directoryHost} -> the host's last
  *     forwarded CollectorHeartbeat (single-object encoded), {@link StoreKeys#directoryAddress} -> the host name (UTF-8)
  *     that has the address in one of its namespaces.
  * </ul>

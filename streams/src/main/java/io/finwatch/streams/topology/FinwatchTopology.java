@@ -29,6 +29,10 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.StreamPartitioner;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
@@ -40,7 +44,7 @@ import org.apache.kafka.streams.state.Stores;
  *              ├─ decode ─┬─ dedup ───────┤      ^
  * heartbeats ──┘          └─ dlq          │      └──────────── pair-facts ─┐
  *                                         └─ pair-keys ─┬─ pairing ─ pair ─┘
- *                                                       └─ host-directory ─ (global store on every instance)
+ *                                                       └─ host-directory (to every partition) ─ directory ─┘
  * </pre>
  *
  * Transitions, heartbeats and pair facts feed one sub-topology, so a task holds partition N of each: with equal
@@ -86,14 +90,14 @@ public final class FinwatchTopology {
 
         t.addProcessor(PAIR_KEYS, () -> new PairKeysProcessor(PAIRING_SINK, DIRECTORY_SINK), DEDUP);
         t.addSink(PAIRING_SINK, config.pairingTopic(), new StringSerializer(), records(), PAIR_KEYS);
-        t.addSink(DIRECTORY_SINK, config.hostDirectoryTopic(), new StringSerializer(), records(), PAIR_KEYS);
+        // To every partition: each detector task keeps the whole directory in its own store.
+        t.addSink(DIRECTORY_SINK, config.hostDirectoryTopic(), new StringSerializer(), records(), everyPartition(), PAIR_KEYS);
         t.addSource(PAIRING_SOURCE, new StringDeserializer(), pairingEnds.lenientDeserializer(), config.pairingTopic());
         t.addProcessor(PAIR, PairingProcessor::new, PAIRING_SOURCE);
         t.addSink(PAIR_FACTS_SINK, config.pairFactsTopic(), new StringSerializer(), facts.serializer(), PAIR);
         t.addStateStore(keyValue(StoreNames.PAIR_ENDS, pairingEnds), PAIR);
-        t.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.HOST_DIRECTORY), Serdes.String(),
-                        Serdes.ByteArray()).withLoggingDisabled(), DIRECTORY_SOURCE, new StringDeserializer(), new ByteArrayDeserializer(),
-                config.hostDirectoryTopic(), DIRECTORY, HostDirectoryProcessor::new);
+        t.addSource(DIRECTORY_SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), config.hostDirectoryTopic());
+        t.addProcessor(DIRECTORY, HostDirectoryProcessor::new, DIRECTORY_SOURCE);
 
         t.addStateStore(new BeforeCommitStoreBuilder<>(StoreNames.DEDUP, Serdes.String(), new SeqMarkSerde()), DEDUP);
         t.addStateStore(keyValue(StoreNames.CONNECTIONS, new ConnectionStateSerde()), DETECT);
@@ -110,6 +114,7 @@ public final class FinwatchTopology {
         t.addStateStore(window(StoreNames.CLOSE_WAIT_DWELL_1M, StoreNames.DWELL_1M_WINDOW_MS, StoreNames.DWELL_1M_RETENTION_MS), DETECT);
         t.addStateStore(window(StoreNames.CLOSE_WAIT_DWELL_1H, StoreNames.DWELL_1H_WINDOW_MS, StoreNames.DWELL_1H_RETENTION_MS), DETECT);
         t.addStateStore(keyValue(StoreNames.PEERS, new RecordSerde<>(PairFact.class)), DETECT);
+        t.addStateStore(keyValue(StoreNames.HOST_DIRECTORY, Serdes.ByteArray()), DIRECTORY, DETECT);
         return t;
     }
 
@@ -121,6 +126,10 @@ public final class FinwatchTopology {
     private static Serializer<SpecificRecord> records() {
         FinwatchSerde serde = FinwatchSerde.shared();
         return (topic, value) -> value == null ? null : serde.encode(value);
+    }
+
+    private static StreamPartitioner<String, SpecificRecord> everyPartition() {
+        return (topic, key, value, partitions) -> Optional.of(IntStream.range(0, partitions).boxed().collect(Collectors.toSet()));
     }
 
     private static StoreBuilder<?> window(String name, long windowMs, long retentionMs) {

@@ -79,10 +79,12 @@ public final class StreamsThroughputBench {
         int threads = args.length > 2 ? Integer.parseInt(args[2]) : 1;
         int partitions = args.length > 3 ? Integer.parseInt(args[3]) : 6;
         String commitMs = args.length > 4 ? args[4] : "100";
-        boolean noop = args.length > 5 && args[5].equals("noop");
+        // "noop,detector" (the default) measures the floor and then the detector, pairing on, over the same backlog.
+        List<String> modes = List.of((args.length > 5 ? args[5] : "noop,detector").split(","));
         Path state = Files.createTempDirectory("finwatch-bench");
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-            kafka.createTopics(partitions, TRANSITIONS, HEARTBEATS);
+            kafka.createTopics(partitions, TRANSITIONS, HEARTBEATS, StreamsSettings.DEFAULT_PAIRING_TOPIC, StreamsSettings.DEFAULT_PAIR_FACTS_TOPIC,
+                    StreamsSettings.DEFAULT_HOST_DIRECTORY_TOPIC);
             kafka.createTopics(1, ANOMALIES, DLQ);
 
             FleetGenerator fleet = new FleetGenerator(hosts, Instant.now().minusSeconds(3600), TRANSITIONS, HEARTBEATS, 7);
@@ -97,11 +99,22 @@ public final class StreamsThroughputBench {
             double raw = rawConsumeRate(kafka, fleet.transitionsWritten);
             System.out.printf("raw consume of %s: %,.0f records/s%n", TRANSITIONS, raw);
 
+            for (String mode : modes) {
+                measure(kafka, fleet, raw, mode.equals("noop"), threads, partitions, commitMs, state.resolve(mode));
+            }
+        }
+    }
+
+    private static void measure(EmbeddedKafka kafka, FleetGenerator fleet, double raw, boolean noop, int threads, int partitions,
+                                String commitMs, Path state) throws Exception {
+        {
+            String appId = noop ? "finwatch-bench-noop" : "finwatch-bench";
+            System.out.printf("load average before %s: %s%n", noop ? "no-op" : "detector", loadAverage());
             StreamsSettings settings = StreamsSettings.builder().topics(TRANSITIONS, HEARTBEATS, ANOMALIES, DLQ).build();
             Properties props = KafkaStreamsProperties.assemble(Map.of(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(threads),
                     StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitMs),
                     "bench", Map.of(), Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                            StreamsConfig.APPLICATION_ID_CONFIG, "finwatch-bench", StreamsConfig.STATE_DIR_CONFIG, state.toString()));
+                            StreamsConfig.APPLICATION_ID_CONFIG, appId, StreamsConfig.STATE_DIR_CONFIG, state.toString()));
             Topology topology = noop ? noopTopology() : FinwatchTopology.buildTopology(settings, new DetectorMetrics(new SimpleMeterRegistry()));
             KafkaStreams streams = new KafkaStreams(topology, props);
             AtomicBoolean running = new AtomicBoolean();
@@ -115,9 +128,19 @@ public final class StreamsThroughputBench {
             long jvmCpu0 = processCpuNanos();
             Map<String, Long> threads0 = cpuTicksByThreadName();
             long total = fleet.transitionsWritten;
-            while (kafka.committedOffsets("finwatch-bench", TRANSITIONS) < total
-                    || kafka.committedOffsets("finwatch-bench", HEARTBEATS) < fleet.heartbeatsWritten) {
+            while (kafka.committedOffsets(appId, TRANSITIONS) < total
+                    || kafka.committedOffsets(appId, HEARTBEATS) < fleet.heartbeatsWritten) {
                 Thread.sleep(100);
+            }
+            if (!noop) {
+                // Done only once the pairing task has read everything the detector sent it (and so sent its facts).
+                double detectSecs = seconds(s0);
+                long pairingEnd = endOffsets(kafka, StreamsSettings.DEFAULT_PAIRING_TOPIC);
+                while (kafka.committedOffsets(appId, StreamsSettings.DEFAULT_PAIRING_TOPIC) < pairingEnd) {
+                    Thread.sleep(100);
+                }
+                System.out.printf("detector inputs committed after %.1f s; pairing topic (%,d records incl. markers) drained after %.1f s%n",
+                        detectSecs, pairingEnd, seconds(s0));
             }
             double secs = seconds(s0);
             double cpu = (streamThreadsCpuNanos() - cpu0) / 1e9;
@@ -131,6 +154,7 @@ public final class StreamsThroughputBench {
                     cpu * 1e6 / total);
             System.out.printf("whole JVM CPU (broker, stream threads, producers, GC): %.1f s, %.1f us per transition%n", jvmCpu, jvmCpu * 1e6 / total);
             printThreadCpu(threads0, cpuTicksByThreadName(), total);
+            System.out.printf("load average after: %s%n", loadAverage());
 
             if (noop) {
                 streams.close(Duration.ofSeconds(30));
@@ -143,6 +167,23 @@ public final class StreamsThroughputBench {
                     delays.size(), delays.get(delays.size() / 2), delays.get(delays.size() * 9 / 10), delays.get(delays.size() * 99 / 100),
                     delays.get(delays.size() - 1));
             streams.close(Duration.ofSeconds(30));
+        }
+    }
+
+    static long endOffsets(EmbeddedKafka kafka, String topic) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            d.partitions().forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+            return admin.listOffsets(latest).all().get().values().stream().mapToLong(r -> r.offset()).sum();
+        }
+    }
+
+    static String loadAverage() {
+        try {
+            return Files.readAllLines(Path.of("/proc/loadavg")).get(0);
+        } catch (java.io.IOException e) {
+            return "unknown";
         }
     }
 
