@@ -126,7 +126,7 @@ class BothEndsAcrossHostsTest {
     @Order(1)
     void theFinWait2EndNamesTheClientThatNeverClosedAndTheCloseWaitEndNamesTheServer() throws Exception {
         twoHosts();
-        Leak leak = leak(b, B_IP, 8080, a, B_IP, 8080);
+        Leak leak = leak(b, B_IP, 8080, a, B_IP, 8080, 200);
         int clientPort = leak.client().localPort();
 
         List<FinWait2Anomaly> server = awaitDiagnosis(HOST_B, 8080, TcpState.FIN_WAIT2, Verdict.PEER_NEVER_CLOSED);
@@ -144,14 +144,14 @@ class BothEndsAcrossHostsTest {
         assertThat(unmap(peer.getLocalIp())).isEqualTo(A_IP);
         assertThat(peer.getLocalPort()).isEqualTo(clientPort);
         assertThat(peer.getNetns()).isEqualTo(a.inode());
-        assertThat(peer.getRecvQ()).as("the server's FIN, counted as one byte, and nothing else unread").isEqualTo(1L);
-        assertThat(diagnosis(server).getEvidence()).contains("pid " + leak.client().pid());
+        assertThat(peer.getRecvQ()).as("the server's 200 bytes, and its FIN counted as one").isEqualTo(201L);
+        assertThat(diagnosis(server).getEvidence()).contains("pid " + leak.client().pid()).contains("200 bytes unread");
 
         List<FinWait2Anomaly> client = awaitDiagnosis(HOST_A, clientPort, TcpState.CLOSE_WAIT, Verdict.LOCAL_NEVER_CLOSED);
         FinWait2Anomaly cw = theStuck(client);
         assertThat(cw.getReason()).isEqualTo(AnomalyReason.CLOSE_WAIT_PAST_THRESHOLD);
         assertThat(cw.getPid()).isEqualTo((int) leak.client().pid());
-        assertThat(cw.getRecvQ()).isEqualTo(1L);
+        assertThat(cw.getRecvQ()).isEqualTo(201L);
         PeerEnd serverEnd = diagnosis(client).getPeer();
         assertThat(serverEnd).as("the CLOSE_WAIT end names the server").isNotNull();
         assertThat(serverEnd.getHost()).isEqualTo(HOST_B);
@@ -310,9 +310,18 @@ class BothEndsAcrossHostsTest {
 
     private static Leak leak(Netns serverNs, String bind, int port, Netns clientNs, String dial, int dialPort)
             throws IOException {
+        return leak(serverNs, bind, port, clientNs, dial, dialPort, 0);
+    }
+
+    /** The server writes {@code unread} bytes before its FIN, which the client never reads. */
+    private static Leak leak(Netns serverNs, String bind, int port, Netns clientNs, String dial, int dialPort, int unread)
+            throws IOException {
         Peer server = Peer.server(serverNs, bind, port);
         Peer client = Peer.client(clientNs, dial, dialPort);
         server.accepted();
+        if (unread > 0) {
+            server.write(unread);
+        }
         server.shutdownOutput();
         return new Leak(server, client);
     }
