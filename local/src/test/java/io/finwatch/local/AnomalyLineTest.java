@@ -34,6 +34,18 @@ class AnomalyLineTest {
     }
 
     @Test
+    void aCloseWaitLeakSaysItsUnreadBytesItsVerdictAndItsPeer() {
+        FinWait2Anomaly a = socket(AnomalyKind.STUCK, AnomalyReason.CLOSE_WAIT_PAST_THRESHOLD).setState(TcpState.CLOSE_WAIT).setRecvQ(201L)
+                .setVerdict(io.finwatch.schemas.Verdict.LOCAL_NEVER_CLOSED)
+                .setPeer(io.finwatch.schemas.PeerEnd.newBuilder().setHost("node-b").setNetns(1).setLocalIp("10.0.0.2").setLocalPort(8080)
+                        .setRemoteIp("10.0.0.1").setRemotePort(45678).setState(TcpState.FIN_WAIT2).setPid(7).setComm("server").setSeenAt(AT)
+                        .build())
+                .build();
+        assertThat(AnomalyLine.format(a, ZoneOffset.UTC)).endsWith("in CLOSE_WAIT 63s (its process never closed it, 200 bytes unread)"
+                + "; LOCAL_NEVER_CLOSED, peer pid 7 (server) on node-b in FIN_WAIT2");
+    }
+
+    @Test
     void aResolutionSaysWhereTheSocketWent() {
         assertThat(AnomalyLine.format(socket(AnomalyKind.RESOLVED, AnomalyReason.LEFT_FIN_WAIT2).setToState(TcpState.TIME_WAIT).build(),
                 ZoneOffset.UTC)).isEqualTo("10:15:30 RESOLVED node pid 4242 (kube-proxy) 127.0.0.1:45678 -> 127.0.0.1:9999"

@@ -182,6 +182,13 @@ public final class PairingProcessor implements Processor<String, PairingEnd, Str
         if (in.getConntrack() == null && prev.getConntrack() != null) {
             in.setConntrack(prev.getConntrack());
         }
+        if (in.getPid() == null && prev.getPid() != null) {
+            // A GONE names no owner: the peer is still the process that held it.
+            in.setPid(prev.getPid());
+            in.setComm(prev.getComm());
+            in.setContainerId(prev.getContainerId());
+            in.setPod(prev.getPod());
+        }
         return in;
     }
 

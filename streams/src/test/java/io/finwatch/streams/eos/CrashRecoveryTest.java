@@ -62,7 +62,7 @@ class CrashRecoveryTest {
     Path work;
 
     @Test
-    @Timeout(value = 170, unit = TimeUnit.SECONDS)
+    @Timeout(value = 240, unit = TimeUnit.SECONDS)
     void everyAnomalyExactlyOnceAcrossThreeKills() throws Exception {
         List<String> live = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
@@ -123,10 +123,13 @@ class CrashRecoveryTest {
                 }
                 long allInput = produced;
                 Set<String> wanted = expected.stream().map(Expected::anomalyId).collect(Collectors.toSet());
-                await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                await().atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
                     List<FinWait2Anomaly> now = read(kafka);
-                    return kafka.committedOffsets(APP_ID, TRANSITIONS) >= allInput && ids(now).containsAll(wanted)
-                            && script.paired.stream().allMatch(p -> finalVerdict(now, p) == p.verdict());
+                    assertThat(kafka.committedOffsets(APP_ID, TRANSITIONS)).as("input committed").isGreaterThanOrEqualTo(allInput);
+                    assertThat(ids(now)).as("expected anomalies published").containsAll(wanted);
+                    for (PairedEnds p : script.paired) {
+                        assertThat(finalVerdict(now, p)).as("final verdict of " + p).isEqualTo(p.verdict());
+                    }
                 });
                 assertThat(app.terminate()).as("clean stop on SIGTERM").isIn(0, 143);
             } finally {

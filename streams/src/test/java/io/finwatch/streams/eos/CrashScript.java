@@ -52,9 +52,12 @@ final class CrashScript {
                 String heartbeats, long seed) {
         Random random = new Random(seed);
         FinwatchSerde serde = FinwatchSerde.shared();
+        // Per host, one collector for its servers' ends and one for its clients': the events of each are generated in
+        // one host's list, so each collector's numbering stays in order on its partition (dedup drops anything below).
         java.util.Map<String, Fleet.Host> hostsOfPairs = new java.util.HashMap<>();
         for (String h : liveHosts) {
-            hostsOfPairs.put(h, new Fleet.Host(h, PAIR_NETNS, List.of(), t.minusSeconds(3600)));
+            hostsOfPairs.put(h + "/srv", new Fleet.Host(h, h + "-srv", PAIR_NETNS, List.of(), t.minusSeconds(3600)));
+            hostsOfPairs.put(h + "/cli", new Fleet.Host(h, h + "-cli", PAIR_NETNS, List.of(), t.minusSeconds(3600)));
         }
         List<List<SpecificRecord>> perHost = new ArrayList<>();
         for (String host : liveHosts) {
@@ -141,8 +144,8 @@ final class CrashScript {
         String peerHost = liveHosts.get((i + 1) % liveHosts.size());
         String serverIp = "10.9." + i + ".1";
         String clientIp = "10.9." + ((i + 1) % liveHosts.size()) + ".2";
-        Fleet.Host server = hosts.get(host);
-        Fleet.Host client = hosts.get(peerHost);
+        Fleet.Host server = hosts.get(host + "/srv");
+        Fleet.Host client = hosts.get(peerHost + "/cli");
         List<Timed> out = new ArrayList<>();
         int serverPid = 2000 + i;
         int clientPid = 3000 + i;

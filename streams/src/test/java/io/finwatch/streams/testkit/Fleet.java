@@ -30,9 +30,16 @@ public final class Fleet {
         private final long netns;
         private final List<String> addresses;
         private final Instant startedAt;
+        private final String collectorId;
         private long seq;
 
         public Host(String name, long netns, List<String> addresses, Instant startedAt) {
+            this(name, name + "-c", netns, addresses, startedAt);
+        }
+
+        /** A host whose events carry this collector id (several collectors of one host each number their own). */
+        public Host(String name, String collectorId, long netns, List<String> addresses, Instant startedAt) {
+            this.collectorId = collectorId;
             this.name = name;
             this.netns = netns;
             this.addresses = addresses;
@@ -49,7 +56,7 @@ public final class Fleet {
 
         public CollectorHeartbeat heartbeat(Instant at) {
             return CollectorHeartbeat.newBuilder()
-                    .setHost(name).setCollectorId(name + "-c").setEpoch(1).setSeq(++seq).setObservedAt(at).setStartedAt(startedAt)
+                    .setHost(name).setCollectorId(collectorId).setEpoch(1).setSeq(++seq).setObservedAt(at).setStartedAt(startedAt)
                     .setCollectorVersion("test").setIntervalMs(INTERVAL_MS)
                     .setNamespaces(List.of(NamespaceInfo.newBuilder().setNetns(netns).setFinTimeoutS(FIN_TIMEOUT_S)
                             .setFinTimeoutSource(FinTimeoutSource.NAMESPACE).setRepresentativePid(1).setSockets(10)
@@ -105,7 +112,7 @@ public final class Fleet {
             state = to;
             boolean gone = to == TcpState.GONE;
             return SocketTransition.newBuilder()
-                    .setHost(host.name).setCollectorId(host.name + "-c").setEpoch(1).setSeq(++host.seq).setObservedAt(at)
+                    .setHost(host.name).setCollectorId(host.collectorId).setEpoch(1).setSeq(++host.seq).setObservedAt(at)
                     .setNetns(host.netns).setFamily(localIp.contains(":") ? 6 : 4).setLocalIp(localIp).setLocalPort(localPort)
                     .setRemoteIp(remoteIp).setRemotePort(remotePort).setOrdinal(0).setFromState(from).setToState(to)
                     .setInode(gone ? 0 : 70_000L + localPort).setUid(0).setOrphaned(gone).setTimer(TimerKind.OFF).setTimerMs(0)
