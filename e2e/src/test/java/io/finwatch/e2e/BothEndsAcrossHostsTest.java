@@ -167,9 +167,20 @@ class BothEndsAcrossHostsTest {
         JsonNode fromClient = awaitPair(HOST_A, clientPort, p -> p.path("peer").path("pid").asLong() == leak.server().pid());
         assertThat(fromClient.path("verdict").asText()).isEqualTo("LOCAL_NEVER_CLOSED");
         assertThat(fromClient.path("pair_key").asText()).isEqualTo(fromServer.path("pair_key").asText());
-        // And the host's open CLOSE_WAIT sockets.
-        JsonNode closeWait = api.json("/api/hosts/" + HOST_A + "/closewait").orElseThrow();
-        assertThat(closeWait.findValues("local_port").stream().map(JsonNode::asInt)).contains(clientPort);
+        // And among the client host's open CLOSE_WAIT sockets, stuck, with its verdict.
+        await().atMost(WAIT).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            Optional<JsonNode> open = api.json("/api/hosts/" + HOST_A + "/closewait");
+            if (open.isEmpty()) {
+                return false;
+            }
+            for (JsonNode s : open.get()) {
+                if (s.path("local_port").asInt() == clientPort) {
+                    return s.path("stuck").asBoolean() && s.path("verdict").asText().equals("LOCAL_NEVER_CLOSED")
+                            && s.path("recv_q").asLong() == 201;
+                }
+            }
+            return false;
+        });
         assertNoDuplicateStuck();
     }
 
