@@ -4,6 +4,7 @@ import io.finwatch.schemas.Owner;
 import io.finwatch.schemas.SocketTransition;
 import io.finwatch.schemas.StateSinceSource;
 import io.finwatch.schemas.TcpState;
+import io.finwatch.schemas.state.PairFact;
 import io.finwatch.streams.aggregate.DwellAggregates;
 import io.finwatch.streams.config.StreamsSettings;
 import io.finwatch.streams.metrics.DetectorMetrics;
@@ -12,6 +13,8 @@ import io.finwatch.streams.state.StoreKeys;
 import io.finwatch.streams.verdict.VerdictRules;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -48,7 +51,7 @@ final class ConnectionTracker {
     private final DwellAggregates closeWaitDwell;
     private final Diagnosis diagnosis;
     /** STUCK FIN_WAIT2 episodes with no peer fact, judged from the host directory alone: judged again at every recheck. */
-    private final java.util.Set<String> unsettled = new java.util.TreeSet<>();
+    private final Set<String> unsettled = new TreeSet<>();
     private final StreamsSettings settings;
     private final DetectorMetrics.OpenSockets openMetric;
     private final OpenEpisodes episodes = new OpenEpisodes();
@@ -267,7 +270,7 @@ final class ConnectionTracker {
      * A fact of the pairing task about an episode's peer: kept with the episode; once the episode is STUCK, a verdict
      * or peer that changes is announced (UPDATED).
      */
-    void onPeerFact(io.finwatch.schemas.state.PairFact f, long now, AnomalyOutput out) {
+    void onPeerFact(PairFact f, long now, AnomalyOutput out) {
         ConnectionKey key = new ConnectionKey(f.getHost(), f.getNetns(), f.getFamily(), f.getLocalIp(), f.getLocalPort(), f.getRemoteIp(),
                 f.getRemotePort(), f.getOrdinal());
         if (!episodes.mayHave(key)) {
@@ -279,7 +282,7 @@ final class ConnectionTracker {
         if (c == null || c.state() != f.getState() || f.getStateSince() + c.pollIntervalMs() < c.enteredAt()) {
             return;
         }
-        io.finwatch.schemas.state.PairFact before = diagnosis.peerOf(k);
+        PairFact before = diagnosis.peerOf(k);
         diagnosis.remember(k, f);
         unsettled.remove(k);
         if (!c.stuckEmitted()) {

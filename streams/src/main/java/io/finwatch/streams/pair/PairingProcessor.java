@@ -8,7 +8,9 @@ import io.finwatch.streams.state.StoreNames;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.TreeSet;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
@@ -161,7 +163,7 @@ public final class PairingProcessor implements Processor<String, PairingEnd, Str
     }
 
     /** The states of an end that received its peer's FIN first: its peer is (or was) in FIN_WAIT2. */
-    private static final java.util.Set<TcpState> PASSIVE = java.util.EnumSet.of(TcpState.CLOSE_WAIT, TcpState.LAST_ACK, TcpState.CLOSING);
+    private static final Set<TcpState> PASSIVE = EnumSet.of(TcpState.CLOSE_WAIT, TcpState.LAST_ACK, TcpState.CLOSING);
 
     private void tell(PairingEnd subject, PairingEnd peer, String key, long timestamp) {
         context.forward(new Record<>(subject.getHost(), PairingEnds.fact(subject, peer, key), timestamp));
