@@ -42,7 +42,9 @@ class OverlaysTest {
     void sysAdminOnlyAddsTheCapabilityAndNetlinkToTheCollector() {
         assertThat(differences(Overlay.DEFAULT.objects(), Overlay.SYS_ADMIN.objects())).containsExactlyInAnyOrder(
                 "DaemonSet finwatch-collector /spec/template/spec/containers[collector]/args/" + argsOfCollector().size(),
-                "DaemonSet finwatch-collector /spec/template/spec/containers[collector]/securityContext/capabilities/add/2");
+                // Appended after the base's own capabilities.
+                "DaemonSet finwatch-collector /spec/template/spec/containers[collector]/securityContext/capabilities/add/"
+                        + capabilitiesOfCollector().size());
     }
 
     @Test
@@ -84,6 +86,11 @@ class OverlaysTest {
         lines.add("");
         Files.writeString(dir.resolve("kustomization.yaml"), String.join("\n", lines));
         return Overlay.render(Repo.root().relativize(dir).toString());
+    }
+
+    private static List<String> capabilitiesOfCollector() {
+        return Manifests.strings(Manifests.container(Overlay.DEFAULT.one("DaemonSet", "finwatch-collector"), "collector")
+                .path("securityContext").path("capabilities").path("add"));
     }
 
     private static List<String> argsOfCollector() {

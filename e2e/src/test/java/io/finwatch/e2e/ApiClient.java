@@ -40,6 +40,18 @@ final class ApiClient {
         return b.build();
     }
 
+    /** The JSON answer to a GET of {@code path}; empty while the API answers 503 (Streams rebalancing or restoring). */
+    Optional<JsonNode> json(String path) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(request(path), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 503) {
+            return Optional.empty();
+        }
+        if (r.statusCode() != 200) {
+            throw new IOException("GET " + path + ": " + r.statusCode() + " " + r.body());
+        }
+        return Optional.of(JSON.readTree(r.body()));
+    }
+
     /**
      * The anomaly of {@code kind} on the socket whose local end is {@code localEndpoint} (ip:port); empty when there
      * is none, or while the API answers 503 (Streams rebalancing or restoring).
