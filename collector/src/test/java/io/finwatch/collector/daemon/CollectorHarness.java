@@ -91,7 +91,10 @@ final class CollectorHarness implements AutoCloseable {
     Process startCollector(String bootstrapServers, List<String> jvmOptions, String... extra) throws IOException {
         List<String> args = new ArrayList<>(List.of("collect", "--bootstrap-servers", bootstrapServers,
                 "--buffer-dir", bufferDir.toString(), "--interval", "200ms", "--host", "churnhost",
-                "--metrics", "127.0.0.1:" + metricsPort));
+                "--metrics", "127.0.0.1:" + metricsPort,
+                // Only the churn's namespace: what the tests count (events, bytes against a disk cap) must not
+                // depend on how many sockets other work on the machine holds.
+                "--netns", netns));
         args.addAll(List.of(extra));
         collector = ChildJvm.start(CollectorMain.class, log, jvmOptions, args.toArray(String[]::new));
         return collector;
