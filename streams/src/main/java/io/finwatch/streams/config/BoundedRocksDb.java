@@ -20,6 +20,14 @@ public final class BoundedRocksDb implements RocksDBConfigSetter {
     /** Streams property: the shared budget in bytes for block cache and memtables of all stores. */
     public static final String MEMORY_BYTES_CONFIG = "finwatch.rocksdb.memory.bytes";
     public static final long DEFAULT_MEMORY_BYTES = 64L << 20;
+    /**
+     * The unit a memtable takes memory in (RocksDB's default is an eighth of the write buffer, 512 KiB here). Every
+     * store that has been written since its last flush holds at least one block, charged to the shared write-buffer
+     * budget; with the default, a hundred or so stores (a detector task has a dozen, window segments add more) filled
+     * the budget with nearly empty memtables, so every write made its store flush a memtable of a few KiB and L0
+     * compactions never stopped. At 64 KiB they take a few MiB together, and memtables flush when they are full.
+     */
+    static final long ARENA_BLOCK_BYTES = 64L << 10;
     /** Index and filter blocks live in the cache too (so they are bounded); this share is kept for them. */
     private static final double INDEX_FILTER_RATIO = 0.2;
 
@@ -49,6 +57,7 @@ public final class BoundedRocksDb implements RocksDBConfigSetter {
         options.setWriteBufferManager(s.writeBuffers());
         options.setMaxWriteBufferNumber(2);
         options.setWriteBufferSize(Math.max(1L << 20, s.bytes() / 16));
+        options.setArenaBlockSize(ARENA_BLOCK_BYTES);
         options.setTableFormatConfig(table);
     }
 

@@ -16,9 +16,17 @@ import java.util.Set;
 /** Ends on the pairing path: which transitions take it, what they carry, and the facts made of two ends. */
 public final class PairingEnds {
 
-    /** The states a connection passes through while it closes: only these can pair. */
-    public static final Set<TcpState> CLOSING = EnumSet.of(TcpState.FIN_WAIT1, TcpState.FIN_WAIT2, TcpState.CLOSING,
-            TcpState.TIME_WAIT, TcpState.CLOSE_WAIT, TcpState.LAST_ACK);
+    /**
+     * The closing states a verdict can rest on, and so the only ones on the pairing path: the judged ends (FIN_WAIT2,
+     * CLOSE_WAIT) and the states that prove a FIN_WAIT2 end's peer sent its FIN (LAST_ACK, CLOSING). FIN_WAIT1 and
+     * TIME_WAIT stay off it: a FIN_WAIT1 end is told nothing and is the peer of no stuck end for longer than an ACK's
+     * flight, and a TIME_WAIT end has had its own FIN acknowledged and has received its peer's, so its peer is in
+     * neither FIN_WAIT2 nor CLOSE_WAIT. Ordinary active closes (ESTABLISHED to TIME_WAIT to GONE, most of a fleet's
+     * closing transitions) therefore never take the path; a transition from one of these states into TIME_WAIT does,
+     * as the end of that end (a GONE that sent its FIN).
+     */
+    public static final Set<TcpState> CLOSING = EnumSet.of(TcpState.FIN_WAIT2, TcpState.CLOSING, TcpState.CLOSE_WAIT,
+            TcpState.LAST_ACK);
 
     /** States an end reaches only after sending its own FIN. */
     private static final Set<TcpState> SENT_FIN = EnumSet.of(TcpState.FIN_WAIT1, TcpState.FIN_WAIT2, TcpState.CLOSING,
@@ -30,7 +38,8 @@ public final class PairingEnds {
     private PairingEnds() {
     }
 
-    /** Whether a transition goes through the pairing topic: into or out of a closing state (the GONE that ends one). */
+    /** Whether a transition goes through the pairing topic: into or out of a state of {@link #CLOSING} (the GONE, or any
+     * other state, that ends one). */
     public static boolean onPath(SocketTransition t) {
         return CLOSING.contains(t.getToState()) || t.getFromState() != null && CLOSING.contains(t.getFromState());
     }

@@ -31,6 +31,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.processor.StreamPartitioner;
 import java.util.Optional;
+import java.util.function.Function;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.streams.state.StoreBuilder;
@@ -74,6 +76,15 @@ public final class FinwatchTopology {
     }
 
     public static Topology buildTopology(StreamsSettings config, DetectorMetrics metrics) {
+        return buildTopology(config, metrics, Stores::inMemoryKeyValueStore);
+    }
+
+    /**
+     * With the suppliers of the in-memory stores given: Kafka Streams restores those from their changelogs, a test
+     * driver restores nothing, so a test that restarts on the same state passes suppliers that do.
+     */
+    public static Topology buildTopology(StreamsSettings config, DetectorMetrics metrics,
+                                         Function<String, KeyValueBytesStoreSupplier> inMemoryStores) {
         ByteArrayDeserializer bytesIn = new ByteArrayDeserializer();
         ByteArraySerializer bytesOut = new ByteArraySerializer();
         Topology t = new Topology();
@@ -95,12 +106,12 @@ public final class FinwatchTopology {
         t.addSource(PAIRING_SOURCE, new StringDeserializer(), pairingEnds.lenientDeserializer(), config.pairingTopic());
         t.addProcessor(PAIR, PairingProcessor::new, PAIRING_SOURCE);
         t.addSink(PAIR_FACTS_SINK, config.pairFactsTopic(), new StringSerializer(), facts.serializer(), PAIR);
-        t.addStateStore(keyValue(StoreNames.PAIR_ENDS, pairingEnds), PAIR);
+        t.addStateStore(inMemory(inMemoryStores, StoreNames.PAIR_ENDS, pairingEnds), PAIR);
         t.addSource(DIRECTORY_SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), config.hostDirectoryTopic());
         t.addProcessor(DIRECTORY, HostDirectoryProcessor::new, DIRECTORY_SOURCE);
 
         t.addStateStore(new BeforeCommitStoreBuilder<>(StoreNames.DEDUP, Serdes.String(), new SeqMarkSerde()), DEDUP);
-        t.addStateStore(keyValue(StoreNames.CONNECTIONS, new ConnectionStateSerde()), DETECT);
+        t.addStateStore(inMemory(inMemoryStores, StoreNames.CONNECTIONS, new ConnectionStateSerde()), DETECT);
         t.addStateStore(keyValue(StoreNames.OPEN_FIN_WAIT2, new OpenCountsSerde()), DETECT);
         t.addStateStore(keyValue(StoreNames.HOSTS, new HostSummarySerde()), DETECT);
         t.addStateStore(new BeforeCommitStoreBuilder<>(StoreNames.DWELL_PENDING, Serdes.String(), Serdes.ByteArray()), DETECT);
@@ -113,13 +124,23 @@ public final class FinwatchTopology {
         t.addStateStore(keyValue(StoreNames.CLOSE_WAIT_DWELL_ALL_TIME, Serdes.ByteArray()), DETECT);
         t.addStateStore(window(StoreNames.CLOSE_WAIT_DWELL_1M, StoreNames.DWELL_1M_WINDOW_MS, StoreNames.DWELL_1M_RETENTION_MS), DETECT);
         t.addStateStore(window(StoreNames.CLOSE_WAIT_DWELL_1H, StoreNames.DWELL_1H_WINDOW_MS, StoreNames.DWELL_1H_RETENTION_MS), DETECT);
-        t.addStateStore(keyValue(StoreNames.PEERS, new RecordSerde<>(PairFact.class)), DETECT);
-        t.addStateStore(keyValue(StoreNames.HOST_DIRECTORY, Serdes.ByteArray()), DIRECTORY, DETECT);
+        t.addStateStore(inMemory(inMemoryStores, StoreNames.PEERS, new RecordSerde<>(PairFact.class)), DETECT);
+        t.addStateStore(inMemory(inMemoryStores, StoreNames.HOST_DIRECTORY, Serdes.ByteArray()), DIRECTORY, DETECT);
         return t;
     }
 
     private static <V> StoreBuilder<?> keyValue(String name, Serde<V> values) {
         return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), values).withCachingEnabled();
+    }
+
+    /**
+     * A store of what is open now (sockets in a closing state, their peers, the pairing ends, the host directory): in
+     * memory, durable through its changelog like the others, and rebuilt from it when a task starts. Its entries are
+     * written and deleted at the rate sockets close, which in RocksDB meant memtable flushes and compactions out of
+     * proportion to its size; it holds only the currently open ones, so it stays small where the history stores grow.
+     */
+    private static <V> StoreBuilder<?> inMemory(Function<String, KeyValueBytesStoreSupplier> suppliers, String name, Serde<V> values) {
+        return Stores.keyValueStoreBuilder(suppliers.apply(name), Serdes.String(), values).withCachingEnabled();
     }
 
     /** Any finwatch record, single-object encoded (the pairing path's values are records of several types). */

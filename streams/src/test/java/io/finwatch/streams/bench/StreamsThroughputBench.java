@@ -5,6 +5,7 @@ import io.finwatch.testkit.EmbeddedKafka;
 import io.finwatch.schemas.FinWait2Anomaly;
 import io.finwatch.schemas.TcpState;
 import io.finwatch.schemas.serde.FinwatchSerde;
+import io.finwatch.streams.config.BoundedRocksDb;
 import io.finwatch.streams.config.KafkaStreamsProperties;
 import io.finwatch.streams.config.StreamsSettings;
 import io.finwatch.streams.metrics.DetectorMetrics;
@@ -133,8 +134,14 @@ public final class StreamsThroughputBench {
             String appId = noop ? "finwatch-bench-noop" : "finwatch-bench";
             System.out.printf("load average before %s: %s%n", noop ? "no-op" : "detector", loadAverage());
             StreamsSettings settings = StreamsSettings.builder().topics(TRANSITIONS, HEARTBEATS, ANOMALIES, DLQ).build();
-            Properties props = KafkaStreamsProperties.assemble(Map.of(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(threads),
-                    StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitMs),
+            Map<String, String> fromFile = new HashMap<>(Map.of(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(threads),
+                    StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitMs));
+            // -Dfinwatch.rocksdb.memory.bytes=N: the stores' RocksDB budget, as --streams-config would set it.
+            String rocksDbBytes = System.getProperty(BoundedRocksDb.MEMORY_BYTES_CONFIG);
+            if (rocksDbBytes != null) {
+                fromFile.put(BoundedRocksDb.MEMORY_BYTES_CONFIG, rocksDbBytes);
+            }
+            Properties props = KafkaStreamsProperties.assemble(fromFile,
                     "bench", Map.of(), Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
                             StreamsConfig.APPLICATION_ID_CONFIG, appId, StreamsConfig.STATE_DIR_CONFIG, state.toString()));
             Topology topology = noop ? noopTopology() : FinwatchTopology.buildTopology(settings, new DetectorMetrics(new SimpleMeterRegistry()));

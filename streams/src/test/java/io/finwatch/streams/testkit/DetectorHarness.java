@@ -27,6 +27,18 @@ import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.test.TestRecord;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.internals.WrappedStateStore;
+import org.apache.kafka.streams.state.internals.InMemoryKeyValueStore;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
+import org.apache.kafka.streams.processor.StateStoreContext;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 
 /**
  * The detector topology in a {@link TopologyTestDriver}, with exactly-once on as in production, fed
@@ -43,6 +55,7 @@ public final class DetectorHarness implements AutoCloseable {
     private final TestOutputTopic<String, FinWait2Anomaly> anomalies;
     private final TestOutputTopic<byte[], byte[]> dlq;
     private Instant wallClock;
+    private final Path stateDir;
 
     public DetectorHarness(StreamsSettings settings, Path stateDir, Instant wallClock) {
         this(settings, stateDir, wallClock, StreamsConfig.EXACTLY_ONCE_V2);
@@ -62,7 +75,8 @@ public final class DetectorHarness implements AutoCloseable {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, processingGuarantee);
-        this.driver = new TopologyTestDriver(FinwatchTopology.buildTopology(settings, metrics), props, wallClock);
+        this.stateDir = stateDir;
+        this.driver = new TopologyTestDriver(FinwatchTopology.buildTopology(settings, metrics, this::restoredInMemory), props, wallClock);
         StringSerializer keys = new StringSerializer();
         ByteArraySerializer values = new ByteArraySerializer();
         this.transitions = driver.createInputTopic(settings.transitionsTopic(), keys, values);
@@ -156,8 +170,87 @@ public final class DetectorHarness implements AutoCloseable {
     public void crashAfterCommit() {
         for (StateStore store : driver.getAllStateStores().values()) {
             store.flush();
+            if (!store.persistent()) {
+                keepChangelog(store);
+            }
             store.close();
         }
+    }
+
+    /*
+     * In-memory stores live on in their changelog on the broker, and a restarted task restores them from it. The
+     * driver has no broker and restores nothing, so the harness plays the broker's part: at a crash it keeps what the
+     * compacted changelog of each in-memory store holds (its committed entries, the store's content after the flush) in
+     * the state directory, and a harness opening that directory puts them back into each store as it is opened, before any
+     * processor starts and below the logging layer, as Kafka Streams' restore does.
+     */
+    private void keepChangelog(StateStore store) {
+        KeyValueStore<Bytes, byte[]> bytes = innermost(store);
+        try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(changelogFile(store.name())));
+             KeyValueIterator<Bytes, byte[]> it = bytes.all()) {
+            while (it.hasNext()) {
+                KeyValue<Bytes, byte[]> e = it.next();
+                out.writeInt(e.key.get().length);
+                out.write(e.key.get());
+                out.writeInt(e.value.length);
+                out.write(e.value);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private KeyValueBytesStoreSupplier restoredInMemory(String name) {
+        Path file = changelogFile(name);
+        return new KeyValueBytesStoreSupplier() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public KeyValueStore<Bytes, byte[]> get() {
+                return new InMemoryKeyValueStore(name) {
+                    @Override
+                    public void init(StateStoreContext context, StateStore root) {
+                        super.init(context, root);
+                        if (Files.exists(file)) {
+                            restore(this, file);
+                        }
+                    }
+                };
+            }
+
+            @Override
+            public String metricsScope() {
+                return "in-memory";
+            }
+        };
+    }
+
+    private static void restore(KeyValueStore<Bytes, byte[]> store, Path file) {
+        try (DataInputStream in = new DataInputStream(Files.newInputStream(file))) {
+            while (in.available() > 0) {
+                byte[] key = in.readNBytes(in.readInt());
+                byte[] value = in.readNBytes(in.readInt());
+                store.put(Bytes.wrap(key), value);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private Path changelogFile(String store) {
+        return stateDir.resolve(store + ".changelog");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static KeyValueStore<Bytes, byte[]> innermost(StateStore store) {
+        StateStore s = store;
+        while (s instanceof WrappedStateStore<?, ?, ?> w) {
+            s = w.wrapped();
+        }
+        return (KeyValueStore<Bytes, byte[]>) s;
     }
 
     /**
