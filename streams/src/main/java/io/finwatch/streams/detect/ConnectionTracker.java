@@ -11,7 +11,9 @@ import io.finwatch.streams.metrics.DetectorMetrics;
 import io.finwatch.streams.metrics.WorkloadLabels;
 import io.finwatch.streams.state.StoreKeys;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -45,6 +47,13 @@ final class ConnectionTracker {
     private final StreamsSettings settings;
     private final DetectorMetrics.OpenSockets openMetric;
     private final OpenEpisodes episodes = new OpenEpisodes();
+    /**
+     * The open counts this task holds, as last written to the store: every episode start and end moves three of
+     * them, and reading each back through the store (record cache, then its Avro value) cost more than the write.
+     * Only this task writes its keys, and a new tracker is made at every processor init (after any restore or
+     * rollback), so the store is the truth it starts from. A count that drops to zero leaves both.
+     */
+    private final Map<String, OpenCounts> openHeld = new HashMap<>();
 
     ConnectionTracker(KeyValueStore<String, ConnectionState> connections, KeyValueStore<String, OpenCounts> open,
                       DwellAggregates dwell, StreamsSettings settings, DetectorMetrics.OpenSockets openMetric) {
@@ -277,12 +286,17 @@ final class ConnectionTracker {
     }
 
     private void add(String key, boolean orphaned, long delta) {
-        OpenCounts cur = open.get(key);
+        OpenCounts cur = openHeld.get(key);
+        if (cur == null) {
+            cur = open.get(key);
+        }
         OpenCounts next = (cur == null ? OpenCounts.NONE : cur).plus(orphaned, delta);
         if (next.isEmpty()) {
             open.delete(key);
+            openHeld.remove(key);
         } else {
             open.put(key, next);
+            openHeld.put(key, next);
         }
     }
 
