@@ -7,6 +7,8 @@ import io.finwatch.streams.metrics.DetectorMetrics;
 import io.finwatch.streams.state.BeforeCommitStore;
 import io.finwatch.streams.state.StoreNames;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.Cancellable;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -32,6 +34,11 @@ public final class DedupProcessor implements Processor<String, SpecificRecord, S
     private ProcessorContext<String, SpecificRecord> context;
     private SeqMarks marks;
     private Cancellable sweep;
+    /** Each collector's current run and its two mark keys: found by collector id instead of built for every event. */
+    private final Map<String, RunKeys> runKeys = new HashMap<>();
+
+    private record RunKeys(long epoch, String transitions, String heartbeats) {
+    }
 
     public DedupProcessor(StreamsSettings settings, DetectorMetrics metrics) {
         this.settings = settings;
@@ -66,7 +73,7 @@ public final class DedupProcessor implements Processor<String, SpecificRecord, S
             seq = hb.getSeq();
             topic = settings.heartbeatsTopic();
         }
-        String key = markKey(collector, epoch, event instanceof SocketTransition);
+        String key = runKey(collector, epoch, event instanceof SocketTransition);
         if (!marks.advance(key, seq, context.currentSystemTimeMs())) {
             metrics.duplicate(topic);
             return;
@@ -79,9 +86,19 @@ public final class DedupProcessor implements Processor<String, SpecificRecord, S
         return collector + (epoch == 0 ? "" : "|" + epoch) + (transition ? "|T" : "|H");
     }
 
+    private String runKey(String collector, long epoch, boolean transition) {
+        RunKeys k = runKeys.get(collector);
+        if (k == null || k.epoch() != epoch) {
+            k = new RunKeys(epoch, markKey(collector, epoch, true), markKey(collector, epoch, false));
+            runKeys.put(collector, k);
+        }
+        return transition ? k.transitions() : k.heartbeats();
+    }
+
     /** Forgets collector runs not heard from for the retention: their re-sends are long over. */
     private void sweep(long now) {
         marks.sweep(now - settings.dedupRetention().toMillis());
+        runKeys.clear();
     }
 
     @Override

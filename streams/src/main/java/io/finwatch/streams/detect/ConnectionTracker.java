@@ -13,9 +13,11 @@ import io.finwatch.streams.metrics.WorkloadLabels;
 import io.finwatch.streams.state.StoreKeys;
 import io.finwatch.streams.verdict.VerdictRules;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.Map;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -56,6 +58,15 @@ final class ConnectionTracker {
     private final StreamsSettings settings;
     private final DetectorMetrics.OpenSockets openMetric;
     private final OpenEpisodes episodes = new OpenEpisodes();
+    /**
+     * The open counts this task holds, as last written to the store: every episode start and end moves three of
+     * them, and reading each back through the store (record cache, then its Avro value) cost more than the write.
+     * Only this task writes its keys, and a new tracker is made at every processor init (after any restore or
+     * rollback), so the store is the truth it starts from. A count that drops to zero leaves both.
+     */
+    private final Map<String, OpenCounts> openHeld = new HashMap<>();
+    /** The same for the CLOSE_WAIT counts (finwatch-open-close-wait). */
+    private final Map<String, OpenCounts> closeWaitHeld = new HashMap<>();
 
     ConnectionTracker(KeyValueStore<String, ConnectionState> connections, KeyValueStore<String, OpenCounts> open,
                       KeyValueStore<String, OpenCounts> openCloseWait, DwellAggregates dwell, DwellAggregates closeWaitDwell,
@@ -407,13 +418,19 @@ final class ConnectionTracker {
         add(open, workloadKey(c, StoreKeys.WORKLOAD_STUCK), c.orphaned(), delta);
     }
 
-    private static void add(KeyValueStore<String, OpenCounts> counts, String key, boolean orphaned, long delta) {
-        OpenCounts cur = counts.get(key);
+    private void add(KeyValueStore<String, OpenCounts> counts, String key, boolean orphaned, long delta) {
+        Map<String, OpenCounts> held = counts == open ? openHeld : closeWaitHeld;
+        OpenCounts cur = held.get(key);
+        if (cur == null) {
+            cur = counts.get(key);
+        }
         OpenCounts next = (cur == null ? OpenCounts.NONE : cur).plus(orphaned, delta);
         if (next.isEmpty()) {
             counts.delete(key);
+            held.remove(key);
         } else {
             counts.put(key, next);
+            held.put(key, next);
         }
     }
 
