@@ -33,29 +33,7 @@ public final class CgroupContainerId {
      * @return the 64-hex id, or null for a process outside any recognised container
      */
     public static String parse(String cgroupFile) {
-        if (cgroupFile == null) {
-            return null;
-        }
-        int start = 0;
-        while (start < cgroupFile.length()) {
-            int end = cgroupFile.indexOf('\n', start);
-            if (end < 0) {
-                end = cgroupFile.length();
-            }
-            String id = fromLine(cgroupFile.substring(start, end));
-            if (id != null) {
-                return id;
-            }
-            start = end + 1;
-        }
-        return null;
-    }
-
-    /** The container id in one line, or null; lines not of the {@code a:b:path} form name none. */
-    static String fromLine(String line) {
-        int first = line.indexOf(':');
-        int second = first < 0 ? -1 : line.indexOf(':', first + 1);
-        return second < 0 ? null : fromPath(line.substring(second + 1));
+        return CgroupLines.first(cgroupFile, CgroupContainerId::fromPath);
     }
 
     /** The container id in one cgroup path, or null. */

@@ -36,29 +36,7 @@ public final class CgroupPodUid {
      * @return the UID with dashes (as {@code metadata.uid} spells it), or null for a process in no pod
      */
     public static String parse(String cgroupFile) {
-        if (cgroupFile == null) {
-            return null;
-        }
-        int start = 0;
-        while (start < cgroupFile.length()) {
-            int end = cgroupFile.indexOf('\n', start);
-            if (end < 0) {
-                end = cgroupFile.length();
-            }
-            String uid = fromLine(cgroupFile.substring(start, end));
-            if (uid != null) {
-                return uid;
-            }
-            start = end + 1;
-        }
-        return null;
-    }
-
-    /** The pod UID in one line, or null; lines not of the {@code a:b:path} form name none. */
-    static String fromLine(String line) {
-        int first = line.indexOf(':');
-        int second = first < 0 ? -1 : line.indexOf(':', first + 1);
-        return second < 0 ? null : fromPath(line.substring(second + 1));
+        return CgroupLines.first(cgroupFile, CgroupPodUid::fromPath);
     }
 
     /** The pod UID in one cgroup path, or null. */
