@@ -47,15 +47,10 @@ public final class ConntrackHarness {
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 30;
         ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
         try (NetBed bed = NetBed.create()) {
-            Netns client = bed.namespace("client");
-            Netns router = bed.namespace("router");
-            Netns server = bed.namespace("server");
-            bed.link(client, "10.217.1.2/24", router, "10.217.1.1/24");
-            bed.link(router, "10.217.2.1/24", server, "10.217.2.2/24");
-            client.route("default", "10.217.1.1");
-            server.route("default", "10.217.2.1");
-            router.forwarding();
-            router.dnat("10.217.99.10", 80, "10.217.2.2", 8080);
+            NetBed.Dnat nat = bed.dnat("client", "router", "server", "10.217", "10.217.99.10");
+            Netns client = nat.client();
+            Netns router = nat.router();
+            Netns server = nat.server();
             client.sysctl("net.ipv4.ip_local_port_range", "10000 65000");
             start(server, "listening", "server", "10.217.2.2", "8080");
             start(client, "churning", "client", "10.217.99.10", "80", Integer.toString(rate));

@@ -235,15 +235,10 @@ class BothEndsAcrossHostsTest {
     @Test
     @Order(4)
     void throughTheRoutersDnatTheTwoEndsStillPairAndTheClientCarriesTheConntrackEntry() throws Exception {
-        Netns client = bed.namespace("natc");
-        Netns router = bed.namespace("natr");
-        Netns server = bed.namespace("nats");
-        bed.link(client, "10.218.1.2/24", router, "10.218.1.1/24");
-        bed.link(router, "10.218.2.1/24", server, "10.218.2.2/24");
-        client.route("default", "10.218.1.1");
-        server.route("default", "10.218.2.1");
-        router.forwarding();
-        router.dnat(VIP, 80, "10.218.2.2", 8080);
+        NetBed.Dnat nat = bed.dnat("natc", "natr", "nats", "10.218", VIP);
+        Netns client = nat.client();
+        Netns router = nat.router();
+        Netns server = nat.server();
         client.finTimeout(3);
         server.finTimeout(3);
         collect("nat-client", client, router);

@@ -95,15 +95,10 @@ class ConntrackLookupTest {
 
     @Test
     void closingSocketsCarryTheRoutersDnatEntryAsConntrackReportsItEvenAfterItExpired() throws Exception {
-        Netns client = bed.namespace("client");
-        Netns router = bed.namespace("router");
-        Netns server = bed.namespace("server");
-        bed.link(client, "10.217.1.2/24", router, "10.217.1.1/24");
-        bed.link(router, "10.217.2.1/24", server, "10.217.2.2/24");
-        client.route("default", "10.217.1.1");
-        server.route("default", "10.217.2.1");
-        router.forwarding();
-        router.dnat(VIP, 80, "10.217.2.2", 8080);
+        NetBed.Dnat nat = bed.dnat("client", "router", "server", "10.217", VIP);
+        Netns client = nat.client();
+        Netns router = nat.router();
+        Netns server = nat.server();
         // The entry of the FIN_WAIT2 / CLOSE_WAIT pair then expires while both sockets live on.
         router.sysctl("net.netfilter.nf_conntrack_tcp_timeout_close_wait", "4");
         client.orphanRetries(3);

@@ -150,6 +150,30 @@ public final class NetBed implements AutoCloseable {
         }
     }
 
+    /** A client, a router that DNATs a virtual IP as kube-proxy does, and the server behind it. */
+    public record Dnat(Netns client, Netns router, Netns server) {
+    }
+
+    /**
+     * Three namespaces named {@code <role>c}, {@code <role>r}, {@code <role>s}... by the given roles: the client on
+     * {@code <net>.1.2/24} routed through the router ({@code <net>.1.1}, {@code <net>.2.1}) to the server on
+     * {@code <net>.2.2/24}; the router forwards, and DNATs {@code vip:80} to the server's port 8080.
+     *
+     * @param net the first two octets, e.g. {@code "10.217"}
+     */
+    public Dnat dnat(String clientRole, String routerRole, String serverRole, String net, String vip) throws IOException {
+        Netns client = namespace(clientRole);
+        Netns router = namespace(routerRole);
+        Netns server = namespace(serverRole);
+        link(client, net + ".1.2/24", router, net + ".1.1/24");
+        link(router, net + ".2.1/24", server, net + ".2.2/24");
+        client.route("default", net + ".1.1");
+        server.route("default", net + ".2.1");
+        router.forwarding();
+        router.dnat(vip, 80, net + ".2.2", 8080);
+        return new Dnat(client, router, server);
+    }
+
     static void killPidsIn(String name) {
         for (String line : Cmd.quietly("ip", "netns", "pids", name).split("\n")) {
             String pid = line.strip();
