@@ -106,6 +106,7 @@ final class SampleEvents {
                 .setEnteredAt(OBSERVED).setDeadline(Instant.parse("2025-03-01T12:01:00.250Z"))
                 .setDwellMs(65_000L).setFinTimeoutS(60)
                 .setShutdown(ShutdownFlags.WR).setRecvQ(0L).setSendQ(0L)
+                .setEnteredAtSource(io.finwatch.schemas.StateSinceSource.OBSERVED).setReapAt(null)
                 .build();
     }
 

@@ -43,6 +43,8 @@ final class SampleStateValues {
                 .setStuckEmitted(true).setPollIntervalMs(1_000L).setLastSeenSeq(90_412L)
                 // shutdown(SHUT_WR) without close(), nothing queued either way.
                 .setShutdown(ShutdownFlags.WR).setRecvQ(0L).setSendQ(0L)
+                // Entered when the kernel says its FIN was acknowledged; attached, so never reaped.
+                .setEnteredAtSource(io.finwatch.schemas.StateSinceSource.KERNEL).setReapAt(null)
                 .build();
     }
 
@@ -80,9 +82,9 @@ final class SampleStateValues {
     static PendingDwell pending() {
         return PendingDwell.newBuilder().setEpisodes(List.of(
                         EndedDwell.newBuilder().setHostKey("node-17.prod").setProcessKey("node-17.prod|4711|kube-proxy")
-                                .setDwellMs(65_000L).setEndedAt(ENTERED_MS + 65_000L).build(),
+                                .setWorkloadKey("node-17.prod|~dwell|kube-system|DaemonSet|kube-proxy").setDwellMs(65_000L).setEndedAt(ENTERED_MS + 65_000L).build(),
                         EndedDwell.newBuilder().setHostKey("node-17.prod").setProcessKey("node-17.prod|-|")
-                                .setDwellMs(1_250L).setEndedAt(ENTERED_MS + 65_400L).build()))
+                                .setWorkloadKey("node-17.prod|~dwell|||").setDwellMs(1_250L).setEndedAt(ENTERED_MS + 65_400L).build()))
                 .build();
     }
 

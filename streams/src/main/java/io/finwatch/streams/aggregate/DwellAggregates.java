@@ -14,7 +14,7 @@ import org.apache.kafka.streams.state.WindowStore;
 
 /**
  * The dwell of every ended FIN_WAIT2 episode, in the all-time, per-hour and per-minute histograms of its
- * host and of its process.
+ * host, of its process and of its workload on the host.
  *
  * <p>Re-encoding a histogram costs microseconds, and every episode touches six, so episodes are not folded in
  * one by one: ended episodes are pending until the punctuator folds all of them at once, so each histogram
@@ -74,8 +74,8 @@ public final class DwellAggregates {
     }
 
     /** Queues an ended episode. */
-    public void record(String hostKey, String processKey, long dwellMs, long endedAt) {
-        ended.add(new EndedEpisode(hostKey, processKey, Math.max(0, dwellMs), endedAt));
+    public void record(String hostKey, String processKey, String workloadKey, long dwellMs, long endedAt) {
+        ended.add(new EndedEpisode(hostKey, processKey, workloadKey, Math.max(0, dwellMs), endedAt));
     }
 
     /** Writes the episodes ended since the last save as one pending batch; runs right before each commit. */
@@ -111,7 +111,10 @@ public final class DwellAggregates {
         for (EndedEpisode ep : taken) {
             long minute = ep.endedAt() - Math.floorMod(ep.endedAt(), StoreNames.DWELL_1M_WINDOW_MS);
             long hour = ep.endedAt() - Math.floorMod(ep.endedAt(), StoreNames.DWELL_1H_WINDOW_MS);
-            for (String key : new String[] {ep.hostKey(), ep.processKey()}) {
+            for (String key : new String[] {ep.hostKey(), ep.processKey(), ep.workloadKey()}) {
+                if (key == null) {
+                    continue;
+                }
                 bySlot.computeIfAbsent(new Slot(StoreNames.DWELL_ALL_TIME, key, -1), s -> new ArrayList<>()).add(ep.dwellMs());
                 bySlot.computeIfAbsent(new Slot(StoreNames.DWELL_1M, key, minute), s -> new ArrayList<>()).add(ep.dwellMs());
                 bySlot.computeIfAbsent(new Slot(StoreNames.DWELL_1H, key, hour), s -> new ArrayList<>()).add(ep.dwellMs());

@@ -21,6 +21,7 @@ public final class EndedEpisodesSerde extends StoreValueSerde<EndedEpisodes, Pen
             EndedDwell d = new EndedDwell();
             d.setHostKey(e.hostKey());
             d.setProcessKey(e.processKey());
+            d.setWorkloadKey(e.workloadKey());
             d.setDwellMs(e.dwellMs());
             d.setEndedAt(e.endedAt());
             episodes.add(d);
@@ -34,7 +35,7 @@ public final class EndedEpisodesSerde extends StoreValueSerde<EndedEpisodes, Pen
     protected EndedEpisodes fromRecord(PendingDwell r) {
         List<EndedEpisode> episodes = new ArrayList<>(r.getEpisodes().size());
         for (EndedDwell d : r.getEpisodes()) {
-            episodes.add(new EndedEpisode(d.getHostKey(), d.getProcessKey(), d.getDwellMs(), d.getEndedAt()));
+            episodes.add(new EndedEpisode(d.getHostKey(), d.getProcessKey(), d.getWorkloadKey(), d.getDwellMs(), d.getEndedAt()));
         }
         return new EndedEpisodes(episodes);
     }

@@ -121,6 +121,8 @@ public final class Anomalies {
                 .setSendQ(c.sendQ())
                 .setPod(c.pod())
                 .setState(c.state())
-                .setConntrack(c.conntrack());
+                .setConntrack(c.conntrack())
+                .setEnteredAtSource(c.enteredAtSource())
+                .setReapAt(c.reapAt() == null ? null : Instant.ofEpochMilli(c.reapAt()));
     }
 }

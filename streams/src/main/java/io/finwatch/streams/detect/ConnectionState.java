@@ -3,6 +3,7 @@ package io.finwatch.streams.detect;
 import io.finwatch.schemas.ConntrackEntry;
 import io.finwatch.schemas.PodIdentity;
 import io.finwatch.schemas.ShutdownFlags;
+import io.finwatch.schemas.StateSinceSource;
 import io.finwatch.schemas.TcpState;
 import io.finwatch.schemas.Verdict;
 import io.finwatch.streams.metrics.WorkloadLabels;
@@ -40,14 +41,28 @@ import java.util.List;
  *                       before CLOSE_WAIT was tracked)
  * @param conntrack      the connection's NAT translations as its collector found them, or null
  * @param verdict        the verdict last emitted for the episode (its STUCK or an UPDATED); null before its STUCK
+ * @param enteredAtSource where enteredAt came from: KERNEL (the socket's own time, exact) or OBSERVED (the poll that
+ *                       first saw it); null in episodes stored before it was kept
+ * @param reapAt         for an orphan, when the kernel will reap it, from its timer (epoch ms); null for an attached
+ *                       socket and when the collector could not read the timer
  */
 public record ConnectionState(ConnectionKey key, long enteredAt, long deadline, long fireAt, boolean orphaned, int finTimeoutS,
                               Integer pid, String comm, String containerId, String collectorId, boolean stuckEmitted,
                               long pollIntervalMs, long lastSeenSeq, ShutdownFlags shutdown, Long recvQ, Long sendQ,
-                              PodIdentity pod, TcpState state, List<ConntrackEntry> conntrack, Verdict verdict) {
+                              PodIdentity pod, TcpState state, List<ConntrackEntry> conntrack, Verdict verdict,
+                              StateSinceSource enteredAtSource, Long reapAt) {
 
     public ConnectionState {
         state = state == null ? TcpState.FIN_WAIT2 : state;
+    }
+
+    /** An episode whose entry time's source and reap time are unknown (state written before they were kept). */
+    public ConnectionState(ConnectionKey key, long enteredAt, long deadline, long fireAt, boolean orphaned, int finTimeoutS,
+                           Integer pid, String comm, String containerId, String collectorId, boolean stuckEmitted,
+                           long pollIntervalMs, long lastSeenSeq, ShutdownFlags shutdown, Long recvQ, Long sendQ,
+                           PodIdentity pod, TcpState state, List<ConntrackEntry> conntrack, Verdict verdict) {
+        this(key, enteredAt, deadline, fireAt, orphaned, finTimeoutS, pid, comm, containerId, collectorId, stuckEmitted,
+                pollIntervalMs, lastSeenSeq, shutdown, recvQ, sendQ, pod, state, conntrack, verdict, null, null);
     }
 
     /** An episode of a process in no known pod. */
@@ -87,42 +102,63 @@ public record ConnectionState(ConnectionKey key, long enteredAt, long deadline, 
     /** The same episode with its owner's pod as a newer transition names it. */
     public ConnectionState withPod(PodIdentity newPod) {
         return new ConnectionState(key, enteredAt, deadline, fireAt, orphaned, finTimeoutS, pid, comm, containerId, collectorId,
-                stuckEmitted, pollIntervalMs, lastSeenSeq, shutdown, recvQ, sendQ, newPod, state, conntrack, verdict);
+                stuckEmitted, pollIntervalMs, lastSeenSeq, shutdown, recvQ, sendQ, newPod, state, conntrack, verdict,
+                enteredAtSource, reapAt);
     }
 
     /** The same episode with the socket's facts from a newer transition. */
     public ConnectionState withFacts(ShutdownFlags newShutdown, Long newRecvQ, Long newSendQ) {
         return new ConnectionState(key, enteredAt, deadline, fireAt, orphaned, finTimeoutS, pid, comm, containerId, collectorId,
-                stuckEmitted, pollIntervalMs, lastSeenSeq, newShutdown, newRecvQ, newSendQ, pod, state, conntrack, verdict);
+                stuckEmitted, pollIntervalMs, lastSeenSeq, newShutdown, newRecvQ, newSendQ, pod, state, conntrack, verdict,
+                enteredAtSource, reapAt);
     }
 
     public ConnectionState withStuckEmitted() {
         return new ConnectionState(key, enteredAt, deadline, fireAt, orphaned, finTimeoutS, pid, comm, containerId, collectorId, true,
-                pollIntervalMs, lastSeenSeq, shutdown, recvQ, sendQ, pod, state, conntrack, verdict);
+                pollIntervalMs, lastSeenSeq, shutdown, recvQ, sendQ, pod, state, conntrack, verdict, enteredAtSource, reapAt);
     }
 
+    /** @param newReapAt the kernel's reap time from the orphan's timer, or null when its collector could not read it */
     public ConnectionState orphanedWith(long newDeadline, long newFireAt, Integer ownerPid, String ownerComm, String ownerContainer,
-                                        String reportingCollector) {
+                                        String reportingCollector, Long newReapAt) {
         return new ConnectionState(key, enteredAt, newDeadline, newFireAt, true, finTimeoutS, ownerPid, ownerComm, ownerContainer,
-                reportingCollector, stuckEmitted, pollIntervalMs, lastSeenSeq, shutdown, recvQ, sendQ, pod, state, conntrack, verdict);
+                reportingCollector, stuckEmitted, pollIntervalMs, lastSeenSeq, shutdown, recvQ, sendQ, pod, state, conntrack, verdict,
+                enteredAtSource, newReapAt);
     }
 
     /** The same episode, re-reported by a transition with {@code seq}. */
     public ConnectionState seenAt(long seq) {
         return seq <= lastSeenSeq ? this : new ConnectionState(key, enteredAt, deadline, fireAt, orphaned, finTimeoutS, pid, comm, containerId, collectorId,
-                stuckEmitted, pollIntervalMs, seq, shutdown, recvQ, sendQ, pod, state, conntrack, verdict);
+                stuckEmitted, pollIntervalMs, seq, shutdown, recvQ, sendQ, pod, state, conntrack, verdict, enteredAtSource,
+                reapAt);
     }
 
     /** The same episode with the NAT translations of a newer report. */
     public ConnectionState withConntrack(List<ConntrackEntry> entries) {
         return new ConnectionState(key, enteredAt, deadline, fireAt, orphaned, finTimeoutS, pid, comm, containerId, collectorId,
-                stuckEmitted, pollIntervalMs, lastSeenSeq, shutdown, recvQ, sendQ, pod, state, entries, verdict);
+                stuckEmitted, pollIntervalMs, lastSeenSeq, shutdown, recvQ, sendQ, pod, state, entries, verdict,
+                enteredAtSource, reapAt);
     }
 
     /** The same episode with the verdict just emitted for it. */
     public ConnectionState withVerdict(Verdict v) {
         return new ConnectionState(key, enteredAt, deadline, fireAt, orphaned, finTimeoutS, pid, comm, containerId, collectorId,
-                stuckEmitted, pollIntervalMs, lastSeenSeq, shutdown, recvQ, sendQ, pod, state, conntrack, v);
+                stuckEmitted, pollIntervalMs, lastSeenSeq, shutdown, recvQ, sendQ, pod, state, conntrack, v,
+                enteredAtSource, reapAt);
+    }
+
+    /**
+     * The same episode with where its entry time came from and, for an orphan, the kernel's reap time; used when it
+     * opens, and when a later report gives the kernel's earlier entry time (the deadlines move with it).
+     */
+    public ConnectionState withEntry(long newEnteredAt, long newDeadline, long newFireAt, StateSinceSource source, Long newReapAt) {
+        return new ConnectionState(key, newEnteredAt, newDeadline, newFireAt, orphaned, finTimeoutS, pid, comm, containerId, collectorId,
+                stuckEmitted, pollIntervalMs, lastSeenSeq, shutdown, recvQ, sendQ, pod, state, conntrack, verdict, source, newReapAt);
+    }
+
+    /** Whether enteredAt is the kernel's own time in the state (exact), not the first poll that saw it. */
+    public boolean enteredFromKernel() {
+        return enteredAtSource == StateSinceSource.KERNEL;
     }
 
     public boolean closeWait() {

@@ -42,6 +42,8 @@ public final class ConnectionStateSerde extends StoreValueSerde<ConnectionState,
         e.setState(c.state());
         e.setConntrack(c.conntrack());
         e.setVerdict(c.verdict());
+        e.setEnteredAtSource(c.enteredAtSource());
+        e.setReapAt(c.reapAt());
         return e;
     }
 
@@ -51,7 +53,8 @@ public final class ConnectionStateSerde extends StoreValueSerde<ConnectionState,
                 e.getRemotePort(), e.getOrdinal());
         return new ConnectionState(key, e.getEnteredAt(), e.getDeadline(), e.getFireAt(), e.getOrphaned(), e.getFinTimeoutS(), e.getPid(),
                 e.getComm(), e.getContainerId(), e.getCollectorId(), e.getStuckEmitted(), e.getPollIntervalMs(), e.getLastSeenSeq(),
-                e.getShutdown(), e.getRecvQ(), e.getSendQ(), e.getPod(), e.getState(), e.getConntrack(), e.getVerdict());
+                e.getShutdown(), e.getRecvQ(), e.getSendQ(), e.getPod(), e.getState(), e.getConntrack(), e.getVerdict(),
+                e.getEnteredAtSource(), e.getReapAt());
     }
 
     @Override

@@ -144,19 +144,20 @@ final class ConnectionTracker {
             long fireAt = t.getOrphaned() ? deadline + settings.graceMs(hostIntervalMs) : deadline;
             ConnectionState c = new ConnectionState(key, entered, deadline, fireAt, t.getOrphaned(), t.getFinTimeoutS(), pid, comm,
                     container, t.getCollectorId(), false, hostIntervalMs, t.getSeq(), t.getShutdown(), t.getRecvQ(), t.getSendQ(),
-                    TcpState.FIN_WAIT2, t.getConntrack(), null)
-                    .withPod(t.getPod());
+                    t.getPod(), TcpState.FIN_WAIT2, t.getConntrack(), null, enteredAtSource(t, observed), reapAt(t));
             open(k, c);
             return;
         }
         cur = reReported(t, k, cur);
+        cur = earlierEntry(t, k, cur, observed);
         if (t.getOrphaned() && !cur.orphaned() && observed >= cur.enteredAt()) {
             // The process closed its socket: from now on the kernel's timer runs, and the orphan keeps the
             // owner that abandoned it.
             long deadline = deadline(t, observed);
             long fireAt = deadline + settings.graceMs(cur.pollIntervalMs());
             ConnectionState c = cur.orphanedWith(deadline, fireAt, cur.pid() != null ? cur.pid() : pid,
-                    cur.pid() != null ? cur.comm() : comm, cur.pid() != null ? cur.containerId() : container, t.getCollectorId());
+                    cur.pid() != null ? cur.comm() : comm, cur.pid() != null ? cur.containerId() : container, t.getCollectorId(),
+                    reapAt(t));
             connections.put(k, c);
             if (!cur.stuckEmitted()) {
                 deadlines.remove(cur.fireAt(), k);
@@ -179,12 +180,11 @@ final class ConnectionTracker {
                     attachedNow ? t.getComm() : last == null ? null : last.getComm(),
                     attachedNow ? t.getContainerId() : last == null ? null : last.getContainerId(),
                     t.getCollectorId(), false, hostIntervalMs, t.getSeq(), t.getShutdown(), t.getRecvQ(), t.getSendQ(),
-                    TcpState.CLOSE_WAIT, t.getConntrack(), null)
-                    .withPod(t.getPod());
+                    t.getPod(), TcpState.CLOSE_WAIT, t.getConntrack(), null, enteredAtSource(t, t.getObservedAt().toEpochMilli()), null);
             open(k, c);
             return;
         }
-        reReported(t, k, cur);
+        earlierEntry(t, k, reReported(t, k, cur), t.getObservedAt().toEpochMilli());
     }
 
     private void open(String k, ConnectionState c) {
@@ -225,6 +225,43 @@ final class ConnectionTracker {
     static long enteredAt(SocketTransition t, long observed) {
         Long since = t.getStateSinceMs();
         return since != null && t.getStateSinceSource() == StateSinceSource.KERNEL && since <= observed ? since : observed;
+    }
+
+    static StateSinceSource enteredAtSource(SocketTransition t, long observed) {
+        Long since = t.getStateSinceMs();
+        return since != null && t.getStateSinceSource() == StateSinceSource.KERNEL && since <= observed
+                ? StateSinceSource.KERNEL : StateSinceSource.OBSERVED;
+    }
+
+    /** The kernel's reap time of an orphan from its timer, when its collector read one. */
+    private static Long reapAt(SocketTransition t) {
+        return t.getOrphaned() ? t.getReapAtMs() : null;
+    }
+
+    /**
+     * An episode first seen without the kernel's time (a poll's, e.g. a FIN_WAIT2 socket that was sending
+     * keepalives, or a collector that could not read tcp_info then) takes the kernel's earlier entry time when a
+     * later report brings one, and its deadline moves with it; not once its STUCK was raised, whose id and dwell
+     * were told from the earlier time.
+     */
+    private ConnectionState earlierEntry(SocketTransition t, String k, ConnectionState cur, long observed) {
+        if (cur.stuckEmitted() || cur.enteredFromKernel() || enteredAtSource(t, observed) != StateSinceSource.KERNEL
+                || t.getStateSinceMs() >= cur.enteredAt()) {
+            return cur;
+        }
+        long entered = t.getStateSinceMs();
+        long shift = cur.enteredAt() - entered;
+        // An orphan's deadline is the kernel's reap time when known, which does not depend on when it entered.
+        boolean reapKnown = cur.orphaned() && cur.reapAt() != null;
+        long deadline = reapKnown ? cur.deadline() : cur.deadline() - shift;
+        long fireAt = reapKnown ? cur.fireAt() : cur.fireAt() - shift;
+        ConnectionState moved = cur.withEntry(entered, deadline, fireAt, StateSinceSource.KERNEL, cur.reapAt());
+        connections.put(k, moved);
+        if (fireAt != cur.fireAt()) {
+            deadlines.remove(cur.fireAt(), k);
+            deadlines.add(fireAt, k);
+        }
+        return moved;
     }
 
     /** Reap deadline for an orphan when the collector gave one; otherwise the fin timeout counted from {@code from}. */
@@ -270,7 +307,8 @@ final class ConnectionTracker {
         unsettled.remove(k);
         diagnosis.forget(k);
         count(c, -1);
-        (c.closeWait() ? closeWaitDwell : dwell).record(StoreKeys.host(c.key().host()), c.processKey(), dwellMs, endedAt);
+        (c.closeWait() ? closeWaitDwell : dwell).record(StoreKeys.host(c.key().host()), c.processKey(),
+                workloadKey(c, StoreKeys.WORKLOAD_DWELL), dwellMs, endedAt);
     }
 
     /** The episode's STUCK, with the verdict judged now; returns the episode as stored after it. */

@@ -90,7 +90,8 @@ public final class AnomalyReader {
     private static AnomalyView view(FinWait2Anomaly a, boolean stale) {
         return new AnomalyView(a.getAnomalyId(), a.getKind().name(), a.getReason().name(), a.getHost(), a.getCollectorId(), a.getNetns(),
                 Orderings.family(a.getFamily()), a.getLocalIp(), a.getLocalPort(), a.getRemoteIp(), a.getRemotePort(), a.getPid(), a.getComm(),
-                a.getContainerId(), a.getOrphaned(), a.getEnteredAt(), a.getDeadline(), a.getDetectedAt(), a.getDwellMs(), a.getFinTimeoutS(),
+                a.getContainerId(), a.getOrphaned(), a.getEnteredAt(),
+                a.getEnteredAtSource() == null ? null : a.getEnteredAtSource().name(), a.getDeadline(), a.getReapAt(), a.getDetectedAt(), a.getDwellMs(), a.getFinTimeoutS(),
                 a.getToState() == null ? null : a.getToState().name(), a.getLastHeardAt(), stale,
                 a.getShutdown() == null ? null : a.getShutdown().name(), a.getRecvQ(), a.getSendQ(), pod(a.getPod()),
                 a.getState() == null ? null : a.getState().name(), a.getVerdict() == null ? null : a.getVerdict().name(),

@@ -85,7 +85,9 @@ public final class ApiRoutes implements HttpEndpoint.Route {
     private Answer workloads(Call c) {
         String ns = c.params().single("k8s_namespace");
         int limit = c.params().limit(50);
-        Answer all = router.fleet(c.hop(), c.pathAndQuery(), s -> WorkloadReader.of(s, ns), WorkloadView.class, WorkloadReader.ORDER,
+        DwellWindow window = c.params().window();
+        Answer all = router.fleet(c.hop(), c.pathAndQuery(), s -> WorkloadReader.of(s, ns, window, c.now()), WorkloadView.class,
+                WorkloadReader.ORDER,
                 Integer.MAX_VALUE);
         if (c.hop() || all.status() != 200) {
             return all;

@@ -73,7 +73,9 @@ public final class FinWait2Reader {
         ConnectionKey k = c.key();
         return new ConnectionView(k.host(), k.netns(), Orderings.family(k.family()), k.localIp(), k.localPort(), k.remoteIp(), k.remotePort(),
                 c.pid(), c.comm(), c.containerId(), c.orphaned(), c.stuckEmitted(), Instant.ofEpochMilli(c.enteredAt()),
-                Math.max(0, now.toEpochMilli() - c.enteredAt()), Instant.ofEpochMilli(c.deadline()), c.finTimeoutS(), stale,
+                c.enteredAtSource() == null ? null : c.enteredAtSource().name(),
+                Math.max(0, now.toEpochMilli() - c.enteredAt()), Instant.ofEpochMilli(c.deadline()),
+                c.reapAt() == null ? null : Instant.ofEpochMilli(c.reapAt()), c.finTimeoutS(), stale,
                 c.shutdown() == null ? null : c.shutdown().name(), c.recvQ(), c.sendQ(),
                 c.state().name(), c.verdict() == null ? null : c.verdict().name(),
                 fact == null ? null : PeerView.of(fact.getPeer(), now));

@@ -48,12 +48,20 @@ public final class ProcessReader {
         Map<String, Histogram> dwell = new HashMap<>();
         if (window.allTime()) {
             try (KeyValueIterator<String, byte[]> it = s.<byte[]>keyValue(StoreNames.DWELL_ALL_TIME).prefixScan(prefix, KEYS)) {
-                it.forEachRemaining(e -> merge(dwell, e.key, e.value));
+                it.forEachRemaining(e -> {
+                    if (isProcessKey(e.key)) {
+                        merge(dwell, e.key, e.value);
+                    }
+                });
             }
         } else {
             ReadOnlyWindowStore<String, byte[]> store = s.window(window.store());
             try (KeyValueIterator<Windowed<String>, byte[]> it = store.fetch(prefix, prefix + LAST, window.from(now), now)) {
-                it.forEachRemaining(e -> merge(dwell, e.key.key(), e.value));
+                it.forEachRemaining(e -> {
+                    if (isProcessKey(e.key.key())) {
+                        merge(dwell, e.key.key(), e.value);
+                    }
+                });
             }
         }
         List<ProcessView> out = join(open, dwell, window, s.stale());

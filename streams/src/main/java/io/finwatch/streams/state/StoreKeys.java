@@ -31,6 +31,9 @@ public final class StoreKeys {
     /** Second field of a host's per-workload counts of sockets declared STUCK and still in FIN_WAIT2. */
     public static final String WORKLOAD_STUCK = "~stuck";
 
+    /** Second field of a host's per-workload dwell histograms (the dwell stores); no pid starts with it. */
+    public static final String WORKLOAD_DWELL = "~dwell";
+
     /**
      * A workload's counts on a host: {@code host|~open|k8s_namespace|kind|name} (or {@code ~stuck}); namespace and
      * kind empty outside Kubernetes, where the name is the process's command name.
@@ -39,7 +42,7 @@ public final class StoreKeys {
         return host + SEP + field + SEP + nonNull(k8sNamespace) + SEP + nonNull(kind) + SEP + nonNull(name);
     }
 
-    /** Whether a key of the open-counts store is a workload's ({@link #workload}), not a host's or a process's. */
+    /** Whether a key of the open-counts or dwell stores is a workload's ({@link #workload}), not a host's or a process's. */
     public static boolean isWorkload(String key) {
         int first = key.indexOf(SEP);
         return first >= 0 && first + 1 < key.length() && key.charAt(first + 1) == '~';

@@ -141,6 +141,9 @@ public final class StreamsThroughputBench {
             if (rocksDbBytes != null) {
                 fromFile.put(BoundedRocksDb.MEMORY_BYTES_CONFIG, rocksDbBytes);
             }
+            // -Dfinwatch.bench.streams.NAME=VALUE: any Kafka Streams setting, as --streams-config would set it.
+            System.getProperties().stringPropertyNames().stream().filter(n -> n.startsWith(STREAMS_SETTING))
+                    .forEach(n -> fromFile.put(n.substring(STREAMS_SETTING.length()), System.getProperty(n)));
             Properties props = KafkaStreamsProperties.assemble(fromFile,
                     "bench", Map.of(), Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
                             StreamsConfig.APPLICATION_ID_CONFIG, appId, StreamsConfig.STATE_DIR_CONFIG, state.toString()));
@@ -220,6 +223,8 @@ public final class StreamsThroughputBench {
      * The floor: both topics into a processor that drops everything, same exactly-once commits. What Kafka
      * Streams itself costs per record here, to tell it from the detector's own work.
      */
+    private static final String STREAMS_SETTING = "finwatch.bench.streams.";
+
     static Topology noopTopology() {
         ByteArrayDeserializer bytes = new ByteArrayDeserializer();
         Topology t = new Topology();

@@ -41,6 +41,8 @@ class KernelEnteredAtTest extends DetectorTest {
             assertThat(a.getDeadline()).isEqualTo(T0.minus(STUCK_BEFORE_START).plusSeconds(FIN_TIMEOUT_S));
             assertThat(a.getDetectedAt()).isBetween(a.getDeadline(), a.getDeadline().plusSeconds(1));
             assertThat(a.getDwellMs()).isEqualTo(a.getDetectedAt().toEpochMilli() - a.getEnteredAt().toEpochMilli());
+            assertThat(a.getEnteredAtSource()).isEqualTo(StateSinceSource.KERNEL);
+            assertThat(a.getReapAt()).as("attached: the kernel never reaps it").isNull();
         });
     }
 
@@ -54,6 +56,56 @@ class KernelEnteredAtTest extends DetectorTest {
         assertThat(det.liveFor(run, Duration.ofSeconds(5))).singleElement().satisfies(a -> {
             assertThat(a.getKind()).isEqualTo(AnomalyKind.STUCK);
             assertThat(a.getEnteredAt()).isEqualTo(T0);
+            assertThat(a.getEnteredAtSource()).isEqualTo(StateSinceSource.OBSERVED);
+        });
+    }
+
+    @Test
+    void anEpisodeFirstSeenByAPollMovesToTheKernelsEarlierTimeWhenALaterReportBringsIt() {
+        CollectorRun run = new CollectorRun("node-1", "run-2", T0, 1000, FIN_TIMEOUT_S);
+        Socket s = run.socket(40004);
+        det.send(run.heartbeat()).send(firstSeen(run, s, StateSinceSource.OBSERVED));
+        assertThat(det.liveFor(run, Duration.ofSeconds(2))).isEmpty();
+
+        // The next poll could read tcp_info (the socket stopped its keepalives): in FIN_WAIT2 for 20 s before T0.
+        SocketTransition again = run.at(det.wallClock()).attached(s, null, TcpState.FIN_WAIT2, KUBE_PROXY);
+        again.setStateSinceSource(StateSinceSource.KERNEL);
+        again.setStateSinceMs(T0.minus(STUCK_BEFORE_START).toEpochMilli());
+        det.send(again);
+
+        long truthLeft = FIN_TIMEOUT_S * 1000L - STUCK_BEFORE_START.toMillis() - 2000;
+        assertThat(det.liveFor(run, Duration.ofMillis(truthLeft - 1000))).isEmpty();
+        assertThat(det.liveFor(run, Duration.ofSeconds(3))).singleElement().satisfies(a -> {
+            assertThat(a.getKind()).isEqualTo(AnomalyKind.STUCK);
+            assertThat(a.getEnteredAt()).isEqualTo(T0.minus(STUCK_BEFORE_START));
+            assertThat(a.getEnteredAtSource()).isEqualTo(StateSinceSource.KERNEL);
+            assertThat(a.getDeadline()).isEqualTo(T0.minus(STUCK_BEFORE_START).plusSeconds(FIN_TIMEOUT_S));
+        });
+
+        // Once STUCK was told, a still earlier time changes nothing: its id and dwell were told from this one.
+        SocketTransition later = run.at(det.wallClock()).attached(s, null, TcpState.FIN_WAIT2, KUBE_PROXY);
+        later.setStateSinceSource(StateSinceSource.KERNEL);
+        later.setStateSinceMs(T0.minusSeconds(25).toEpochMilli());
+        det.send(later).send(run.at(det.wallClock()).attached(s, TcpState.FIN_WAIT2, TcpState.TIME_WAIT, KUBE_PROXY));
+        assertThat(det.anomalies()).singleElement().satisfies(a -> {
+            assertThat(a.getKind()).isEqualTo(AnomalyKind.RESOLVED);
+            assertThat(a.getEnteredAt()).isEqualTo(T0.minus(STUCK_BEFORE_START));
+        });
+    }
+
+    @Test
+    void anOrphansAnomalyCarriesTheKernelsReapTime() {
+        CollectorRun run = new CollectorRun("node-1", "run-1", T0, 1000, FIN_TIMEOUT_S);
+        Socket s = run.socket(40005);
+        SocketTransition t = run.orphan(s, TcpState.FIN_WAIT1, TcpState.FIN_WAIT2, KUBE_PROXY, 30_000);
+        t.setReapAtMs(t.getReapDeadline().toEpochMilli());
+        det.send(run.heartbeat()).send(t);
+
+        // Not reaped by its time: ORPHAN_NOT_REAPED, saying when the kernel's timer should have fired.
+        assertThat(det.liveFor(run, Duration.ofSeconds(35))).singleElement().satisfies(a -> {
+            assertThat(a.getKind()).isEqualTo(AnomalyKind.STUCK);
+            assertThat(a.getOrphaned()).isTrue();
+            assertThat(a.getReapAt()).isEqualTo(T0.plusSeconds(30));
         });
     }
 

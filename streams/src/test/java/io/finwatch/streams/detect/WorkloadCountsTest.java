@@ -7,6 +7,7 @@ import io.finwatch.schemas.FinWait2Anomaly;
 import io.finwatch.schemas.PodIdentity;
 import io.finwatch.schemas.SocketTransition;
 import io.finwatch.schemas.TcpState;
+import io.finwatch.streams.aggregate.DwellStats;
 import io.finwatch.streams.config.StreamsSettings;
 import io.finwatch.streams.query.WorkloadReader;
 import io.finwatch.streams.query.WorkloadView;
@@ -107,6 +108,21 @@ class WorkloadCountsTest {
         assertThat(workloads()).containsExactlyInAnyOrderEntriesOf(Map.of(
                 "node-1|~open|shop|Deployment|web", "2/0", "node-1|~stuck|shop|Deployment|web", "2/0"));
         assertThat(gauges()).containsExactlyInAnyOrderEntriesOf(Map.of("node-1|shop|web", 2.0));
+
+        // The two ended episodes in their workloads' dwell histograms on the host, beside the host's and processes'.
+        det.advance(Duration.ofMinutes(1));
+        assertThat(dwellCounts()).containsEntry("node-1|~dwell|shop|Deployment|web", 1L).containsEntry("node-1|~dwell|||envoy", 1L)
+                .containsEntry("node-1", 2L).containsEntry("node-1|4242|java", 1L).containsEntry("node-1|777|envoy", 1L);
+    }
+
+    /** The all-time dwell store: key to how many ended episodes its histogram holds. */
+    private Map<String, Long> dwellCounts() {
+        KeyValueStore<String, byte[]> store = det.keyValueStore(StoreNames.DWELL_ALL_TIME);
+        Map<String, Long> out = new TreeMap<>();
+        try (KeyValueIterator<String, byte[]> it = store.all()) {
+            it.forEachRemaining(e -> out.put(e.key, DwellStats.of(e.value).count()));
+        }
+        return out;
     }
 
     @Test

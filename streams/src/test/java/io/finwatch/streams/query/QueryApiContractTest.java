@@ -123,8 +123,14 @@ class QueryApiContractTest {
         shut.setShutdown(ShutdownFlags.WR);
         shut.setRecvQ(0L);
         shut.setSendQ(0L);
+        // In FIN_WAIT2 since 300 ms before the poll, by the kernel's tcp_info.
+        shut.setStateSinceMs(now.minusMillis(300).toEpochMilli());
+        shut.setStateSinceSource(io.finwatch.schemas.StateSinceSource.KERNEL);
         events.add(shut);
-        events.add(a.finTimeout(3600).orphan(a.socket(40003), null, TcpState.FIN_WAIT2, null, 3_600_000));
+        SocketTransition orphan = a.finTimeout(3600).orphan(a.socket(40003), null, TcpState.FIN_WAIT2, null, 3_600_000);
+        // The kernel's reap time from the orphan's timer, as a collector reading its timer sends it.
+        orphan.setReapAtMs(orphan.getReapDeadline().toEpochMilli());
+        events.add(orphan);
         events.add(a.attached(a.socket(40004), TcpState.ESTABLISHED, TcpState.FIN_WAIT2, svc));
         events.add(a.at(now.plusMillis(1500)).gone(a.socket(40004), TcpState.FIN_WAIT2));
         events.add(b.heartbeat());
@@ -186,8 +192,8 @@ class QueryApiContractTest {
         assertThat(sockets).hasSize(3);
         JsonNode first = sockets.get(0);
         assertThat(fields(first)).containsExactlyInAnyOrder("host", "netns", "family", "local_ip", "local_port", "remote_ip", "remote_port",
-                "pid", "comm", "container_id", "orphaned", "stuck", "entered_at", "dwell_ms", "deadline", "fin_timeout_s", "stale",
-                "shutdown", "recv_q", "send_q", "state", "verdict", "peer");
+                "pid", "comm", "container_id", "orphaned", "stuck", "entered_at", "entered_at_source", "dwell_ms", "deadline", "reap_at",
+                "fin_timeout_s", "stale", "shutdown", "recv_q", "send_q", "state", "verdict", "peer");
         assertThat(first.get("family").asText()).isEqualTo("IPV4");
         assertThat(first.get("entered_at").asText()).matches(ISO_MS);
         assertThat(first.get("deadline").asText()).matches(ISO_MS);
@@ -199,7 +205,11 @@ class QueryApiContractTest {
         assertThat(stuck.get("pid").asInt()).isEqualTo(4242);
         assertThat(stuck.get("shutdown").asText()).isEqualTo("WR");
         assertThat(stuck.get("recv_q").asLong()).isZero();
+        assertThat(stuck.get("entered_at_source").asText()).as("the kernel's time in FIN_WAIT2").isEqualTo("KERNEL");
+        assertThat(stuck.get("reap_at").isNull()).as("attached: never reaped").isTrue();
         JsonNode orphan = find(sockets, "local_port", 40003);
+        assertThat(orphan.get("entered_at_source").asText()).as("first seen by a poll").isEqualTo("OBSERVED");
+        assertThat(orphan.get("reap_at").asText()).matches(ISO_MS).isEqualTo(orphan.get("deadline").asText());
         assertThat(orphan.get("shutdown").isNull()).as("not told: present and null").isTrue();
         assertThat(orphan.get("orphaned").asBoolean()).isTrue();
         assertThat(orphan.get("pid").isNull()).isTrue();
@@ -248,6 +258,8 @@ class QueryApiContractTest {
         assertThat(stuck.get("shutdown").asText()).isEqualTo("WR");
         assertThat(stuck.get("recv_q").asLong()).isZero();
         assertThat(stuck.get("send_q").asLong()).isZero();
+        assertThat(stuck.get("entered_at_source").asText()).isEqualTo("KERNEL");
+        assertThat(stuck.has("reap_at")).isTrue();
         assertThat(api.json("/api/anomalies?kind=RESOLVED,COLLECTOR_SILENT")).isEmpty();
         assertThat(api.json("/api/anomalies?kind=RESOLVED&kind=STUCK")).hasSize(1);
         assertThat(api.json("/api/anomalies?since=" + Instant.now().plusSeconds(60))).isEmpty();
@@ -259,7 +271,7 @@ class QueryApiContractTest {
     void workloadsRankTheFleetByStuckThenOpenAndAnomaliesFilterByWorkload() throws Exception {
         JsonNode workloads = api.json("/api/workloads");
         assertThat(fields(workloads.get(0))).containsExactlyInAnyOrder("k8s_namespace", "kind", "name", "attached", "orphaned",
-                "stuck", "stuck_attached", "hosts", "stale");
+                "stuck", "stuck_attached", "hosts", "window", "count", "p50_ms", "p90_ms", "p99_ms", "max_ms", "stale");
         JsonNode proxy = workloads.get(0);
         assertThat(List.of(proxy.get("k8s_namespace").asText(), proxy.get("kind").asText(), proxy.get("name").asText()))
                 .containsExactly("kube-system", "DaemonSet", "kube-proxy");
@@ -271,6 +283,15 @@ class QueryApiContractTest {
         }
         assertThat(web).as("web in %s", workloads).isNotNull();
         assertThat(List.of(web.get("attached").asLong(), web.get("stuck").asLong())).containsExactly(1L, 0L);
+        // svc (a program in no pod) ended one episode after 1.5 s: the dwell of its workload; it holds nothing open now.
+        JsonNode svc = null;
+        for (JsonNode w : api.json("/api/workloads?window=all")) {
+            svc = w.get("name").asText().equals("svc") && w.get("k8s_namespace").asText().isEmpty() ? w : svc;
+        }
+        assertThat(svc).as("svc in %s", workloads).isNotNull();
+        assertThat(List.of(svc.get("count").asLong(), svc.get("attached").asLong(), svc.get("hosts").asLong())).containsExactly(1L, 0L, 0L);
+        assertThat(svc.get("p99_ms").asLong()).isBetween(1500L, 1515L);
+        assertThat(svc.get("window").asText()).isEqualTo("all");
         assertThat(api.json("/api/workloads?k8s_namespace=shop")).hasSize(1);
         assertThat(api.json("/api/workloads?limit=1")).hasSize(1);
 

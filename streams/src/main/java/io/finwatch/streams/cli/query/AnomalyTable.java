@@ -18,7 +18,7 @@ final class AnomalyTable {
     static Table empty() {
         return new Table(Column.text("DETECTED"), Column.text("KIND"), Column.text("REASON"), Column.text("HOST"), Column.number("PID"),
                 Column.text("COMM"), Column.text("POD"), Column.text("OWNER"), Column.text("LOCAL"), Column.text("REMOTE"), Column.number("DWELL"),
-                Column.text("SHUT"), Column.text("STATE"), Column.text("VERDICT"), Column.text("PEER"));
+                Column.text("FROM"), Column.text("SHUT"), Column.text("STATE"), Column.text("VERDICT"), Column.text("PEER"));
     }
 
     /** {@code ns/pod} with the API's names, the pod's UID with the cgroup's alone, or none. */
@@ -37,6 +37,7 @@ final class AnomalyTable {
                 Fields.text(a, "host"), Fields.text(a, "pid"), Fields.text(a, "comm"), pod(a.path("pod")),
                 socket ? (a.path("orphaned").asBoolean(false) ? "orphaned" : "attached") : Fields.NONE,
                 Fields.address(a, "local_ip", "local_port"), Fields.address(a, "remote_ip", "remote_port"), Fields.ms(a, "dwell_ms"),
-                Fields.text(a, "shutdown"), Fields.text(a, "state"), Fields.text(a, "verdict"), Peers.describe(a.path("peer")));
+                // Whether the dwell counts from the kernel's own time in the state or from the poll that saw it.
+                Fields.timeSource(a, "entered_at_source"), Fields.text(a, "shutdown"), Fields.text(a, "state"), Fields.text(a, "verdict"), Peers.describe(a.path("peer")));
     }
 }

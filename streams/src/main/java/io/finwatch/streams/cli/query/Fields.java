@@ -11,6 +11,18 @@ final class Fields {
     private Fields() {
     }
 
+    /**
+     * Where an entry time came from, as a column shows it: {@code kernel} (the socket's own time in its state, exact)
+     * or {@code poll} (the first poll that saw it, up to one interval late); none from detectors before it was kept.
+     */
+    static String timeSource(JsonNode n, String field) {
+        return switch (n.path(field).asText("")) {
+            case "KERNEL" -> "kernel";
+            case "OBSERVED" -> "poll";
+            default -> NONE;
+        };
+    }
+
     static String text(JsonNode n, String field) {
         JsonNode v = n.get(field);
         return v == null || v.isNull() ? NONE : v.asText();

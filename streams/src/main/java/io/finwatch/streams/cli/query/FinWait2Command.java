@@ -27,13 +27,17 @@ final class FinWait2Command extends ApiCommand {
             return;
         }
         Table t = new Table(Column.text("LOCAL"), Column.text("REMOTE"), Column.number("PID"), Column.text("COMM"), Column.text("OWNER"),
-                Column.number("DWELL"), Column.number("FIN_TIMEOUT"), Column.text("DEADLINE"), Column.text("STUCK"), Column.text("CONTAINER"),
+                Column.number("DWELL"), Column.text("FROM"), Column.number("FIN_TIMEOUT"), Column.text("DEADLINE"), Column.text("REAP_AT"),
+                Column.text("STUCK"), Column.text("CONTAINER"),
                 Column.text("SHUT"), Column.number("RECV_Q"));
         for (JsonNode s : sockets) {
             t.row(Fields.first(s, Fields.address(s, "local_ip", "local_port")), Fields.address(s, "remote_ip", "remote_port"),
                     Fields.text(s, "pid"), Fields.text(s, "comm"), s.path("orphaned").asBoolean(false) ? "orphaned" : "attached",
-                    Fields.ms(s, "dwell_ms"), Fields.text(s, "fin_timeout_s").equals(Fields.NONE) ? Fields.NONE : Fields.text(s, "fin_timeout_s") + "s",
-                    Human.instant(Fields.iso(s, "deadline"), ctx.human()::relative), s.path("stuck").asBoolean(false) ? "STUCK" : "",
+                    Fields.ms(s, "dwell_ms"), Fields.timeSource(s, "entered_at_source"),
+                    Fields.text(s, "fin_timeout_s").equals(Fields.NONE) ? Fields.NONE : Fields.text(s, "fin_timeout_s") + "s",
+                    Human.instant(Fields.iso(s, "deadline"), ctx.human()::relative),
+                    // An orphan's reap time from the kernel's timer; an attached socket is never reaped.
+                    Human.instant(Fields.iso(s, "reap_at"), ctx.human()::relative), s.path("stuck").asBoolean(false) ? "STUCK" : "",
                     shortId(Fields.text(s, "container_id")),
                     // The kernel's flags: WR on an attached socket is the proof of shutdown() without close().
                     Fields.text(s, "shutdown"), Fields.text(s, "recv_q"));

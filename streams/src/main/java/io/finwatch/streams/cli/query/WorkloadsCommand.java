@@ -11,11 +11,16 @@ import picocli.CommandLine.Option;
 /** {@code query workloads}: the fleet's workloads by stuck, then open FIN_WAIT2 sockets. */
 @Command(name = "workloads", mixinStandardHelpOptions = true,
         description = "The fleet's workloads (a pod's Deployment, StatefulSet, DaemonSet, CronJob...; a program outside Kubernetes) "
-                + "ranked by sockets stuck in FIN_WAIT2, then by sockets open in FIN_WAIT2.")
+                + "ranked by sockets stuck in FIN_WAIT2, then by sockets open in FIN_WAIT2, with the dwell of their episodes that "
+                + "ended within the window.")
 final class WorkloadsCommand extends ApiCommand {
 
     @Option(names = "--k8s-namespace", paramLabel = "NAMESPACE", description = "Only this Kubernetes namespace ('' for programs in no pod).")
     String k8sNamespace;
+
+    @Option(names = "--window", defaultValue = "1h", paramLabel = "WINDOW",
+            description = "Dwell window: 'all' or a duration such as 15m, 6h, 7d. Default: ${DEFAULT-VALUE}.")
+    String window;
 
     @Option(names = "--limit", defaultValue = "50", paramLabel = "N", description = "1 to 1000. Default: ${DEFAULT-VALUE}.")
     int limit;
@@ -25,6 +30,7 @@ final class WorkloadsCommand extends ApiCommand {
         Limits.check(spec, "--limit", limit);
         Map<String, String> q = new LinkedHashMap<>();
         q.put("k8s_namespace", k8sNamespace);
+        q.put("window", window);
         q.put("limit", String.valueOf(limit));
         ApiClient.Answer answer = ctx.api().get("/api/workloads", q);
         if (ctx.json()) {
@@ -33,17 +39,20 @@ final class WorkloadsCommand extends ApiCommand {
         }
         List<JsonNode> workloads = Fields.elements(answer.json());
         if (workloads.isEmpty()) {
-            ctx.out().println("no workload holds a FIN_WAIT2 socket");
+            ctx.out().println("no workload holds a FIN_WAIT2 socket or ended one in the last " + window);
             return;
         }
         Table t = new Table(Column.text("NAMESPACE"), Column.text("WORKLOAD"), Column.number("STUCK"), Column.number("ATTACHED"),
-                Column.number("ORPHANED"), Column.number("HOSTS"));
+                Column.number("ORPHANED"), Column.number("HOSTS"), Column.number("ENDED"), Column.number("P50"), Column.number("P99"),
+                Column.number("MAX"));
         for (JsonNode w : workloads) {
             String kind = w.path("kind").asText("");
             String name = kind.isEmpty() ? w.path("name").asText() : kind + "/" + w.path("name").asText();
             String ns = w.path("k8s_namespace").asText("");
             t.row(Fields.first(w, ns.isEmpty() ? Fields.NONE : ns), name, Fields.text(w, "stuck"), Fields.text(w, "attached"),
-                    Fields.text(w, "orphaned"), Fields.text(w, "hosts"));
+                    Fields.text(w, "orphaned"), Fields.text(w, "hosts"),
+                    // The dwell of the workload's FIN_WAIT2 episodes that ended within the window, over all its hosts.
+                    Fields.text(w, "count"), Fields.ms(w, "p50_ms"), Fields.ms(w, "p99_ms"), Fields.ms(w, "max_ms"));
         }
         ctx.out().print(t.render());
         ctx.out().print(Fields.staleFootnote(workloads));

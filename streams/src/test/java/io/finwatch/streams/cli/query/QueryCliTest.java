@@ -76,10 +76,10 @@ class QueryCliTest {
 
         assertThat(r.exitCode()).isZero();
         assertThat(r.out()).isEqualTo("""
-                DETECTED              KIND              REASON                     HOST                      PID  COMM        POD                                   OWNER     LOCAL           REMOTE          DWELL  SHUT  STATE      VERDICT            PEER
-                10:15:50              COLLECTOR_SILENT  HEARTBEATS_STOPPED         edge-gateway-01.eu-west     -  -           -                                     -         -               -                   -  -     -          -                  -
-                10:15:00              STUCK             ATTACHED_PAST_FIN_TIMEOUT  node-17                  4242  kube-proxy  kube-system/kube-proxy-x7k2p          attached  10.0.0.5:34567  10.0.0.9:443       1m  WR    FIN_WAIT2  PEER_NEVER_CLOSED  5150/apiserver@node-9 10.0.0.9:443
-                2026-11-21 23:01:05*  RESOLVED          LEFT_FIN_WAIT2             db-3                       77  postgres    5e6f7a8b-0000-4111-8222-999900001111  orphaned  10.0.0.7:5432   10.0.0.8:40000   1m5s  -     -          -                  -
+                DETECTED              KIND              REASON                     HOST                      PID  COMM        POD                                   OWNER     LOCAL           REMOTE          DWELL  FROM    SHUT  STATE      VERDICT            PEER
+                10:15:50              COLLECTOR_SILENT  HEARTBEATS_STOPPED         edge-gateway-01.eu-west     -  -           -                                     -         -               -                   -  -       -     -          -                  -
+                10:15:00              STUCK             ATTACHED_PAST_FIN_TIMEOUT  node-17                  4242  kube-proxy  kube-system/kube-proxy-x7k2p          attached  10.0.0.5:34567  10.0.0.9:443       1m  kernel  WR    FIN_WAIT2  PEER_NEVER_CLOSED  5150/apiserver@node-9 10.0.0.9:443
+                2026-11-21 23:01:05*  RESOLVED          LEFT_FIN_WAIT2             db-3                       77  postgres    5e6f7a8b-0000-4111-8222-999900001111  orphaned  10.0.0.7:5432   10.0.0.8:40000   1m5s  poll    -     -          -                  -
                 * stale: read from a standby replica or a store still restoring; it may lag the active copy
                 """);
         assertThat(api.seen()).singleElement().satisfies(s -> assertThat(s.query()).isEqualTo("limit=100"));
@@ -89,19 +89,21 @@ class QueryCliTest {
     void workloadsAreRankedWithTheirNamespaceAndKind() {
         api.on("/api/workloads", Reply.json("""
                 [{"k8s_namespace": "shop", "kind": "Deployment", "name": "web", "attached": 4, "orphaned": 1, "stuck": 3,
-                  "stuck_attached": 3, "hosts": 2, "stale": false},
+                  "stuck_attached": 3, "hosts": 2, "window": "6h", "count": 118, "p50_ms": 40, "p90_ms": 950, "p99_ms": 61000,
+                  "max_ms": 3600000, "stale": false},
                  {"k8s_namespace": "", "kind": "", "name": "envoy", "attached": 0, "orphaned": 2, "stuck": 2,
-                  "stuck_attached": 0, "hosts": 1, "stale": true}]"""));
+                  "stuck_attached": 0, "hosts": 1, "window": "6h", "count": 0, "p50_ms": null, "p90_ms": null, "p99_ms": null,
+                  "max_ms": null, "stale": true}]"""));
 
-        Result r = query("workloads", "--k8s-namespace", "shop", "--limit", "5");
+        Result r = query("workloads", "--k8s-namespace", "shop", "--window", "6h", "--limit", "5");
 
         assertThat(r.exitCode()).isZero();
         assertThat(r.out()).startsWith("""
-                NAMESPACE  WORKLOAD        STUCK  ATTACHED  ORPHANED  HOSTS
-                shop       Deployment/web      3         4         1      2
-                -*         envoy               2         0         2      1
+                NAMESPACE  WORKLOAD        STUCK  ATTACHED  ORPHANED  HOSTS  ENDED   P50   P99  MAX
+                shop       Deployment/web      3         4         1      2    118  40ms  1m1s   1h
+                -*         envoy               2         0         2      1      0     -     -    -
                 """);
-        assertThat(api.seen()).singleElement().satisfies(s -> assertThat(s.query()).isEqualTo("k8s_namespace=shop&limit=5"));
+        assertThat(api.seen()).singleElement().satisfies(s -> assertThat(s.query()).isEqualTo("k8s_namespace=shop&window=6h&limit=5"));
     }
 
     @Test
@@ -131,12 +133,15 @@ class QueryCliTest {
 
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.out().lines()).hasSize(3);
-        assertThat(r.out().lines().toList().get(0)).startsWith("LOCAL").contains("DWELL", "DEADLINE", "STUCK");
+        assertThat(r.out().lines().toList().get(0)).startsWith("LOCAL").contains("DWELL", "FROM", "DEADLINE", "REAP_AT", "STUCK");
+        // The dwell counts from the kernel's time, and an attached socket has no reap time.
         assertThat(r.out().lines().toList().get(1))
-                .contains("10.0.0.5:34567", "10.0.0.9:443", "4242", "kube-proxy", "attached", "1m30s", "60s", "30s ago", "STUCK", "c0ffee001122")
+                .contains("10.0.0.5:34567", "10.0.0.9:443", "4242", "kube-proxy", "attached", "1m30s  kernel", "60s", "30s ago   -",
+                        "STUCK", "c0ffee001122")
                 .matches(".*  WR +0$")
                 .doesNotContain("c0ffee0011223");
-        assertThat(r.out().lines().toList().get(2)).contains("[fd00::5]:8443", "[fd00::9]:51000", "orphaned", "4.5s", "in 55s");
+        // The orphan's dwell from the poll that first saw it, and the kernel's reap time.
+        assertThat(r.out().lines().toList().get(2)).contains("[fd00::5]:8443", "[fd00::9]:51000", "orphaned", "4.5s  poll", "in 55s    in 55s");
         // Right-aligned: the dwell cells end where the header's DWELL ends.
         int end = r.out().lines().toList().get(0).indexOf("DWELL") + "DWELL".length();
         assertThat(r.out().lines().skip(1)).allSatisfy(l -> assertThat(l.substring(0, end)).matches(".*\\S$"));
