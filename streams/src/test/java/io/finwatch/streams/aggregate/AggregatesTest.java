@@ -78,7 +78,10 @@ class AggregatesTest extends DetectorTest {
         try (KeyValueIterator<String, byte[]> it = allTime.prefixScan(StoreKeys.hostPrefix("node-5"), new StringSerializer())) {
             it.forEachRemaining(kv -> processes.add(kv.key));
         }
-        assertThat(processes).containsExactlyInAnyOrder("node-5|100|nginx", "node-5|200|envoy");
+        // Each process's workload outside Kubernetes is its program: one histogram per workload and host beside them.
+        assertThat(processes).containsExactlyInAnyOrder("node-5|100|nginx", "node-5|200|envoy", "node-5|~dwell|||nginx",
+                "node-5|~dwell|||envoy");
+        assertStats(DwellStats.of(allTime.get(StoreKeys.workload("node-5", StoreKeys.WORKLOAD_DWELL, "", "", NGINX.comm()))), nginx);
     }
 
     static void assertStats(DwellStats stats, List<Long> sorted) {
