@@ -167,9 +167,11 @@ final class CrashScript {
         Fleet.End c2 = client.end(clientIp, lport, serverIp, 9001, clientPid, "cli" + i);
         Instant e2 = t.minusSeconds(100 + random.nextInt(20));
         out.add(new Timed(e2, () -> s2.to(io.finwatch.schemas.TcpState.FIN_WAIT2, e2)));
-        Instant cw = e2.plusMillis(30);
-        out.add(new Timed(cw, () -> c2.to(io.finwatch.schemas.TcpState.CLOSE_WAIT, cw, 1L)));
-        Instant la = e2.plusSeconds(5);
+        // The client closed within a poll of the server's FIN: its collector saw it straight in LAST_ACK. (A CLOSE_WAIT
+        // report 5 s before it, dated 100 s back while the host's heartbeats are current, would be judged against this
+        // detector's wall clock: STUCK at the next punctuation whenever a chunk boundary or a slow batch fell between
+        // the two reports, which no collector reporting in time order could cause.)
+        Instant la = e2.plusMillis(30);
         out.add(new Timed(la, () -> c2.to(io.finwatch.schemas.TcpState.LAST_ACK, la, 1L)));
         Instant gone = e2.plusSeconds(12);
         out.add(new Timed(gone, () -> c2.to(io.finwatch.schemas.TcpState.GONE, gone)));
