@@ -47,7 +47,9 @@ final class WorkloadsCommand extends ApiCommand {
                 Column.number("MAX"));
         for (JsonNode w : workloads) {
             String kind = w.path("kind").asText("");
-            String name = kind.isEmpty() ? w.path("name").asText() : kind + "/" + w.path("name").asText();
+            // No name: sockets whose owner no poll ever saw (an orphan closed before its first poll).
+            String bare = w.path("name").asText("").isEmpty() ? Fields.NONE : w.path("name").asText();
+            String name = kind.isEmpty() ? bare : kind + "/" + bare;
             String ns = w.path("k8s_namespace").asText("");
             t.row(Fields.first(w, ns.isEmpty() ? Fields.NONE : ns), name, Fields.text(w, "stuck"), Fields.text(w, "attached"),
                     Fields.text(w, "orphaned"), Fields.text(w, "hosts"),
