@@ -10,7 +10,9 @@ import io.finwatch.streams.verdict.VerdictRules;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -32,7 +34,11 @@ public final class FinWait2Reader {
     /** The episodes in {@code state}, longest dwell first. */
     public static List<ConnectionView> of(PartitionStores s, String host, Instant now, TcpState state) {
         List<ConnectionView> out = new ArrayList<>();
-        ReadOnlyKeyValueStore<String, PairFact> peers = s.keyValue(StoreNames.PEERS);
+        // One scan of the host's peers rather than a lookup per socket: most sockets have none.
+        Map<String, PairFact> peers = new HashMap<>();
+        try (KeyValueIterator<String, PairFact> it = s.<PairFact>keyValue(StoreNames.PEERS).prefixScan(StoreKeys.hostPrefix(host), KEYS)) {
+            it.forEachRemaining(e -> peers.put(e.key, e.value));
+        }
         try (KeyValueIterator<String, ConnectionState> it = s.<ConnectionState>keyValue(StoreNames.CONNECTIONS)
                 .prefixScan(StoreKeys.hostPrefix(host), KEYS)) {
             while (it.hasNext()) {

@@ -7,7 +7,8 @@ import io.finwatch.streams.state.StoreKeys;
 import io.finwatch.streams.state.StoreNames;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -23,25 +24,18 @@ public final class HostReader {
 
     /** Every host of the partition that sent a heartbeat or has an open FIN_WAIT2 episode. */
     public static List<HostView> all(PartitionStores s) {
-        ReadOnlyKeyValueStore<String, HostSummary> hosts = s.keyValue(StoreNames.HOSTS);
-        ReadOnlyKeyValueStore<String, OpenCounts> open = s.keyValue(StoreNames.OPEN_FIN_WAIT2);
         Map<String, HostSummary> summaries = new TreeMap<>();
-        try (KeyValueIterator<String, HostSummary> it = hosts.all()) {
+        try (KeyValueIterator<String, HostSummary> it = s.<HostSummary>keyValue(StoreNames.HOSTS).all()) {
             while (it.hasNext()) {
                 KeyValue<String, HostSummary> e = it.next();
                 summaries.put(e.key, e.value);
             }
         }
-        Map<String, OpenCounts> counts = new LinkedHashMap<>();
-        try (KeyValueIterator<String, OpenCounts> it = open.all()) {
-            while (it.hasNext()) {
-                KeyValue<String, OpenCounts> e = it.next();
-                if (e.key.indexOf(StoreKeys.SEP) < 0) {
-                    counts.put(e.key, e.value);
-                    summaries.putIfAbsent(e.key, null);
-                }
-            }
-        }
+        Map<String, OpenCounts> counts = new HashMap<>();
+        HostKeyScan.scan(s.<OpenCounts>keyValue(StoreNames.OPEN_FIN_WAIT2), EnumSet.of(HostKeyScan.Kind.HOST), (host, c) -> {
+            counts.put(host, c);
+            summaries.putIfAbsent(host, null);
+        });
         List<HostView> out = new ArrayList<>(summaries.size());
         summaries.forEach((host, summary) -> out.add(view(host, summary, counts.getOrDefault(host, OpenCounts.NONE), s.stale())));
         return out;

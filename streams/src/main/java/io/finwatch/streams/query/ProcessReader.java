@@ -8,14 +8,15 @@ import io.finwatch.streams.state.StoreKeys;
 import io.finwatch.streams.state.StoreNames;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
@@ -75,26 +76,20 @@ public final class ProcessReader {
      */
     public static List<ProcessView> top(PartitionStores s, TopBy by, DwellWindow window, Instant now, int limit) {
         Map<String, OpenCounts> open = new HashMap<>();
-        try (KeyValueIterator<String, OpenCounts> it = s.<OpenCounts>keyValue(StoreNames.OPEN_FIN_WAIT2).all()) {
-            while (it.hasNext()) {
-                KeyValue<String, OpenCounts> e = it.next();
-                if (isProcessKey(e.key)) {
-                    open.put(e.key, e.value);
-                }
-            }
-        }
+        HostKeyScan.scan(s.<OpenCounts>keyValue(StoreNames.OPEN_FIN_WAIT2), EnumSet.of(HostKeyScan.Kind.PROCESS), open::put);
         Map<String, Histogram> dwell = new HashMap<>();
         long cut = by == TopBy.ATTACHED ? cutOff(open, limit) : 0;
         if (cut > 0) {
-            // Every candidate has an open count: read only their histograms.
-            for (Map.Entry<String, OpenCounts> e : open.entrySet()) {
-                if (e.getValue().attached() >= cut) {
-                    readOne(s, e.getKey(), window, now, dwell);
-                }
-            }
+            int processes = open.size();
             open.values().removeIf(c -> c.attached() < cut);
+            if (open.size() * 4 <= processes) {
+                readEach(s, open.keySet(), window, now, dwell);
+            } else {
+                // Most processes tie at the cut (a fleet of equal replicas): one scan beats a fetch per process.
+                readAll(s, window, now, dwell, open::containsKey);
+            }
         } else {
-            readAll(s, window, now, dwell);
+            readAll(s, window, now, dwell, ProcessReader::isProcessKey);
         }
         List<ProcessView> out = join(open, dwell, window, s.stale());
         Comparator<ProcessView> order = by == TopBy.ATTACHED ? Orderings.BY_ATTACHED : Orderings.BY_P99;
@@ -108,38 +103,43 @@ public final class ProcessReader {
         return attached.size() < limit ? 0 : attached.get(limit - 1);
     }
 
-    private static void readOne(PartitionStores s, String key, DwellWindow window, Instant now, Map<String, Histogram> dwell) {
+    /** The histograms of the given processes only, one read each. */
+    private static void readEach(PartitionStores s, Set<String> keys, DwellWindow window, Instant now, Map<String, Histogram> dwell) {
         if (window.allTime()) {
-            byte[] v = s.<byte[]>keyValue(StoreNames.DWELL_ALL_TIME).get(key);
-            if (v != null) {
-                merge(dwell, key, v);
+            ReadOnlyKeyValueStore<String, byte[]> store = s.keyValue(StoreNames.DWELL_ALL_TIME);
+            for (String key : keys) {
+                byte[] v = store.get(key);
+                if (v != null) {
+                    merge(dwell, key, v);
+                }
             }
             return;
         }
         ReadOnlyWindowStore<String, byte[]> store = s.window(window.store());
-        try (var it = store.fetch(key, window.from(now), now)) {
-            it.forEachRemaining(e -> merge(dwell, key, e.value));
+        Instant from = window.from(now);
+        for (String key : keys) {
+            try (var it = store.fetch(key, from, now)) {
+                it.forEachRemaining(e -> merge(dwell, key, e.value));
+            }
         }
     }
 
-    private static void readAll(PartitionStores s, DwellWindow window, Instant now, Map<String, Histogram> dwell) {
-        Predicate<String> processes = ProcessReader::isProcessKey;
+    /** The histograms of the processes that {@code wanted} accepts, in one scan of the window. */
+    private static void readAll(PartitionStores s, DwellWindow window, Instant now, Map<String, Histogram> dwell, Predicate<String> wanted) {
         if (window.allTime()) {
-            ReadOnlyKeyValueStore<String, byte[]> store = s.keyValue(StoreNames.DWELL_ALL_TIME);
-            try (KeyValueIterator<String, byte[]> it = store.all()) {
-                it.forEachRemaining(e -> {
-                    if (processes.test(e.key)) {
-                        merge(dwell, e.key, e.value);
-                    }
-                });
-            }
+            HostKeyScan.scan(s.<byte[]>keyValue(StoreNames.DWELL_ALL_TIME), EnumSet.of(HostKeyScan.Kind.PROCESS), (key, value) -> {
+                if (wanted.test(key)) {
+                    merge(dwell, key, value);
+                }
+            });
             return;
         }
         ReadOnlyWindowStore<String, byte[]> store = s.window(window.store());
         try (KeyValueIterator<Windowed<String>, byte[]> it = store.fetchAll(window.from(now), now)) {
             it.forEachRemaining(e -> {
-                if (processes.test(e.key.key())) {
-                    merge(dwell, e.key.key(), e.value);
+                String key = e.key.key();
+                if (isProcessKey(key) && wanted.test(key)) {
+                    merge(dwell, key, e.value);
                 }
             });
         }

@@ -7,6 +7,13 @@ import io.finwatch.streams.app.StreamsApp;
 import io.finwatch.streams.app.StreamsAppConfig;
 import io.finwatch.streams.config.KafkaStreamsProperties;
 import io.finwatch.streams.config.StreamsSettings;
+import io.finwatch.streams.query.ApiJson;
+import io.finwatch.streams.query.DwellWindow;
+import io.finwatch.streams.query.FinWait2Reader;
+import io.finwatch.streams.query.HostReader;
+import io.finwatch.streams.query.PartitionStores;
+import io.finwatch.streams.query.ProcessReader;
+import io.finwatch.streams.query.QueryParams;
 import io.finwatch.streams.testkit.CollectorRun;
 import io.finwatch.streams.testkit.CollectorRun.Proc;
 import io.finwatch.testkit.EmbeddedKafka;
@@ -22,14 +29,19 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
@@ -71,6 +83,14 @@ public final class QueryLatencyBench {
         int hosts = Integer.parseInt(a.getOrDefault("hosts", "1000"));
         int rounds = Integer.parseInt(a.getOrDefault("rounds", "2000"));
         Path state = Files.createTempDirectory("query-bench");
+        try {
+            run(state, sockets, hosts, rounds);
+        } finally {
+            StreamsThroughputBench.deleteTree(state);
+        }
+    }
+
+    private static void run(Path state, int sockets, int hosts, int rounds) throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             StreamsSettings settings = StreamsSettings.builder().topics("q.transitions", "q.heartbeats", "q.anomalies", "q.dlq")
                     .silenceAfter(Duration.ofHours(1)).build();
@@ -123,7 +143,43 @@ public final class QueryLatencyBench {
                             h[k].getValueAtPercentile(99), h[k].getMaxValue(), h[k].getValueAtPercentile(50) / anchor50,
                             h[k].getValueAtPercentile(99) / anchor99);
                 }
+                phases(app, hosts, rounds);
             }
+        }
+    }
+
+    /**
+     * The same reads without HTTP, so a slow request can be split into reading the stores and writing the JSON:
+     * the readers over this instance's partitions, then {@link ApiJson#write} of what they returned.
+     */
+    private static void phases(StreamsApp app, int hosts, int rounds) {
+        KafkaStreams streams = app.streams();
+        List<Integer> partitions = new ArrayList<>();
+        streams.metadataForLocalThreads().forEach(t -> t.activeTasks().forEach(task -> partitions.add(task.taskId().partition())));
+        Map<String, Function<PartitionStores, List<?>>> reads = new LinkedHashMap<>();
+        Random random = new Random(7);
+        reads.put("finwait2 of one host", s -> FinWait2Reader.of(s, host(random.nextInt(hosts)), Instant.now()));
+        reads.put("hosts", HostReader::all);
+        reads.put("top processes", s -> ProcessReader.top(s, QueryParams.TopBy.ATTACHED, DwellWindow.parse("1h"), Instant.now(), 10));
+        System.out.printf("%-30s %10s %10s%n", "direct (no HTTP)", "read us", "json us");
+        for (var e : reads.entrySet()) {
+            Histogram read = new Histogram(3_600_000_000L, 3);
+            Histogram json = new Histogram(3_600_000_000L, 3);
+            for (int r = 0; r < Math.max(100, rounds / 10) + rounds; r++) {
+                long start = System.nanoTime();
+                List<Object> all = new ArrayList<>();
+                for (int p : partitions) {
+                    all.addAll(e.getValue().apply(new PartitionStores(streams, p, false)));
+                }
+                long mid = System.nanoTime();
+                ApiJson.write(all);
+                long end = System.nanoTime();
+                if (r >= Math.max(100, rounds / 10)) {
+                    read.recordValue((mid - start) / 1000);
+                    json.recordValue((end - mid) / 1000);
+                }
+            }
+            System.out.printf("%-30s %,10d %,10d%n", e.getKey(), read.getValueAtPercentile(50), json.getValueAtPercentile(50));
         }
     }
 

@@ -1,0 +1,45 @@
+package io.finwatch.streams.query;
+
+import io.finwatch.streams.state.StoreKeys;
+import java.util.Set;
+import java.util.function.BiConsumer;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+/**
+ * Reads the entries of some kinds out of a store keyed by host ({@code host}, {@code host|pid|comm},
+ * {@code host|~...}), in one pass over the store.
+ *
+ * <p>One pass, not a seek past each host's other entries: every iterator of a cached store copies the keys of its
+ * whole range out of the record cache (Kafka Streams' {@code NamedCache.keyRange} builds a new sorted set), so a
+ * seek to {@code host}} with an open end costs as much as the rest of the store, and 170 of them per partition
+ * made {@code /api/hosts} twice as slow. Reading below the cache through interactive queries v2 deadlocked
+ * with the stream thread's writes in Kafka Streams 4.3.1 (a range query locks the store's position and then the
+ * RocksDB store; a put locks them the other way round).
+ */
+final class HostKeyScan {
+
+    enum Kind { HOST, PROCESS, WORKLOAD }
+
+    private HostKeyScan() {
+    }
+
+    static <V> void scan(ReadOnlyKeyValueStore<String, V> store, Set<Kind> wanted, BiConsumer<String, V> visit) {
+        try (KeyValueIterator<String, V> it = store.all()) {
+            while (it.hasNext()) {
+                var e = it.next();
+                if (wanted.contains(kind(e.key))) {
+                    visit.accept(e.key, e.value);
+                }
+            }
+        }
+    }
+
+    static Kind kind(String key) {
+        int sep = key.indexOf(StoreKeys.SEP);
+        if (sep < 0) {
+            return Kind.HOST;
+        }
+        return StoreKeys.isWorkload(key) ? Kind.WORKLOAD : Kind.PROCESS;
+    }
+}
