@@ -379,8 +379,10 @@ final class ConnectionTracker {
      * Ends the host's episodes that a restarted collector did not re-report: their sockets vanished while it was
      * down, so no GONE will ever come. Each ends at {@code endedAt} (when the new run was sure of it); one that was
      * STUCK gets its RESOLVED. No late STUCK is raised, since when the socket went is not known.
+     *
+     * @return the episodes ended
      */
-    void endUnconfirmed(String host, long belowOrAtSeq, long endedAt, AnomalyOutput out) {
+    List<ConnectionState> endUnconfirmed(String host, long belowOrAtSeq, long endedAt, AnomalyOutput out) {
         List<ConnectionState> stale = new ArrayList<>();
         try (KeyValueIterator<String, ConnectionState> it = connections.prefixScan(StoreKeys.hostPrefix(host), KEYS)) {
             while (it.hasNext()) {
@@ -399,6 +401,7 @@ final class ConnectionTracker {
             }
             ended(k, c, endedAt, Math.max(0, endedAt - c.enteredAt()));
         }
+        return stale;
     }
 
     /** Raises STUCK for the entries due by {@code now} whose host is being heard; parks the others. */

@@ -1,7 +1,9 @@
 package io.finwatch.streams.detect;
 
 import io.finwatch.schemas.CollectorHeartbeat;
-import io.finwatch.schemas.FinWait2Anomaly;
+import io.finwatch.schemas.state.PairingEnd;
+import io.finwatch.streams.pair.PairKeys;
+import io.finwatch.streams.pair.PairingEnds;
 import io.finwatch.schemas.SocketTransition;
 import io.finwatch.schemas.state.PairFact;
 import io.finwatch.streams.aggregate.DwellAggregates;
@@ -28,14 +30,14 @@ import org.apache.kafka.streams.state.WindowStore;
  * pairing task's facts about episodes' peers, and keeps the queryable aggregates. Deadlines are checked by a wall-clock punctuator: a stuck socket produces no event
  * at all, so only the passing of time can reveal it.
  */
-public final class DetectorProcessor implements Processor<String, SpecificRecord, String, FinWait2Anomaly> {
+public final class DetectorProcessor implements Processor<String, SpecificRecord, String, SpecificRecord> {
 
     /** How often old entries of the recent-anomalies store are dropped. */
     private static final Duration EXPIRE_EVERY = Duration.ofMinutes(10);
 
     private final StreamsSettings settings;
     private final DetectorMetrics metrics;
-    private ProcessorContext<String, FinWait2Anomaly> context;
+    private ProcessorContext<String, SpecificRecord> context;
     private ConnectionTracker connections;
     private HostTracker hosts;
     private RecentAnomalies recent;
@@ -48,13 +50,23 @@ public final class DetectorProcessor implements Processor<String, SpecificRecord
     private Cancellable expiry;
     private Cancellable fold;
 
-    public DetectorProcessor(StreamsSettings settings, DetectorMetrics metrics) {
+    private final String anomaliesChild;
+    private final String pairingChild;
+
+    /**
+     * @param anomaliesChild the sink of the anomalies topic
+     * @param pairingChild   the sink of the pairing topic: the ends a restarted collector did not re-report go there
+     *                       as GONE, so the pairing task drops them and tells their peers
+     */
+    public DetectorProcessor(StreamsSettings settings, DetectorMetrics metrics, String anomaliesChild, String pairingChild) {
         this.settings = settings;
         this.metrics = metrics;
+        this.anomaliesChild = anomaliesChild;
+        this.pairingChild = pairingChild;
     }
 
     @Override
-    public void init(ProcessorContext<String, FinWait2Anomaly> context) {
+    public void init(ProcessorContext<String, SpecificRecord> context) {
         this.context = context;
         this.taskId = context.taskId().toString();
         KeyValueStore<String, ConnectionState> connectionStore = context.getStateStore(StoreNames.CONNECTIONS);
@@ -69,7 +81,8 @@ public final class DetectorProcessor implements Processor<String, SpecificRecord
         this.recent = new RecentAnomalies(recentStore, settings.recentAnomaliesPerHost(), settings.recentAnomaliesRetention().toMillis());
         boolean commitEachAnomaly = commitIntervalMs(context) > PROMPT_COMMIT_MS;
         this.output = anomaly -> {
-            context.forward(new Record<>(anomaly.getHost(), anomaly, anomaly.getDetectedAt().toEpochMilli()));
+            context.forward(new Record<String, SpecificRecord>(anomaly.getHost(), anomaly, anomaly.getDetectedAt().toEpochMilli()),
+                    anomaliesChild);
             if (commitEachAnomaly) {
                 context.commit();
             }
@@ -113,7 +126,15 @@ public final class DetectorProcessor implements Processor<String, SpecificRecord
         } else if (value instanceof CollectorHeartbeat hb) {
             HostTracker.HeartbeatOutcome outcome = hosts.onHeartbeat(hb, context.currentSystemTimeMs());
             if (outcome.sweepBelowSeq() != null) {
-                connections.endUnconfirmed(hb.getHost(), outcome.sweepBelowSeq(), hb.getObservedAt().toEpochMilli(), output);
+                for (ConnectionState c : connections.endUnconfirmed(hb.getHost(), outcome.sweepBelowSeq(), hb.getObservedAt().toEpochMilli(),
+                        output)) {
+                    // No GONE of it will ever come from the collector, so the pairing task would keep the end (and its
+                    // peer its fact) until the 4-tuple saw traffic again.
+                    PairingEnd gone = UnconfirmedEnds.gone(c, hb);
+                    for (PairKeys.Keyed k : PairingEnds.keys(gone)) {
+                        context.forward(new Record<String, SpecificRecord>(k.key(), gone, record.timestamp()), pairingChild);
+                    }
+                }
             }
             if (outcome.resumed()) {
                 connections.rearm(hb.getHost());

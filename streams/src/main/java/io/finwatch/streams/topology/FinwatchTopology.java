@@ -49,6 +49,9 @@ import org.apache.kafka.streams.state.Stores;
  *                                                       └─ host-directory (to every partition) ─ directory ─┘
  * </pre>
  *
+ * The detector also writes to the pairing topic: the GONE of each end a restarted collector lost (its socket went
+ * while the collector was down, so no GONE of it was ever reported).
+ *
  * Transitions, heartbeats and pair facts feed one sub-topology, so a task holds partition N of each: with equal
  * partition counts and the host as key, every event of a host meets the same stores. The pairing topic is keyed by
  * connection key, so its sub-topology's task N holds the ends of every host that share a key (docs/architecture.md).
@@ -96,11 +99,12 @@ public final class FinwatchTopology {
         RecordSerde<PairFact> facts = new RecordSerde<>(PairFact.class);
         RecordSerde<PairingEnd> pairingEnds = new RecordSerde<>(PairingEnd.class);
         t.addSource(PAIR_FACTS_SOURCE, new StringDeserializer(), facts.lenientDeserializer(), config.pairFactsTopic());
-        t.addProcessor(DETECT, () -> new DetectorProcessor(config, metrics), DEDUP, PAIR_FACTS_SOURCE);
+        t.addProcessor(DETECT, () -> new DetectorProcessor(config, metrics, ANOMALIES_SINK, PAIRING_SINK), DEDUP, PAIR_FACTS_SOURCE);
         t.addSink(ANOMALIES_SINK, config.anomaliesTopic(), new StringSerializer(), new AnomalySerde().serializer(), DETECT);
 
         t.addProcessor(PAIR_KEYS, () -> new PairKeysProcessor(PAIRING_SINK, DIRECTORY_SINK), DEDUP);
-        t.addSink(PAIRING_SINK, config.pairingTopic(), new StringSerializer(), records(), PAIR_KEYS);
+        // The detector adds the GONE ends of episodes a restarted collector did not re-report.
+        t.addSink(PAIRING_SINK, config.pairingTopic(), new StringSerializer(), records(), PAIR_KEYS, DETECT);
         // To every partition: each detector task keeps the whole directory in its own store.
         t.addSink(DIRECTORY_SINK, config.hostDirectoryTopic(), new StringSerializer(), records(), everyPartition(), PAIR_KEYS);
         t.addSource(PAIRING_SOURCE, new StringDeserializer(), pairingEnds.lenientDeserializer(), config.pairingTopic());

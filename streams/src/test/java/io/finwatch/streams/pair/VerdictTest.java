@@ -147,6 +147,29 @@ class VerdictTest {
     }
 
     @Test
+    void peerGoneWhenItsCollectorRestartedAndItsFirstTableNoLongerHadTheSocket() {
+        det.send(server.to(TcpState.FIN_WAIT2, det.wallClock()));
+        det.send(client.to(TcpState.CLOSE_WAIT, det.wallClock(), 201L));
+        List<FinWait2Anomaly> before = liveFor(Duration.ofSeconds(62));
+        assertThat(only(before, "node-a", AnomalyKind.STUCK).getVerdict()).isEqualTo(Verdict.PEER_NEVER_CLOSED);
+
+        // node-b's collector restarts. The client's socket went while it was down, so no GONE of it is ever sent:
+        // the new run's first table (here, from its heartbeat's seq on) simply lacks it.
+        det.advance(Duration.ofSeconds(1));
+        io.finwatch.schemas.CollectorHeartbeat restarted = b.heartbeat(det.wallClock());
+        restarted.setFullTableFromSeq(restarted.getSeq());
+        det.send(restarted);
+        List<FinWait2Anomaly> after = liveFor(Duration.ofSeconds(5));
+
+        assertThat(only(after, "node-b", AnomalyKind.RESOLVED).getState()).isEqualTo(TcpState.CLOSE_WAIT);
+        FinWait2Anomaly updated = only(after, "node-a", AnomalyKind.UPDATED);
+        assertThat(updated.getVerdict()).isEqualTo(Verdict.PEER_GONE);
+        assertThat(updated.getPeer().getHost()).isEqualTo("node-b");
+        assertThat(updated.getPeer().getState()).isEqualTo(TcpState.GONE);
+        assertThat(updated.getPeer().getPid()).as("the peer is still named by the process that held it").isEqualTo(5150);
+    }
+
+    @Test
     void peerGoneWhenItsMonitoredHostReadItsTableWithoutTheSocket() {
         det.send(server.to(TcpState.FIN_WAIT2, det.wallClock()));
 
