@@ -5,35 +5,22 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.finwatch.common.config.HostPort;
+import io.finwatch.common.http.HttpLimits;
 import io.finwatch.schemas.TcpState;
-import io.finwatch.schemas.serde.FinwatchSerde;
-import io.finwatch.streams.app.StreamsApp;
-import io.finwatch.streams.app.StreamsAppConfig;
-import io.finwatch.streams.config.KafkaStreamsProperties;
-import io.finwatch.streams.config.StreamsSettings;
 import io.finwatch.streams.testkit.CollectorRun;
 import io.finwatch.streams.testkit.CollectorRun.Proc;
-import io.finwatch.testkit.EmbeddedKafka;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.finwatch.streams.testkit.RunningDetector;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Properties;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,54 +36,42 @@ class TopProcessesTest {
 
     @Test
     void theCandidatesCarryTheirOwnDwellWhetherFetchedOneByOneOrScanned() throws Exception {
-        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-            StreamsSettings settings = StreamsSettings.builder().topics("t.transitions", "t.heartbeats", "t.anomalies", "t.dlq")
-                    .pairingTopics("t.pairing", "t.pair-facts", "t.host-directory")
-                    .punctuateEvery(Duration.ofMillis(200)).foldEvery(Duration.ofMillis(500))
-                    .silenceAfter(Duration.ofMinutes(10)).build();
-            Properties props = KafkaStreamsProperties.assemble(Map.of(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100"), "test", Map.of(),
-                    Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(), StreamsConfig.APPLICATION_ID_CONFIG, "top",
-                            StreamsConfig.STATE_DIR_CONFIG, work.resolve("state").toString()));
-            // One partition: every process below is in the partition whose cut is computed.
-            kafka.createTopics(1, "t.transitions", "t.heartbeats", "t.anomalies", "t.dlq", "t.pairing", "t.pair-facts", "t.host-directory");
-            StreamsAppConfig config = StreamsAppConfig.builder(settings, props).http(new HostPort("127.0.0.1", 0)).topics(false, 1, (short) 1)
-                    .build();
-            try (StreamsApp app = StreamsApp.start(config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))) {
-                produce(kafka, settings);
-                String base = "http://127.0.0.1:" + app.httpPort();
-                HttpClient client = HttpClient.newHttpClient();
-                // One by one: a single process has attached sockets, four hold only orphans.
-                await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> {
-                    JsonNode top = get(client, base + "/api/top/processes?limit=1");
-                    assertThat(top).hasSize(1);
-                    assertThat(top.get(0).get("comm").asText()).isEqualTo("leaker");
-                    assertThat(top.get(0).get("attached").asLong()).isEqualTo(3);
-                    assertThat(top.get(0).get("count").asLong()).isEqualTo(1);
-                    assertThat(top.get(0).get("max_ms").asLong()).isBetween(1980L, 2020L);
-                });
-                // Scanned: a twin of the leaker ties with it at the cut of a top 2, so both of the partition's six
-                // processes that can make it are more than a quarter of them.
-                Proc twin = new Proc(11, "twin", null);
-                CollectorRun later = run.at(run.now().plusMillis(10));
-                List<SpecificRecord> more = new ArrayList<>();
-                for (int port = 42001; port <= 42003; port++) {
-                    more.add(later.attached(later.socket(port), null, TcpState.FIN_WAIT2, twin));
-                }
-                more.add(later.attached(later.socket(42010), TcpState.ESTABLISHED, TcpState.FIN_WAIT2, twin));
-                more.add(later.at(later.now().plusMillis(1000)).gone(later.socket(42010), TcpState.FIN_WAIT2));
-                send(kafka, settings, more);
-                await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> {
-                    JsonNode top = get(client, base + "/api/top/processes?limit=2");
-                    assertThat(top).hasSize(2);
-                    for (JsonNode p : top) {
-                        assertThat(p.get("attached").asLong()).isEqualTo(3);
-                        assertThat(p.get("count").asLong()).isEqualTo(1);
-                        long expected = p.get("comm").asText().equals("leaker") ? 2000 : 1000;
-                        assertThat(p.get("max_ms").asLong()).as(p.toString()).isBetween(expected - 20, expected + 20);
-                    }
-                    assertThat(top.findValuesAsText("comm")).containsExactlyInAnyOrder("leaker", "twin");
-                });
+        // One partition: every process below is in the task whose cut is computed.
+        try (RunningDetector det = RunningDetector.start(work.resolve("state"), null, HttpLimits.api(), 1)) {
+            det.send(firstEvents());
+            String base = det.url().toString();
+            HttpClient client = HttpClient.newHttpClient();
+            // One by one: a single process has attached sockets, four hold only orphans.
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> {
+                JsonNode top = get(client, base + "/api/top/processes?limit=1");
+                assertThat(top).hasSize(1);
+                assertThat(top.get(0).get("comm").asText()).isEqualTo("leaker");
+                assertThat(top.get(0).get("attached").asLong()).isEqualTo(3);
+                assertThat(top.get(0).get("count").asLong()).isEqualTo(1);
+                assertThat(top.get(0).get("max_ms").asLong()).isBetween(1980L, 2020L);
+            });
+            // Scanned: a twin of the leaker ties with it at the cut of a top 2, so both of the partition's six
+            // processes that can make it are more than a quarter of them.
+            Proc twin = new Proc(11, "twin", null);
+            CollectorRun later = run.at(run.now().plusMillis(10));
+            List<SpecificRecord> more = new ArrayList<>();
+            for (int port = 42001; port <= 42003; port++) {
+                more.add(later.attached(later.socket(port), null, TcpState.FIN_WAIT2, twin));
             }
+            more.add(later.attached(later.socket(42010), TcpState.ESTABLISHED, TcpState.FIN_WAIT2, twin));
+            more.add(later.at(later.now().plusMillis(1000)).gone(later.socket(42010), TcpState.FIN_WAIT2));
+            det.send(more);
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> {
+                JsonNode top = get(client, base + "/api/top/processes?limit=2");
+                assertThat(top).hasSize(2);
+                for (JsonNode p : top) {
+                    assertThat(p.get("attached").asLong()).isEqualTo(3);
+                    assertThat(p.get("count").asLong()).isEqualTo(1);
+                    long expected = p.get("comm").asText().equals("leaker") ? 2000 : 1000;
+                    assertThat(p.get("max_ms").asLong()).as(p.toString()).isBetween(expected - 20, expected + 20);
+                }
+                assertThat(top.findValuesAsText("comm")).containsExactlyInAnyOrder("leaker", "twin");
+            });
         }
     }
 
@@ -108,7 +83,7 @@ class TopProcessesTest {
 
     private final CollectorRun run = new CollectorRun("node-t", "node-t-run", Instant.now().truncatedTo(ChronoUnit.MILLIS), 1000, 3600);
 
-    private void produce(EmbeddedKafka kafka, StreamsSettings s) {
+    private List<SpecificRecord> firstEvents() {
         Instant now = run.now();
         Proc leaker = new Proc(10, "leaker", null);
         List<SpecificRecord> events = new ArrayList<>();
@@ -122,16 +97,6 @@ class TopProcessesTest {
         // The leaker's one ended episode: 2 s in FIN_WAIT2.
         events.add(run.attached(run.socket(40010), TcpState.ESTABLISHED, TcpState.FIN_WAIT2, leaker));
         events.add(run.at(now.plusMillis(2000)).gone(run.socket(40010), TcpState.FIN_WAIT2));
-        send(kafka, s, events);
-    }
-
-    private static void send(EmbeddedKafka kafka, StreamsSettings s, List<SpecificRecord> events) {
-        try (KafkaProducer<byte[], byte[]> producer = kafka.producer()) {
-            for (SpecificRecord e : events) {
-                String topic = e.getSchema().getName().equals("CollectorHeartbeat") ? s.heartbeatsTopic() : s.transitionsTopic();
-                producer.send(new ProducerRecord<>(topic, "node-t".getBytes(StandardCharsets.UTF_8), FinwatchSerde.shared().encode(e)));
-            }
-            producer.flush();
-        }
+        return events;
     }
 }

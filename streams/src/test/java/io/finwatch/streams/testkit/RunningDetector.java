@@ -49,6 +49,11 @@ public final class RunningDetector implements AutoCloseable {
 
     /** As {@link #start(Path, String)} with these HTTP limits. */
     public static RunningDetector start(Path stateDir, String token, HttpLimits limits) {
+        return start(stateDir, token, limits, 3);
+    }
+
+    /** As {@link #start(Path, String, HttpLimits)} with this many partitions per topic (1: every host in one task). */
+    public static RunningDetector start(Path stateDir, String token, HttpLimits limits, int partitions) {
         EmbeddedKafka kafka = EmbeddedKafka.start();
         try {
             StreamsSettings settings = StreamsSettings.builder().topics("ui.transitions", "ui.heartbeats", "ui.anomalies", "ui.dlq")
@@ -56,11 +61,11 @@ public final class RunningDetector implements AutoCloseable {
                     .punctuateEvery(Duration.ofMillis(200)).foldEvery(Duration.ofMillis(500))
                     // A test sends few heartbeats: no COLLECTOR_SILENT while it runs.
                     .silenceAfter(Duration.ofMinutes(10)).build();
-            kafka.createTopics(3, "ui.transitions", "ui.heartbeats", "ui.anomalies", "ui.dlq", "ui.pairing", "ui.pair-facts", "ui.host-directory");
+            kafka.createTopics(partitions, "ui.transitions", "ui.heartbeats", "ui.anomalies", "ui.dlq", "ui.pairing", "ui.pair-facts", "ui.host-directory");
             Properties props = KafkaStreamsProperties.assemble(Map.of(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100"), "test", Map.of(),
                     Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(), StreamsConfig.APPLICATION_ID_CONFIG, "ui-test",
                             StreamsConfig.STATE_DIR_CONFIG, stateDir.toString()));
-            StreamsAppConfig config = StreamsAppConfig.builder(settings, props).http(new HostPort("127.0.0.1", 0)).topics(false, 3, (short) 1)
+            StreamsAppConfig config = StreamsAppConfig.builder(settings, props).http(new HostPort("127.0.0.1", 0)).topics(false, partitions, (short) 1)
                     .security(token == null ? ApiSecurity.NONE : new ApiSecurity(token, null, null, null, null))
                     .dashboard(new DashboardHandler()).httpLimits(limits).build();
             return new RunningDetector(kafka, StreamsApp.start(config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)), settings);
