@@ -1,11 +1,11 @@
 package io.finwatch.streams.detect;
 
 import io.finwatch.schemas.CollectorHeartbeat;
+import io.finwatch.schemas.SocketTransition;
+import io.finwatch.schemas.state.PairFact;
 import io.finwatch.schemas.state.PairingEnd;
 import io.finwatch.streams.pair.PairKeys;
 import io.finwatch.streams.pair.PairingEnds;
-import io.finwatch.schemas.SocketTransition;
-import io.finwatch.schemas.state.PairFact;
 import io.finwatch.streams.aggregate.DwellAggregates;
 import io.finwatch.streams.aggregate.RecentAnomalies;
 import io.finwatch.streams.config.StreamsSettings;

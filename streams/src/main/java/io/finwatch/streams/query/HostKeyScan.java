@@ -13,7 +13,7 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * <p>One pass, not a seek past each host's other entries: every iterator of a cached store copies the keys of its
  * whole range out of the record cache (Kafka Streams' {@code NamedCache.keyRange} builds a new sorted set), so a
  * seek to {@code host}} with an open end costs as much as the rest of the store, and 170 of them per partition
- * made {@code /api/hosts} twice as slow. Reading below the cache through interactive queries v2 hung the API
+ * made {@code /api/hosts} slower than reading every entry. Reading below the cache through interactive queries v2 hung the API
  * in Kafka Streams 4.3.1 (a range query held the store's position and waited for the RocksDB store's monitor).
  */
 final class HostKeyScan {

@@ -173,6 +173,6 @@ public final class ProcessReader {
     }
 
     private static boolean isProcessKey(String key) {
-        return key.indexOf(StoreKeys.SEP) >= 0 && !StoreKeys.isWorkload(key);
+        return HostKeyScan.kind(key) == HostKeyScan.Kind.PROCESS;
     }
 }
