@@ -13,11 +13,9 @@ import io.finwatch.streams.metrics.WorkloadLabels;
 import io.finwatch.streams.state.StoreKeys;
 import io.finwatch.streams.verdict.VerdictRules;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.Map;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -48,8 +46,7 @@ final class ConnectionTracker {
 
     private final KeyValueStore<String, ConnectionState> connections;
     private final DeadlineIndex deadlines = new DeadlineIndex();
-    private final KeyValueStore<String, OpenCounts> open;
-    private final KeyValueStore<String, OpenCounts> openCloseWait;
+    private final OpenCountStores counts;
     private final DwellAggregates dwell;
     private final DwellAggregates closeWaitDwell;
     private final Diagnosis diagnosis;
@@ -58,37 +55,21 @@ final class ConnectionTracker {
     private final StreamsSettings settings;
     private final DetectorMetrics.OpenSockets openMetric;
     private final OpenEpisodes episodes = new OpenEpisodes();
-    /**
-     * The open counts this task holds, as last written to the store: every episode start and end moves three of
-     * them, and reading each back through the store (record cache, then its Avro value) cost more than the write.
-     * Only this task writes its keys, and a new tracker is made at every processor init (after any restore or
-     * rollback), so the store is the truth it starts from. A count that drops to zero leaves both.
-     */
-    private final Map<String, OpenCounts> openHeld = new HashMap<>();
-    /** The same for the CLOSE_WAIT counts (finwatch-open-close-wait). */
-    private final Map<String, OpenCounts> closeWaitHeld = new HashMap<>();
-
-    ConnectionTracker(KeyValueStore<String, ConnectionState> connections, KeyValueStore<String, OpenCounts> open,
-                      KeyValueStore<String, OpenCounts> openCloseWait, DwellAggregates dwell, DwellAggregates closeWaitDwell,
+    ConnectionTracker(KeyValueStore<String, ConnectionState> connections, OpenCountStores counts, DwellAggregates dwell,
+                      DwellAggregates closeWaitDwell,
                       Diagnosis diagnosis, StreamsSettings settings, DetectorMetrics.OpenSockets openMetric) {
         this.connections = connections;
-        this.open = open;
-        this.openCloseWait = openCloseWait;
+        this.counts = counts;
         this.dwell = dwell;
         this.closeWaitDwell = closeWaitDwell;
         this.diagnosis = diagnosis;
         this.settings = settings;
         this.openMetric = openMetric;
         openMetric.reset();
-        try (KeyValueIterator<String, OpenCounts> it = open.all()) {
-            while (it.hasNext()) {
-                KeyValue<String, OpenCounts> e = it.next();
-                if (e.key.indexOf(StoreKeys.SEP) < 0) {
-                    openMetric.add(false, e.value.attached());
-                    openMetric.add(true, e.value.orphaned());
-                }
-            }
-        }
+        counts.forEachHost((host, c) -> {
+            openMetric.add(false, c.attached());
+            openMetric.add(true, c.orphaned());
+        });
         try (KeyValueIterator<String, ConnectionState> it = connections.all()) {
             while (it.hasNext()) {
                 KeyValue<String, ConnectionState> e = it.next();
@@ -437,16 +418,15 @@ final class ConnectionTracker {
     }
 
     private void count(ConnectionState c, long delta) {
-        KeyValueStore<String, OpenCounts> counts = c.closeWait() ? openCloseWait : open;
-        String[] keys = c.closeWait() ? new String[] {StoreKeys.host(c.key().host()), c.processKey()}
-                : new String[] {StoreKeys.host(c.key().host()), c.processKey(), workloadKey(c, StoreKeys.WORKLOAD_OPEN)};
-        for (String key : keys) {
-            add(counts, key, c.orphaned(), delta);
-        }
         if (c.closeWait()) {
             // The FIN_WAIT2 gauges stay FIN_WAIT2's: CLOSE_WAIT has its own counts (finwatch-open-close-wait).
+            counts.closeWait.add(StoreKeys.host(c.key().host()), c.orphaned(), delta);
+            counts.closeWait.add(c.processKey(), c.orphaned(), delta);
             return;
         }
+        counts.finWait2Hosts.add(StoreKeys.host(c.key().host()), c.orphaned(), delta);
+        counts.finWait2Processes.add(c.processKey(), c.orphaned(), delta);
+        counts.finWait2Workloads.add(workloadKey(c, StoreKeys.WORKLOAD_OPEN), c.orphaned(), delta);
         openMetric.add(c.orphaned(), delta);
         if (c.stuckEmitted()) {
             stuck(c, delta);
@@ -456,23 +436,7 @@ final class ConnectionTracker {
     /** A STUCK episode counted on its workload's gauge and in the workload's stuck counts, until it ends. */
     private void stuck(ConnectionState c, long delta) {
         openMetric.stuck(workload(c), delta);
-        add(open, workloadKey(c, StoreKeys.WORKLOAD_STUCK), c.orphaned(), delta);
-    }
-
-    private void add(KeyValueStore<String, OpenCounts> counts, String key, boolean orphaned, long delta) {
-        Map<String, OpenCounts> held = counts == open ? openHeld : closeWaitHeld;
-        OpenCounts cur = held.get(key);
-        if (cur == null) {
-            cur = counts.get(key);
-        }
-        OpenCounts next = (cur == null ? OpenCounts.NONE : cur).plus(orphaned, delta);
-        if (next.isEmpty()) {
-            counts.delete(key);
-            held.remove(key);
-        } else {
-            counts.put(key, next);
-            held.put(key, next);
-        }
+        counts.finWait2Workloads.add(workloadKey(c, StoreKeys.WORKLOAD_STUCK), c.orphaned(), delta);
     }
 
     /** The open-counts key of the episode's workload: its pod's when known, else its process's name on its host. */

@@ -70,7 +70,6 @@ public final class DetectorProcessor implements Processor<String, SpecificRecord
         this.context = context;
         this.taskId = context.taskId().toString();
         KeyValueStore<String, ConnectionState> connectionStore = context.getStateStore(StoreNames.CONNECTIONS);
-        KeyValueStore<String, OpenCounts> openStore = context.getStateStore(StoreNames.OPEN_FIN_WAIT2);
         KeyValueStore<String, HostSummary> hostStore = context.getStateStore(StoreNames.HOSTS);
         BeforeCommitStore<String, byte[]> dwellPending = context.getStateStore(StoreNames.DWELL_PENDING);
         KeyValueStore<String, byte[]> dwellAll = context.getStateStore(StoreNames.DWELL_ALL_TIME);
@@ -98,8 +97,10 @@ public final class DetectorProcessor implements Processor<String, SpecificRecord
         closeWaitPending.beforeCommit(closeWaitDwell::save);
         KeyValueStore<String, PairFact> peers = context.getStateStore(StoreNames.PEERS);
         KeyValueStore<String, byte[]> directory = context.getStateStore(StoreNames.HOST_DIRECTORY);
-        this.connections = new ConnectionTracker(connectionStore, openStore, context.getStateStore(StoreNames.OPEN_CLOSE_WAIT), dwell,
-                closeWaitDwell, new Diagnosis(peers, new HostDirectory(directory)), settings, metrics.openSockets(taskId));
+        OpenCountStores counts = new OpenCountStores(context.getStateStore(StoreNames.OPEN_FIN_WAIT2_HOSTS),
+                context.getStateStore(StoreNames.OPEN_FIN_WAIT2), context.getStateStore(StoreNames.OPEN_FIN_WAIT2_WORKLOADS),
+                context.getStateStore(StoreNames.OPEN_CLOSE_WAIT));
+        this.connections = new ConnectionTracker(connectionStore, counts, dwell, closeWaitDwell, new Diagnosis(peers, new HostDirectory(directory)), settings, metrics.openSockets(taskId));
         this.lag = metrics.eventLag(taskId);
         this.due = context.schedule(settings.punctuateEvery(), PunctuationType.WALL_CLOCK_TIME, this::punctuate);
         this.expiry = context.schedule(EXPIRE_EVERY, PunctuationType.WALL_CLOCK_TIME, recent::expire);

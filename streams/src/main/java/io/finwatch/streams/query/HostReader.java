@@ -7,14 +7,12 @@ import io.finwatch.streams.state.StoreKeys;
 import io.finwatch.streams.state.StoreNames;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /** Host summaries of one partition: the newest heartbeat joined with the detector's open FIN_WAIT2 counts. */
 public final class HostReader {
@@ -32,10 +30,13 @@ public final class HostReader {
             }
         }
         Map<String, OpenCounts> counts = new HashMap<>();
-        HostKeyScan.scan(s.<OpenCounts>keyValue(StoreNames.OPEN_FIN_WAIT2), EnumSet.of(HostKeyScan.Kind.HOST), (host, c) -> {
-            counts.put(host, c);
-            summaries.putIfAbsent(host, null);
-        });
+        try (KeyValueIterator<String, OpenCounts> it = s.<OpenCounts>keyValue(StoreNames.OPEN_FIN_WAIT2_HOSTS).all()) {
+            while (it.hasNext()) {
+                KeyValue<String, OpenCounts> e = it.next();
+                counts.put(e.key, e.value);
+                summaries.putIfAbsent(e.key, null);
+            }
+        }
         List<HostView> out = new ArrayList<>(summaries.size());
         summaries.forEach((host, summary) -> out.add(view(host, summary, counts.getOrDefault(host, OpenCounts.NONE), s.stale())));
         return out;
@@ -44,7 +45,7 @@ public final class HostReader {
     /** True when the detector knows the host: a heartbeat, an open episode or an ended one. */
     public static boolean known(PartitionStores s, String host) {
         return s.<HostSummary>keyValue(StoreNames.HOSTS).get(StoreKeys.host(host)) != null
-                || s.<OpenCounts>keyValue(StoreNames.OPEN_FIN_WAIT2).get(StoreKeys.host(host)) != null
+                || s.<OpenCounts>keyValue(StoreNames.OPEN_FIN_WAIT2_HOSTS).get(StoreKeys.host(host)) != null
                 || s.<byte[]>keyValue(StoreNames.DWELL_ALL_TIME).get(StoreKeys.host(host)) != null;
     }
 

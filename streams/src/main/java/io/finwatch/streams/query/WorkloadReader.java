@@ -40,7 +40,7 @@ public final class WorkloadReader {
      */
     public static List<WorkloadView> of(PartitionStores s, String k8sNamespace, DwellWindow window, Instant now) {
         Map<String, WorkloadView> byWorkload = new LinkedHashMap<>();
-        try (KeyValueIterator<String, OpenCounts> it = s.<OpenCounts>keyValue(StoreNames.OPEN_FIN_WAIT2).all()) {
+        try (KeyValueIterator<String, OpenCounts> it = s.<OpenCounts>keyValue(StoreNames.OPEN_FIN_WAIT2_WORKLOADS).all()) {
             while (it.hasNext()) {
                 KeyValue<String, OpenCounts> e = it.next();
                 String[] f = fields(e.key, k8sNamespace);

@@ -15,9 +15,14 @@ package io.finwatch.streams.state;
  * <ul>
  * <li>{@link #CONNECTIONS} String {@link StoreKeys#connection} -> {@code ConnectionState} (record SocketEpisode,
  *     {@code ConnectionStateSerde}): every socket currently in FIN_WAIT2.
- * <li>{@link #OPEN_FIN_WAIT2} String {@link StoreKeys#host} (whole host) and {@link StoreKeys#process}
- *     (one process) -> {@code OpenCounts} {attached, orphaned} (record OpenSocketCounts, {@code OpenCountsSerde}); an
- *     orphan counts for its last owner.
+ * <li>{@link #OPEN_FIN_WAIT2} String {@link StoreKeys#process} -> {@code OpenCounts} {attached, orphaned} (record
+ *     OpenSocketCounts, {@code OpenCountsSerde}): a process's sockets in FIN_WAIT2 now; an orphan counts for its last owner.
+ * <li>{@link #OPEN_FIN_WAIT2_HOSTS} String {@link StoreKeys#host} -> {@code OpenCounts}: the whole host's. In memory (one
+ *     entry per host), restored from its changelog.
+ * <li>{@link #OPEN_FIN_WAIT2_WORKLOADS} String {@link StoreKeys#workload} ({@link StoreKeys#WORKLOAD_OPEN}: open now;
+ *     {@link StoreKeys#WORKLOAD_STUCK}: declared STUCK and still open) -> {@code OpenCounts}.
+ *     Releases before 2026-12 kept the hosts' and workloads' entries in {@link #OPEN_FIN_WAIT2}; a task moves them at
+ *     its first write after the upgrade.
  * <li>{@link #HOSTS} String {@link StoreKeys#host} -> {@code HostSummary} from the host's heartbeats (record HostStatus,
  *     {@code HostSummarySerde}).
  * <li>{@link #DWELL_ALL_TIME} String host / process key -> bytes of a DwellHistogram record (HdrHistogram of the dwell in
@@ -28,7 +33,8 @@ package io.finwatch.streams.state;
  *     time the episode ended.
  * <li>{@link #RECENT_ANOMALIES} String {@link StoreKeys#recentAnomaly} (host, detected_at, anomaly_id: a
  *     prefix scan per host returns them oldest first) -> bytes of a FinWait2Anomaly (FinwatchSerde).
- * <li>{@link #OPEN_CLOSE_WAIT} as {@link #OPEN_FIN_WAIT2}, for sockets in CLOSE_WAIT now (all attached).
+ * <li>{@link #OPEN_CLOSE_WAIT} String {@link StoreKeys#host} and {@link StoreKeys#process} -> {@code OpenCounts}, for
+ *     sockets in CLOSE_WAIT now (all attached).
  * <li>{@link #CLOSE_WAIT_DWELL_ALL_TIME}, {@link #CLOSE_WAIT_DWELL_1M}, {@link #CLOSE_WAIT_DWELL_1H} as the dwell stores,
  *     for ended CLOSE_WAIT episodes.
  * <li>{@link #PEERS} String {@link StoreKeys#connection} -> PairFact record: the peer the pairing task found for an open
@@ -52,6 +58,8 @@ public final class StoreNames {
     public static final String DEDUP = "finwatch-dedup";
     public static final String CONNECTIONS = "finwatch-connections";
     public static final String OPEN_FIN_WAIT2 = "finwatch-open-fin-wait2";
+    public static final String OPEN_FIN_WAIT2_HOSTS = "finwatch-open-fin-wait2-hosts";
+    public static final String OPEN_FIN_WAIT2_WORKLOADS = "finwatch-open-fin-wait2-workloads";
     public static final String HOSTS = "finwatch-hosts";
     /**
      * Ended episodes not yet folded into the dwell histograms: {@code "|" + 19-digit batch number} -> EndedEpisodes

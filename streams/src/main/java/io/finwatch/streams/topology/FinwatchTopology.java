@@ -117,6 +117,8 @@ public final class FinwatchTopology {
         t.addStateStore(new BeforeCommitStoreBuilder<>(StoreNames.DEDUP, Serdes.String(), new SeqMarkSerde()), DEDUP);
         t.addStateStore(inMemory(inMemoryStores, StoreNames.CONNECTIONS, new ConnectionStateSerde()), DETECT);
         t.addStateStore(keyValue(StoreNames.OPEN_FIN_WAIT2, new OpenCountsSerde()), DETECT);
+        t.addStateStore(inMemory(inMemoryStores, StoreNames.OPEN_FIN_WAIT2_HOSTS, new OpenCountsSerde()), DETECT);
+        t.addStateStore(keyValue(StoreNames.OPEN_FIN_WAIT2_WORKLOADS, new OpenCountsSerde()), DETECT);
         t.addStateStore(keyValue(StoreNames.HOSTS, new HostSummarySerde()), DETECT);
         t.addStateStore(new BeforeCommitStoreBuilder<>(StoreNames.DWELL_PENDING, Serdes.String(), Serdes.ByteArray()), DETECT);
         t.addStateStore(keyValue(StoreNames.DWELL_ALL_TIME, Serdes.ByteArray()), DETECT);

@@ -131,8 +131,9 @@ class AggregatesTest extends DetectorTest {
         det.send(run.orphan(s[3], TcpState.FIN_WAIT1, TcpState.FIN_WAIT2, NGINX, 30_000));
         det.send(run.orphan(s[4], TcpState.FIN_WAIT1, TcpState.FIN_WAIT2, null, 30_000));
         KeyValueStore<String, OpenCounts> open = det.keyValueStore(StoreNames.OPEN_FIN_WAIT2);
+        KeyValueStore<String, OpenCounts> hosts = det.keyValueStore(StoreNames.OPEN_FIN_WAIT2_HOSTS);
 
-        assertThat(open.get("node-5")).isEqualTo(new OpenCounts(3, 2));
+        assertThat(hosts.get("node-5")).isEqualTo(new OpenCounts(3, 2));
         assertThat(open.get("node-5|100|nginx")).isEqualTo(new OpenCounts(2, 1));
         assertThat(open.get("node-5|200|envoy")).isEqualTo(new OpenCounts(1, 0));
         assertThat(open.get("node-5|-|")).as("an orphan nobody was seen holding").isEqualTo(new OpenCounts(0, 1));
@@ -141,7 +142,7 @@ class AggregatesTest extends DetectorTest {
         det.send(run.orphan(s[0], TcpState.FIN_WAIT2, TcpState.FIN_WAIT2, NGINX, 60_000));
         det.send(run.gone(s[2], TcpState.FIN_WAIT2));
 
-        assertThat(open.get("node-5")).isEqualTo(new OpenCounts(1, 3));
+        assertThat(hosts.get("node-5")).isEqualTo(new OpenCounts(1, 3));
         assertThat(open.get("node-5|100|nginx")).isEqualTo(new OpenCounts(1, 2));
         assertThat(open.get("node-5|200|envoy")).as("empty entries are removed").isNull();
         assertThat(det.metrics().registry().get("finwatch_streams_open_fin_wait2").tag("state", "orphaned").gauge().value()).isEqualTo(3);

@@ -14,6 +14,8 @@ import io.finwatch.streams.query.HostReader;
 import io.finwatch.streams.query.PartitionStores;
 import io.finwatch.streams.query.ProcessReader;
 import io.finwatch.streams.query.QueryParams;
+import io.finwatch.streams.state.StoreKeys;
+import io.finwatch.streams.state.StoreNames;
 import io.finwatch.streams.testkit.CollectorRun;
 import io.finwatch.streams.testkit.CollectorRun.Proc;
 import io.finwatch.testkit.EmbeddedKafka;
@@ -43,6 +45,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
  * Latency of the query API over a loaded store, against an anchor taken in the same run.
@@ -154,18 +158,28 @@ public final class QueryLatencyBench {
      */
     private static void phases(StreamsApp app, int hosts, int rounds) {
         KafkaStreams streams = app.streams();
-        List<Integer> partitions = new ArrayList<>();
+        // Each partition once: the detector's, pairing's and directory's tasks of a partition share its number.
+        java.util.SortedSet<Integer> partitions = new java.util.TreeSet<>();
         streams.metadataForLocalThreads().forEach(t -> t.activeTasks().forEach(task -> partitions.add(task.taskId().partition())));
         Map<String, Function<PartitionStores, List<?>>> reads = new LinkedHashMap<>();
         Random random = new Random(7);
-        reads.put("finwait2 of one host", s -> FinWait2Reader.of(s, host(random.nextInt(hosts)), Instant.now()));
+        // One host per round, asked of every partition as the router would not: the others answer empty.
+        String[] host = {host(0)};
+        reads.put("finwait2 of one host", s -> FinWait2Reader.of(s, host[0], Instant.now()));
+        reads.put("  of which connections' store", s -> values(s.keyValue(StoreNames.CONNECTIONS), StoreKeys.hostPrefix(host[0])));
+        reads.put("  of which peers' store", s -> values(s.keyValue(StoreNames.PEERS), StoreKeys.hostPrefix(host[0])));
         reads.put("hosts", HostReader::all);
+        reads.put("  of which heartbeats' store", s -> values(s.keyValue(StoreNames.HOSTS)));
+        reads.put("  of which hosts' open counts", s -> values(s.keyValue(StoreNames.OPEN_FIN_WAIT2_HOSTS)));
         reads.put("top processes", s -> ProcessReader.top(s, QueryParams.TopBy.ATTACHED, DwellWindow.parse("1h"), Instant.now(), 10));
-        System.out.printf("%-30s %10s %10s%n", "direct (no HTTP)", "read us", "json us");
+        reads.put("  of which processes' open counts", s -> values(s.keyValue(StoreNames.OPEN_FIN_WAIT2)));
+        System.out.printf("%-30s %10s %10s %10s%n", "direct (no HTTP)", "read us", "json us", "elements");
         for (var e : reads.entrySet()) {
             Histogram read = new Histogram(3_600_000_000L, 3);
             Histogram json = new Histogram(3_600_000_000L, 3);
+            int elements = 0;
             for (int r = 0; r < Math.max(100, rounds / 10) + rounds; r++) {
+                host[0] = host(random.nextInt(hosts));
                 long start = System.nanoTime();
                 List<Object> all = new ArrayList<>();
                 for (int p : partitions) {
@@ -173,14 +187,33 @@ public final class QueryLatencyBench {
                 }
                 long mid = System.nanoTime();
                 ApiJson.write(all);
+                elements = all.size();
                 long end = System.nanoTime();
                 if (r >= Math.max(100, rounds / 10)) {
                     read.recordValue((mid - start) / 1000);
                     json.recordValue((end - mid) / 1000);
                 }
             }
-            System.out.printf("%-30s %,10d %,10d%n", e.getKey(), read.getValueAtPercentile(50), json.getValueAtPercentile(50));
+            System.out.printf("%-30s %,10d %,10d %,10d%n", e.getKey(), read.getValueAtPercentile(50), json.getValueAtPercentile(50), elements);
         }
+    }
+
+    /** Every value of a store, so the readers' own cost can be told from their stores'. */
+    private static List<Object> values(ReadOnlyKeyValueStore<String, Object> store) {
+        List<Object> out = new ArrayList<>();
+        try (KeyValueIterator<String, Object> it = store.all()) {
+            it.forEachRemaining(e -> out.add(e.value));
+        }
+        return out;
+    }
+
+    /** The values of a store under a key prefix. */
+    private static List<Object> values(ReadOnlyKeyValueStore<String, Object> store, String prefix) {
+        List<Object> out = new ArrayList<>();
+        try (KeyValueIterator<String, Object> it = store.prefixScan(prefix, new org.apache.kafka.common.serialization.StringSerializer())) {
+            it.forEachRemaining(e -> out.add(e.value));
+        }
+        return out;
     }
 
     private static long openTotal(HttpClient client, String base) throws Exception {

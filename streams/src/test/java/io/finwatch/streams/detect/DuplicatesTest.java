@@ -96,7 +96,7 @@ class DuplicatesTest extends DetectorTest {
         ConnectionState c = new KeyValueStoreView(det).connection(run.attached(s, null, TcpState.FIN_WAIT2, APP));
         assertThat(c.enteredAt()).isEqualTo(T0.toEpochMilli());
         assertThat(c.fireAt()).isEqualTo(T0.plusSeconds(60).toEpochMilli());
-        OpenCounts open = det.<String, OpenCounts>keyValueStore(StoreNames.OPEN_FIN_WAIT2).get(StoreKeys.host("node-2"));
+        OpenCounts open = det.<String, OpenCounts>keyValueStore(StoreNames.OPEN_FIN_WAIT2_HOSTS).get(StoreKeys.host("node-2"));
         assertThat(open).isEqualTo(new OpenCounts(1, 0));
     }
 
@@ -109,7 +109,7 @@ class DuplicatesTest extends DetectorTest {
         det.send(restarted.attached(s, null, TcpState.TIME_WAIT, APP));
 
         assertThat(new KeyValueStoreView(det).connection(run.attached(s, null, TcpState.FIN_WAIT2, APP))).isNull();
-        assertThat(det.<String, OpenCounts>keyValueStore(StoreNames.OPEN_FIN_WAIT2).get("node-2")).isNull();
+        assertThat(det.<String, OpenCounts>keyValueStore(StoreNames.OPEN_FIN_WAIT2_HOSTS).get("node-2")).isNull();
         assertThat(det.anomalies()).isEmpty();
     }
 

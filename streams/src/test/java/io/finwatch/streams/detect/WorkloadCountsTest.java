@@ -139,7 +139,7 @@ class WorkloadCountsTest {
 
     /** The open-counts store's workload entries: key to attached/orphaned. */
     private Map<String, String> workloads() {
-        KeyValueStore<String, OpenCounts> store = det.keyValueStore(StoreNames.OPEN_FIN_WAIT2);
+        KeyValueStore<String, OpenCounts> store = det.keyValueStore(StoreNames.OPEN_FIN_WAIT2_WORKLOADS);
         Map<String, String> out = new TreeMap<>();
         try (KeyValueIterator<String, OpenCounts> it = store.all()) {
             it.forEachRemaining(e -> {

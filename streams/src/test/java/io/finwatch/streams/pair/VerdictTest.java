@@ -219,7 +219,7 @@ class VerdictTest {
         det.send(alone.to(TcpState.CLOSE_WAIT, det.wallClock(), 1L));
         assertThat(det.<String, io.finwatch.streams.detect.OpenCounts>keyValueStore(io.finwatch.streams.state.StoreNames.OPEN_CLOSE_WAIT)
                 .get("node-b").attached()).isEqualTo(1);
-        assertThat(det.<String, io.finwatch.streams.detect.OpenCounts>keyValueStore(io.finwatch.streams.state.StoreNames.OPEN_FIN_WAIT2)
+        assertThat(det.<String, io.finwatch.streams.detect.OpenCounts>keyValueStore(io.finwatch.streams.state.StoreNames.OPEN_FIN_WAIT2_HOSTS)
                 .get("node-b")).isNull();
         assertThat(liveFor(Duration.ofSeconds(58))).isEmpty();
 
