@@ -53,6 +53,16 @@ interface LibC extends Library {
     /** {@code fds}: {@code struct pollfd} (fd i32, events i16, revents i16) times {@code nfds}. */
     int poll(Pointer fds, NativeLong nfds, int timeoutMs) throws LastErrorException;
 
+    int EFD_CLOEXEC = O_CLOEXEC;
+    int EFD_NONBLOCK = 0x800;
+
+    /** A counter a thread blocked in poll(2) can be woken through: written with 8 bytes, read back to zero. */
+    int eventfd(int initval, int flags) throws LastErrorException;
+
+    NativeLong write(int fd, byte[] buf, NativeLong len) throws LastErrorException;
+
+    NativeLong read(int fd, byte[] buf, NativeLong len) throws LastErrorException;
+
     /** Moves the calling thread (only it) into the namespace {@code fd} refers to. */
     int setns(int fd, int nstype) throws LastErrorException;
 
