@@ -12,8 +12,9 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  *
  * <p>One pass, not a seek past each host's other entries: every iterator of a cached store copies the keys of its
  * whole range out of the record cache (Kafka Streams' {@code NamedCache.keyRange} builds a new sorted set), so a
- * seek to {@code host}} with an open end costs as much as the rest of the store, and 170 of them per partition
- * made {@code /api/hosts} slower than reading every entry. Reading below the cache through interactive queries v2 hung the API
+ * seek to {@code host} with an open end costs as much as the rest of the store, and 170 of them per partition
+ * were slower than reading every entry. Where one kind is read often, it has a store of its own instead (the hosts'
+ * and workloads' open counts). Reading below the cache through interactive queries v2 hung the API
  * in Kafka Streams 4.3.1 (a range query held the store's position and waited for the RocksDB store's monitor).
  */
 final class HostKeyScan {
