@@ -42,10 +42,10 @@ public final class FinWait2Reader {
         try (KeyValueIterator<String, ConnectionState> it = s.<ConnectionState>keyValue(StoreNames.CONNECTIONS)
                 .prefixScan(StoreKeys.hostPrefix(host), KEYS)) {
             while (it.hasNext()) {
-                ConnectionState c = it.next().value;
-                if (c.state() == state) {
-                    PairFact f = peers.get(c.key().text());
-                    out.add(view(c, f, now, s.stale()));
+                KeyValue<String, ConnectionState> e = it.next();
+                if (e.value.state() == state) {
+                    // The store key is the connection key: no need to build it again from the episode.
+                    out.add(view(e.value, peers.isEmpty() ? null : peers.get(e.key), now, s.stale()));
                 }
             }
         }
