@@ -99,7 +99,7 @@ public final class StreamsApp implements AutoCloseable {
             LOG.debug("topology:\n{}", topology.describe());
             KafkaStreams streams = new KafkaStreams(topology, kafka);
             HostInfo self = HostInfo.buildFromEndpoint(kafka.getProperty(StreamsConfig.APPLICATION_SERVER_CONFIG));
-            QueryRouter router = new QueryRouter(streams, self, partitions,
+            QueryRouter router = new QueryRouter(streams, self, partitions, config.settings().transitionsTopic(),
                     new Forwarder(forwardTls, security.token(), config.forwardTimeout()));
             api.set(new ApiRoutes(router, config.clock()));
             root.set(new RootRoutes(config.dashboard()));

@@ -4,6 +4,7 @@ import io.finwatch.common.http.Quote;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.finwatch.streams.state.StoreNames;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
@@ -15,6 +16,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StreamsMetadata;
+import org.apache.kafka.streams.TaskMetadata;
 import org.apache.kafka.streams.ThreadMetadata;
 import org.apache.kafka.streams.state.HostInfo;
 
@@ -37,16 +39,20 @@ public final class QueryRouter {
     private final KafkaStreams streams;
     private final HostInfo self;
     private final int partitions;
+    private final String detectorTopic;
     private final Forwarder forwarder;
 
     /**
-     * @param self       this instance's {@code application.server}, as the others know it
-     * @param partitions partition count of the input topics: the tasks a fleet-wide answer must cover
+     * @param self          this instance's {@code application.server}, as the others know it
+     * @param partitions    partition count of the input topics: the tasks a fleet-wide answer must cover
+     * @param detectorTopic a source topic of the detector's sub-topology (the transitions topic): its tasks hold the
+     *                      stores the API reads
      */
-    public QueryRouter(KafkaStreams streams, HostInfo self, int partitions, Forwarder forwarder) {
+    public QueryRouter(KafkaStreams streams, HostInfo self, int partitions, String detectorTopic, Forwarder forwarder) {
         this.streams = streams;
         this.self = self;
         this.partitions = partitions;
+        this.detectorTopic = detectorTopic;
         this.forwarder = forwarder;
     }
 
@@ -137,11 +143,25 @@ public final class QueryRouter {
         }
     }
 
-    /** The partitions whose tasks run here as active (one sub-topology, so a task id's partition names them). */
     private Set<Integer> localActivePartitions() {
+        return detectorPartitions(streams.metadataForLocalThreads(), detectorTopic);
+    }
+
+    /**
+     * The partitions whose detector task runs in these threads as active. Only the detector's: the pairing and host
+     * directory sub-topologies have tasks of the same partition numbers, and Kafka Streams does not keep a
+     * partition's tasks of different sub-topologies together. An instance given pairing task 1_3 but not detector
+     * task 0_3 holds no store of partition 3; counting it would send a fleet-wide read to a store that is not here,
+     * and make two instances both claim partition 3.
+     */
+    static Set<Integer> detectorPartitions(Collection<ThreadMetadata> threads, String detectorTopic) {
         Set<Integer> out = new TreeSet<>();
-        for (ThreadMetadata t : streams.metadataForLocalThreads()) {
-            t.activeTasks().forEach(task -> out.add(task.taskId().partition()));
+        for (ThreadMetadata t : threads) {
+            for (TaskMetadata task : t.activeTasks()) {
+                if (task.topicPartitions().stream().anyMatch(tp -> tp.topic().equals(detectorTopic))) {
+                    out.add(task.taskId().partition());
+                }
+            }
         }
         return out;
     }

@@ -395,7 +395,7 @@ class QueryApiContractTest {
         props.put(StreamsConfig.STATE_DIR_CONFIG, work.resolve("unstarted").toString());
         try (KafkaStreams created = new KafkaStreams(FinwatchTopology.buildTopology(StreamsSettings.defaults(), new DetectorMetrics(new SimpleMeterRegistry())), props);
              HttpEndpoint http = HttpEndpoint.bind(new HostPort("127.0.0.1", 0), "--http", HttpLimits.api())) {
-            QueryRouter router = new QueryRouter(created, new HostInfo("127.0.0.1", 1), 3, new Forwarder(null, null, Duration.ofSeconds(1)));
+            QueryRouter router = new QueryRouter(created, new HostInfo("127.0.0.1", 1), 3, "transitions", new Forwarder(null, null, Duration.ofSeconds(1)));
             http.limitedRoute(ApiRoutes.PATH_SPEC, new ApiRoutes(router, java.time.Clock.systemUTC())).start();
             ApiClient client = new ApiClient(http.port(), null, null);
             for (String path : List.of("/api/hosts", "/api/hosts/node-a/finwait2", "/api/anomalies?host=node-a", "/api/top/processes")) {
