@@ -100,7 +100,8 @@ public final class DetectorProcessor implements Processor<String, SpecificRecord
         OpenCountStores counts = new OpenCountStores(context.getStateStore(StoreNames.OPEN_FIN_WAIT2_HOSTS),
                 context.getStateStore(StoreNames.OPEN_FIN_WAIT2), context.getStateStore(StoreNames.OPEN_FIN_WAIT2_WORKLOADS),
                 context.getStateStore(StoreNames.OPEN_CLOSE_WAIT));
-        this.connections = new ConnectionTracker(connectionStore, counts, dwell, closeWaitDwell, new Diagnosis(peers, new HostDirectory(directory)), settings, metrics.openSockets(taskId));
+        this.connections = new ConnectionTracker(connectionStore, counts, dwell, closeWaitDwell,
+                new Diagnosis(peers, new HostDirectory(directory)), settings, metrics.openSockets(taskId));
         this.lag = metrics.eventLag(taskId);
         this.due = context.schedule(settings.punctuateEvery(), PunctuationType.WALL_CLOCK_TIME, this::punctuate);
         this.expiry = context.schedule(EXPIRE_EVERY, PunctuationType.WALL_CLOCK_TIME, recent::expire);

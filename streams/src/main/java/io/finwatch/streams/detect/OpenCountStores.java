@@ -43,7 +43,7 @@ final class OpenCountStores {
         try (KeyValueIterator<String, OpenCounts> it = finWait2Processes.all()) {
             while (it.hasNext()) {
                 KeyValue<String, OpenCounts> e = it.next();
-                if (e.key.indexOf(StoreKeys.SEP) < 0 || StoreKeys.isWorkload(e.key)) {
+                if (StoreKeys.isHost(e.key) || StoreKeys.isWorkload(e.key)) {
                     found.add(e);
                 }
             }
@@ -58,7 +58,7 @@ final class OpenCountStores {
             it.forEachRemaining(e -> hosts.put(e.key, e.value));
         }
         if (earlier != null) {
-            earlier.stream().filter(e -> e.key.indexOf(StoreKeys.SEP) < 0).forEach(e -> hosts.putIfAbsent(e.key, e.value));
+            earlier.stream().filter(e -> StoreKeys.isHost(e.key)).forEach(e -> hosts.putIfAbsent(e.key, e.value));
         }
         hosts.forEach(visit);
     }
@@ -68,7 +68,7 @@ final class OpenCountStores {
         earlier = null;
         for (KeyValue<String, OpenCounts> e : move) {
             // A count already in its own store was written after a move that did not commit its deletes (at-least-once): newer.
-            KeyValueStore<String, OpenCounts> to = e.key.indexOf(StoreKeys.SEP) < 0 ? finWait2Hosts.store : finWait2Workloads.store;
+            KeyValueStore<String, OpenCounts> to = StoreKeys.isHost(e.key) ? finWait2Hosts.store : finWait2Workloads.store;
             if (to.get(e.key) == null) {
                 to.put(e.key, e.value);
             }

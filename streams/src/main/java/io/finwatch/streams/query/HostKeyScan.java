@@ -36,8 +36,7 @@ final class HostKeyScan {
     }
 
     static Kind kind(String key) {
-        int sep = key.indexOf(StoreKeys.SEP);
-        if (sep < 0) {
+        if (StoreKeys.isHost(key)) {
             return Kind.HOST;
         }
         return StoreKeys.isWorkload(key) ? Kind.WORKLOAD : Kind.PROCESS;

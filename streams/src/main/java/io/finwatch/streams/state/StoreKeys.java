@@ -16,6 +16,11 @@ public final class StoreKeys {
         return host;
     }
 
+    /** Whether a key of the open-counts or dwell stores is a whole host's ({@link #host}), not a process's or a workload's. */
+    public static boolean isHost(String key) {
+        return key.indexOf(SEP) < 0;
+    }
+
     /** What every other key of the host starts with. */
     public static String hostPrefix(String host) {
         return host + SEP;
