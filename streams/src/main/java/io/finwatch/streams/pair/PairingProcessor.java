@@ -49,15 +49,33 @@ public final class PairingProcessor implements Processor<String, PairingEnd, Str
      * ends of ordinary closes do not pile up.
      */
     public static final long GONE_KEPT_MS = 120_000L;
+    /**
+     * LAST_ACK and CLOSING last only while the kernel retransmits the socket's FIN: at most tcp_retries2's span for an
+     * attached socket (15 retries by default, about 924 s), tcp_orphan_retries' for an orphan. An end reported in one
+     * of them this long ago (by this task's clock) and not since went unreported: its collector was down or restarting
+     * when it went, and the detector, which holds no episode of these states, cannot end it. It is ended here as a
+     * GONE that sent its FIN, which is what its collector would have said.
+     */
+    public static final long TRANSIENT_MAX_MS = 30 * 60_000L;
     private static final Duration SWEEP_EVERY = Duration.ofSeconds(10);
+    /** The states an end cannot stay in for long, so one not heard of since is ended after {@link #TRANSIENT_MAX_MS}. */
+    private static final Set<TcpState> TRANSIENT = EnumSet.of(TcpState.LAST_ACK, TcpState.CLOSING);
 
     private ProcessorContext<String, PairFact> context;
     private KeyValueStore<String, PairingEnd> ends;
-    /** GONE ends kept for a late peer, by when they go: in memory, rebuilt from the store when the task starts. */
-    private final TreeSet<Kept> kept = new TreeSet<>(Comparator.comparingLong(Kept::until).thenComparing(Kept::storeKey));
+    /**
+     * GONE ends kept for a late peer, and LAST_ACK or CLOSING ends, by when they go: in memory, rebuilt from the store
+     * when the task starts.
+     */
+    private final TreeSet<Kept> kept = new TreeSet<>(Comparator.comparingLong(Kept::until).thenComparing(Kept::storeKey)
+            .thenComparing(Kept::transientEnd).thenComparingLong(Kept::seq));
     private Cancellable sweep;
 
-    private record Kept(long until, String storeKey) {
+    /**
+     * @param transientEnd kept as a LAST_ACK or CLOSING end (else as a GONE one): each kind of entry ends only its kind
+     * @param seq          the report it was kept for: a later report of the end keeps it anew
+     */
+    private record Kept(long until, String storeKey, boolean transientEnd, long seq) {
     }
 
     @Override
@@ -68,7 +86,10 @@ public final class PairingProcessor implements Processor<String, PairingEnd, Str
             while (it.hasNext()) {
                 KeyValue<String, PairingEnd> e = it.next();
                 if (e.value.getState() == TcpState.GONE) {
-                    kept.add(new Kept(e.value.getObservedAt() + GONE_KEPT_MS, e.key));
+                    kept.add(new Kept(e.value.getObservedAt() + GONE_KEPT_MS, e.key, false, e.value.getSeq()));
+                } else if (TRANSIENT.contains(e.value.getState())) {
+                    // When it was stored is not kept: counted from now, a restart delays its end by at most the span.
+                    kept.add(new Kept(context.currentSystemTimeMs() + TRANSIENT_MAX_MS, e.key, true, e.value.getSeq()));
                 }
             }
         }
@@ -79,8 +100,19 @@ public final class PairingProcessor implements Processor<String, PairingEnd, Str
         while (!kept.isEmpty() && kept.first().until() <= now) {
             Kept k = kept.pollFirst();
             PairingEnd e = ends.get(k.storeKey());
-            if (e != null && e.getState() == TcpState.GONE && e.getObservedAt() + GONE_KEPT_MS <= now) {
+            if (e == null) {
+                continue;
+            }
+            if (!k.transientEnd() && e.getState() == TcpState.GONE && e.getObservedAt() + GONE_KEPT_MS <= now) {
                 ends.delete(k.storeKey());
+            } else if (k.transientEnd() && TRANSIENT.contains(e.getState()) && e.getSeq() == k.seq()) {
+                PairingEnd gone = ends.get(k.storeKey());
+                gone.setState(TcpState.GONE);
+                gone.setObservedAt(now);
+                gone.setStateSince(now);
+                gone.setSentFin(true);
+                String key = k.storeKey().substring(0, k.storeKey().indexOf(StoreKeys.PAIR_SEP));
+                apply(key, k.storeKey(), merged(gone, e), e, now);
             }
         }
     }
@@ -104,7 +136,11 @@ public final class PairingProcessor implements Processor<String, PairingEnd, Str
         if (prev != null && !PairingEnds.newer(in, prev)) {
             return;
         }
-        PairingEnd end = merged(in, prev);
+        apply(key, self, merged(in, prev), prev, record.timestamp());
+    }
+
+    /** Stores {@code end} (the newest report of the end under {@code self}) and tells what it changes. */
+    private void apply(String key, String self, PairingEnd end, PairingEnd prev, long timestamp) {
         List<PairKeys.Keyed> mine = PairingEnds.keys(end);
         PairKeys.Keyed here = PairKeys.find(mine, key);
         if (here == null) {
@@ -140,25 +176,28 @@ public final class PairingProcessor implements Processor<String, PairingEnd, Str
             if (PairingEnds.judged(other.getState())) {
                 stillNeeded = true;
                 if (owned) {
-                    tell(other, end, key, record.timestamp());
+                    tell(other, end, key, timestamp);
                 }
             } else if (other.getState() == TcpState.GONE && !PairingEnds.judged(end.getState())) {
                 // Kept only for an end being judged; this one no longer is.
                 ends.delete(o.key);
             }
             if (owned && PairingEnds.judged(end.getState())) {
-                tell(end, other, key, record.timestamp());
+                tell(end, other, key, timestamp);
             }
         }
         if (end.getState() == TcpState.GONE && !stillNeeded) {
             if (prev != null && PASSIVE.contains(prev.getState())) {
                 ends.put(self, end);
-                kept.add(new Kept(end.getObservedAt() + GONE_KEPT_MS, self));
+                kept.add(new Kept(end.getObservedAt() + GONE_KEPT_MS, self, false, end.getSeq()));
             } else {
                 ends.delete(self);
             }
         } else {
             ends.put(self, end);
+            if (TRANSIENT.contains(end.getState())) {
+                kept.add(new Kept(context.currentSystemTimeMs() + TRANSIENT_MAX_MS, self, true, end.getSeq()));
+            }
         }
     }
 

@@ -131,6 +131,55 @@ class PairingPathTest extends DetectorTest {
     }
 
     @Test
+    void aLastAckEndNotHeardOfForLongerThanTheKernelRetransmitsEndsAsAGoneThatSentItsFin() {
+        PairingEnd fw2 = PairingEnds.of(server.to(TcpState.FIN_WAIT2, T0));
+        pipe(fw2);
+        pipe(PairingEnds.of(client.to(TcpState.CLOSE_WAIT, T0, 0L)));
+        PairingEnd lastAck = PairingEnds.of(client.to(TcpState.LAST_ACK, T0.plusSeconds(1), 0L));
+        pipe(lastAck);
+        facts.readValuesToList();
+        KeyValueStore<String, PairingEnd> store = det.keyValueStore(StoreNames.PAIR_ENDS);
+        String clientEnd = StoreKeys.pairEnd(KEY, PairingEnds.id(lastAck));
+
+        det.advance(java.time.Duration.ofMillis(PairingProcessor.TRANSIENT_MAX_MS - 60_000));
+        assertThat(store.get(clientEnd).getState()).as("within the span").isEqualTo(TcpState.LAST_ACK);
+        assertThat(facts.readValuesToList()).isEmpty();
+
+        det.advance(java.time.Duration.ofMillis(120_000));
+        List<PairFact> told = facts.readValuesToList();
+        assertThat(told).as("the FIN_WAIT2 end learns its peer went, having sent its FIN").hasSize(1);
+        assertThat(told.get(0).getHost()).isEqualTo("node-a");
+        assertThat(told.get(0).getPeer().getState()).isEqualTo(TcpState.GONE);
+        assertThat(told.get(0).getPeerSentFin()).isTrue();
+        assertThat(told.get(0).getPeer().getPid()).as("still naming the process that held it").isEqualTo(5150);
+        assertThat(store.get(clientEnd).getState()).as("kept while its peer is judged").isEqualTo(TcpState.GONE);
+
+        pipe(PairingEnds.of(server.to(TcpState.GONE, T0.plusSeconds(4000))));
+        assertThat(store.get(clientEnd)).isNull();
+        assertThat(store.get(StoreKeys.pairEnd(KEY, PairingEnds.id(fw2)))).isNull();
+    }
+
+    @Test
+    void aLaterReportOfALastAckEndCountsTheSpanAnew() {
+        PairingEnd first = PairingEnds.of(client.to(TcpState.LAST_ACK, T0, 0L));
+        pipe(first);
+        KeyValueStore<String, PairingEnd> store = det.keyValueStore(StoreNames.PAIR_ENDS);
+        String end = StoreKeys.pairEnd(KEY, PairingEnds.id(first));
+        det.advance(java.time.Duration.ofMillis(PairingProcessor.TRANSIENT_MAX_MS / 2));
+        pipe(PairingEnds.of(client.to(TcpState.LAST_ACK, T0.plusSeconds(1), 0L)));
+
+        det.advance(java.time.Duration.ofMillis(PairingProcessor.TRANSIENT_MAX_MS / 2 + 60_000));
+        assertThat(store.get(end)).as("the first report's span has passed, the second's has not").isNotNull();
+
+        det.advance(java.time.Duration.ofMillis(PairingProcessor.TRANSIENT_MAX_MS / 2));
+        assertThat(store.get(end).getState()).as("ended: kept as any passive closer's GONE, for a late FIN_WAIT2 peer").isEqualTo(TcpState.GONE);
+        assertThat(store.get(end).getSentFin()).isTrue();
+        det.advance(java.time.Duration.ofMillis(PairingProcessor.GONE_KEPT_MS + 20_000));
+        assertThat(store.get(end)).as("no peer came: the end goes").isNull();
+        assertThat(facts.readValuesToList()).isEmpty();
+    }
+
+    @Test
     void aPairSharingTwoKeysIsToldOnce() {
         // The same-node row of FINDINGS section 3: both ends find the one entry, so both keys are shared.
         Host r = new Host("node-r", 300, List.of("10.217.1.2", "10.217.2.2"), T0);

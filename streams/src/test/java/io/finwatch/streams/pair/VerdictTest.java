@@ -14,6 +14,11 @@ import io.finwatch.streams.testkit.Fleet;
 import io.finwatch.streams.testkit.Fleet.End;
 import io.finwatch.streams.testkit.Fleet.Host;
 import java.nio.file.Path;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import io.finwatch.streams.state.StoreNames;
+import io.finwatch.schemas.state.PairFact;
+import io.finwatch.schemas.state.PairingEnd;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -130,6 +135,48 @@ class VerdictTest {
         assertThat(fw2.getPeer().getState()).isEqualTo(TcpState.GONE);
         assertThat(fw2.getEvidence()).contains("sent its FIN");
         assertThat(out).as("the client's CLOSE_WAIT ended before its threshold").noneMatch(x -> x.getHost().equals("node-b"));
+    }
+
+    @Test
+    void aLastAckPeerThatWentUnreportedIsEndedAfterTheKernelsRetransmissionSpanAcrossARestart() {
+        det.close();
+        Path dir = stateDir.resolve("transient");
+        det = new DetectorHarness(StreamsSettings.defaults(), dir, T0, StreamsConfig.AT_LEAST_ONCE);
+        heartbeats();
+        det.send(server.to(TcpState.FIN_WAIT2, det.wallClock()));
+        det.send(client.to(TcpState.CLOSE_WAIT, det.wallClock(), 0L));
+        det.send(client.to(TcpState.LAST_ACK, det.wallClock(), 0L));
+        assertThat(only(liveFor(Duration.ofSeconds(62)), "node-a", AnomalyKind.STUCK).getVerdict()).isEqualTo(Verdict.FIN_LOST);
+        det.crashAfterCommit();
+
+        // The client's socket went while node-b's collector was down: no GONE of it will ever come.
+        det = new DetectorHarness(StreamsSettings.defaults(), dir, T0.plusSeconds(70), StreamsConfig.AT_LEAST_ONCE);
+        heartbeats();
+        KeyValueStore<String, PairingEnd> ends = det.keyValueStore(StoreNames.PAIR_ENDS);
+        liveFor(Duration.ofMillis(PairingProcessor.TRANSIENT_MAX_MS - 60_000));
+        assertThat(states(ends)).as("within the span of the restarted task's clock").contains(TcpState.LAST_ACK);
+
+        List<FinWait2Anomaly> after = liveFor(Duration.ofSeconds(120));
+        assertThat(states(ends)).as("ended, and kept as GONE while its FIN_WAIT2 peer is judged").doesNotContain(TcpState.LAST_ACK)
+                .contains(TcpState.GONE);
+        FinWait2Anomaly update = only(after, "node-a", AnomalyKind.UPDATED);
+        assertThat(update.getVerdict()).as("it rests on the FIN the peer sent, which stays true").isEqualTo(Verdict.FIN_LOST);
+        assertThat(update.getPeer().getState()).isEqualTo(TcpState.GONE);
+        KeyValueStore<String, PairFact> peers = det.keyValueStore(StoreNames.PEERS);
+        try (KeyValueIterator<String, PairFact> it = peers.all()) {
+            PairFact fact = it.next().value;
+            assertThat(fact.getPeer().getState()).isEqualTo(TcpState.GONE);
+            assertThat(fact.getPeerSentFin()).isTrue();
+            assertThat(fact.getPeer().getPid()).isEqualTo(5150);
+        }
+    }
+
+    private static List<TcpState> states(KeyValueStore<String, PairingEnd> ends) {
+        List<TcpState> out = new ArrayList<>();
+        try (KeyValueIterator<String, PairingEnd> it = ends.all()) {
+            it.forEachRemaining(e -> out.add(e.value.getState()));
+        }
+        return out;
     }
 
     @Test
