@@ -25,7 +25,8 @@ import java.util.List;
  *   ./bench/run poll narrowed [rounds]        # NETNS=fwload by default
  * </pre>
  *
- * <p>Rounds alternate the order of anchor and polls. Prints each round, the medians with min–max, the CPU and the
+ * <p>WHOLE=0 leaves the whole polls out (to profile the narrowed ones alone). Rounds alternate the order of anchor
+ * and polls. Prints each round, the medians with min–max, the CPU and the
  * allocation of the poll thread per poll, and the load average before and after.
  */
 final class NarrowedPollHarness {
@@ -35,6 +36,7 @@ final class NarrowedPollHarness {
     static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 15;
         String netns = System.getenv().getOrDefault("NETNS", "fwload");
+        boolean wholeToo = !"0".equals(System.getenv("WHOLE"));
         Procfs procfs = Procfs.system();
         System.out.println("load average before: " + loadAverage());
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
@@ -78,7 +80,9 @@ final class NarrowedPollHarness {
                     anchor[r] = anchor(netns);
                 }
                 long t1 = System.nanoTime();
-                poll(wholeHost, whole);
+                if (wholeToo) {
+                    poll(wholeHost, whole);
+                }
                 full[r] = System.nanoTime() - t1;
                 System.out.printf("%5d  %15.1f  %17.1f  %5.2f  (%6.1f, %6.1f)  %14.1f%n", r + 1, anchor[r] / 1e6,
                         narrow[r] / 1e6, (double) narrow[r] / anchor[r], narrowCpu[r] / 1e6, narrowAlloc[r] / 1e6,
