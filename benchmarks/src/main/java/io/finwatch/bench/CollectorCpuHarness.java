@@ -26,7 +26,8 @@ import java.util.stream.Stream;
  *   ../shared/tools/socket-load stop fwbench
  * </pre>
  *
- * <p>Starts a single-node broker in this JVM, launches {@code ./finwatch collect --interval 1s} as a child process,
+ * <p>Starts a single-node broker in this JVM, launches {@code ./finwatch collect --interval 1s --netns <netns>} as a
+ * child process (only the load namespace: whatever else holds sockets on the machine stays out of the figures),
  * waits for its first poll and a warm-up, then measures over the window in rounds of 10 s: the collector's
  * utime + stime (all its threads: poll, parse, publisher, HTTP, JIT and GC) per wall second, its VmRSS every second,
  * and as the anchor, in the same rounds, the CPU this JVM spends reading the load namespace's tcp and tcp6 once a
@@ -64,7 +65,8 @@ public final class CollectorCpuHarness {
         try (EmbeddedKafka broker = EmbeddedKafka.start()) {
             broker.createTopics(3, Topics.TRANSITIONS, Topics.HEARTBEATS);
             System.out.println("broker at " + broker.bootstrapServers());
-            try (CollectorProcess collector = CollectorProcess.launch(root, broker.bootstrapServers(), work, "1s");
+            try (CollectorProcess collector = CollectorProcess.launch(root, broker.bootstrapServers(), work, "1s",
+                    "--netns", netnsName);
                  TableReadLoop anchor = new TableReadLoop(procfs, load.representativePid(), Duration.ofSeconds(1))) {
                 collector.awaitFirstPoll(Duration.ofMinutes(5));
                 System.out.printf("collector pid %d (%s) polled; warming up %d s, then %d rounds of %d s%n",

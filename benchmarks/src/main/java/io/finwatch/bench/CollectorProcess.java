@@ -13,6 +13,7 @@ import java.net.http.HttpTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -37,18 +38,23 @@ final class CollectorProcess implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(killOnExit);
     }
 
-    /** Starts {@code <root>/finwatch collect} polling every {@code interval}, buffering under {@code workDir}. */
-    static CollectorProcess launch(Path root, String bootstrapServers, Path workDir, String interval) throws IOException {
+    /**
+     * Starts {@code <root>/finwatch collect} polling every {@code interval}, buffering under {@code workDir},
+     * with {@code extra} arguments after the others (e.g. {@code --netns NAME}).
+     */
+    static CollectorProcess launch(Path root, String bootstrapServers, Path workDir, String interval, String... extra)
+            throws IOException {
         int port;
         try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = free.getLocalPort();
         }
         Path log = workDir.resolve("collector.log");
-        List<String> command = List.of(root.resolve("finwatch").toString(), "collect",
+        List<String> command = new ArrayList<>(List.of(root.resolve("finwatch").toString(), "collect",
                 "--bootstrap-servers", bootstrapServers,
                 "--buffer-dir", workDir.resolve("buffer").toString(),
                 "--interval", interval,
-                "--metrics", "127.0.0.1:" + port);
+                "--metrics", "127.0.0.1:" + port));
+        command.addAll(List.of(extra));
         System.out.println("$ " + String.join(" ", command));
         Process p = new ProcessBuilder(command).directory(root.toFile())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();

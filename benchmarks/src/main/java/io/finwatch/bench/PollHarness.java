@@ -37,6 +37,10 @@ import java.util.List;
  */
 public final class PollHarness {
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("narrowed")) {
+            NarrowedPollHarness.main(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         if (args.length > 0 && args[0].equals("heap")) {
             heap(args.length > 1 ? Integer.parseInt(args[1]) : 5);
             return;

@@ -1,24 +1,48 @@
 package io.finwatch.collector.socket;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * One poll's sockets, by key: an immutable snapshot, safe to share between threads once built.
  *
- * <p>Two tables are alive at once (the previous poll and the current one), at up to ~200k sockets each, so
- * the table holds nothing but the rows: each row already carries its key.
+ * <p>At 200k sockets a poll between whole reads sees a few thousand rows and changes fewer; copying the other
+ * rows into a new table at every poll was most of its cost and most of the collector's garbage. So a table is
+ * layered: the rows of the last table built whole ({@code base}, shared by every table derived from it and never
+ * copied again), and what changed since ({@code over}, {@code removed}), copied at each derivation, so it costs what
+ * the narrowed reads delivered. A delta grown past a quarter of its base is folded into a new base.
+ *
+ * <p>Each table keeps its counts per state and per namespace, and which of its rows an unsettled read must show
+ * while they live ({@link #forEachShownByUnsettled}), for the same reason.
  */
 public final class SocketTable {
-    private static final SocketTable EMPTY = new SocketTable(Map.of());
+    private static final SocketTable EMPTY = new SocketTable(Map.of(), List.of(), Map.of(), Set.of(), new RowTally());
 
-    private final Map<SocketKey, SocketRow> rows;
+    private final Map<SocketKey, SocketRow> base;
+    /** The rows of {@link #base} outside the states an unsettled read may not show ({@link ReadScope}). */
+    private final List<SocketRow> baseUnsettled;
+    /** Rows added since the base was built, or replacing one of its rows. */
+    private final Map<SocketKey, SocketRow> over;
+    /** Keys of base rows no longer in the table; none is in {@link #over}. */
+    private final Set<SocketKey> removed;
+    private final RowTally tally;
 
-    private SocketTable(Map<SocketKey, SocketRow> rows) {
-        this.rows = rows;
+    private SocketTable(Map<SocketKey, SocketRow> base, List<SocketRow> baseUnsettled, Map<SocketKey, SocketRow> over,
+                        Set<SocketKey> removed, RowTally tally) {
+        this.base = base;
+        this.baseUnsettled = baseUnsettled;
+        this.over = over;
+        this.removed = removed;
+        this.tally = tally;
     }
 
     public static SocketTable empty() {
@@ -36,34 +60,163 @@ public final class SocketTable {
 
     /** The row for a key, or null. */
     public SocketRow get(SocketKey key) {
-        return rows.get(key);
+        if (!over.isEmpty()) {
+            SocketRow r = over.get(key);
+            if (r != null) {
+                return r;
+            }
+        }
+        if (!removed.isEmpty() && removed.contains(key)) {
+            return null;
+        }
+        return base.get(key);
     }
 
     public boolean contains(SocketKey key) {
-        return rows.containsKey(key);
+        return get(key) != null;
     }
 
     public int size() {
-        return rows.size();
+        return tally.total();
     }
 
     /** Every row, in no particular order (but the same order for the same input). */
     public Collection<SocketRow> rows() {
-        return rows.values();
+        return layered() ? TableViews.rows(this) : base.values();
     }
 
     public Set<SocketKey> keys() {
-        return rows.keySet();
+        return layered() ? TableViews.keys(this) : base.keySet();
     }
 
     /** A read-only view. */
     public Map<SocketKey, SocketRow> asMap() {
-        return rows;
+        return layered() ? TableViews.map(this) : base;
+    }
+
+    /** Sockets in {@code state}. */
+    public int count(TcpState state) {
+        return tally.of(state);
+    }
+
+    /** FIN_WAIT2 sockets without an inode (orphaned). */
+    public int orphanedFinWait2() {
+        return tally.finWait2Orphaned();
+    }
+
+    /** Sockets of one namespace (by inode). */
+    public int countIn(long netns) {
+        return tally.in(netns);
+    }
+
+    /** The namespaces (inodes) with a socket in the table. */
+    public Set<Long> namespaces() {
+        return tally.namespaces();
+    }
+
+    /** No key in the table has a higher ordinal (it may be higher than any has now). */
+    public int maxOrdinal() {
+        return tally.maxOrdinal();
+    }
+
+    /**
+     * Every row an {@link ReadScope#UNSETTLED} read shows for as long as the socket lives (those not
+     * {@linkplain ReadScope#mayBeHiddenFromUnsettled may be hidden}): what such a read must account for, without a
+     * walk over the settled rows.
+     */
+    public void forEachShownByUnsettled(Consumer<SocketRow> action) {
+        boolean layered = layered();
+        for (SocketRow row : baseUnsettled) {
+            if (!layered || (!over.containsKey(row.key()) && !removed.contains(row.key()))) {
+                action.accept(row);
+            }
+        }
+        for (SocketRow row : over.values()) {
+            if (!ReadScope.mayBeHiddenFromUnsettled(row.state())) {
+                action.accept(row);
+            }
+        }
     }
 
     @Override
     public String toString() {
-        return "SocketTable[" + rows.size() + " sockets]";
+        return "SocketTable[" + size() + " sockets]";
+    }
+
+    private boolean layered() {
+        return !over.isEmpty() || !removed.isEmpty();
+    }
+
+    /** This table with {@code puts} added or replacing rows of the same key, and the rows of {@code gone} left out. */
+    private SocketTable derive(Collection<SocketRow> puts, Collection<SocketKey> gone) {
+        Map<SocketKey, SocketRow> o = new HashMap<>(over);
+        Set<SocketKey> r = new HashSet<>(removed);
+        RowTally t = tally.copy();
+        for (SocketRow row : puts) {
+            SocketRow old = get(row.key());
+            if (old != row) {
+                if (old != null) {
+                    t.remove(old);
+                }
+                t.add(row);
+                o.put(row.key(), row);
+                r.remove(row.key());
+            }
+        }
+        // The diff never reports a key gone that it also put.
+        for (SocketKey key : gone) {
+            SocketRow old = get(key);
+            if (old != null) {
+                t.remove(old);
+                o.remove(key);
+                if (base.containsKey(key)) {
+                    r.add(key);
+                }
+            }
+        }
+        if (o.size() + r.size() <= base.size() / 4) {
+            return new SocketTable(base, baseUnsettled, o, r, t);
+        }
+        Builder flat = new Builder(t.total());
+        SocketTable derived = new SocketTable(base, baseUnsettled, o, r, t);
+        for (SocketRow row : derived.rows()) {
+            flat.carry(row);
+        }
+        return flat.build();
+    }
+
+    /** The layered rows: the base's not replaced or removed, then the delta's. */
+    Iterator<SocketRow> layeredRows() {
+        return new Iterator<>() {
+            private final Iterator<SocketRow> fromBase = base.values().iterator();
+            private final Iterator<SocketRow> fromOver = over.values().iterator();
+            private SocketRow next = advance();
+
+            private SocketRow advance() {
+                while (fromBase.hasNext()) {
+                    SocketRow row = fromBase.next();
+                    if (!over.containsKey(row.key()) && !removed.contains(row.key())) {
+                        return row;
+                    }
+                }
+                return fromOver.hasNext() ? fromOver.next() : null;
+            }
+
+            @Override
+            public boolean hasNext() {
+                return next != null;
+            }
+
+            @Override
+            public SocketRow next() {
+                if (next == null) {
+                    throw new NoSuchElementException();
+                }
+                SocketRow out = next;
+                next = advance();
+                return out;
+            }
+        };
     }
 
     /**
@@ -74,6 +227,8 @@ public final class SocketTable {
         private Map<SocketKey, SocketRow> rows;
         /** Next ordinal per tuple seen more than once; created only when a duplicate shows up. */
         private Map<SocketKey, Integer> lastOrdinal;
+        private List<SocketRow> unsettled = new ArrayList<>();
+        private RowTally tally = new RowTally();
 
         private Builder(int expectedRows) {
             if (expectedRows < 0) {
@@ -98,6 +253,7 @@ public final class SocketTable {
                 row = row.withKey(tuple);
             }
             if (rows.putIfAbsent(tuple, row) == null) {
+                counted(row);
                 return row;
             }
             if (lastOrdinal == null) {
@@ -106,6 +262,7 @@ public final class SocketTable {
             int ordinal = lastOrdinal.merge(tuple, 1, Integer::sum);
             SocketRow numbered = row.withKey(tuple.withOrdinal(ordinal));
             rows.put(numbered.key(), numbered);
+            counted(numbered);
             return numbered;
         }
 
@@ -119,7 +276,18 @@ public final class SocketTable {
             if (rows == null) {
                 throw new IllegalStateException("build() was already called");
             }
-            return rows.putIfAbsent(row.key(), row) == null;
+            if (rows.putIfAbsent(row.key(), row) == null) {
+                counted(row);
+                return true;
+            }
+            return false;
+        }
+
+        private void counted(SocketRow row) {
+            tally.add(row);
+            if (!ReadScope.mayBeHiddenFromUnsettled(row.state())) {
+                unsettled.add(row);
+            }
         }
 
         public boolean contains(SocketKey key) {
@@ -135,10 +303,34 @@ public final class SocketTable {
             if (rows == null) {
                 throw new IllegalStateException("build() was already called");
             }
-            SocketTable table = rows.isEmpty() ? EMPTY : new SocketTable(Collections.unmodifiableMap(rows));
+            SocketTable table = rows.isEmpty() ? EMPTY
+                    : new SocketTable(Collections.unmodifiableMap(rows), unsettled, Map.of(), Set.of(), tally);
+            done();
+            return table;
+        }
+
+        /**
+         * The finished table as {@code previous} with this builder's rows added to it (replacing those of the same
+         * key) and the rows of {@code gone} removed: for a poll whose reads all left out the settled sockets, which
+         * {@code previous} still holds. Shares {@code previous}'s rows instead of copying them; the builder cannot
+         * be used afterwards.
+         *
+         * @param gone keys of {@code previous} to leave out, none of them added here
+         */
+        public SocketTable buildOver(SocketTable previous, Collection<SocketKey> gone) {
+            if (rows == null) {
+                throw new IllegalStateException("build() was already called");
+            }
+            SocketTable table = previous.derive(rows.values(), gone);
+            done();
+            return table.size() == 0 ? EMPTY : table;
+        }
+
+        private void done() {
             rows = null;
             lastOrdinal = null;
-            return table;
+            unsettled = null;
+            tally = null;
         }
 
         private static int capacityFor(int expectedRows) {

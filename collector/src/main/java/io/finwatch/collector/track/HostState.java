@@ -3,6 +3,7 @@ package io.finwatch.collector.track;
 import io.finwatch.collector.socket.ReadScope;
 import io.finwatch.collector.socket.SocketKey;
 import io.finwatch.collector.socket.SocketTable;
+import io.finwatch.collector.socket.TcpState;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -111,9 +112,24 @@ public final class HostState {
     public HostRead nextRead() {
         long start = System.nanoTime();
         Instant observedAt = clock.instant();
-        SocketTable.Builder builder = SocketTable.builder(Math.max(1024, previous.size() + previous.size() / 8));
+        SocketTable.Builder builder = SocketTable.builder(Math.max(1024, expectedRows(observedAt)));
         return new HostRead(observedAt, start, namespaces, wholeReads, new IncrementalDiff(previous, builder,
                 observedAt.toEpochMilli()));
+    }
+
+    /**
+     * Rows the next reads will deliver: only the unsettled ones when no namespace is due for a whole read (then the
+     * table is built over the previous one), else the whole table.
+     */
+    private int expectedRows(Instant at) {
+        int all = previous.size() + previous.size() / 8;
+        for (NetNamespace ns : namespaces.namespaces()) {
+            if (wholeReads.scopeFor(ns.inode(), at) == ReadScope.WHOLE) {
+                return all;
+            }
+        }
+        int unsettled = previous.size() - previous.count(TcpState.ESTABLISHED) - previous.count(TcpState.LISTEN);
+        return unsettled + unsettled / 8;
     }
 
     /**
@@ -129,8 +145,7 @@ public final class HostState {
         Map<Long, FinTimeout> timeouts = finTimeouts.refresh(scanned, clock.instant(), finTimeoutPort);
 
         Map<Long, SocketEnd> ended = SocketEnds.byCookie(read.ends());
-        IncrementalDiff.Result diffed = read.diff().finish(read.unsettledOnly(),
-                ended.isEmpty() ? row -> false : row -> SocketEnds.endedSinceRead(ended, row));
+        IncrementalDiff.Result diffed = read.diff().finish(read.unsettledOnly(), ended);
         Map<Long, Integer> perNetns = read.socketsPerNetns();
         diffed.carried().forEach((netns, n) -> perNetns.merge(netns, n, Integer::sum));
         SocketTable table = diffed.table();

@@ -1,11 +1,13 @@
 package io.finwatch.collector.track;
 
 import io.finwatch.collector.socket.ReadScope;
+import io.finwatch.collector.socket.SocketKey;
 import io.finwatch.collector.socket.SocketRow;
 import io.finwatch.collector.socket.SocketTable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,7 +31,10 @@ import java.util.function.Predicate;
  *
  * <p>A namespace read with {@link ReadScope#UNSETTLED} shows only its sockets outside ESTABLISHED and LISTEN: its
  * previous rows that such a read could not have seen are carried into the new table unchanged instead of being
- * reported gone; the next whole read settles them.
+ * reported gone; the next whole read settles them. When every namespace of the previous table was read that way,
+ * the new table is built over the previous one ({@link SocketTable.Builder#buildOver}) and only the previous rows
+ * such a read must show are walked: between whole reads a poll costs what the kernel delivered, not the size of
+ * the table (at 200k sockets, copying the carried rows into a new map was most of a poll).
  *
  * <p>Each row leaves with its time in state decided ({@link SocketRow#stateSinceMs}): for as long as a connection
  * stays in one state it keeps the first value it had, except that a time the kernel gave replaces one the
@@ -43,8 +48,11 @@ public final class IncrementalDiff {
     private final SocketTable.Builder builder;
     private final List<SocketRow> candidates = new ArrayList<>();
     private final long observedAtMs;
-    private final StateCounts counts = new StateCounts();
     private int previousSeen;
+    /** Rows read per namespace; they arrive one namespace at a time, so most rows look nothing up. */
+    private final Map<Long, int[]> delivered = new HashMap<>();
+    private long lastNetns;
+    private int[] lastDelivered;
 
     /**
      * @param builder      empty; the new table is built in it
@@ -63,7 +71,12 @@ public final class IncrementalDiff {
 
     /** Adds a parsed row (ordinal 0, as the parser makes them) to the table being built. */
     public void add(SocketRow row) {
-        counts.add(row);
+        long netns = row.key().netns();
+        if (lastDelivered == null || netns != lastNetns) {
+            lastDelivered = delivered.computeIfAbsent(netns, n -> new int[1]);
+            lastNetns = netns;
+        }
+        lastDelivered[0]++;
         SocketRow before = previous.get(row.key());
         if (row.equals(before) && (before.sinceKernel() || !row.sinceKernel())) {
             // Same key, state, inode and timers: nothing to report, and the time in state stays the first one.
@@ -89,6 +102,11 @@ public final class IncrementalDiff {
         return row.stateSinceMs() != 0 || observedAtMs == 0 ? row : row.withStateSince(observedAtMs, false);
     }
 
+    private int deliveredIn(long netns) {
+        int[] n = delivered.get(netns);
+        return n == null ? 0 : n[0];
+    }
+
     /** Rows in the table being built so far. */
     int size() {
         return builder.size();
@@ -101,7 +119,7 @@ public final class IncrementalDiff {
 
     /** The finished table and the changes from the previous one; {@code unsettledOnly} as below. */
     public Result finish(Set<Long> unsettledOnly) {
-        return finish(unsettledOnly, row -> false);
+        return finish(unsettledOnly, Set.<SocketKey>of());
     }
 
     /**
@@ -112,6 +130,37 @@ public final class IncrementalDiff {
      *                      are reported gone instead of being carried over
      */
     public Result finish(Set<Long> unsettledOnly, Predicate<SocketRow> ended) {
+        Set<SocketKey> endedKeys = new HashSet<>();
+        for (SocketRow before : previous.rows()) {
+            if (ended.test(before)) {
+                endedKeys.add(before.key());
+            }
+        }
+        return finish(unsettledOnly, endedKeys);
+    }
+
+    /**
+     * As {@link #finish(Set, Predicate)}, the rows the kernel announced destroyed found through the notifications'
+     * tuples instead of a walk over every previous row.
+     */
+    public Result finish(Set<Long> unsettledOnly, Map<Long, SocketEnd> ends) {
+        if (ends.isEmpty()) {
+            return finish(unsettledOnly);
+        }
+        Set<SocketKey> endedKeys = new HashSet<>();
+        for (SocketEnd end : ends.values()) {
+            SocketKey tuple = end.row().key().withOrdinal(0);
+            for (int ordinal = 0; ordinal <= previous.maxOrdinal(); ordinal++) {
+                SocketRow before = previous.get(ordinal == 0 ? tuple : tuple.withOrdinal(ordinal));
+                if (before != null && SocketEnds.endedSinceRead(ends, before)) {
+                    endedKeys.add(before.key());
+                }
+            }
+        }
+        return finish(unsettledOnly, endedKeys);
+    }
+
+    private Result finish(Set<Long> unsettledOnly, Set<SocketKey> ended) {
         List<SocketChange> changes = new ArrayList<>();
         List<SocketChange> replaced = new ArrayList<>();
         for (SocketRow after : candidates) {
@@ -132,20 +181,24 @@ public final class IncrementalDiff {
         // Few namespaces, many rows: the narrowed ones by index, so the per-row lookup boxes nothing.
         long[] narrowed = unsettledOnly.stream().mapToLong(Long::longValue).sorted().toArray();
         int[] carried = new int[narrowed.length];
-        if (previousSeen < previous.size()) {
-            for (SocketRow before : previous.rows()) {
-                int ns = narrowed.length == 0 ? -1 : Arrays.binarySearch(narrowed, before.key().netns());
-                if (ns >= 0 && ReadScope.mayBeHiddenFromUnsettled(before.state()) && !ended.test(before)) {
-                    if (builder.carry(before)) {
-                        counts.add(before);
-                        carried[ns]++;
+        SocketTable next;
+        if (narrowed.length > 0 && unsettledOnly.containsAll(previous.namespaces())) {
+            next = narrowedOnly(narrowed, carried, ended, ordered);
+        } else {
+            if (previousSeen < previous.size()) {
+                for (SocketRow before : previous.rows()) {
+                    int ns = narrowed.length == 0 ? -1 : Arrays.binarySearch(narrowed, before.key().netns());
+                    if (ns >= 0 && ReadScope.mayBeHiddenFromUnsettled(before.state()) && !ended.contains(before.key())) {
+                        if (builder.carry(before)) {
+                            carried[ns]++;
+                        }
+                    } else if (!builder.contains(before.key())) {
+                        ordered.add(SocketChange.gone(before));
                     }
-                } else if (!builder.contains(before.key())) {
-                    ordered.add(SocketChange.gone(before));
                 }
             }
+            next = builder.build();
         }
-        SocketTable next = builder.build();
         // Every GONE before any FIRST_SEEN: a reused key's old connection leaves before its new one arrives.
         ordered.addAll(replaced);
         ordered.addAll(changes);
@@ -153,7 +206,39 @@ public final class IncrementalDiff {
         for (int i = 0; i < narrowed.length; i++) {
             carriedCounts.put(narrowed[i], carried[i]);
         }
-        return new Result(next, ordered, carriedCounts, counts);
+        return new Result(next, ordered, carriedCounts, StateCounts.of(next));
+    }
+
+    /**
+     * The new table when no namespace of the previous one was read whole: the previous table with what was read put
+     * over it, and without the rows that must have shown and did not (or that the kernel announced ended). Only
+     * those are walked; the settled rows stay where they are.
+     */
+    private SocketTable narrowedOnly(long[] narrowed, int[] carried, Set<SocketKey> ended,
+                                     List<SocketChange> gone) {
+        List<SocketKey> goneKeys = new ArrayList<>();
+        previous.forEachShownByUnsettled(before -> {
+            if (!builder.contains(before.key())) {
+                gone.add(SocketChange.gone(before));
+                goneKeys.add(before.key());
+            }
+        });
+        for (SocketKey key : ended) {
+            SocketRow before = previous.get(key);
+            if (before != null && ReadScope.mayBeHiddenFromUnsettled(before.state()) && !builder.contains(key)) {
+                gone.add(SocketChange.gone(before));
+                goneKeys.add(key);
+            }
+        }
+        int[] read = new int[narrowed.length];
+        for (int i = 0; i < narrowed.length; i++) {
+            read[i] = deliveredIn(narrowed[i]);
+        }
+        SocketTable next = builder.buildOver(previous, goneKeys);
+        for (int i = 0; i < narrowed.length; i++) {
+            carried[i] = next.countIn(narrowed[i]) - read[i];
+        }
+        return next;
     }
 
     /**

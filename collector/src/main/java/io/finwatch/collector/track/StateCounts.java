@@ -1,6 +1,7 @@
 package io.finwatch.collector.track;
 
 import io.finwatch.collector.socket.SocketRow;
+import io.finwatch.collector.socket.SocketTable;
 import io.finwatch.collector.socket.TcpState;
 
 /**
@@ -21,6 +22,17 @@ public final class StateCounts {
                 finWait2Attached++;
             }
         }
+    }
+
+    /** The counts a table kept as it was built. */
+    static StateCounts of(SocketTable table) {
+        StateCounts c = new StateCounts();
+        for (TcpState state : TcpState.values()) {
+            c.perState[state.ordinal()] = table.count(state);
+        }
+        c.finWait2Orphaned = table.orphanedFinWait2();
+        c.finWait2Attached = table.count(TcpState.FIN_WAIT2) - c.finWait2Orphaned;
+        return c;
     }
 
     /** Counts rows in any order: what the counts built with a table must equal (tests). */
