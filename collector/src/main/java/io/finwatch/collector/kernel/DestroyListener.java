@@ -207,7 +207,7 @@ public final class DestroyListener implements AutoCloseable {
             libc.bind(fd, addr, addr.length);
             return fd;
         } catch (LastErrorException e) {
-            closeQuietly(fd);
+            LibC.closeQuietly(libc, fd);
             throw new IOException("joining the TCP destroy groups: " + e.getMessage());
         }
     }
@@ -225,7 +225,7 @@ public final class DestroyListener implements AutoCloseable {
         while (!closed) {
             Integer fd;
             while ((fd = toClose.poll()) != null) {
-                closeQuietly(fd);
+                LibC.closeQuietly(libc, fd);
             }
             Subscribed[] now = subscribed;
             if (now != polled) {
@@ -319,14 +319,6 @@ public final class DestroyListener implements AutoCloseable {
         warnings.warn(e.source(), "malformed destroy notification skipped: {}", e);
     }
 
-    private void closeQuietly(int fd) {
-        try {
-            libc.close(fd);
-        } catch (LastErrorException ignored) {
-            // dropped from the map either way
-        }
-    }
-
     /** Stops the reader and closes every namespace's socket. */
     @Override
     public void close() {
@@ -342,10 +334,10 @@ public final class DestroyListener implements AutoCloseable {
         sockets.clear();
         Integer fd;
         while ((fd = toClose.poll()) != null) {
-            closeQuietly(fd);
+            LibC.closeQuietly(libc, fd);
         }
         if (!reader.isAlive()) {
-            closeQuietly(wake);
+            LibC.closeQuietly(libc, wake);
         }
         entering.close();
     }

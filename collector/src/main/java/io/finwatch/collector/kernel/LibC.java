@@ -45,6 +45,15 @@ interface LibC extends Library {
 
     int close(int fd) throws LastErrorException;
 
+    /** Closes a socket being dropped: one that will not close is gone from its owner's books either way. */
+    static void closeQuietly(LibC libc, int fd) {
+        try {
+            libc.close(fd);
+        } catch (LastErrorException ignored) {
+            // nothing to do about it
+        }
+    }
+
     /** {@code addr} is a {@code struct sockaddr_nl} for netlink: family u16, pad u16, pid u32, groups u32. */
     int bind(int fd, byte[] addr, int len) throws LastErrorException;
 

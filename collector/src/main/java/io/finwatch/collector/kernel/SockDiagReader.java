@@ -78,7 +78,7 @@ public final class SockDiagReader implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             // Replies of the failed dump may still be queued on it: the next poll starts on a fresh socket.
             sockets.remove(ns.inode());
-            closeQuietly(fd);
+            LibC.closeQuietly(libc, fd);
             throw e;
         }
     }
@@ -88,7 +88,7 @@ public final class SockDiagReader implements AutoCloseable {
         for (Iterator<Map.Entry<Long, Integer>> it = sockets.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<Long, Integer> e = it.next();
             if (!live.contains(e.getKey())) {
-                closeQuietly(e.getValue());
+                LibC.closeQuietly(libc, e.getValue());
                 it.remove();
             }
         }
@@ -181,14 +181,6 @@ public final class SockDiagReader implements AutoCloseable {
             if (decoder.decode(received, stamp, rows, errors)) {
                 return;
             }
-        }
-    }
-
-    private void closeQuietly(int fd) {
-        try {
-            libc.close(fd);
-        } catch (LastErrorException ignored) {
-            // nothing to do about a socket that will not close; it was dropped from the map either way
         }
     }
 
