@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /** Read-only views of a layered {@link SocketTable}, walking its layers instead of copying them into one map. */
 final class TableViews {
@@ -31,18 +32,7 @@ final class TableViews {
         return new AbstractSet<>() {
             @Override
             public Iterator<SocketKey> iterator() {
-                Iterator<SocketRow> rows = table.layeredRows();
-                return new Iterator<>() {
-                    @Override
-                    public boolean hasNext() {
-                        return rows.hasNext();
-                    }
-
-                    @Override
-                    public SocketKey next() {
-                        return rows.next().key();
-                    }
-                };
+                return mapped(table.layeredRows(), SocketRow::key);
             }
 
             @Override
@@ -64,19 +54,7 @@ final class TableViews {
                 return new AbstractSet<>() {
                     @Override
                     public Iterator<Entry<SocketKey, SocketRow>> iterator() {
-                        Iterator<SocketRow> rows = table.layeredRows();
-                        return new Iterator<>() {
-                            @Override
-                            public boolean hasNext() {
-                                return rows.hasNext();
-                            }
-
-                            @Override
-                            public Entry<SocketKey, SocketRow> next() {
-                                SocketRow row = rows.next();
-                                return Map.entry(row.key(), row);
-                            }
-                        };
+                        return mapped(table.layeredRows(), row -> Map.entry(row.key(), row));
                     }
 
                     @Override
@@ -99,6 +77,20 @@ final class TableViews {
             @Override
             public int size() {
                 return table.size();
+            }
+        };
+    }
+
+    private static <T> Iterator<T> mapped(Iterator<SocketRow> rows, Function<SocketRow, T> f) {
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return rows.hasNext();
+            }
+
+            @Override
+            public T next() {
+                return f.apply(rows.next());
             }
         };
     }
