@@ -290,6 +290,11 @@ public final class SocketTable {
             }
         }
 
+        /** Rows of one namespace (by inode) added so far. */
+        public int countIn(long netns) {
+            return tally.in(netns);
+        }
+
         public boolean contains(SocketKey key) {
             return rows != null && rows.containsKey(key);
         }

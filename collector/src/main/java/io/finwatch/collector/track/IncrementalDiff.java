@@ -11,7 +11,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Predicate;
 
 /**
  * The changes between two polls of the socket tables, computed while the new table is being built, on the thread
@@ -49,10 +48,6 @@ public final class IncrementalDiff {
     private final List<SocketRow> candidates = new ArrayList<>();
     private final long observedAtMs;
     private int previousSeen;
-    /** Rows read per namespace; they arrive one namespace at a time, so most rows look nothing up. */
-    private final Map<Long, int[]> delivered = new HashMap<>();
-    private long lastNetns;
-    private int[] lastDelivered;
 
     /**
      * @param builder      empty; the new table is built in it
@@ -71,12 +66,6 @@ public final class IncrementalDiff {
 
     /** Adds a parsed row (ordinal 0, as the parser makes them) to the table being built. */
     public void add(SocketRow row) {
-        long netns = row.key().netns();
-        if (lastDelivered == null || netns != lastNetns) {
-            lastDelivered = delivered.computeIfAbsent(netns, n -> new int[1]);
-            lastNetns = netns;
-        }
-        lastDelivered[0]++;
         SocketRow before = previous.get(row.key());
         if (row.equals(before) && (before.sinceKernel() || !row.sinceKernel())) {
             // Same key, state, inode and timers: nothing to report, and the time in state stays the first one.
@@ -102,11 +91,6 @@ public final class IncrementalDiff {
         return row.stateSinceMs() != 0 || observedAtMs == 0 ? row : row.withStateSince(observedAtMs, false);
     }
 
-    private int deliveredIn(long netns) {
-        int[] n = delivered.get(netns);
-        return n == null ? 0 : n[0];
-    }
-
     /** Rows in the table being built so far. */
     int size() {
         return builder.size();
@@ -126,22 +110,9 @@ public final class IncrementalDiff {
      * The finished table and the changes from the previous one.
      *
      * @param unsettledOnly the namespaces (inodes) whose read was {@link ReadScope#UNSETTLED}
-     * @param ended         rows an unsettled read could not see that the kernel announced destroyed since: they
-     *                      are reported gone instead of being carried over
-     */
-    public Result finish(Set<Long> unsettledOnly, Predicate<SocketRow> ended) {
-        Set<SocketKey> endedKeys = new HashSet<>();
-        for (SocketRow before : previous.rows()) {
-            if (ended.test(before)) {
-                endedKeys.add(before.key());
-            }
-        }
-        return finish(unsettledOnly, endedKeys);
-    }
-
-    /**
-     * As {@link #finish(Set, Predicate)}, the rows the kernel announced destroyed found through the notifications'
-     * tuples instead of a walk over every previous row.
+     * @param ends          what the kernel announced destroyed, by cookie: rows an unsettled read could not see that
+     *                      ended since they were read are reported gone instead of being carried over; found through
+     *                      the notifications' tuples, not by a walk over every previous row
      */
     public Result finish(Set<Long> unsettledOnly, Map<Long, SocketEnd> ends) {
         if (ends.isEmpty()) {
@@ -160,7 +131,8 @@ public final class IncrementalDiff {
         return finish(unsettledOnly, endedKeys);
     }
 
-    private Result finish(Set<Long> unsettledOnly, Set<SocketKey> ended) {
+    /** As above, with the keys of the previous rows that ended already found (tests find them by a walk). */
+    Result finish(Set<Long> unsettledOnly, Set<SocketKey> ended) {
         List<SocketChange> changes = new ArrayList<>();
         List<SocketChange> replaced = new ArrayList<>();
         for (SocketRow after : candidates) {
@@ -232,7 +204,7 @@ public final class IncrementalDiff {
         }
         int[] read = new int[narrowed.length];
         for (int i = 0; i < narrowed.length; i++) {
-            read[i] = deliveredIn(narrowed[i]);
+            read[i] = builder.countIn(narrowed[i]);
         }
         SocketTable next = builder.buildOver(previous, goneKeys);
         for (int i = 0; i < narrowed.length; i++) {

@@ -85,7 +85,13 @@ class LayeredTableProperties {
             byWalk.add(r);
         }
         IncrementalDiff.Result a = byTuple.finish(BOTH, ends);
-        IncrementalDiff.Result b = byWalk.finish(BOTH, row -> SocketEnds.endedSinceRead(ends, row));
+        Set<SocketKey> walked = new HashSet<>();
+        table.rows().forEach(row -> {
+            if (SocketEnds.endedSinceRead(ends, row)) {
+                walked.add(row.key());
+            }
+        });
+        IncrementalDiff.Result b = byWalk.finish(BOTH, walked);
         assertThat(a.table().asMap()).isEqualTo(b.table().asMap());
         assertThat(a.changes()).containsExactlyInAnyOrderElementsOf(b.changes());
     }

@@ -121,7 +121,7 @@ class SocketEndsTest {
         IncrementalDiff diff = new IncrementalDiff(previous, SocketTable.builder(), T0 + 1000);
         read.forEach(diff::add);
         Map<Long, SocketEnd> byCookie = SocketEnds.byCookie(new ArrayList<>(received));
-        IncrementalDiff.Result result = diff.finish(narrowed, row -> SocketEnds.endedSinceRead(byCookie, row));
+        IncrementalDiff.Result result = diff.finish(narrowed, byCookie);
         List<SocketChange> changes = ends.join(result.changes(), byCookie, previous, result.table());
         assertThat(ChangeReplay.replay(previous, changes)).isEqualTo(result.table().asMap());
         return changes;
