@@ -8,6 +8,7 @@ import io.finwatch.streams.state.BeforeCommitStore;
 import io.finwatch.streams.state.StoreNames;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.Cancellable;
@@ -33,7 +34,9 @@ public final class DedupProcessor implements Processor<String, SpecificRecord, S
     private final DetectorMetrics metrics;
     private ProcessorContext<String, SpecificRecord> context;
     private SeqMarks marks;
+    private HeartbeatGate gate;
     private Cancellable sweep;
+    private Cancellable expire;
     /** Each collector's current run and its two mark keys: found by collector id instead of built for every event. */
     private final Map<String, RunKeys> runKeys = new HashMap<>();
 
@@ -51,7 +54,14 @@ public final class DedupProcessor implements Processor<String, SpecificRecord, S
         BeforeCommitStore<String, SeqMark> store = context.getStateStore(StoreNames.DEDUP);
         this.marks = new SeqMarks(store.store());
         store.beforeCommit(marks::save);
+        this.gate = new HeartbeatGate(context.getStateStore(StoreNames.HELD_HEARTBEATS),
+                (collector, epoch) -> marks.mark(markKey(collector, epoch, true)), context.currentSystemTimeMs());
         this.sweep = context.schedule(SWEEP_EVERY, PunctuationType.WALL_CLOCK_TIME, this::sweep);
+        this.expire = context.schedule(settings.punctuateEvery(), PunctuationType.WALL_CLOCK_TIME, now -> {
+            List<CollectorHeartbeat> late = gate.expire(now);
+            metrics.heartbeatsTakenUnordered(late.size());
+            forward(late, now);
+        });
     }
 
     @Override
@@ -74,11 +84,24 @@ public final class DedupProcessor implements Processor<String, SpecificRecord, S
             topic = settings.heartbeatsTopic();
         }
         String key = runKey(collector, epoch, event instanceof SocketTransition);
+        long previous = event instanceof CollectorHeartbeat ? marks.mark(key) : -1;
         if (!marks.advance(key, seq, context.currentSystemTimeMs())) {
             metrics.duplicate(topic);
             return;
         }
-        context.forward(record);
+        if (event instanceof CollectorHeartbeat hb) {
+            forward(gate.onHeartbeat(hb, previous, context.currentSystemTimeMs()), record.timestamp());
+        } else {
+            context.forward(record);
+            forward(gate.onTransition(collector, epoch), record.timestamp());
+        }
+    }
+
+    /** Heartbeats the gate let through, each keyed by its host like every event here. */
+    private void forward(List<CollectorHeartbeat> heartbeats, long timestamp) {
+        for (CollectorHeartbeat hb : heartbeats) {
+            context.forward(new Record<String, SpecificRecord>(hb.getHost(), hb, timestamp));
+        }
     }
 
     /** collector|T and collector|H before epochs (so marks written then still hold), collector|epoch|T after. */
@@ -105,6 +128,9 @@ public final class DedupProcessor implements Processor<String, SpecificRecord, S
     public void close() {
         if (sweep != null) {
             sweep.cancel();
+        }
+        if (expire != null) {
+            expire.cancel();
         }
     }
 }

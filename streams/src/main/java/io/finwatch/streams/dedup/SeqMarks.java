@@ -70,6 +70,16 @@ final class SeqMarks {
         return true;
     }
 
+    /** The key's mark, or -1 when it has none. */
+    long mark(String key) {
+        Mark mark = known.get(key);
+        if (mark == null) {
+            mark = new Mark(key, store.get(key));
+            known.put(key, mark);
+        }
+        return mark.present ? mark.seq : -1;
+    }
+
     /** Writes the marks changed since the last save. */
     void save() {
         for (Mark mark : unsaved) {

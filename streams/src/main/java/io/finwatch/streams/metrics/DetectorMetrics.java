@@ -56,6 +56,14 @@ public final class DetectorMetrics {
                 "topic", topic).increment();
     }
 
+    /** Heartbeats taken after waiting their longest for the transitions numbered before them (lost in transit, or a restart). */
+    public void heartbeatsTakenUnordered(int n) {
+        if (n > 0) {
+            counter("finwatch_streams_heartbeats_unordered_total",
+                    "Heartbeats taken before every transition numbered below them was processed, after waiting their longest").increment(n);
+        }
+    }
+
     /** A task's open-episode counters; the task sets them from its store when it starts and moves them with every change. */
     public OpenSockets openSockets(String taskId) {
         OpenSockets open = new OpenSockets(stuck);

@@ -45,7 +45,7 @@ package io.finwatch.streams.state;
  *     forwarded CollectorHeartbeat (single-object encoded), {@link StoreKeys#directoryAddress} -> the host name (UTF-8)
  *     that has the address in one of its namespaces.
  * </ul>
- * {@link #DEDUP} and {@link #DWELL_PENDING} are the detector's bookkeeping, not meant for queries. Deadlines are
+ * {@link #DEDUP}, {@link #DWELL_PENDING} and {@link #HELD_HEARTBEATS} are the detector's bookkeeping, not meant for queries. Deadlines are
  * kept in memory, rebuilt from {@link #CONNECTIONS} when a task starts; versions before 2026-11 kept them in a
  * store {@code finwatch-deadlines}, whose changelog topic a deployment may delete.
  */
@@ -80,6 +80,12 @@ public final class StoreNames {
     public static final String PEERS = "finwatch-peers";
     public static final String PAIR_ENDS = "finwatch-pair-ends";
     public static final String HOST_DIRECTORY = "finwatch-host-directory";
+    /**
+     * Heartbeats read before the transitions their collector numbered before them: host + "|" + 19-digit epoch + "|" +
+     * 19-digit seq -> the CollectorHeartbeat (single-object encoded). Empty but for the moments a catch-up reads one
+     * topic ahead of the other.
+     */
+    public static final String HELD_HEARTBEATS = "finwatch-held-heartbeats";
 
     public static final long DWELL_1M_WINDOW_MS = 60_000L;
     public static final long DWELL_1M_RETENTION_MS = 6 * 3_600_000L;

@@ -24,6 +24,8 @@ public final class CollectorRun {
     private final long intervalMs;
     private int finTimeoutS;
     private long seq;
+    /** The first number of the run, as collectors of schema v3 on send it in every heartbeat. */
+    private long firstSeq = 1;
     private long epoch;
     private Instant now;
     private final Instant startedAt;
@@ -66,8 +68,14 @@ public final class CollectorRun {
         return this;
     }
 
-    /** Continues the sequence from {@code next} (a second writer for the same run, e.g. a heartbeat thread). */
+    /**
+     * Continues the sequence from {@code next} (a second writer for the same run, e.g. a heartbeat thread); before the
+     * run's first event, the run numbers from there.
+     */
     public CollectorRun seqFrom(long next) {
+        if (seq == 0) {
+            firstSeq = next;
+        }
         this.seq = next - 1;
         return this;
     }
@@ -143,7 +151,8 @@ public final class CollectorRun {
 
     public CollectorHeartbeat heartbeat(Map<String, Long> stateCounts, long attached, long orphaned) {
         return CollectorHeartbeat.newBuilder()
-                .setHost(host).setCollectorId(collectorId).setEpoch(epoch).setSeq(++seq).setObservedAt(now).setStartedAt(startedAt)
+                .setHost(host).setCollectorId(collectorId).setEpoch(epoch).setEpochFirstSeq(firstSeq).setSeq(++seq).setObservedAt(now)
+                .setStartedAt(startedAt)
                 .setCollectorVersion("test").setIntervalMs(intervalMs)
                 .setNamespaces(List.of(NamespaceInfo.newBuilder().setNetns(NETNS).setFinTimeoutS(finTimeoutS)
                         .setFinTimeoutSource(FinTimeoutSource.NAMESPACE).setRepresentativePid(1).setSockets(10).build()))

@@ -1,0 +1,180 @@
+package io.finwatch.streams.dedup;
+
+import io.finwatch.schemas.CollectorHeartbeat;
+import io.finwatch.schemas.LostRange;
+import io.finwatch.schemas.SeqRange;
+import io.finwatch.schemas.serde.FinwatchSerde;
+import io.finwatch.streams.state.StoreKeys;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Holds a heartbeat back until the transitions its collector numbered before it have been taken.
+ *
+ * <p>Heartbeats and transitions come on two topics. A heartbeat means "the poll I close has been reported": its sweep
+ * (the episodes a new run's full table left out have ended) and the host's freshness (deadlines that pass now may
+ * raise STUCK) are right only once that poll's transitions are in. Kafka Streams' task idling used to give that order,
+ * at the price of about an eighth of the stream thread (it formats a log line for every empty input partition on
+ * every record); with idling off ({@code max.task.idle.ms=-1}) a heartbeat can be read while the transitions before
+ * it are still on the broker, as when the detector catches up on a backlog. The collector numbers both in one
+ * sequence, so the order is kept here instead: heartbeat {@code seq} is due once every number below it has been taken
+ * or will never come, that is once the run's transitions reached {@code seq - 1}, or {@code seq - 1} was the
+ * heartbeat before it, or the numbers in between were declared shed or lost. The transitions' high-water mark is the
+ * dedup mark, which survives restarts with the task.
+ *
+ * <p>A heartbeat whose transitions do not come (lost in transit, undeclared) is let through after
+ * {@link #HOLD_MAX_MS} of wall-clock time: the catch-up race lasts one fetch, milliseconds, and the heartbeat must
+ * still prove its collector alive well before the host's silence-after. Held heartbeats are in a store too, so one
+ * held across a commit is not lost with the instance (the dedup mark already took its seq).
+ */
+final class HeartbeatGate {
+
+    /** How long a heartbeat waits at most for the transitions numbered before it. */
+    static final long HOLD_MAX_MS = 2_000;
+
+    /** The highest transition seq taken of a collector run, or -1 when none is. */
+    interface TransitionMarks {
+        long upTo(String collectorId, long epoch);
+    }
+
+    private final KeyValueStore<String, byte[]> store;
+    private final TransitionMarks marks;
+    private final FinwatchSerde serde = FinwatchSerde.shared();
+    /** Held heartbeats per collector, in the order they came; collectors with none have no entry. */
+    private final Map<String, ArrayDeque<Held>> held = new HashMap<>();
+
+    private record Held(CollectorHeartbeat heartbeat, long since, String key) {
+    }
+
+    /** Loads the heartbeats held at the task's last commit: they wait again, at most {@link #HOLD_MAX_MS} from now. */
+    HeartbeatGate(KeyValueStore<String, byte[]> store, TransitionMarks marks, long now) {
+        this.store = store;
+        this.marks = marks;
+        List<KeyValue<String, byte[]>> kept = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = store.all()) {
+            it.forEachRemaining(kept::add);
+        }
+        for (KeyValue<String, byte[]> e : kept) {
+            CollectorHeartbeat hb = serde.decode(e.value, CollectorHeartbeat.class);
+            held.computeIfAbsent(hb.getCollectorId(), c -> new ArrayDeque<>(2)).add(new Held(hb, now, e.key));
+        }
+    }
+
+    /**
+     * A heartbeat passed dedup.
+     *
+     * @param previous the seq of the run's heartbeat before it (its dedup mark before this one), -1 if none
+     * @return the heartbeats to take now, oldest first: this one, or none if it must wait
+     */
+    List<CollectorHeartbeat> onHeartbeat(CollectorHeartbeat hb, long previous, long now) {
+        ArrayDeque<Held> queue = held.get(hb.getCollectorId());
+        List<CollectorHeartbeat> out = List.of();
+        if (queue != null) {
+            // A heartbeat of a newer run: the collector sent everything of the older runs before it.
+            out = release(hb.getCollectorId(), queue, Long.MIN_VALUE, hb.getEpoch());
+            queue = held.get(hb.getCollectorId());
+        }
+        if (queue == null && due(hb, previous)) {
+            return append(out, hb);
+        }
+        if (queue == null) {
+            queue = new ArrayDeque<>(2);
+            held.put(hb.getCollectorId(), queue);
+        }
+        String key = key(hb);
+        store.put(key, serde.encode(hb));
+        queue.add(new Held(hb, now, key));
+        return out;
+    }
+
+    /** A transition of the collector's run {@code epoch} was taken: the heartbeats it made due, oldest first. */
+    List<CollectorHeartbeat> onTransition(String collectorId, long epoch) {
+        ArrayDeque<Held> queue = held.get(collectorId);
+        return queue == null ? List.of() : release(collectorId, queue, Long.MIN_VALUE, epoch);
+    }
+
+    /** The heartbeats held {@link #HOLD_MAX_MS} or longer, and those behind them that are due. */
+    List<CollectorHeartbeat> expire(long now) {
+        if (held.isEmpty()) {
+            return List.of();
+        }
+        List<CollectorHeartbeat> out = new ArrayList<>();
+        for (String collector : List.copyOf(held.keySet())) {
+            out.addAll(release(collector, held.get(collector), now - HOLD_MAX_MS, Long.MIN_VALUE));
+        }
+        return out;
+    }
+
+    /** How many heartbeats wait now. */
+    int waiting() {
+        return held.values().stream().mapToInt(ArrayDeque::size).sum();
+    }
+
+    /**
+     * Takes from the head of the queue what is due: held since {@code heldBefore} or earlier, of a run before
+     * {@code newerEpoch}, or with every number below it taken.
+     */
+    private List<CollectorHeartbeat> release(String collector, ArrayDeque<Held> queue, long heldBefore, long newerEpoch) {
+        List<CollectorHeartbeat> out = new ArrayList<>();
+        long previous = -1;
+        for (Iterator<Held> it = queue.iterator(); it.hasNext(); ) {
+            Held h = it.next();
+            CollectorHeartbeat hb = h.heartbeat();
+            boolean afterTaken = !out.isEmpty() && out.get(out.size() - 1).getEpoch() == hb.getEpoch();
+            if (!(h.since() <= heldBefore || hb.getEpoch() < newerEpoch || due(hb, afterTaken ? previous : -1))) {
+                break;
+            }
+            it.remove();
+            store.delete(h.key());
+            out.add(hb);
+            previous = hb.getSeq();
+        }
+        if (queue.isEmpty()) {
+            held.remove(collector);
+        }
+        return out;
+    }
+
+    /** Whether every number of the run below the heartbeat has been taken or will never come. */
+    private boolean due(CollectorHeartbeat hb, long previous) {
+        long need = hb.getSeq() - 1;
+        // Numbers the collector declared shed or lost will not come: wait for the one before them.
+        for (boolean moved = true; moved; ) {
+            moved = false;
+            for (SeqRange r : hb.getShedRanges()) {
+                if (r.getFirst() <= need && need <= r.getLast()) {
+                    need = r.getFirst() - 1;
+                    moved = true;
+                }
+            }
+            if (hb.getLostRanges() != null) {
+                for (LostRange r : hb.getLostRanges()) {
+                    if (r.getEpoch() == hb.getEpoch() && r.getFirst() <= need && need <= r.getLast()) {
+                        need = r.getFirst() - 1;
+                        moved = true;
+                    }
+                }
+            }
+        }
+        // Nothing of a run comes before its first number (known from collectors of schema v3 on).
+        return need < hb.getEpochFirstSeq() || previous >= need || marks.upTo(hb.getCollectorId(), hb.getEpoch()) >= need;
+    }
+
+    private static List<CollectorHeartbeat> append(List<CollectorHeartbeat> list, CollectorHeartbeat hb) {
+        List<CollectorHeartbeat> out = new ArrayList<>(list.size() + 1);
+        out.addAll(list);
+        out.add(hb);
+        return out;
+    }
+
+    private static String key(CollectorHeartbeat hb) {
+        return String.format("%s%c%019d%c%019d", hb.getCollectorId(), StoreKeys.SEP, hb.getEpoch(), StoreKeys.SEP, hb.getSeq());
+    }
+}
