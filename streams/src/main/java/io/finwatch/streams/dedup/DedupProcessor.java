@@ -54,8 +54,10 @@ public final class DedupProcessor implements Processor<String, SpecificRecord, S
         BeforeCommitStore<String, SeqMark> store = context.getStateStore(StoreNames.DEDUP);
         this.marks = new SeqMarks(store.store());
         store.beforeCommit(marks::save);
-        this.gate = new HeartbeatGate(context.getStateStore(StoreNames.HELD_HEARTBEATS),
-                (collector, epoch) -> marks.mark(markKey(collector, epoch, true)), context.currentSystemTimeMs());
+        BeforeCommitStore<String, byte[]> heldStore = context.getStateStore(StoreNames.HELD_HEARTBEATS);
+        this.gate = new HeartbeatGate(heldStore.store(), (collector, epoch) -> marks.mark(markKey(collector, epoch, true)),
+                context.currentSystemTimeMs());
+        heldStore.beforeCommit(gate::save);
         this.sweep = context.schedule(SWEEP_EVERY, PunctuationType.WALL_CLOCK_TIME, this::sweep);
         this.expire = context.schedule(settings.punctuateEvery(), PunctuationType.WALL_CLOCK_TIME, now -> {
             List<CollectorHeartbeat> late = gate.expire(now);

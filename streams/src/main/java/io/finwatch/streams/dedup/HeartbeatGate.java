@@ -31,8 +31,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *
  * <p>A heartbeat whose transitions do not come (lost in transit, undeclared) is let through after
  * {@link #HOLD_MAX_MS} of wall-clock time: the catch-up race lasts one fetch, milliseconds, and the heartbeat must
- * still prove its collector alive well before the host's silence-after. Held heartbeats are in a store too, so one
- * held across a commit is not lost with the instance (the dedup mark already took its seq).
+ * still prove its collector alive well before the host's silence-after. Held heartbeats are written to a store
+ * at each commit that finds them waiting, so one held across a commit is not lost with the instance (the dedup mark
+ * already took its seq).
  */
 final class HeartbeatGate {
 
@@ -49,8 +50,20 @@ final class HeartbeatGate {
     private final FinwatchSerde serde = FinwatchSerde.shared();
     /** Held heartbeats per collector, in the order they came; collectors with none have no entry. */
     private final Map<String, ArrayDeque<Held>> held = new HashMap<>();
+    /** Keys of heartbeats let through since the last save that the store still has. */
+    private final List<String> unheld = new ArrayList<>();
 
-    private record Held(CollectorHeartbeat heartbeat, long since, String key) {
+    private static final class Held {
+        final CollectorHeartbeat heartbeat;
+        final long since;
+        /** Its key once it is in the store: most heartbeats wait less than a commit interval and never get there. */
+        String key;
+
+        Held(CollectorHeartbeat heartbeat, long since, String key) {
+            this.heartbeat = heartbeat;
+            this.since = since;
+            this.key = key;
+        }
     }
 
     /** Loads the heartbeats held at the task's last commit: they wait again, at most {@link #HOLD_MAX_MS} from now. */
@@ -88,9 +101,7 @@ final class HeartbeatGate {
             queue = new ArrayDeque<>(2);
             held.put(hb.getCollectorId(), queue);
         }
-        String key = key(hb);
-        store.put(key, serde.encode(hb));
-        queue.add(new Held(hb, now, key));
+        queue.add(new Held(hb, now, null));
         return out;
     }
 
@@ -112,6 +123,22 @@ final class HeartbeatGate {
         return out;
     }
 
+    /** Brings the store to what waits now; runs right before each commit (see {@code BeforeCommitStore}). */
+    void save() {
+        for (String key : unheld) {
+            store.delete(key);
+        }
+        unheld.clear();
+        for (ArrayDeque<Held> queue : held.values()) {
+            for (Held h : queue) {
+                if (h.key == null) {
+                    h.key = key(h.heartbeat);
+                    store.put(h.key, serde.encode(h.heartbeat));
+                }
+            }
+        }
+    }
+
     /** How many heartbeats wait now. */
     int waiting() {
         return held.values().stream().mapToInt(ArrayDeque::size).sum();
@@ -126,13 +153,15 @@ final class HeartbeatGate {
         long previous = -1;
         for (Iterator<Held> it = queue.iterator(); it.hasNext(); ) {
             Held h = it.next();
-            CollectorHeartbeat hb = h.heartbeat();
+            CollectorHeartbeat hb = h.heartbeat;
             boolean afterTaken = !out.isEmpty() && out.get(out.size() - 1).getEpoch() == hb.getEpoch();
-            if (!(h.since() <= heldBefore || hb.getEpoch() < newerEpoch || due(hb, afterTaken ? previous : -1))) {
+            if (!(h.since <= heldBefore || hb.getEpoch() < newerEpoch || due(hb, afterTaken ? previous : -1))) {
                 break;
             }
             it.remove();
-            store.delete(h.key());
+            if (h.key != null) {
+                unheld.add(h.key);
+            }
             out.add(hb);
             previous = hb.getSeq();
         }

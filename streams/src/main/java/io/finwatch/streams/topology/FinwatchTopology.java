@@ -132,7 +132,7 @@ public final class FinwatchTopology {
         t.addStateStore(window(StoreNames.CLOSE_WAIT_DWELL_1H, StoreNames.DWELL_1H_WINDOW_MS, StoreNames.DWELL_1H_RETENTION_MS), DETECT);
         t.addStateStore(inMemory(inMemoryStores, StoreNames.PEERS, new RecordSerde<>(PairFact.class)), DETECT);
         t.addStateStore(inMemory(inMemoryStores, StoreNames.HOST_DIRECTORY, Serdes.ByteArray()), DIRECTORY, DETECT);
-        t.addStateStore(inMemory(inMemoryStores, StoreNames.HELD_HEARTBEATS, Serdes.ByteArray()), DEDUP);
+        t.addStateStore(new BeforeCommitStoreBuilder<>(StoreNames.HELD_HEARTBEATS, Serdes.String(), Serdes.ByteArray()), DEDUP);
         return t;
     }
 
