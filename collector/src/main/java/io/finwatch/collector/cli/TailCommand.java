@@ -146,7 +146,8 @@ public final class TailCommand implements Callable<Integer> {
         try {
             rec = serde.decodeAny(r.value());
         } catch (FinwatchSerdeException e) {
-            System.err.printf("finwatch tail: %s partition %d offset %d: not a finwatch record: %s%n",
+            // The message says what the bytes are not: a finwatch record at all, one of a schema this build lacks, whole.
+            System.err.printf("finwatch tail: %s partition %d offset %d: %s%n",
                     r.topic(), r.partition(), r.offset(), e.getMessage());
             return;
         }

@@ -203,7 +203,16 @@ final class HeartbeatGate {
         return out;
     }
 
+    /** collector_id|epoch|seq, the numbers zero-padded to 19 digits so that a collector's keys sort in its order. */
     private static String key(CollectorHeartbeat hb) {
-        return String.format("%s%c%019d%c%019d", hb.getCollectorId(), StoreKeys.SEP, hb.getEpoch(), StoreKeys.SEP, hb.getSeq());
+        StringBuilder k = new StringBuilder(hb.getCollectorId().length() + 40).append(hb.getCollectorId()).append(StoreKeys.SEP);
+        padded(k, hb.getEpoch()).append(StoreKeys.SEP);
+        return padded(k, hb.getSeq()).toString();
+    }
+
+    private static StringBuilder padded(StringBuilder k, long n) {
+        String digits = Long.toString(n);
+        k.append("0".repeat(Math.max(0, 19 - digits.length())));
+        return k.append(digits);
     }
 }
