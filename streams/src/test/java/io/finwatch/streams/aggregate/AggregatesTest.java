@@ -147,5 +147,13 @@ class AggregatesTest extends DetectorTest {
         assertThat(open.get("node-5|200|envoy")).as("empty entries are removed").isNull();
         assertThat(det.metrics().registry().get("finwatch_streams_open_fin_wait2").tag("state", "orphaned").gauge().value()).isEqualTo(3);
         assertThat(det.metrics().registry().get("finwatch_streams_open_fin_wait2").tag("state", "attached").gauge().value()).isEqualTo(1);
+
+        // envoy, at zero, opens two more and closes one: its count starts again from zero, not from what it was.
+        Socket[] more = {run.socket(46005), run.socket(46006)};
+        det.send(run.attached(more[0], TcpState.ESTABLISHED, TcpState.FIN_WAIT2, ENVOY));
+        det.send(run.attached(more[1], TcpState.ESTABLISHED, TcpState.FIN_WAIT2, ENVOY));
+        det.send(run.gone(more[0], TcpState.FIN_WAIT2));
+        assertThat(open.get("node-5|200|envoy")).isEqualTo(new OpenCounts(1, 0));
+        assertThat(hosts.get("node-5")).isEqualTo(new OpenCounts(2, 3));
     }
 }
