@@ -87,22 +87,18 @@ final class HeartbeatGate {
      * @return the heartbeats to take now, oldest first: this one, or none if it must wait
      */
     List<CollectorHeartbeat> onHeartbeat(CollectorHeartbeat hb, long previous, long now) {
+        // Behind any that wait, even of an older run: a newer run's heartbeat says nothing of the older run's transitions,
+        // which are on the other topic (a newer run's transition does: the collector sends its buffer in order).
         ArrayDeque<Held> queue = held.get(hb.getCollectorId());
-        List<CollectorHeartbeat> out = List.of();
-        if (queue != null) {
-            // A heartbeat of a newer run: the collector sent everything of the older runs before it.
-            out = release(hb.getCollectorId(), queue, Long.MIN_VALUE, hb.getEpoch());
-            queue = held.get(hb.getCollectorId());
-        }
         if (queue == null && due(hb, previous)) {
-            return append(out, hb);
+            return List.of(hb);
         }
         if (queue == null) {
             queue = new ArrayDeque<>(2);
             held.put(hb.getCollectorId(), queue);
         }
         queue.add(new Held(hb, now, null));
-        return out;
+        return List.of();
     }
 
     /** A transition of the collector's run {@code epoch} was taken: the heartbeats it made due, oldest first. */
@@ -137,11 +133,6 @@ final class HeartbeatGate {
                 }
             }
         }
-    }
-
-    /** How many heartbeats wait now. */
-    int waiting() {
-        return held.values().stream().mapToInt(ArrayDeque::size).sum();
     }
 
     /**
@@ -194,13 +185,6 @@ final class HeartbeatGate {
         }
         // Nothing of a run comes before its first number (known from collectors of schema v3 on).
         return need < hb.getEpochFirstSeq() || previous >= need || marks.upTo(hb.getCollectorId(), hb.getEpoch()) >= need;
-    }
-
-    private static List<CollectorHeartbeat> append(List<CollectorHeartbeat> list, CollectorHeartbeat hb) {
-        List<CollectorHeartbeat> out = new ArrayList<>(list.size() + 1);
-        out.addAll(list);
-        out.add(hb);
-        return out;
     }
 
     /** collector_id|epoch|seq, the numbers zero-padded to 19 digits so that a collector's keys sort in its order. */

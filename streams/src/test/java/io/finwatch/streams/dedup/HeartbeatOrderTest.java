@@ -73,6 +73,27 @@ class HeartbeatOrderTest extends DetectorTest {
                 .isEmpty();
     }
 
+    /** A new run's heartbeat read first says nothing of the old run's last transitions: those come on the other topic. */
+    @Test
+    void aNewRunsHeartbeatDoesNotLetTheOldRunsWaitingOnesThrough() {
+        CollectorRun first = new CollectorRun("node-1", "node-1-c1", T0, 1000, FIN_TIMEOUT_S).epoch(1);
+        det.send(first.heartbeat());
+        SocketTransition lastOfFirst = first.at(T0.plusSeconds(1)).attached(first.socket(40001), TcpState.FIN_WAIT1, TcpState.FIN_WAIT2, APP);
+        CollectorHeartbeat closingFirst = first.heartbeat();
+        CollectorRun second = new CollectorRun("node-1", "node-1-c1", T0.plusSeconds(2), 1000, FIN_TIMEOUT_S).epoch(2)
+                .seqFrom(first.lastSeq() + 1);
+        SocketTransition firstOfSecond = second.attached(second.socket(40002), null, TcpState.FIN_WAIT2, APP);
+        CollectorHeartbeat openingSecond = second.heartbeatAfterFullTable(firstOfSecond.getSeq());
+        long before = summary().lastSeq();
+
+        det.send(closingFirst).send(openingSecond);
+        assertThat(summary().lastSeq()).isEqualTo(before);
+        det.send(lastOfFirst);
+        assertThat(summary().lastSeq()).isEqualTo(closingFirst.getSeq());
+        det.send(firstOfSecond);
+        assertThat(summary().lastSeq()).isEqualTo(openingSecond.getSeq());
+    }
+
     @Test
     void aHeartbeatWhoseTransitionsNeverComeIsTakenAfterItsLongestWait() {
         CollectorRun run = new CollectorRun("node-1", "node-1-c1", T0, 1000, FIN_TIMEOUT_S).epoch(1);
