@@ -92,14 +92,16 @@ public final class DedupProcessor implements Processor<String, SpecificRecord, S
             return;
         }
         if (event instanceof CollectorHeartbeat hb) {
-            forward(gate.onHeartbeat(hb, previous, context.currentSystemTimeMs()), record.timestamp());
+            if (gate.onHeartbeat(hb, previous, context.currentSystemTimeMs())) {
+                context.forward(record);
+            }
         } else {
             context.forward(record);
             forward(gate.onTransition(collector, epoch), record.timestamp());
         }
     }
 
-    /** Heartbeats the gate let through, each keyed by its host like every event here. */
+    /** Heartbeats the gate let through after waiting, each keyed by its host like every event here. */
     private void forward(List<CollectorHeartbeat> heartbeats, long timestamp) {
         for (CollectorHeartbeat hb : heartbeats) {
             context.forward(new Record<String, SpecificRecord>(hb.getHost(), hb, timestamp));

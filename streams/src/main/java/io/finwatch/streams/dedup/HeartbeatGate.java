@@ -84,21 +84,21 @@ final class HeartbeatGate {
      * A heartbeat passed dedup.
      *
      * @param previous the seq of the run's heartbeat before it (its dedup mark before this one), -1 if none
-     * @return the heartbeats to take now, oldest first: this one, or none if it must wait
+     * @return whether it is taken now; if not, it waits
      */
-    List<CollectorHeartbeat> onHeartbeat(CollectorHeartbeat hb, long previous, long now) {
+    boolean onHeartbeat(CollectorHeartbeat hb, long previous, long now) {
         // Behind any that wait, even of an older run: a newer run's heartbeat says nothing of the older run's transitions,
         // which are on the other topic (a newer run's transition does: the collector sends its buffer in order).
         ArrayDeque<Held> queue = held.get(hb.getCollectorId());
         if (queue == null && due(hb, previous)) {
-            return List.of(hb);
+            return true;
         }
         if (queue == null) {
             queue = new ArrayDeque<>(2);
             held.put(hb.getCollectorId(), queue);
         }
         queue.add(new Held(hb, now, null));
-        return List.of();
+        return false;
     }
 
     /** A transition of the collector's run {@code epoch} was taken: the heartbeats it made due, oldest first. */
