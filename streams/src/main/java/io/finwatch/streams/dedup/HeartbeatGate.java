@@ -26,8 +26,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * it are still on the broker, as when the detector catches up on a backlog. The collector numbers both in one
  * sequence, so the order is kept here instead: heartbeat {@code seq} is due once every number below it has been taken
  * or will never come, that is once the run's transitions reached {@code seq - 1}, or {@code seq - 1} was the
- * heartbeat before it, or the numbers in between were declared shed or lost. The transitions' high-water mark is the
- * dedup mark, which survives restarts with the task.
+ * heartbeat before it, or the numbers in between were declared shed or lost, or a transition of a later run of the
+ * collector was taken (it sends its buffer in order, so the earlier run's transitions came first). The transitions'
+ * high-water mark is the dedup mark, which survives restarts with the task.
  *
  * <p>A heartbeat whose transitions do not come (lost in transit, undeclared) is let through after
  * {@link #HOLD_MAX_MS} of wall-clock time: the catch-up race lasts one fetch, milliseconds, and the heartbeat must
