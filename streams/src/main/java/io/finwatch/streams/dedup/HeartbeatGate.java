@@ -20,19 +20,19 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *
  * <p>Heartbeats and transitions come on two topics. A heartbeat means "the poll I close has been reported": its sweep
  * (the episodes a new run's full table left out have ended) and the host's freshness (deadlines that pass now may
- * raise STUCK) are right only once that poll's transitions are in. Kafka Streams' task idling used to give that order,
- * at the price of about an eighth of the stream thread (it formats a log line for every empty input partition on
- * every record); with idling off ({@code max.task.idle.ms=-1}) a heartbeat can be read while the transitions before
- * it are still on the broker, as when the detector catches up on a backlog. The collector numbers both in one
- * sequence, so the order is kept here instead: heartbeat {@code seq} is due once every number below it has been taken
+ * raise STUCK) are right only once that poll's transitions are in. Kafka Streams' task idling waits for a partition's
+ * data it knows to be on the broker, not for records the collector has yet to get there: a heartbeat can still be read
+ * before the transitions of its own poll when those reach the broker a moment later. The collector numbers both in
+ * one sequence, so the order is checked here too: heartbeat {@code seq} is due once every number below it has been taken
  * or will never come, that is once the run's transitions reached {@code seq - 1}, or {@code seq - 1} was the
  * heartbeat before it, or the numbers in between were declared shed or lost, or a transition of a later run of the
  * collector was taken (it sends its buffer in order, so the earlier run's transitions came first). The transitions'
  * high-water mark is the dedup mark, which survives restarts with the task.
  *
- * <p>A heartbeat whose transitions do not come (lost in transit, undeclared) is let through after
- * {@link #HOLD_MAX_MS} of wall-clock time: the catch-up race lasts one fetch, milliseconds, and the heartbeat must
- * still prove its collector alive well before the host's silence-after. Held heartbeats are written to a store
+ * <p>A heartbeat whose transitions do not come (lost in transit, undeclared, or sent to the dead-letter topic) is let
+ * through after {@link #HOLD_MAX_MS} of wall-clock time: it must still prove its collector alive well before the
+ * host's silence-after. That is too short to stand in for idling: with idling off, a catch-up reads heartbeats seconds
+ * ahead of their transitions (docs/benchmarks.md, session 10). Held heartbeats are written to a store
  * at each commit that finds them waiting, so one held across a commit is not lost with the instance (the dedup mark
  * already took its seq).
  */
