@@ -52,11 +52,7 @@ final class SeqMarks {
      * @return false for an event at or below the mark: already taken
      */
     boolean advance(String key, long seq, long nowMs) {
-        Mark mark = known.get(key);
-        if (mark == null) {
-            mark = new Mark(key, store.get(key));
-            known.put(key, mark);
-        }
+        Mark mark = lookup(key);
         if (mark.present && seq <= mark.seq) {
             return false;
         }
@@ -72,12 +68,13 @@ final class SeqMarks {
 
     /** The key's mark, or -1 when it has none. */
     long mark(String key) {
-        Mark mark = known.get(key);
-        if (mark == null) {
-            mark = new Mark(key, store.get(key));
-            known.put(key, mark);
-        }
+        Mark mark = lookup(key);
         return mark.present ? mark.seq : -1;
+    }
+
+    /** The key's mark as this task has it, read from the store the first time. */
+    private Mark lookup(String key) {
+        return known.computeIfAbsent(key, k -> new Mark(k, store.get(k)));
     }
 
     /** Writes the marks changed since the last save. */
