@@ -133,7 +133,8 @@ class RealSocketsToAnomaliesTest {
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         List<FinWait2Anomaly> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        try {
             var infos = c.partitionsFor(ANOMALIES, Duration.ofSeconds(5));
             if (infos == null || infos.isEmpty()) {
                 return out;
@@ -149,6 +150,9 @@ class RealSocketsToAnomaliesTest {
             }
         } catch (org.apache.kafka.common.errors.TimeoutException notYet) {
             // topic not created yet
+        } finally {
+            // A close's default wait is 30 s, the whole of the caller's await: once it blocked on a loaded CI machine.
+            c.close(Duration.ofSeconds(2));
         }
         return out;
     }
