@@ -3,6 +3,7 @@ package io.finwatch.streams.app;
 import io.finwatch.common.http.HttpEndpoint;
 import io.finwatch.common.http.MetricsRoutes;
 import io.finwatch.common.config.HostPort;
+import io.finwatch.streams.config.FormatLocale;
 import io.finwatch.streams.config.KafkaStreamsProperties;
 import io.finwatch.streams.metrics.DetectorMetrics;
 import io.finwatch.streams.query.AdvertisedAddress;
@@ -67,6 +68,7 @@ public final class StreamsApp implements AutoCloseable {
      *                               is left running then
      */
     public static StreamsApp start(StreamsAppConfig config, PrometheusMeterRegistry registry) {
+        FormatLocale.pin();
         registry.config().meterFilter(StoreMetricTags.FILTER);
         StreamsHealth health = new StreamsHealth();
         ApiSecurity security = config.security();

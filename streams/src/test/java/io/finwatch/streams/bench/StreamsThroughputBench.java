@@ -6,6 +6,7 @@ import io.finwatch.schemas.FinWait2Anomaly;
 import io.finwatch.schemas.TcpState;
 import io.finwatch.schemas.serde.FinwatchSerde;
 import io.finwatch.streams.config.BoundedRocksDb;
+import io.finwatch.streams.config.FormatLocale;
 import io.finwatch.streams.config.KafkaStreamsProperties;
 import io.finwatch.streams.config.StreamsSettings;
 import io.finwatch.streams.metrics.DetectorMetrics;
@@ -86,6 +87,10 @@ public final class StreamsThroughputBench {
         String commitMs = args.length > 4 ? args[4] : "100";
         // "noop,detector" (the default) measures the floor and then the detector, pairing on, over the same backlog.
         List<String> modes = List.of((args.length > 5 ? args[5] : "noop,detector").split(","));
+        // As StreamsApp does; -Dfinwatch.bench.hostLocale=true keeps the host's, to measure what pinning it saves.
+        if (!Boolean.getBoolean("finwatch.bench.hostLocale")) {
+            FormatLocale.pin();
+        }
         Path state = Files.createTempDirectory("finwatch-bench");
         try {
             run(count, hosts, threads, partitions, commitMs, modes, state);
