@@ -155,6 +155,8 @@ final class LocalCommand implements Callable<Integer> {
      * a quarter of a fleet instance's. {@code KAFKA_STREAMS_*} variables still override them.
      */
     static final Map<String, String> ONE_HOST_STREAMS = Map.of(
+            // One partition: one task per sub-topology, which one thread runs; a second would only poll.
+            StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1",
             StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, Long.toString(16L << 20),
             BoundedRocksDb.MEMORY_BYTES_CONFIG, Long.toString(16L << 20),
             // Idle, the detector still runs a punctuation every second, and each one makes Streams commit: a
