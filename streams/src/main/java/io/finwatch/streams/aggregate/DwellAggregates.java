@@ -3,6 +3,7 @@ package io.finwatch.streams.aggregate;
 import io.finwatch.streams.state.StoreKeys;
 import io.finwatch.streams.state.StoreNames;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +32,13 @@ import org.apache.kafka.streams.state.WindowStore;
  */
 public final class DwellAggregates {
 
-    private static final int CACHED = 4096;
+    /**
+     * Heap kept for decoded histograms, per instance. A histogram's counts take 10-20 KB at 1% resolution over dwells
+     * of minutes to days, and each task has two instances (FIN_WAIT2 and CLOSE_WAIT): the 4,096 histograms each once
+     * kept came to 0.5-1 GB of live heap on one JVM of six tasks, its collections then taking seconds; a fold that
+     * touches more slots than fit gains nothing from them anyway. This is a few hundred.
+     */
+    static final long CACHED_BYTES = 4L << 20;
     /** Most episodes one fold takes, so a backlog cannot stall the stream thread; the rest wait for the next fold. */
     private static final int FOLD_BATCH = 100_000;
 
@@ -51,12 +58,9 @@ public final class DwellAggregates {
     private final WindowStore<String, byte[]> perMinute;
     private final WindowStore<String, byte[]> perHour;
     private final DwellHistogramCodec.Encoder encoder = new DwellHistogramCodec.Encoder();
-    private final Map<Slot, Histogram> decoded = new LinkedHashMap<>(1024, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Slot, Histogram> eldest) {
-            return size() > CACHED;
-        }
-    };
+    /** Least recently folded first; a histogram is taken out while it is changed, so its footprint here is the one counted. */
+    private final LinkedHashMap<Slot, Histogram> decoded = new LinkedHashMap<>();
+    private long decodedBytes;
 
     /** Where one histogram lives: the all-time store (window -1) or a window store and window start. */
     private record Slot(String store, String key, long windowStart) {
@@ -127,15 +131,16 @@ public final class DwellAggregates {
     }
 
     private void add(Slot slot, List<Long> values) {
-        Histogram h = decoded.get(slot);
-        if (h == null) {
+        Histogram h = decoded.remove(slot);
+        if (h != null) {
+            decodedBytes -= h.getEstimatedFootprintInBytes();
+        } else {
             byte[] stored = switch (slot.store()) {
                 case StoreNames.DWELL_ALL_TIME -> allTime.get(slot.key());
                 case StoreNames.DWELL_1M -> perMinute.fetch(slot.key(), slot.windowStart());
                 default -> perHour.fetch(slot.key(), slot.windowStart());
             };
             h = stored == null ? DwellHistogramCodec.empty() : DwellHistogramCodec.decode(stored);
-            decoded.put(slot, h);
         }
         values.forEach(h::recordValue);
         byte[] encoded = encoder.encode(h);
@@ -144,5 +149,21 @@ public final class DwellAggregates {
             case StoreNames.DWELL_1M -> perMinute.put(slot.key(), encoded, slot.windowStart());
             default -> perHour.put(slot.key(), encoded, slot.windowStart());
         }
+        keep(slot, h);
+    }
+
+    private void keep(Slot slot, Histogram h) {
+        decoded.put(slot, h);
+        decodedBytes += h.getEstimatedFootprintInBytes();
+        Iterator<Histogram> eldest = decoded.values().iterator();
+        while (decodedBytes > CACHED_BYTES && eldest.hasNext()) {
+            decodedBytes -= eldest.next().getEstimatedFootprintInBytes();
+            eldest.remove();
+        }
+    }
+
+    /** Bytes of decoded histograms kept; for tests. */
+    long cachedBytes() {
+        return decodedBytes;
     }
 }
