@@ -28,12 +28,12 @@ COPY docker/healthz /opt/finwatch/healthz
 # (the root filesystem is read-only in Kubernetes), and /healthz is where the HEALTHCHECK looks for it.
 # JNA unpacks its native library under $XDG_CACHE_HOME (else ~/.cache): /tmp is the one writable place when
 # the root filesystem is read-only.
-# JDK_JAVA_OPTIONS holds the launcher's COLLECT_FLAGS (C1 only, serial GC, small heap: docs/benchmarks.md);
-# setting it in the pod spec replaces them.
+# JDK_JAVA_OPTIONS holds the launcher's COLLECT_FLAGS (C1 only, serial GC, small heap given back, native heap
+# trimmed: docs/benchmarks.md); setting it in the pod spec replaces them.
 ENV FINWATCH_BUFFER_DIR=/var/lib/finwatch/buffer \
     FINWATCH_METRICS=127.0.0.1:9404 \
     XDG_CACHE_HOME=/tmp \
-    JDK_JAVA_OPTIONS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=0.05 -Xms16m -Xmx256m"
+    JDK_JAVA_OPTIONS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms16m -Xmx256m -Xmn8m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:TrimNativeHeapInterval=5000"
 RUN mkdir -p /var/lib/finwatch/buffer
 
 # uid 0, on purpose. A non-root process keeps no capability across execve() unless it is an ambient capability,

@@ -94,6 +94,7 @@ public final class CollectorCpuHarness {
         double[] anchorPercent = new double[rounds];
         double[] ratio = new double[rounds];
         List<Long> rssKiB = new ArrayList<>();
+        List<Long> anonKiB = new ArrayList<>();
 
         System.out.println("round  collector %cpu  anchor %cpu  ratio   rss MB");
         ProcessUsage usage = ProcessUsage.of(procfs, pid);
@@ -108,7 +109,9 @@ public final class CollectorCpuHarness {
             for (int s = 1; s <= ROUND_SECONDS; s++) {
                 long wake = wall + TimeUnit.SECONDS.toNanos(s);
                 TimeUnit.NANOSECONDS.sleep(wake - System.nanoTime());
-                rssKiB.add(ProcessUsage.of(procfs, pid).rssKiB());
+                ProcessUsage sample = ProcessUsage.of(procfs, pid);
+                rssKiB.add(sample.rssKiB());
+                anonKiB.add(sample.anonKiB());
             }
             ProcessUsage now = ProcessUsage.of(procfs, pid);
             long anchorNow = anchor.cpuNanos();
@@ -156,8 +159,10 @@ public final class CollectorCpuHarness {
         System.out.printf("CPU per poll: collector %.1f ms per poll (%.0f polls), anchor %.1f ms per read (%d reads); "
                 + "ratio %.1f%n", collectorMsPerPoll, polls, anchorMsPerRead, anchorReads,
                 collectorMsPerPoll / anchorMsPerRead);
-        System.out.printf("collector RSS: median %.0f MB, max %.0f MB%n", PollHarness.median(rss) / 1024,
-                Arrays.stream(rss).max().orElse(0) / 1024.0);
+        long[] anon = anonKiB.stream().mapToLong(Long::longValue).toArray();
+        System.out.printf("collector RSS: median %.0f MB, max %.0f MB; anonymous (RssAnon): median %.1f MB, max %.1f MB%n",
+                PollHarness.median(rss) / 1024, Arrays.stream(rss).max().orElse(0) / 1024.0,
+                PollHarness.median(anon) / 1024, Arrays.stream(anon).max().orElse(0) / 1024.0);
         System.out.println("collector threads by CPU over the window, % of one core (threads of one name added up):");
         System.out.println("  thread (15 chars)  total   user  system");
         double percentPerTick = 100.0 / ProcessUsage.USER_HZ / windowSeconds;

@@ -8,8 +8,10 @@ import java.io.IOException;
  *
  * @param cpuTicks user + system time of all its threads, in ticks of 1/{@link #USER_HZ} s
  * @param rssKiB   resident set size (VmRSS): heap actually touched, code, mapped queue files in memory
+ * @param anonKiB  its anonymous part (RssAnon): what the process allocated (heap, metaspace, code cache, malloc),
+ *                 without the jars, the JDK's files and the queue files it maps
  */
-record ProcessUsage(long cpuTicks, long rssKiB) {
+record ProcessUsage(long cpuTicks, long rssKiB, long anonKiB) {
     /** /proc reports CPU time in USER_HZ ticks, which is 100 on every Linux architecture but alpha. */
     static final int USER_HZ = 100;
 
@@ -20,7 +22,7 @@ record ProcessUsage(long cpuTicks, long rssKiB) {
         if (stat == null || status == null) {
             throw new IOException("process " + pid + " exited");
         }
-        return new ProcessUsage(cpuTicks(stat, pid), rssKiB(status, pid));
+        return new ProcessUsage(cpuTicks(stat, pid), kiB(status, "VmRSS:", pid), kiB(status, "RssAnon:", pid));
     }
 
     double cpuSeconds() {
@@ -46,12 +48,12 @@ record ProcessUsage(long cpuTicks, long rssKiB) {
         return new long[] {Long.parseLong(fields[11]), Long.parseLong(fields[12])};
     }
 
-    static long rssKiB(String status, int pid) throws IOException {
+    static long kiB(String status, String field, int pid) throws IOException {
         for (String line : status.split("\n")) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.substring("VmRSS:".length()).replace("kB", "").trim());
+            if (line.startsWith(field)) {
+                return Long.parseLong(line.substring(field.length()).replace("kB", "").trim());
             }
         }
-        throw new IOException("/proc/" + pid + "/status has no VmRSS line (a kernel thread or a zombie?)");
+        throw new IOException("/proc/" + pid + "/status has no " + field + " line (a kernel thread or a zombie?)");
     }
 }

@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
         description = "finwatch on one machine.", subcommands = LocalCommand.class)
 public final class LocalMain {
     public static void main(String[] args) {
-        // Before the first logger: the collector's and the streams' jars each carry a logback.xml of their own.
+        // Before the first logger: the streams' jar carries a logback.xml of its own, and the collector's a logging
+        // configurator that steps aside only when this property is set (CollectorLogConfig).
         if (System.getProperty("logback.configurationFile") == null) {
             System.setProperty("logback.configurationFile", "finwatch-local-logback.xml");
         }

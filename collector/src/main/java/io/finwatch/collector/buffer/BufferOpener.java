@@ -22,6 +22,14 @@ import org.slf4j.LoggerFactory;
  */
 final class BufferOpener {
     private static final Logger LOG = LoggerFactory.getLogger(BufferOpener.class);
+    /**
+     * How much of a cycle file Chronicle maps at a time (its default is 64 MB). A chunk stays mapped, and its pages
+     * in the collector's RSS, while the appender or a tailer is in it: with 64 MB chunks the whole first poll of a
+     * 200k-socket host (~45 MB of FIRST_SEEN events), or a backlog the publisher catches up on, stayed resident until
+     * the cycle rolled; with 4 MB, only the chunks the appender and the publisher are in (docs/benchmarks.md,
+     * "Session 11"). Records are a few hundred bytes, far under the quarter of a chunk Chronicle allows one.
+     */
+    static final long BLOCK_SIZE = 4L << 20;
     private static final String LOST_CYCLE = "Its events that Kafka had not acknowledged are declared lost in the "
             + "next heartbeats (lost_ranges).";
 
@@ -149,6 +157,7 @@ final class BufferOpener {
     private static SingleChronicleQueue build(BufferSettings settings, CycleRetention retention) {
         return SingleChronicleQueueBuilder.binary(settings.dir())
                 .rollCycle(settings.rollCycle())
+                .blockSize(BLOCK_SIZE)
                 .timeProvider(new ClockTimeProvider(settings.clock()))
                 .storeFileListener(retention)
                 .build();

@@ -1,6 +1,7 @@
 package io.finwatch.collector.cli;
 
 import io.finwatch.collector.buffer.BufferSettings;
+import io.finwatch.collector.buffer.ChroniclePosix;
 import io.finwatch.collector.buffer.EventKind;
 import io.finwatch.collector.daemon.CollectorDaemon;
 import io.finwatch.collector.kube.KubernetesAccess;
@@ -125,6 +126,7 @@ public final class CollectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        ChroniclePosix.skipNativeBinding();
         Converters.requirePositive(interval, "--interval");
         Converters.requireNotNegative(fullScanEvery, "--full-scan-every");
         long maxBytes = Converters.bytes(bufferMaxBytes);

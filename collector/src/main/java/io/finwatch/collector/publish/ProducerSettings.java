@@ -49,6 +49,11 @@ public final class ProducerSettings {
         // acknowledged position; long enough to ride out a broker restart or leader election.
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "2000");
+        // No push of the client's own metrics to the broker (KIP-714): the collector exports them on /metrics, and
+        // the telemetry reporter alone loads ~70 classes (OpenTelemetry's protobuf among them) into a daemon whose
+        // class metadata is half its memory (docs/benchmarks.md, "Session 11"). A cluster that collects client
+        // metrics can turn it back on through --kafka-config.
+        p.put(ProducerConfig.ENABLE_METRICS_PUSH_CONFIG, "false");
         for (String name : user.stringPropertyNames()) {
             String value = user.getProperty(name);
             if (FORCED.containsKey(name) && !FORCED.get(name).equals(value) || REMOVED.contains(name)) {

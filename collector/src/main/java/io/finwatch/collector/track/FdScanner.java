@@ -5,7 +5,6 @@ import io.finwatch.collector.track.InodeGroup.Member;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.util.ArrayList;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +36,7 @@ final class FdScanner {
      * @param live every live inode, of every namespace
      * @return the scan's number: the members it saw have it as {@link Member#seenByScan}
      */
-    long scan(NetNamespace ns, Map<Long, Member> live) {
+    long scan(NetNamespace ns, InodeMembers live) {
         long scan = ++scans;
         for (int pid : ns.pids()) {
             SocketFds sockets = socketFds(pid);

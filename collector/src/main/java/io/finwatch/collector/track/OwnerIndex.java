@@ -57,7 +57,7 @@ public final class OwnerIndex {
     private final Clock clock;
 
     /** Every live socket inode, owned or not. The only structure with an entry per socket. */
-    private final Map<Long, Member> live = new HashMap<>();
+    private final InodeMembers live = new InodeMembers();
     /** Owned inodes per (owner, namespace): what the per-poll liveness check walks. */
     private final Map<Holding, InodeGroup> owned = new HashMap<>();
     private boolean wholeTableNext;
@@ -167,15 +167,15 @@ public final class OwnerIndex {
 
     /** Forgets every live inode not in {@code keep} (inode to namespace) or listed under another namespace. */
     private void forgetAllExcept(Map<Long, Long> keep) {
-        List<Long> gone = new ArrayList<>();
-        for (Member m : live.values()) {
+        List<Member> gone = new ArrayList<>();
+        live.forEach(m -> {
             Long netns = keep.get(m.inode);
             if (netns == null || netns != m.netns) {
-                gone.add(m.inode);
+                gone.add(m);
             }
-        }
-        for (long inode : gone) {
-            forget(inode);
+        });
+        for (Member m : gone) {
+            forget(m.inode);
         }
     }
 
@@ -218,7 +218,7 @@ public final class OwnerIndex {
                 forget(inode);
             }
             m = new Member(inode, netns);
-            live.put(inode, m);
+            live.put(m);
             toSearch.computeIfAbsent(netns, k -> new ArrayList<>()).add(m);
         }
         checkOwners(namespaces, toSearch);
