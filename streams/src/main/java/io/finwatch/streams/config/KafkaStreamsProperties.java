@@ -39,8 +39,8 @@ public final class KafkaStreamsProperties {
         Map<String, String> d = new LinkedHashMap<>();
         // Two stream threads: under exactly-once each thread waits at every commit (100 ms) until the broker has
         // every batch of its transaction, about a third of its time; a second thread processes its own tasks
-        // meanwhile. 1.4-1.7x the transitions per second of one thread on two cores with the broker beside it,
-        // a third thread no more (docs/benchmarks.md, session 11). More cores: more threads, or more instances.
+        // meanwhile: 1.05-1.3x the transitions per second of one thread on two cores with the broker in the same
+        // JVM, a third thread no more (docs/benchmarks.md, session 11). More cores: more threads, or more instances.
         d.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "2");
         // Hot keys (dedup marks, open counts, host summaries) change on almost every record: a bigger record
         // cache folds those writes before they reach RocksDB and the changelog.
