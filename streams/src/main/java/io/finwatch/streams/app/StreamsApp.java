@@ -4,6 +4,7 @@ import io.finwatch.common.http.HttpEndpoint;
 import io.finwatch.common.http.MetricsRoutes;
 import io.finwatch.common.config.HostPort;
 import io.finwatch.streams.config.KafkaStreamsProperties;
+import io.finwatch.streams.config.PunctuationAlarm;
 import io.finwatch.streams.metrics.DetectorMetrics;
 import io.finwatch.streams.query.AdvertisedAddress;
 import io.finwatch.streams.query.Answer;
@@ -97,7 +98,7 @@ public final class StreamsApp implements AutoCloseable {
                     config.replicationFactor());
             Topology topology = FinwatchTopology.buildTopology(config.settings(), new DetectorMetrics(registry));
             LOG.debug("topology:\n{}", topology.describe());
-            KafkaStreams streams = new KafkaStreams(topology, kafka);
+            KafkaStreams streams = newKafkaStreams(topology, kafka);
             HostInfo self = HostInfo.buildFromEndpoint(kafka.getProperty(StreamsConfig.APPLICATION_SERVER_CONFIG));
             QueryRouter router = new QueryRouter(streams, self, partitions, config.settings().transitionsTopic(),
                     new Forwarder(forwardTls, security.token(), config.forwardTimeout()));
@@ -156,6 +157,21 @@ public final class StreamsApp implements AutoCloseable {
      * per instance (the others route queries by it) and the same when the instance comes back. A static member that
      * crashed and restarts within the session timeout takes its tasks back without a rebalance.
      */
+    /**
+     * Kafka Streams on {@code kafka}; where an idle poll waits longer than Kafka Streams' default {@code poll.ms}
+     * (local's detector), with a {@link PunctuationAlarm} among the configs that the processors set and the main
+     * consumer's poll heeds, so punctuations with work run on time.
+     */
+    private static KafkaStreams newKafkaStreams(Topology topology, Properties kafka) {
+        String pollMs = kafka.getProperty(StreamsConfig.POLL_MS_CONFIG);
+        if (pollMs == null || !PunctuationAlarm.wanted(Long.parseLong(pollMs.trim()))) {
+            return new KafkaStreams(topology, kafka);
+        }
+        PunctuationAlarm alarm = new PunctuationAlarm();
+        kafka.put(PunctuationAlarm.CONFIG, alarm);
+        return new KafkaStreams(topology, kafka, new AlarmedClientSupplier(alarm));
+    }
+
     static Properties withApplicationServer(Properties given, HostPort listen, int boundPort) {
         Properties p = new Properties();
         p.putAll(given);

@@ -1,0 +1,69 @@
+package io.finwatch.streams.app;
+
+import io.finwatch.streams.config.PunctuationAlarm;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.streams.KafkaClientSupplier;
+import org.apache.kafka.streams.processor.internals.DefaultKafkaClientSupplier;
+
+/**
+ * Kafka Streams' own clients, but a stream thread's main consumer waits in an idle poll no longer than the
+ * {@link PunctuationAlarm} allows, so that wall-clock punctuations with work to do run on time however long
+ * {@code poll.ms} is. Every other call goes to the consumer unchanged; a poll that finds records returns at once
+ * as before.
+ */
+final class AlarmedClientSupplier implements KafkaClientSupplier {
+    private final KafkaClientSupplier clients = new DefaultKafkaClientSupplier();
+    private final PunctuationAlarm alarm;
+
+    AlarmedClientSupplier(PunctuationAlarm alarm) {
+        this.alarm = alarm;
+    }
+
+    @Override
+    public Admin getAdmin(Map<String, Object> config) {
+        return clients.getAdmin(config);
+    }
+
+    @Override
+    public Producer<byte[], byte[]> getProducer(Map<String, Object> config) {
+        return clients.getProducer(config);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Consumer<byte[], byte[]> getConsumer(Map<String, Object> config) {
+        Consumer<byte[], byte[]> consumer = clients.getConsumer(config);
+        return (Consumer<byte[], byte[]>) Proxy.newProxyInstance(Consumer.class.getClassLoader(),
+                new Class<?>[] {Consumer.class}, (proxy, method, args) -> invoke(consumer, method, args));
+    }
+
+    private Object invoke(Consumer<byte[], byte[]> consumer, Method method, Object[] args) throws Throwable {
+        if (args != null && args.length == 1 && args[0] instanceof Duration timeout && method.getName().equals("poll")) {
+            long requested = timeout.toMillis();
+            long wait = alarm.pollWaitMs(requested, System.currentTimeMillis());
+            return consumer.poll(wait == requested ? timeout : Duration.ofMillis(wait));
+        }
+        try {
+            return method.invoke(consumer, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+
+    @Override
+    public Consumer<byte[], byte[]> getRestoreConsumer(Map<String, Object> config) {
+        return clients.getRestoreConsumer(config);
+    }
+
+    @Override
+    public Consumer<byte[], byte[]> getGlobalConsumer(Map<String, Object> config) {
+        return clients.getGlobalConsumer(config);
+    }
+}
