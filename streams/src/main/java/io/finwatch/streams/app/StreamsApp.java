@@ -98,7 +98,9 @@ public final class StreamsApp implements AutoCloseable {
                     config.replicationFactor());
             Topology topology = FinwatchTopology.buildTopology(config.settings(), new DetectorMetrics(registry));
             LOG.debug("topology:\n{}", topology.describe());
-            KafkaStreams streams = newKafkaStreams(topology, kafka);
+            PunctuationAlarm alarm = alarmFor(kafka);
+            KafkaStreams streams = alarm == null ? new KafkaStreams(topology, kafka)
+                    : new KafkaStreams(topology, kafka, new AlarmedClientSupplier(alarm));
             HostInfo self = HostInfo.buildFromEndpoint(kafka.getProperty(StreamsConfig.APPLICATION_SERVER_CONFIG));
             QueryRouter router = new QueryRouter(streams, self, partitions, config.settings().transitionsTopic(),
                     new Forwarder(forwardTls, security.token(), config.forwardTimeout()));
@@ -108,6 +110,9 @@ public final class StreamsApp implements AutoCloseable {
             streamsMetrics.bindTo(registry);
             StreamsApp app = new StreamsApp(streams, http, streamsMetrics, health);
             streams.setStateListener((now, before) -> {
+                if (alarm != null) {
+                    alarm.running(now == KafkaStreams.State.RUNNING);
+                }
                 health.onChange(now, before);
                 LOG.info("kafka streams {} -> {}", before, now);
                 if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
@@ -158,18 +163,18 @@ public final class StreamsApp implements AutoCloseable {
      * crashed and restarts within the session timeout takes its tasks back without a rebalance.
      */
     /**
-     * Kafka Streams on {@code kafka}; where an idle poll waits longer than Kafka Streams' default {@code poll.ms}
-     * (local's detector), with a {@link PunctuationAlarm} among the configs that the processors set and the main
-     * consumer's poll heeds, so punctuations with work run on time.
+     * Where an idle poll waits longer than Kafka Streams' default {@code poll.ms} (local's detector), a
+     * {@link PunctuationAlarm}, put among the configs {@code kafka} so that the processors find it; the main
+     * consumer's poll heeds it, so punctuations with work run on time. Null otherwise.
      */
-    private static KafkaStreams newKafkaStreams(Topology topology, Properties kafka) {
+    private static PunctuationAlarm alarmFor(Properties kafka) {
         String pollMs = kafka.getProperty(StreamsConfig.POLL_MS_CONFIG);
         if (pollMs == null || !PunctuationAlarm.wanted(Long.parseLong(pollMs.trim()))) {
-            return new KafkaStreams(topology, kafka);
+            return null;
         }
         PunctuationAlarm alarm = new PunctuationAlarm();
         kafka.put(PunctuationAlarm.CONFIG, alarm);
-        return new KafkaStreams(topology, kafka, new AlarmedClientSupplier(alarm));
+        return alarm;
     }
 
     static Properties withApplicationServer(Properties given, HostPort listen, int boundPort) {

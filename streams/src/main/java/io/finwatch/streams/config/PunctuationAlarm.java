@@ -29,6 +29,11 @@ public final class PunctuationAlarm {
     private static final Slot NONE = new Slot(null);
 
     private final CopyOnWriteArrayList<Slot> slots = new CopyOnWriteArrayList<>();
+    /**
+     * Whether Kafka Streams is RUNNING. Until then (starting, rebalancing, restoring) the stream thread moves its tasks
+     * on only between polls: polls of the full {@code poll.ms} made a start seconds slower.
+     */
+    private volatile boolean running;
 
     /** Whether {@code pollMs} is long enough for the alarm to matter: an idle poll would outlast a punctuation. */
     public static boolean wanted(long pollMs) {
@@ -56,13 +61,25 @@ public final class PunctuationAlarm {
         return min;
     }
 
+    /** Kafka Streams is RUNNING ({@code true}), or starting, rebalancing or restoring. */
+    public void running(boolean value) {
+        running = value;
+    }
+
     /**
      * How long an idle poll asked to wait {@code requestedMs} at {@code nowMs} may wait: to the next due time, but
-     * never less than {@link #FLOOR_MS} nor more than asked.
+     * never less than {@link #FLOOR_MS} nor more than asked; no more than {@link #FLOOR_MS} unless Kafka Streams is
+     * {@linkplain #running(boolean) running}.
      */
     public long pollWaitMs(long requestedMs, long nowMs) {
+        if (requestedMs <= FLOOR_MS) {
+            return requestedMs;
+        }
+        if (!running) {
+            return FLOOR_MS;
+        }
         long due = nextDueMs();
-        if (due == NEVER || requestedMs <= FLOOR_MS) {
+        if (due == NEVER) {
             return requestedMs;
         }
         long untilDue = due - nowMs;

@@ -9,14 +9,14 @@ class PunctuationAlarmTest {
 
     @Test
     void anIdlePollWaitsAsAskedWhenNothingIsDue() {
-        PunctuationAlarm alarm = new PunctuationAlarm();
+        PunctuationAlarm alarm = running();
         alarm.slot();
         assertThat(alarm.pollWaitMs(1_000, 50_000)).isEqualTo(1_000);
     }
 
     @Test
     void anIdlePollEndsWhenTheEarliestSlotIsDue() {
-        PunctuationAlarm alarm = new PunctuationAlarm();
+        PunctuationAlarm alarm = running();
         alarm.slot().at(50_700);
         alarm.slot().at(50_400);
         assertThat(alarm.pollWaitMs(1_000, 50_000)).isEqualTo(400);
@@ -24,7 +24,7 @@ class PunctuationAlarmTest {
 
     @Test
     void aDueTimeInThePastOrVeryNearWaitsTheFloorNotZero() {
-        PunctuationAlarm alarm = new PunctuationAlarm();
+        PunctuationAlarm alarm = running();
         PunctuationAlarm.Slot slot = alarm.slot();
         slot.at(49_000);
         assertThat(alarm.pollWaitMs(1_000, 50_000)).isEqualTo(PunctuationAlarm.FLOOR_MS);
@@ -34,7 +34,7 @@ class PunctuationAlarmTest {
 
     @Test
     void aShortPollIsNeverLengthenedAndAFarDueTimeNeverWaitsLongerThanAsked() {
-        PunctuationAlarm alarm = new PunctuationAlarm();
+        PunctuationAlarm alarm = running();
         alarm.slot().at(49_000);
         assertThat(alarm.pollWaitMs(0, 50_000)).isZero();
         assertThat(alarm.pollWaitMs(100, 50_000)).isEqualTo(100);
@@ -44,7 +44,7 @@ class PunctuationAlarmTest {
 
     @Test
     void atOrBeforeOnlyBringsADueTimeForwardAndAClosedSlotNoLongerCounts() {
-        PunctuationAlarm alarm = new PunctuationAlarm();
+        PunctuationAlarm alarm = running();
         PunctuationAlarm.Slot slot = alarm.slot();
         slot.at(60_000);
         slot.atOrBefore(70_000);
@@ -57,7 +57,7 @@ class PunctuationAlarmTest {
 
     @Test
     void processorsFindTheAlarmInTheAppConfigsOrGetASlotThatDoesNothing() {
-        PunctuationAlarm alarm = new PunctuationAlarm();
+        PunctuationAlarm alarm = running();
         PunctuationAlarm.Slot slot = PunctuationAlarm.of(Map.of(PunctuationAlarm.CONFIG, alarm));
         assertThat(slot.active()).isTrue();
         slot.at(1_234);
@@ -67,6 +67,23 @@ class PunctuationAlarmTest {
         assertThat(none.active()).isFalse();
         none.at(1);
         none.close();
+    }
+
+    @Test
+    void untilKafkaStreamsRunsEveryPollWaitsTheFloorAtMost() {
+        PunctuationAlarm alarm = new PunctuationAlarm();
+        assertThat(alarm.pollWaitMs(1_000, 50_000)).isEqualTo(PunctuationAlarm.FLOOR_MS);
+        assertThat(alarm.pollWaitMs(0, 50_000)).isZero();
+        alarm.running(true);
+        assertThat(alarm.pollWaitMs(1_000, 50_000)).isEqualTo(1_000);
+        alarm.running(false);
+        assertThat(alarm.pollWaitMs(1_000, 50_000)).isEqualTo(PunctuationAlarm.FLOOR_MS);
+    }
+
+    private static PunctuationAlarm running() {
+        PunctuationAlarm alarm = new PunctuationAlarm();
+        alarm.running(true);
+        return alarm;
     }
 
     @Test
