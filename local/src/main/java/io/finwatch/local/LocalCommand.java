@@ -164,7 +164,11 @@ final class LocalCommand implements Callable<Integer> {
             // its own commit (DetectorProcessor), so it is printed at once all the same.
             StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "10000",
             // One heartbeat a second arrives anyway; a fetch waiting for data need not be renewed twice a second.
-            StreamsConfig.MAIN_CONSUMER_PREFIX + ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "5000");
+            StreamsConfig.MAIN_CONSUMER_PREFIX + ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "5000",
+            // An idle stream thread woke every 100 ms (Kafka Streams' default) to find nothing to do. It now waits up
+            // to a second, or until a punctuation has work (a deadline, a silence, a held heartbeat, a fold), which
+            // the processors tell the main consumer through a PunctuationAlarm: a STUCK is as prompt as before.
+            StreamsConfig.POLL_MS_CONFIG, "1000");
 
     private StreamsAppConfig streamsConfig(StreamsSettings settings, LocalBroker broker, FinwatchHome dir, String token) {
         Map<String, String> owned = Map.of(

@@ -123,6 +123,12 @@ public final class BufferReader implements AutoCloseable {
 
     private void checkStall() {
         long expected = tailer.index();
+        if (owner.lastWrittenIndex() < expected) {
+            // Nothing was written at or past the tailer: it is simply at the end. Asking the queue instead lists its
+            // directory and opens a store, and an idle publisher asks at every wake-up (most of its CPU at rest).
+            stalledSince = -1;
+            return;
+        }
         long last = queue.lastIndex();
         if (last == EventBuffer.NO_INDEX || expected == 0 || last < expected) {
             stalledSince = -1;

@@ -75,6 +75,11 @@ public final class EventBuffer implements AutoCloseable {
     private final OldestUnacknowledged oldestUnacknowledged;
     private final long acknowledgedOrdinalAtOpen;
     private ExcerptAppender appender;
+    /**
+     * Index of the newest excerpt in the queue: the newest there at open, then each one appended. This buffer is the
+     * queue's only writer (its directory lock keeps other processes out), so no excerpt lies past it.
+     */
+    private volatile long lastWrittenIndex;
 
     // Guarded by this: the next record's ordinal/offset and the newest seq appended.
     private long nextOrdinal;
@@ -106,6 +111,7 @@ public final class EventBuffer implements AutoCloseable {
         this.nextOffset = start.nextOffset();
         this.lastSeq = start.firstSeq() - 1;
         this.corrupt.addAndGet(tornRecords);
+        this.lastWrittenIndex = queue.lastIndex();
         PositionFile.Position acked = start.acked();
         this.acknowledgedOrdinalAtOpen = acked == null ? -1 : acked.ordinal();
         this.ackedOrdinalEnd = acked != null ? acked.ordinal() + 1 : oldest != null ? oldest.ordinal() : nextOrdinal;
@@ -162,6 +168,7 @@ public final class EventBuffer implements AutoCloseable {
                     }
                 }
                 index = appender.lastIndexAppended();
+                lastWrittenIndex = index;
             } catch (RuntimeException failed) {
                 LOG.error("queue {}: append of seq {} failed, recording it as shed: {}", queue.file(), e.seq(),
                         failed.toString(), failed);
@@ -221,6 +228,11 @@ public final class EventBuffer implements AutoCloseable {
     /** Kafka acknowledged {@code e} before this run: met when the acknowledged index was lost with a damaged file. */
     boolean acknowledgedBefore(StoredEvent e) {
         return e.ordinal() <= acknowledgedOrdinalAtOpen;
+    }
+
+    /** Index of the newest excerpt written to the queue, by this run or before it; below 0 when there is none. */
+    long lastWrittenIndex() {
+        return lastWrittenIndex;
     }
 
     /** The reader skipped a record it could not read. */

@@ -5,6 +5,7 @@ import io.finwatch.common.http.MetricsRoutes;
 import io.finwatch.common.config.HostPort;
 import io.finwatch.streams.config.FormatLocale;
 import io.finwatch.streams.config.KafkaStreamsProperties;
+import io.finwatch.streams.config.PunctuationAlarm;
 import io.finwatch.streams.metrics.DetectorMetrics;
 import io.finwatch.streams.query.AdvertisedAddress;
 import io.finwatch.streams.query.Answer;
@@ -99,7 +100,9 @@ public final class StreamsApp implements AutoCloseable {
                     config.replicationFactor());
             Topology topology = FinwatchTopology.buildTopology(config.settings(), new DetectorMetrics(registry));
             LOG.debug("topology:\n{}", topology.describe());
-            KafkaStreams streams = new KafkaStreams(topology, kafka);
+            PunctuationAlarm alarm = alarmFor(kafka);
+            KafkaStreams streams = alarm == null ? new KafkaStreams(topology, kafka)
+                    : new KafkaStreams(topology, kafka, new AlarmedClientSupplier(alarm));
             HostInfo self = HostInfo.buildFromEndpoint(kafka.getProperty(StreamsConfig.APPLICATION_SERVER_CONFIG));
             QueryRouter router = new QueryRouter(streams, self, partitions, config.settings().transitionsTopic(),
                     new Forwarder(forwardTls, security.token(), config.forwardTimeout()));
@@ -109,6 +112,9 @@ public final class StreamsApp implements AutoCloseable {
             streamsMetrics.bindTo(registry);
             StreamsApp app = new StreamsApp(streams, http, streamsMetrics, health);
             streams.setStateListener((now, before) -> {
+                if (alarm != null) {
+                    alarm.running(now == KafkaStreams.State.RUNNING);
+                }
                 health.onChange(now, before);
                 LOG.info("kafka streams {} -> {}", before, now);
                 if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
@@ -158,6 +164,21 @@ public final class StreamsApp implements AutoCloseable {
      * per instance (the others route queries by it) and the same when the instance comes back. A static member that
      * crashed and restarts within the session timeout takes its tasks back without a rebalance.
      */
+    /**
+     * Where an idle poll waits longer than Kafka Streams' default {@code poll.ms} (local's detector), a
+     * {@link PunctuationAlarm}, put among the configs {@code kafka} so that the processors find it; the main
+     * consumer's poll heeds it, so punctuations with work run on time. Null otherwise.
+     */
+    private static PunctuationAlarm alarmFor(Properties kafka) {
+        String pollMs = kafka.getProperty(StreamsConfig.POLL_MS_CONFIG);
+        if (pollMs == null || !PunctuationAlarm.wanted(Long.parseLong(pollMs.trim()))) {
+            return null;
+        }
+        PunctuationAlarm alarm = new PunctuationAlarm();
+        kafka.put(PunctuationAlarm.CONFIG, alarm);
+        return alarm;
+    }
+
     static Properties withApplicationServer(Properties given, HostPort listen, int boundPort) {
         Properties p = new Properties();
         p.putAll(given);

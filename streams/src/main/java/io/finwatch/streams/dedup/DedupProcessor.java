@@ -2,6 +2,7 @@ package io.finwatch.streams.dedup;
 
 import io.finwatch.schemas.CollectorHeartbeat;
 import io.finwatch.schemas.SocketTransition;
+import io.finwatch.streams.config.PunctuationAlarm;
 import io.finwatch.streams.config.StreamsSettings;
 import io.finwatch.streams.metrics.DetectorMetrics;
 import io.finwatch.streams.state.BeforeCommitStore;
@@ -37,6 +38,8 @@ public final class DedupProcessor implements Processor<String, SpecificRecord, S
     private HeartbeatGate gate;
     private Cancellable sweep;
     private Cancellable expire;
+    /** When a held heartbeat's wait is over, for a stream thread that waits long between polls. */
+    private PunctuationAlarm.Slot alarm;
     /** Each collector's current run and its two mark keys: found by collector id instead of built for every event. */
     private final Map<String, RunKeys> runKeys = new HashMap<>();
 
@@ -58,11 +61,14 @@ public final class DedupProcessor implements Processor<String, SpecificRecord, S
         this.gate = new HeartbeatGate(heldStore.store(), (collector, epoch) -> marks.mark(markKey(collector, epoch, true)),
                 context.currentSystemTimeMs());
         heldStore.beforeCommit(gate::save);
+        this.alarm = PunctuationAlarm.of(context.appConfigs());
+        this.alarm.at(gate.nextExpiry());
         this.sweep = context.schedule(SWEEP_EVERY, PunctuationType.WALL_CLOCK_TIME, this::sweep);
         this.expire = context.schedule(settings.punctuateEvery(), PunctuationType.WALL_CLOCK_TIME, now -> {
             List<CollectorHeartbeat> late = gate.expire(now);
             metrics.heartbeatsTakenUnordered(late.size());
             forward(late, now);
+            alarm.at(gate.nextExpiry());
         });
     }
 
@@ -94,6 +100,8 @@ public final class DedupProcessor implements Processor<String, SpecificRecord, S
         if (event instanceof CollectorHeartbeat hb) {
             if (gate.onHeartbeat(hb, previous, context.currentSystemTimeMs())) {
                 context.forward(record);
+            } else {
+                alarm.atOrBefore(gate.nextExpiry());
             }
         } else {
             context.forward(record);
@@ -135,6 +143,9 @@ public final class DedupProcessor implements Processor<String, SpecificRecord, S
         }
         if (expire != null) {
             expire.cancel();
+        }
+        if (alarm != null) {
+            alarm.close();
         }
     }
 }

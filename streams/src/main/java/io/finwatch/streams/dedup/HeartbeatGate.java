@@ -120,6 +120,18 @@ final class HeartbeatGate {
         return out;
     }
 
+    /** When {@link #expire} next lets a heartbeat through (epoch ms), or {@link Long#MAX_VALUE} when none waits. */
+    long nextExpiry() {
+        long next = Long.MAX_VALUE;
+        for (ArrayDeque<Held> queue : held.values()) {
+            Held head = queue.peekFirst();
+            if (head != null) {
+                next = Math.min(next, head.since + HOLD_MAX_MS);
+            }
+        }
+        return next;
+    }
+
     /** Brings the store to what waits now; runs right before each commit (see {@code BeforeCommitStore}). */
     void save() {
         for (String key : unheld) {

@@ -385,6 +385,11 @@ final class ConnectionTracker {
         return stale;
     }
 
+    /** When the earliest deadline not yet fired comes due (epoch ms); {@link Long#MAX_VALUE} when none is open. */
+    long nextDeadline() {
+        return deadlines.first();
+    }
+
     /** Raises STUCK for the entries due by {@code now} whose host is being heard; parks the others. */
     void fireDue(long now, HostTracker hosts, AnomalyOutput out) {
         for (DeadlineIndex.Due due : deadlines.due(now, settings.dueBatch())) {

@@ -34,6 +34,11 @@ final class DeadlineIndex {
         entries.remove(new Due(slot(fireAt), connectionKey));
     }
 
+    /** When the earliest entry comes due, epoch ms; {@link Long#MAX_VALUE} when there is none. */
+    long first() {
+        return entries.isEmpty() ? Long.MAX_VALUE : entries.first().fireAt();
+    }
+
     /** Up to {@code limit} entries due at or before {@code now}, earliest first. */
     List<Due> due(long now, int limit) {
         List<Due> out = new ArrayList<>();

@@ -8,6 +8,7 @@ import io.finwatch.streams.pair.PairKeys;
 import io.finwatch.streams.pair.PairingEnds;
 import io.finwatch.streams.aggregate.DwellAggregates;
 import io.finwatch.streams.aggregate.RecentAnomalies;
+import io.finwatch.streams.config.PunctuationAlarm;
 import io.finwatch.streams.config.StreamsSettings;
 import io.finwatch.streams.directory.HostDirectory;
 import io.finwatch.streams.metrics.DetectorMetrics;
@@ -49,6 +50,9 @@ public final class DetectorProcessor implements Processor<String, SpecificRecord
     private Cancellable due;
     private Cancellable expiry;
     private Cancellable fold;
+    /** When the punctuations next have work, for a stream thread that waits long between polls. */
+    private PunctuationAlarm.Slot alarm;
+    private long nextFoldAt;
 
     private final String anomaliesChild;
     private final String pairingChild;
@@ -103,13 +107,19 @@ public final class DetectorProcessor implements Processor<String, SpecificRecord
         this.connections = new ConnectionTracker(connectionStore, counts, dwell, closeWaitDwell,
                 new Diagnosis(peers, new HostDirectory(directory)), settings, metrics.openSockets(taskId));
         this.lag = metrics.eventLag(taskId);
+        this.alarm = PunctuationAlarm.of(context.appConfigs());
+        this.nextFoldAt = context.currentSystemTimeMs() + settings.foldEvery().toMillis();
         this.due = context.schedule(settings.punctuateEvery(), PunctuationType.WALL_CLOCK_TIME, this::punctuate);
+        // Old entries of the recent anomalies may go a poll late: not on the alarm.
         this.expiry = context.schedule(EXPIRE_EVERY, PunctuationType.WALL_CLOCK_TIME, recent::expire);
         this.fold = context.schedule(settings.foldEvery(), PunctuationType.WALL_CLOCK_TIME, now -> {
             dwell.fold();
             closeWaitDwell.fold();
             connections.recheck(now, output);
+            nextFoldAt = now + settings.foldEvery().toMillis();
+            setAlarm();
         });
+        setAlarm();
     }
 
     @Override
@@ -144,6 +154,22 @@ public final class DetectorProcessor implements Processor<String, SpecificRecord
         } else {
             throw new IllegalStateException("the decoder forwards only transitions and heartbeats, got " + value.getClass().getName());
         }
+        // A record can open a deadline, or re-arm a host's (silence and folds are taken in at each punctuation, which
+        // runs at least once a poll).
+        if (alarm.active()) {
+            alarm.atOrBefore(connections.nextDeadline());
+        }
+    }
+
+    /**
+     * Tells the alarm when the punctuations next have work: the earliest deadline, the first host whose silence
+     * would be up, the next fold. A wall-clock punctuation runs once its period has passed at a wake-up, so one
+     * woken at the due time runs then, or within a period after.
+     */
+    private void setAlarm() {
+        if (alarm.active()) {
+            alarm.at(Math.min(connections.nextDeadline(), Math.min(hosts.nextSilenceAt(), nextFoldAt)));
+        }
     }
 
     /**
@@ -163,6 +189,7 @@ public final class DetectorProcessor implements Processor<String, SpecificRecord
         connections.fireDue(now, hosts, output);
         lag.publish();
         metrics.silentCollectors(taskId, now, hosts.silentLastHeard());
+        setAlarm();
     }
 
     @Override
@@ -175,6 +202,9 @@ public final class DetectorProcessor implements Processor<String, SpecificRecord
         }
         if (fold != null) {
             fold.cancel();
+        }
+        if (alarm != null) {
+            alarm.close();
         }
         if (taskId != null) {
             metrics.closeTask(taskId);

@@ -145,6 +145,20 @@ final class HostTracker {
         }
     }
 
+    /**
+     * When {@link #checkSilence} next has a host to declare silent if nothing is heard before (epoch ms), or
+     * {@link Long#MAX_VALUE} when no host is being heard.
+     */
+    long nextSilenceAt() {
+        long next = caughtUp ? Long.MAX_VALUE : startedAt + settings.silenceAfterMs(settings.defaultInterval().toMillis());
+        for (HostSummary h : hosts.values()) {
+            if (!h.silent()) {
+                next = Math.min(next, h.lastHeardAt() + settings.silenceAfterMs(h.intervalMs()) + 1);
+            }
+        }
+        return next;
+    }
+
     /** The hosts held silent now, each with when it was last heard (epoch ms). */
     Map<String, Long> silentLastHeard() {
         Map<String, Long> out = null;
