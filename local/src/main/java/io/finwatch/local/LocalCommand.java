@@ -1,6 +1,7 @@
 package io.finwatch.local;
 
 import io.finwatch.collector.buffer.BufferSettings;
+import io.finwatch.collector.buffer.ChroniclePosix;
 import io.finwatch.collector.cli.CollectCommand;
 import io.finwatch.collector.cli.HostName;
 import io.finwatch.collector.cli.SocketReadOptions;
@@ -98,6 +99,8 @@ final class LocalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // As collect does: the buffer never calls Chronicle's native POSIX binding, and loading it costs ~3 MB.
+        ChroniclePosix.skipNativeBinding();
         Converters.requirePositive(interval, "--interval");
         if (kafkaPort < 1 || kafkaPort > 65535) {
             throw Cli.usageError(spec, "--kafka-port must be a port from 1 to 65535, not " + kafkaPort);
