@@ -57,12 +57,24 @@ public final class CollectorLogConfig extends ContextAwareBase implements Config
         return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
     }
 
-    /** A system property, else the environment variable, of that name; as logback reads a level, DEBUG if not one. */
+    /**
+     * A system property, else the environment variable, of that name. A value that is no level is said once on stderr
+     * (there is no logger yet) and the default is used: logback itself would have made it DEBUG without a word.
+     */
     static Level level(String name, Level unset) {
         String value = System.getProperty(name);
         if (value == null) {
             value = System.getenv(name);
         }
-        return value == null || value.isBlank() ? unset : Level.toLevel(value.trim());
+        if (value == null || value.isBlank()) {
+            return unset;
+        }
+        Level level = Level.toLevel(value.trim(), null);
+        if (level == null) {
+            System.err.println("finwatch: " + name + "=" + value.trim() + " is not a log level (TRACE, DEBUG, INFO, WARN, "
+                    + "ERROR, OFF); using " + unset);
+            return unset;
+        }
+        return level;
     }
 }

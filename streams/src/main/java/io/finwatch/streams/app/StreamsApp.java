@@ -158,27 +158,27 @@ public final class StreamsApp implements AutoCloseable {
     }
 
     /**
-     * The properties with {@code application.server} set: as given, or the HTTP address (its bound port, a host
-     * name for a wildcard bind), because the query API finds a key's owner by it. And with a static
-     * {@code group.instance.id}: as given, none when given empty, or else named after that address, which is unique
-     * per instance (the others route queries by it) and the same when the instance comes back. A static member that
-     * crashed and restarts within the session timeout takes its tasks back without a rebalance.
-     */
-    /**
      * Where an idle poll waits longer than Kafka Streams' default {@code poll.ms} (local's detector), a
      * {@link PunctuationAlarm}, put among the configs {@code kafka} so that the processors find it; the main
      * consumer's poll heeds it, so punctuations with work run on time. Null otherwise.
      */
     private static PunctuationAlarm alarmFor(Properties kafka) {
         String pollMs = kafka.getProperty(StreamsConfig.POLL_MS_CONFIG);
-        if (pollMs == null || !PunctuationAlarm.wanted(Long.parseLong(pollMs.trim()))) {
-            return null;
+        if (pollMs == null || !pollMs.trim().matches("\\d{1,18}") || !PunctuationAlarm.wanted(Long.parseLong(pollMs.trim()))) {
+            return null; // not a number: Kafka Streams' own check of poll.ms refuses it, naming the setting
         }
         PunctuationAlarm alarm = new PunctuationAlarm();
         kafka.put(PunctuationAlarm.CONFIG, alarm);
         return alarm;
     }
 
+    /**
+     * The properties with {@code application.server} set: as given, or the HTTP address (its bound port, a host
+     * name for a wildcard bind), because the query API finds a key's owner by it. And with a static
+     * {@code group.instance.id}: as given, none when given empty, or else named after that address, which is unique
+     * per instance (the others route queries by it) and the same when the instance comes back. A static member that
+     * crashed and restarts within the session timeout takes its tasks back without a rebalance.
+     */
     static Properties withApplicationServer(Properties given, HostPort listen, int boundPort) {
         Properties p = new Properties();
         p.putAll(given);

@@ -62,13 +62,13 @@ public final class DedupProcessor implements Processor<String, SpecificRecord, S
                 context.currentSystemTimeMs());
         heldStore.beforeCommit(gate::save);
         this.alarm = PunctuationAlarm.of(context.appConfigs());
-        this.alarm.at(gate.nextExpiry());
+        tellAlarm();
         this.sweep = context.schedule(SWEEP_EVERY, PunctuationType.WALL_CLOCK_TIME, this::sweep);
         this.expire = context.schedule(settings.punctuateEvery(), PunctuationType.WALL_CLOCK_TIME, now -> {
             List<CollectorHeartbeat> late = gate.expire(now);
             metrics.heartbeatsTakenUnordered(late.size());
             forward(late, now);
-            alarm.at(gate.nextExpiry());
+            tellAlarm();
         });
     }
 
@@ -100,12 +100,19 @@ public final class DedupProcessor implements Processor<String, SpecificRecord, S
         if (event instanceof CollectorHeartbeat hb) {
             if (gate.onHeartbeat(hb, previous, context.currentSystemTimeMs())) {
                 context.forward(record);
-            } else {
+            } else if (alarm.active()) {
                 alarm.atOrBefore(gate.nextExpiry());
             }
         } else {
             context.forward(record);
             forward(gate.onTransition(collector, epoch), record.timestamp());
+        }
+    }
+
+    /** When a held heartbeat's wait is over; only where an alarm reads it (the gate's queues are walked for it). */
+    private void tellAlarm() {
+        if (alarm.active()) {
+            alarm.at(gate.nextExpiry());
         }
     }
 
