@@ -129,7 +129,7 @@ public final class StreamsThroughputBench {
 
             for (String mode : modes) {
                 if (mode.equals("warm")) {
-                    warmUp(kafka, hosts, threads, partitions, commitMs, state.resolve(mode), Math.min(count, WARM_UP_TRANSITIONS));
+                    warmUp(kafka, hosts, threads, partitions, commitMs, state.resolve(mode), WARM_UP_TRANSITIONS);
                 } else {
                     measure(kafka, fleet, raw, mode.equals("noop"), threads, partitions, commitMs, state.resolve(mode));
                 }
@@ -137,8 +137,12 @@ public final class StreamsThroughputBench {
         }
     }
 
-    /** What the warm-up phase runs the detector over: enough for the JIT to compile its paths and the broker's. */
-    private static final long WARM_UP_TRANSITIONS = 500_000;
+    /**
+     * What the warm-up phase runs the detector over: enough for the JIT to compile its paths and the broker's
+     * ({@code -Dfinwatch.bench.warmUp=N} to change it). Each run prints the compiler time spent inside its measured
+     * window, which says whether it was enough.
+     */
+    private static final long WARM_UP_TRANSITIONS = Long.getLong("finwatch.bench.warmUp", 500_000);
 
     /**
      * The "warm" phase: the whole detector over a backlog of its own (other topics, another application id), before
@@ -210,6 +214,7 @@ public final class StreamsThroughputBench {
             long s0 = System.nanoTime();
             long cpu0 = streamThreadsCpuNanos();
             long jvmCpu0 = processCpuNanos();
+            long jit0 = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
             Map<String, Long> threads0 = cpuTicksByThreadName();
             // Kafka Streams is RUNNING once every stream thread is; with more than one, the first may have processed
             // (and committed) part of the backlog by then. Only what is committed after this point is measured.
@@ -232,6 +237,7 @@ public final class StreamsThroughputBench {
             double secs = seconds(s0);
             double cpu = (streamThreadsCpuNanos() - cpu0) / 1e9;
             double jvmCpu = (processCpuNanos() - jvmCpu0) / 1e9;
+            double jit = (ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - jit0) / 1e3;
             double rate = total / secs;
             System.out.printf((noop ? "no-op topology" : "detector") + " (exactly_once_v2, %d stream thread(s), %d partitions, commit every %s ms): %,d transitions"
                     + " (+ %,d heartbeats) in %.1f s = %,.0f transitions/s, %.0f%% of the raw consume rate%n", threads, partitions, commitMs, total,
@@ -242,6 +248,8 @@ public final class StreamsThroughputBench {
                     cpu * 1e6 / total);
             System.out.printf("whole JVM CPU (broker, stream threads, producers, GC): %.1f s, %.1f us per transition%n", jvmCpu, jvmCpu * 1e6 / total);
             printThreadCpu(threads0, cpuTicksByThreadName(), total);
+            // Compiler time inside the window: a JVM still compiling its paths, which a long-running one is not.
+            System.out.printf("JIT compiler time in the window: %.1f s%n", jit);
             System.out.printf("load average after: %s%n", loadAverage());
 
             if (noop) {
