@@ -57,6 +57,22 @@ final class ApiClient {
      * is none, or while the API answers 503 (Streams rebalancing or restoring).
      */
     Optional<JsonNode> anomaly(String kind, String localEndpoint) throws IOException, InterruptedException {
+        return anomalyOn(kind, a -> endpoint(a, "local").equals(localEndpoint));
+    }
+
+    /**
+     * The anomaly of {@code kind} on the connection {@code "ip:port -> ip:port"} (local, then remote), as the terminal of
+     * local prints it. Other namespaces of a busy host reuse the same loopback ports; both ends together tell them apart.
+     */
+    Optional<JsonNode> anomalyOnConnection(String kind, String connection) throws IOException, InterruptedException {
+        return anomalyOn(kind, a -> (endpoint(a, "local") + " -> " + endpoint(a, "remote")).equals(connection));
+    }
+
+    private static String endpoint(JsonNode a, String end) {
+        return a.get(end + "_ip").asText() + ":" + a.get(end + "_port").asText();
+    }
+
+    private Optional<JsonNode> anomalyOn(String kind, java.util.function.Predicate<JsonNode> which) throws IOException, InterruptedException {
         HttpResponse<String> r = http.send(request("/api/anomalies?kind=" + kind + "&limit=1000"), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() == 503) {
             return Optional.empty();
@@ -65,7 +81,7 @@ final class ApiClient {
             throw new IOException("GET /api/anomalies: " + r.statusCode() + " " + r.body());
         }
         for (JsonNode a : JSON.readTree(r.body())) {
-            if ((a.get("local_ip").asText() + ":" + a.get("local_port").asText()).equals(localEndpoint)) {
+            if (which.test(a)) {
                 return Optional.of(a);
             }
         }

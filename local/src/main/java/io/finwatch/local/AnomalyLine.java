@@ -65,6 +65,22 @@ final class AnomalyLine {
         }
     }
 
+    /**
+     * Who the anomaly belongs to, as the terminal's summary of lines not shown names it: the process (and its pod), a
+     * host's orphaned sockets (no process owns them any more), or a host's collector.
+     */
+    static String ownerOf(FinWait2Anomaly a) {
+        String who;
+        if (a.getKind() == AnomalyKind.COLLECTOR_SILENT) {
+            who = "the collector";
+        } else if (a.getPid() == null && Boolean.TRUE.equals(a.getOrphaned())) {
+            who = "orphaned sockets";
+        } else {
+            who = owner(a);
+        }
+        return who + " on " + a.getHost();
+    }
+
     private static String owner(FinWait2Anomaly a) {
         String process = a.getPid() == null ? "pid ?" : "pid " + a.getPid() + (a.getComm() == null ? "" : " (" + a.getComm() + ")");
         return process + pod(a.getPod());

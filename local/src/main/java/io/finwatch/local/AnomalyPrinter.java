@@ -75,7 +75,8 @@ final class AnomalyPrinter implements AutoCloseable {
             while (!stopping) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
                     try {
-                        lines.print(AnomalyLine.format(serde.decode(r.value(), FinWait2Anomaly.class), zone));
+                        FinWait2Anomaly a = serde.decode(r.value(), FinWait2Anomaly.class);
+                        lines.print(AnomalyLine.ownerOf(a), AnomalyLine.format(a, zone));
                     } catch (FinwatchSerdeException e) {
                         log.warn("{} partition {} offset {}: not an anomaly record: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
                     }

@@ -81,4 +81,20 @@ class AnomalyLineTest {
         assertThat(AnomalyLine.format(a, ZoneOffset.UTC))
                 .isEqualTo("10:15:30 COLLECTOR_SILENT node collector silent, last heartbeat 10:15:10 (its sockets are not being watched)");
     }
+
+    @Test
+    void theOwnerIsTheProcessWithItsPodOrTheHostsOrphansOrItsCollector() {
+        assertThat(AnomalyLine.ownerOf(socket(AnomalyKind.STUCK, AnomalyReason.ATTACHED_PAST_FIN_TIMEOUT).build()))
+                .isEqualTo("pid 4242 (kube-proxy) on node");
+        assertThat(AnomalyLine.ownerOf(socket(AnomalyKind.STUCK, AnomalyReason.ORPHAN_NOT_REAPED).setPid(null).setComm(null)
+                .setOrphaned(true).build())).isEqualTo("orphaned sockets on node");
+        assertThat(AnomalyLine.ownerOf(socket(AnomalyKind.STUCK, AnomalyReason.ATTACHED_PAST_FIN_TIMEOUT).setPid(null).setComm(null)
+                .build())).isEqualTo("pid ? on node");
+        PodIdentity uidOnly = PodIdentity.newBuilder().setPodUid("0a1b2c3d-0000-4111-8222-333344445555").build();
+        assertThat(AnomalyLine.ownerOf(socket(AnomalyKind.RESOLVED, AnomalyReason.CONNECTION_GONE).setPod(uidOnly).build()))
+                .isEqualTo("pid 4242 (kube-proxy) pod 0a1b2c3d-0000-4111-8222-333344445555 on node");
+        assertThat(AnomalyLine.ownerOf(FinWait2Anomaly.newBuilder().setAnomalyId("id").setKind(AnomalyKind.COLLECTOR_SILENT)
+                .setReason(AnomalyReason.HEARTBEATS_STOPPED).setHost("node").setDetectedAt(AT).build()))
+                .isEqualTo("the collector on node");
+    }
 }

@@ -13,7 +13,9 @@ import io.finwatch.streams.metrics.WorkloadLabels;
 import io.finwatch.streams.state.StoreKeys;
 import io.finwatch.streams.verdict.VerdictRules;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -30,8 +32,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * <p>Deadline: an attached socket is never reaped, so it is stuck once it outlives the namespace's
  * tcp_fin_timeout counted from when it entered FIN_WAIT2. An orphan is reaped by the kernel at its reap
  * deadline (observed_at + the kernel's timer, as the collector reported it; entered + fin timeout when it did
- * not); it is stuck only once that deadline plus a grace has passed, the grace covering the collector's next
- * poll and the trip through Kafka.
+ * not); it is stuck only once that deadline plus a grace has passed, the grace covering the kernel's timer and the
+ * collector's next poll, and once this detector has read a poll of its collector from after that time which did not
+ * report it gone. A detector behind its input would otherwise call stuck, by its clock, an orphan whose GONE it has
+ * still to read.
  *
  * <p>Clock assumption: observed_at and reap_deadline are the collector's wall clock, compared by the
  * punctuator with this instance's wall clock; hosts are expected to be NTP-synchronised, and skew shifts
@@ -55,6 +59,12 @@ final class ConnectionTracker {
     private final StreamsSettings settings;
     private final DetectorMetrics.OpenSockets openMetric;
     private final OpenEpisodes episodes = new OpenEpisodes();
+    /**
+     * Per host, orphans past their deadline plus grace that wait for this task to read a poll of their collector from
+     * after it; back in the deadline index at the host's next heartbeat. In memory: after a restart the index is
+     * rebuilt from the store, these with it.
+     */
+    private final Map<String, List<DeadlineIndex.Due>> awaitingPoll = new HashMap<>();
     ConnectionTracker(KeyValueStore<String, ConnectionState> connections, OpenCountStores counts, DwellAggregates dwell,
                       DwellAggregates closeWaitDwell,
                       Diagnosis diagnosis, StreamsSettings settings, DetectorMetrics.OpenSockets openMetric) {
@@ -402,7 +412,22 @@ final class ConnectionTracker {
                 hosts.park(c.key().host());
                 continue;
             }
+            if (c.orphaned() && !hosts.hasReadThrough(c.key().host(), c.fireAt())) {
+                // The kernel reaps an orphan by itself, so only a poll past its deadline plus grace that still saw it
+                // proves it stuck. A detector behind its input (a backlog at start, a busy host) has not read that poll
+                // yet, and its GONE may be among what it has still to read: wait for the collector, not the clock.
+                awaitingPoll.computeIfAbsent(c.key().host(), h -> new ArrayList<>()).add(due);
+                continue;
+            }
             raiseStuck(c, now, out);
+        }
+    }
+
+    /** A heartbeat of the host was read: its orphans waiting for a poll past their deadline are judged again. */
+    void polled(String host) {
+        List<DeadlineIndex.Due> waiting = awaitingPoll.remove(host);
+        if (waiting != null) {
+            waiting.forEach(d -> deadlines.add(d.fireAt(), d.connectionKey()));
         }
     }
 

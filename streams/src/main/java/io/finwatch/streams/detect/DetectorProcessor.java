@@ -151,6 +151,7 @@ public final class DetectorProcessor implements Processor<String, SpecificRecord
             if (outcome.resumed()) {
                 connections.rearm(hb.getHost());
             }
+            connections.polled(hb.getHost());
         } else {
             throw new IllegalStateException("the decoder forwards only transitions and heartbeats, got " + value.getClass().getName());
         }

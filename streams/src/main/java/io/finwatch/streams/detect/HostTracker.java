@@ -31,6 +31,12 @@ final class HostTracker {
     private final KeyValueStore<String, HostSummary> store;
     private final StreamsSettings settings;
     private final Map<String, HostSummary> hosts = new HashMap<>();
+    /**
+     * Per host, the collector's time (observed_at) up to which this task has read its transitions: that of the
+     * heartbeat before the newest. A poll's transitions and its heartbeat are on two topics; once a later heartbeat is
+     * read, that poll's transitions surely are too. In memory only: after a restart it is known again two heartbeats on.
+     */
+    private final Map<String, Long> readThrough = new HashMap<>();
     private final long startedAt;
     private boolean caughtUp;
 
@@ -66,6 +72,9 @@ final class HostTracker {
         Long sweepBelow = null;
         if (prev == null || observed > prev.lastHeardAt()) {
             next = summary(hb, prev);
+            if (prev != null) {
+                readThrough.put(host, prev.lastHeardAt());
+            }
             if (prev != null && prev.sweepBelowSeq() != null) {
                 // Marked at an earlier heartbeat; by now the transitions it waited for have surely been processed.
                 sweepBelow = prev.sweepBelowSeq();
@@ -107,6 +116,15 @@ final class HostTracker {
      * @param sweepBelowSeq  when not null: end the host's episodes last reported at or below this seq
      */
     record HeartbeatOutcome(boolean resumed, Long sweepBelowSeq) {
+    }
+
+    /**
+     * Whether this task has read what the host's collector saw up to {@code at} (its clock), so that a socket it has
+     * not been told of as gone was still there then. True for a host never heard from, which only the wall clock
+     * judges, as {@link #isFresh} does.
+     */
+    boolean hasReadThrough(String host, long at) {
+        return !hosts.containsKey(host) || readThrough.getOrDefault(host, Long.MIN_VALUE) >= at;
     }
 
     /** Whether a STUCK may be raised for the host now. */

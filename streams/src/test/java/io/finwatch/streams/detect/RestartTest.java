@@ -58,9 +58,10 @@ class RestartTest {
             second.advance(Duration.ofSeconds(2));
             assertThat(second.anomalies()).as("not before the collector is heard again").isEmpty();
 
-            second.send(run.at(second.wallClock()).heartbeat());
+            // Heard again, a heartbeat a poll: the orphan is judged once a poll from after its deadline is read.
             List<FinWait2Anomaly> out = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
+                second.send(run.at(second.wallClock()).heartbeat());
                 second.advance(Duration.ofSeconds(1));
                 out.addAll(second.anomalies());
             }

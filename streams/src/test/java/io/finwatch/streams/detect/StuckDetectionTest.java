@@ -11,6 +11,7 @@ import io.finwatch.streams.testkit.CollectorRun.Proc;
 import io.finwatch.streams.testkit.CollectorRun.Socket;
 import io.finwatch.streams.testkit.DetectorTest;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
@@ -85,6 +86,49 @@ class StuckDetectionTest extends DetectorTest {
             assertThat(a.getReason()).isEqualTo(AnomalyReason.ORPHAN_NOT_REAPED);
             assertThat(a.getOrphaned()).isTrue();
             assertThat(a.getPid()).as("an orphan names the process that abandoned it").isEqualTo(KUBE_PROXY.pid());
+            assertThat(a.getDeadline()).isEqualTo(T0.plusMillis(30_000 + graceMs));
+        });
+    }
+
+    @Test
+    void anOrphanWhoseGoneTheDetectorHasStillToReadIsNeverStuck() {
+        Socket s = run.socket(40010);
+        det.send(run.heartbeat()).send(run.orphan(s, TcpState.FIN_WAIT1, TcpState.FIN_WAIT2, KUBE_PROXY, 30_000));
+        assertThat(liveFor(Duration.ofMillis(30_000))).isEmpty();
+        Instant reaped = det.wallClock().plusMillis(500);
+
+        // The detector falls behind (a busy host): its clock passes the deadline plus grace, the collector's polls
+        // from then on are not read yet, and the host is still heard recently enough to be judged.
+        det.advance(Duration.ofSeconds(5));
+        assertThat(det.anomalies()).isEmpty();
+
+        // The backlog: the kernel reaped it on time.
+        det.send(run.at(reaped).gone(s, TcpState.FIN_WAIT2));
+        for (int i = 1; i <= 5; i++) {
+            det.send(run.at(reaped.plusSeconds(i)).heartbeat());
+        }
+        assertThat(det.anomalies()).isEmpty();
+        assertThat(liveFor(Duration.ofSeconds(60))).isEmpty();
+    }
+
+    @Test
+    void anOrphanNotReapedIsStuckOnceTheDetectorHasReadAPollFromAfterItsDeadline() {
+        Socket s = run.socket(40011);
+        det.send(run.heartbeat()).send(run.orphan(s, TcpState.FIN_WAIT1, TcpState.FIN_WAIT2, KUBE_PROXY, 30_000));
+        long graceMs = det.settings().graceMs(1000);
+        assertThat(liveFor(Duration.ofMillis(30_000))).isEmpty();
+        Instant behind = det.wallClock();
+
+        det.advance(Duration.ofSeconds(5));
+        assertThat(det.anomalies()).as("no poll past the deadline read yet").isEmpty();
+
+        for (int i = 1; i <= 5; i++) {
+            det.send(run.at(behind.plusSeconds(i)).heartbeat());
+        }
+        det.advance(Duration.ofSeconds(1));
+        assertThat(det.anomalies()).singleElement().satisfies(a -> {
+            assertThat(a.getKind()).isEqualTo(AnomalyKind.STUCK);
+            assertThat(a.getReason()).isEqualTo(AnomalyReason.ORPHAN_NOT_REAPED);
             assertThat(a.getDeadline()).isEqualTo(T0.plusMillis(30_000 + graceMs));
         });
     }
