@@ -138,11 +138,12 @@ public final class StreamsThroughputBench {
     }
 
     /**
-     * What the warm-up phase runs the detector over: enough for the JIT to compile its paths and the broker's
-     * ({@code -Dfinwatch.bench.warmUp=N} to change it). Each run prints the compiler time spent inside its measured
-     * window, which says whether it was enough.
+     * What the warm-up phase runs the detector over ({@code -Dfinwatch.bench.warmUp=N} to change it): enough for the
+     * JIT to have compiled the detector's paths and the broker's. After 500k, a 2M window still held 15-27 s of
+     * compiler time, more the busier the machine; after 4M, 5-7 s (docs/benchmarks.md, session 12). Each run prints
+     * the compiler time inside its measured window, which says whether the warm-up was enough.
      */
-    private static final long WARM_UP_TRANSITIONS = Long.getLong("finwatch.bench.warmUp", 500_000);
+    private static final long WARM_UP_TRANSITIONS = Long.getLong("finwatch.bench.warmUp", 4_000_000);
 
     /**
      * The "warm" phase: the whole detector over a backlog of its own (other topics, another application id), before
