@@ -20,6 +20,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.BiPredicate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -97,19 +98,22 @@ class RealSocketsToAnomaliesTest {
         long holderPid = Long.parseLong(line.substring(line.indexOf("pid=") + 4).trim());
         int attachedPort = port(attachedLocal);
         int orphanPort = port(orphanLocal);
+        // The collector watches every namespace, and others reuse loopback ports: a socket is the holder's only in its
+        // own namespace.
+        long ns = ((Number) Files.getAttribute(Path.of("/run/netns", netns), "unix:ino")).longValue();
+        BiPredicate<FinWait2Anomaly, Integer> ours = (a, port) -> a.getNetns() != null && a.getNetns() == ns
+                && a.getLocalPort() != null && a.getLocalPort().intValue() == port;
 
         // fin timeout 3 s; the STUCK must come, and the orphan (reaped after 3 s) must not follow it.
         List<FinWait2Anomaly> anomalies = await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
-                .until(this::anomalies, a -> a.stream().anyMatch(x -> x.getKind() == AnomalyKind.STUCK
-                        && x.getLocalPort() != null && x.getLocalPort() == attachedPort));
+                .until(this::anomalies, a -> a.stream().anyMatch(x -> x.getKind() == AnomalyKind.STUCK && ours.test(x, attachedPort)));
         // The orphan's deadline (3 s) plus grace passes within this window; it must stay free of STUCK throughout.
         await().during(Duration.ofSeconds(10)).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1))
-                .until(() -> anomalies().stream().noneMatch(a -> a.getKind() == AnomalyKind.STUCK
-                        && a.getLocalPort() != null && a.getLocalPort() == orphanPort));
+                .until(() -> anomalies().stream().noneMatch(a -> a.getKind() == AnomalyKind.STUCK && ours.test(a, orphanPort)));
         anomalies = anomalies();
 
         List<FinWait2Anomaly> stuck = anomalies.stream().filter(a -> a.getKind() == AnomalyKind.STUCK).toList();
-        assertThat(stuck.stream().filter(a -> a.getLocalPort() != null && a.getLocalPort() == attachedPort))
+        assertThat(stuck.stream().filter(a -> ours.test(a, attachedPort)))
                 .singleElement()
                 .satisfies(a -> {
                     assertThat(a.getReason()).isEqualTo(AnomalyReason.ATTACHED_PAST_FIN_TIMEOUT);
@@ -119,7 +123,7 @@ class RealSocketsToAnomaliesTest {
                     assertThat(a.getOrphaned()).isFalse();
                     assertThat(a.getFinTimeoutS()).isEqualTo(3);
                 });
-        assertThat(stuck).noneMatch(a -> a.getLocalPort() != null && a.getLocalPort() == orphanPort);
+        assertThat(stuck).noneMatch(a -> ours.test(a, orphanPort));
         assertThat(streams.isAlive()).isTrue();
         assertThat(collector.isAlive()).isTrue();
     }
