@@ -62,8 +62,7 @@ class StuckDetectionTest extends DetectorTest {
 
     @Test
     void orphanReapedOnTimeIsNeverStuck() {
-        Socket s = run.socket(40002);
-        det.send(run.heartbeat()).send(run.orphan(s, TcpState.FIN_WAIT1, TcpState.FIN_WAIT2, KUBE_PROXY, 30_000));
+        Socket s = orphanOf30s(40002);
         assertThat(liveFor(Duration.ofMillis(30_000))).isEmpty();
         // The kernel reaped it at its deadline; the collector's next poll sees it gone.
         det.advance(Duration.ofMillis(500));
@@ -74,8 +73,7 @@ class StuckDetectionTest extends DetectorTest {
 
     @Test
     void orphanOutlivingReapDeadlinePlusGraceIsNotReaped() {
-        Socket s = run.socket(40003);
-        det.send(run.heartbeat()).send(run.orphan(s, TcpState.FIN_WAIT1, TcpState.FIN_WAIT2, KUBE_PROXY, 30_000));
+        Socket s = orphanOf30s(40003);
         long graceMs = det.settings().graceMs(1000);
 
         assertThat(liveFor(Duration.ofMillis(30_000 + graceMs - 1000))).isEmpty();
@@ -90,8 +88,7 @@ class StuckDetectionTest extends DetectorTest {
 
     @Test
     void anOrphanWhoseGoneTheDetectorHasStillToReadIsNeverStuck() {
-        Socket s = run.socket(40010);
-        det.send(run.heartbeat()).send(run.orphan(s, TcpState.FIN_WAIT1, TcpState.FIN_WAIT2, KUBE_PROXY, 30_000));
+        Socket s = orphanOf30s(40010);
         assertThat(liveFor(Duration.ofMillis(30_000))).isEmpty();
         Instant reaped = det.wallClock().plusMillis(500);
 
@@ -111,8 +108,7 @@ class StuckDetectionTest extends DetectorTest {
 
     @Test
     void anOrphanNotReapedIsStuckOnceTheDetectorHasReadAPollFromAfterItsDeadline() {
-        Socket s = run.socket(40011);
-        det.send(run.heartbeat()).send(run.orphan(s, TcpState.FIN_WAIT1, TcpState.FIN_WAIT2, KUBE_PROXY, 30_000));
+        Socket s = orphanOf30s(40011);
         long graceMs = det.settings().graceMs(1000);
         assertThat(liveFor(Duration.ofMillis(30_000))).isEmpty();
         Instant behind = det.wallClock();
@@ -127,7 +123,14 @@ class StuckDetectionTest extends DetectorTest {
         assertThat(det.anomalies()).singleElement().satisfies(a -> assertNotReapedAtItsDeadline(a, graceMs));
     }
 
-    /** The STUCK of the 30 s orphan these cases start at T0. */
+    /** A socket kube-proxy closed in FIN_WAIT2 at T0, which the kernel reaps 30 s later unless it is stuck. */
+    private Socket orphanOf30s(int port) {
+        Socket s = run.socket(port);
+        det.send(run.heartbeat()).send(run.orphan(s, TcpState.FIN_WAIT1, TcpState.FIN_WAIT2, KUBE_PROXY, 30_000));
+        return s;
+    }
+
+    /** The STUCK of {@link #orphanOf30s}. */
     private static void assertNotReapedAtItsDeadline(FinWait2Anomaly a, long graceMs) {
         assertThat(a.getKind()).isEqualTo(AnomalyKind.STUCK);
         assertThat(a.getReason()).isEqualTo(AnomalyReason.ORPHAN_NOT_REAPED);
