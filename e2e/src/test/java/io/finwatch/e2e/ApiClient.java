@@ -9,6 +9,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /** The query API of a running {@code ./finwatch local}, as a user's script would call it (docs/api.md). */
 final class ApiClient {
@@ -72,7 +73,7 @@ final class ApiClient {
         return a.get(end + "_ip").asText() + ":" + a.get(end + "_port").asText();
     }
 
-    private Optional<JsonNode> anomalyOn(String kind, java.util.function.Predicate<JsonNode> which) throws IOException, InterruptedException {
+    private Optional<JsonNode> anomalyOn(String kind, Predicate<JsonNode> which) throws IOException, InterruptedException {
         HttpResponse<String> r = http.send(request("/api/anomalies?kind=" + kind + "&limit=1000"), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() == 503) {
             return Optional.empty();
