@@ -189,6 +189,7 @@ public final class StreamsThroughputBench {
         {
             String appId = noop ? "finwatch-bench-noop" : "finwatch-bench";
             System.out.printf("load average before %s: %s%n", noop ? "no-op" : "detector", loadAverage());
+            System.out.println(freshMemoryCost());
             StreamsSettings settings = StreamsSettings.builder().topics(TRANSITIONS, HEARTBEATS, ANOMALIES, DLQ).build();
             Map<String, String> fromFile = new HashMap<>(Map.of(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(threads),
                     StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitMs));
@@ -217,6 +218,9 @@ public final class StreamsThroughputBench {
             long jvmCpu0 = processCpuNanos();
             long jit0 = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
             Map<String, Long> threads0 = cpuTicksByThreadName();
+            Map<String, Long> requests0 = brokerRequests();
+            Map<String, Long> bytesIn0 = brokerBytesInByTopic();
+            Map<String, Long> appends0 = brokerTopicCounts("TotalProduceRequestsPerSec");
             // Kafka Streams is RUNNING once every stream thread is; with more than one, the first may have processed
             // (and committed) part of the backlog by then. Only what is committed after this point is measured.
             long before = kafka.committedOffsets(appId, TRANSITIONS);
@@ -249,6 +253,12 @@ public final class StreamsThroughputBench {
                     cpu * 1e6 / total);
             System.out.printf("whole JVM CPU (broker, stream threads, producers, GC): %.1f s, %.1f us per transition%n", jvmCpu, jvmCpu * 1e6 / total);
             printThreadCpu(threads0, cpuTicksByThreadName(), total);
+            printBrokerRequests(requests0, brokerRequests(), total);
+            printClientBatching(streams);
+            printBytesIn(bytesIn0, brokerBytesInByTopic(), total);
+            Map<String, Long> appends = brokerTopicCounts("TotalProduceRequestsPerSec");
+            System.out.printf("partition appends per 1,000 transitions (one per partition per produce request): %.1f%n",
+                    appends.entrySet().stream().mapToLong(e -> e.getValue() - appends0.getOrDefault(e.getKey(), 0L)).sum() * 1e3 / total);
             // Compiler time inside the window: a JVM still compiling its paths, which a long-running one is not.
             System.out.printf("JIT compiler time in the window: %.1f s%n", jit);
             System.out.printf("load average after: %s%n", loadAverage());
@@ -369,6 +379,111 @@ public final class StreamsThroughputBench {
                 .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
                 .limit(12)
                 .forEach(e -> line.append(String.format(" [%s] %.1f", e.getKey(), e.getValue() * 1e4 / transitions)));
+        System.out.println(line);
+    }
+
+    /**
+     * Requests the in-process broker has handled, by API (its own request meters in this JVM's MBean server): a
+     * consumer that fetches in smaller pieces, or a producer that sends smaller batches, shows here as more requests
+     * per transition before it shows as the broker's CPU.
+     */
+    static Map<String, Long> brokerRequests() {
+        Map<String, Long> counts = new HashMap<>();
+        javax.management.MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        try {
+            for (javax.management.ObjectName name : server.queryNames(
+                    new javax.management.ObjectName("kafka.network:type=RequestMetrics,name=RequestsPerSec,*"), null)) {
+                counts.merge(name.getKeyProperty("request"), ((Number) server.getAttribute(name, "Count")).longValue(), Long::sum);
+            }
+        } catch (javax.management.JMException e) {
+            throw new IllegalStateException(e);
+        }
+        return counts;
+    }
+
+    static void printBrokerRequests(Map<String, Long> before, Map<String, Long> after, long transitions) {
+        StringBuilder line = new StringBuilder("broker requests per 1,000 transitions:");
+        after.entrySet().stream()
+                .map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
+                .filter(e -> e.getValue() > 0)
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .limit(10)
+                .forEach(e -> line.append(String.format(" %s %.1f", e.getKey(), e.getValue() * 1e3 / transitions)));
+        System.out.println(line);
+    }
+
+    /**
+     * What this machine charges for the first write to memory no process has touched yet, against writing it again.
+     * On a virtual machine whose host backs guest memory lazily, the first write to a page can cost several times the
+     * write itself, and it varies with the host's state: the broker's log appends (every new page-cache page) and GC
+     * pay it, so runs taken in different states of the host differ by more than the code does.
+     */
+    static String freshMemoryCost() {
+        int bytes = 256 << 20;
+        byte[] chunk = new byte[1 << 20];
+        java.util.Arrays.fill(chunk, (byte) 1);
+        long t0 = System.nanoTime();
+        java.nio.ByteBuffer fresh = java.nio.ByteBuffer.allocateDirect(bytes);
+        long first = System.nanoTime() - t0;
+        t0 = System.nanoTime();
+        for (int at = 0; at < bytes; at += chunk.length) {
+            fresh.put(at, chunk);
+        }
+        long again = System.nanoTime() - t0;
+        double pages = bytes / 4096.0;
+        return String.format("this machine: first write to fresh memory %.2f us per 4 KiB page, writing it again %.2f us (%.1fx)",
+                first / 1e3 / pages, again / 1e3 / pages, (double) first / again);
+    }
+
+    /** Bytes appended to each topic's log, as the broker counts them: what the detector asks it to store. */
+    static Map<String, Long> brokerBytesInByTopic() {
+        return brokerTopicCounts("BytesInPerSec");
+    }
+
+    /** Per topic, a broker meter's count: BytesInPerSec, or TotalProduceRequestsPerSec (one per partition a request appends to). */
+    static Map<String, Long> brokerTopicCounts(String meter) {
+        Map<String, Long> counts = new HashMap<>();
+        javax.management.MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        try {
+            for (javax.management.ObjectName name : server.queryNames(
+                    new javax.management.ObjectName("kafka.server:type=BrokerTopicMetrics,name=" + meter + ",topic=*"), null)) {
+                counts.merge(name.getKeyProperty("topic"), ((Number) server.getAttribute(name, "Count")).longValue(), Long::sum);
+            }
+        } catch (javax.management.JMException e) {
+            throw new IllegalStateException(e);
+        }
+        return counts;
+    }
+
+    static void printBytesIn(Map<String, Long> before, Map<String, Long> after, long transitions) {
+        long all = after.entrySet().stream().mapToLong(e -> e.getValue() - before.getOrDefault(e.getKey(), 0L)).sum();
+        StringBuilder line = new StringBuilder(String.format("bytes appended per transition: %.0f, of which", (double) all / transitions));
+        after.entrySet().stream()
+                .map(e -> Map.entry(e.getKey().replaceFirst("^finwatch-bench-", ""), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
+                .filter(e -> e.getValue() > 0)
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .limit(12)
+                .forEach(e -> line.append(String.format(" %s %.0f", e.getKey(), (double) e.getValue() / transitions)));
+        System.out.println(line);
+    }
+
+    /** How full the stream threads' fetches and produce requests were (the clients' own averages, last 30 s or so). */
+    static void printClientBatching(KafkaStreams streams) {
+        Map<String, List<Double>> byName = new java.util.TreeMap<>();
+        streams.metrics().forEach((name, metric) -> {
+            boolean fetch = name.group().equals("consumer-fetch-manager-metrics") && !name.tags().containsKey("topic")
+                    && !name.tags().containsKey("partition") && name.tags().getOrDefault("client-id", "").endsWith("-consumer")
+                    && !name.tags().get("client-id").contains("restore")
+                    && (name.name().equals("records-per-request-avg") || name.name().equals("fetch-size-avg"));
+            boolean produce = name.group().equals("producer-metrics")
+                    && (name.name().equals("records-per-request-avg") || name.name().equals("batch-size-avg") || name.name().equals("request-rate"));
+            if ((fetch || produce) && metric.metricValue() instanceof Double v && !v.isNaN()) {
+                byName.computeIfAbsent((fetch ? "fetch " : "produce ") + name.name(), k -> new ArrayList<>()).add(v);
+            }
+        });
+        StringBuilder line = new StringBuilder("client batching (per stream thread):");
+        byName.forEach((name, values) -> line.append(' ').append(name).append(' ')
+                .append(values.stream().map(v -> String.format("%.0f", v)).collect(java.util.stream.Collectors.joining("/"))));
         System.out.println(line);
     }
 
