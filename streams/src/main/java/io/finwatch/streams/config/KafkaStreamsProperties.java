@@ -55,14 +55,6 @@ public final class KafkaStreamsProperties {
         // Transactions here last one commit interval (100 ms); 10 s is Kafka Streams' own default, stated so
         // that the bound is ours, not an accident of a library version.
         d.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), "10000");
-        // A commit sends the writes of one interval to some 60 partitions per thread (changelogs, the pairing topic):
-        // with the producer's 16 KiB batches the busiest fill up and go early, in requests of their own, and the broker
-        // pays per request and per partition append. 128 KiB holds an interval's writes to any one partition at 100k
-        // transitions/s, so a commit goes in about one request: 0.6-0.7 produce requests per 1,000 transitions
-        // instead of 3.0-3.3, 7.6-8.4 partition appends instead of 13-15, and 0.76-0.9x the broker's CPU per transition
-        // (docs/benchmarks.md, session 13). The buffers come from the producer's pool (buffer.memory, 32 MiB), which
-        // an interval's batches of some 60 partitions stay well inside.
-        d.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), Integer.toString(128 << 10));
         // Task idling stays on (Kafka Streams' default, 0: wait for a partition's data known to be on the broker)
         // although Kafka Streams 4.2+ then formats a log line for every empty input partition on every record
         // (KAFKA-19682, an eighth of the stream thread): without it a catch-up reads heartbeats seconds ahead of their

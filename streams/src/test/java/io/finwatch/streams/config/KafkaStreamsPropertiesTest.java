@@ -41,10 +41,6 @@ class KafkaStreamsPropertiesTest {
     void laterLayersWinAndExactlyOnceIsAlwaysOn() throws Exception {
         Path file = dir.resolve("streams.properties");
         Files.writeString(file, "num.stream.threads=2\ncommit.interval.ms=250\nproducer.linger.ms=20\n");
-        Properties defaults = KafkaStreamsProperties.assemble(Map.of(), "none", Map.of(), owned());
-        assertThat(defaults.getProperty("producer.batch.size")).as("finwatch default").isEqualTo(Integer.toString(128 << 10));
-        assertThat(KafkaStreamsProperties.assemble(Map.of("producer.batch.size", "16384"), "f", Map.of(), owned())
-                .getProperty("producer.batch.size")).as("the file over the default").isEqualTo("16384");
 
         Properties p = KafkaStreamsProperties.assemble(KafkaStreamsProperties.fromFile(file), file.toString(),
                 Map.of("num.stream.threads", "3"), owned());
