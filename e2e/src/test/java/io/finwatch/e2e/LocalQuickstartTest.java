@@ -201,21 +201,12 @@ class LocalQuickstartTest {
     }
 
     /**
-     * The detector keeps the newest 1000 anomalies of a host (docs/api.md, and its history is the topic): on a busy host
-     * other processes' anomalies can push the first run's out, across the restart or before it. Then the host's list must
-     * be full of anomalies no older than it; a store that lost its state across the restart has fewer.
+     * Listed, whatever else happens on this host: the detector keeps up to 1000 anomalies of a host, and one over that
+     * loses an anomaly of the owner with the most (docs/api.md), which on a busy host is another process's flood, not
+     * the repro's few.
      */
     private static void assertStillListed(ApiClient api, JsonNode anomaly, String connection, String what) throws Exception {
-        String kind = anomaly.get("kind").asText();
-        if (api.anomalyOnConnection(kind, connection).isPresent()) {
-            return;
-        }
-        Instant at = Instant.parse(anomaly.get("detected_at").asText());
-        JsonNode newest = api.json("/api/anomalies?host=" + anomaly.get("host").asText() + "&limit=1000").orElseThrow();
-        System.out.printf("%s: pushed out of the detector's newest %d by other processes' anomalies%n", what, newest.size());
-        assertThat(newest.size()).as(what + ": not listed, so the host's newest 1000 must be full").isEqualTo(1000);
-        assertThat(newest).as(what + ": not listed, so it was pushed out by newer ones")
-                .allSatisfy(a -> assertThat(Instant.parse(a.get("detected_at").asText())).isAfterOrEqualTo(at));
+        assertThat(api.anomalyOnConnection(anomaly.get("kind").asText(), connection)).as(what).isPresent();
     }
 
     private static String connection(FinWait2Anomaly a) {

@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.Test;
@@ -70,6 +71,38 @@ class RecentAnomaliesTest {
             det.advance(Duration.ofMinutes(75));
             assertThat(stored(det, "node-a")).isEmpty();
             assertThat(stored(det, "node-b")).isEmpty();
+        }
+    }
+
+    /** An episode of {@code owner} on {@code run}'s host: STUCK and RESOLVED, both detected when the exit is seen. */
+    static void stuckAndResolved(DetectorHarness det, CollectorRun run, int port, Proc owner, Instant entered) {
+        det.send(run.at(entered).attached(run.socket(port), TcpState.ESTABLISHED, TcpState.FIN_WAIT2, owner));
+        det.send(run.at(entered.plusSeconds(100)).gone(run.socket(port), TcpState.FIN_WAIT2));
+    }
+
+    @Test
+    void aFloodingProcessPushesOutItsOwnHistoryNotAnotherProcesssStuckAlsoAfterARestart() {
+        StreamsSettings settings = StreamsSettings.builder().recentAnomalies(4, Duration.ofHours(1)).build();
+        CollectorRun a = new CollectorRun("node-a", "run-a", T0, 1000, 60);
+        Proc quiet = new Proc(8, "quiet", null);
+        Proc leaky = new Proc(7, "leaky", null);
+        // Not closed: the test driver deletes its state directory on close, and the restart below reads it.
+        DetectorHarness det = new DetectorHarness(settings, stateDir, T0, StreamsConfig.AT_LEAST_ONCE);
+        stuckAndResolved(det, a, 47000, quiet, T0);
+        for (int i = 1; i <= 5; i++) {
+            stuckAndResolved(det, a, 48000 + i, leaky, T0.plusSeconds(10L * i));
+        }
+        assertThat(det.anomalies()).hasSize(12);
+
+        // The newest four would all be leaky's. Kept: quiet's two (the oldest of the host) and leaky's newest two.
+        List<FinWait2Anomaly> kept = stored(det, "node-a");
+        assertThat(kept).extracting(FinWait2Anomaly::getLocalPort).containsExactly(47000, 47000, 48005, 48005);
+        det.crashAfterCommit();
+        // After a restart the owners' counts come from the store: leaky's next anomaly again pushes out leaky's oldest.
+        try (DetectorHarness after = new DetectorHarness(settings, stateDir, T0.plusSeconds(200), StreamsConfig.AT_LEAST_ONCE)) {
+            after.send(a.at(T0.plusSeconds(200)).heartbeat());
+            stuckAndResolved(after, a, 48006, leaky, T0.plusSeconds(210));
+            assertThat(stored(after, "node-a")).extracting(FinWait2Anomaly::getLocalPort).containsExactly(47000, 47000, 48006, 48006);
         }
     }
 }
