@@ -38,8 +38,13 @@ public final class CollectorCpuHarness {
     private static final Duration WARM_UP = Duration.ofSeconds(Long.parseLong(
             System.getenv().getOrDefault("WARMUP_SECONDS", "20")));
     private static final int ROUND_SECONDS = 10;
-    /** What the collector is meant to cost at 10k sockets and a 1 s interval, in percent of one core. */
-    private static final double TARGET_PERCENT = 2.0;
+    /**
+     * What the collector is meant to cost at a 1 s interval, in percent of one core: 2 at 10k sockets (the first
+     * round's goal), 10 at 200k (issue 15's).
+     */
+    static double targetPercent(int sockets) {
+        return sockets >= 100_000 ? 10.0 : 2.0;
+    }
 
     private CollectorCpuHarness() {
     }
@@ -73,7 +78,7 @@ public final class CollectorCpuHarness {
                         collector.pid(), collector.command().orElse("?"), WARM_UP.toSeconds(), rounds, ROUND_SECONDS);
                 anchor.start();
                 TimeUnit.MILLISECONDS.sleep(WARM_UP.toMillis());
-                measure(procfs, collector, anchor, load, rounds);
+                measure(procfs, collector, anchor, load, rounds, sockets);
             }
             clean = true;
         } finally {
@@ -86,7 +91,7 @@ public final class CollectorCpuHarness {
     }
 
     private static void measure(Procfs procfs, CollectorProcess collector, TableReadLoop anchor, NetNamespace load,
-                                int rounds) throws IOException, InterruptedException {
+                                int rounds, int sockets) throws IOException, InterruptedException {
         String loadBefore = loadAverage(procfs);
         MetricsPage first = collector.scrape();
         int pid = collector.pid();
@@ -145,8 +150,8 @@ public final class CollectorCpuHarness {
                 1000 * last.sum("finwatch_poll_duration_seconds", "quantile=\"0.5\"").orElse(Double.NaN),
                 1000 * last.sum("finwatch_poll_duration_seconds", "quantile=\"0.99\"").orElse(Double.NaN));
         System.out.printf("collector CPU, %% of one core: median of rounds %.2f, whole window %.2f (target <= %.1f: %s)%n",
-                median(collectorPercent), wholeCollector, TARGET_PERCENT,
-                median(collectorPercent) <= TARGET_PERCENT ? "met" : "NOT met");
+                median(collectorPercent), wholeCollector, targetPercent(sockets),
+                median(collectorPercent) <= targetPercent(sockets) ? "met" : "NOT met");
         System.out.printf("anchor (read tcp+tcp6 of the load namespace once a second), %% of one core: median %.2f, "
                 + "whole window %.2f (%d reads in all)%n", median(anchorPercent), wholeAnchor, anchor.reads());
         System.out.printf("ratio collector / anchor: median of rounds %.1f, whole window %.1f%n", median(ratio),
