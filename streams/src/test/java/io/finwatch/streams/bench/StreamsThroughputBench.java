@@ -372,14 +372,22 @@ public final class StreamsThroughputBench {
     }
 
     static void printThreadCpu(Map<String, Long> before, Map<String, Long> after, long transitions) {
-        StringBuilder line = new StringBuilder("CPU by thread (us per transition):");
+        System.out.println(topGrowth("CPU by thread (us per transition):", before, after, 12, " [%s] %.1f", 1e4 / transitions));
+    }
+
+    /**
+     * {@code title}, then the {@code limit} keys that grew most from {@code before} to {@code after}, each with its
+     * growth times {@code scale}, in {@code format} (key, value).
+     */
+    static String topGrowth(String title, Map<String, Long> before, Map<String, Long> after, int limit, String format, double scale) {
+        StringBuilder line = new StringBuilder(title);
         after.entrySet().stream()
                 .map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
                 .filter(e -> e.getValue() > 0)
                 .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
-                .limit(12)
-                .forEach(e -> line.append(String.format(" [%s] %.1f", e.getKey(), e.getValue() * 1e4 / transitions)));
-        System.out.println(line);
+                .limit(limit)
+                .forEach(e -> line.append(String.format(format, e.getKey(), e.getValue() * scale)));
+        return line.toString();
     }
 
     /**
@@ -388,12 +396,16 @@ public final class StreamsThroughputBench {
      * per transition before it shows as the broker's CPU.
      */
     static Map<String, Long> brokerRequests() {
+        return meterCounts("kafka.network:type=RequestMetrics,name=RequestsPerSec,*", "request");
+    }
+
+    /** The counts of the broker's meters that match {@code pattern}, summed by the value of {@code byKey}. */
+    static Map<String, Long> meterCounts(String pattern, String byKey) {
         Map<String, Long> counts = new HashMap<>();
         javax.management.MBeanServer server = ManagementFactory.getPlatformMBeanServer();
         try {
-            for (javax.management.ObjectName name : server.queryNames(
-                    new javax.management.ObjectName("kafka.network:type=RequestMetrics,name=RequestsPerSec,*"), null)) {
-                counts.merge(name.getKeyProperty("request"), ((Number) server.getAttribute(name, "Count")).longValue(), Long::sum);
+            for (javax.management.ObjectName name : server.queryNames(new javax.management.ObjectName(pattern), null)) {
+                counts.merge(name.getKeyProperty(byKey), ((Number) server.getAttribute(name, "Count")).longValue(), Long::sum);
             }
         } catch (javax.management.JMException e) {
             throw new IllegalStateException(e);
@@ -402,14 +414,7 @@ public final class StreamsThroughputBench {
     }
 
     static void printBrokerRequests(Map<String, Long> before, Map<String, Long> after, long transitions) {
-        StringBuilder line = new StringBuilder("broker requests per 1,000 transitions:");
-        after.entrySet().stream()
-                .map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
-                .filter(e -> e.getValue() > 0)
-                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
-                .limit(10)
-                .forEach(e -> line.append(String.format(" %s %.1f", e.getKey(), e.getValue() * 1e3 / transitions)));
-        System.out.println(line);
+        System.out.println(topGrowth("broker requests per 1,000 transitions:", before, after, 10, " %s %.1f", 1e3 / transitions));
     }
 
     /**
@@ -442,29 +447,13 @@ public final class StreamsThroughputBench {
 
     /** Per topic, a broker meter's count: BytesInPerSec, or TotalProduceRequestsPerSec (one per partition a request appends to). */
     static Map<String, Long> brokerTopicCounts(String meter) {
-        Map<String, Long> counts = new HashMap<>();
-        javax.management.MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-        try {
-            for (javax.management.ObjectName name : server.queryNames(
-                    new javax.management.ObjectName("kafka.server:type=BrokerTopicMetrics,name=" + meter + ",topic=*"), null)) {
-                counts.merge(name.getKeyProperty("topic"), ((Number) server.getAttribute(name, "Count")).longValue(), Long::sum);
-            }
-        } catch (javax.management.JMException e) {
-            throw new IllegalStateException(e);
-        }
-        return counts;
+        return meterCounts("kafka.server:type=BrokerTopicMetrics,name=" + meter + ",topic=*", "topic");
     }
 
     static void printBytesIn(Map<String, Long> before, Map<String, Long> after, long transitions) {
         long all = after.entrySet().stream().mapToLong(e -> e.getValue() - before.getOrDefault(e.getKey(), 0L)).sum();
-        StringBuilder line = new StringBuilder(String.format("bytes appended per transition: %.0f, of which", (double) all / transitions));
-        after.entrySet().stream()
-                .map(e -> Map.entry(e.getKey().replaceFirst("^finwatch-bench-", ""), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
-                .filter(e -> e.getValue() > 0)
-                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
-                .limit(12)
-                .forEach(e -> line.append(String.format(" %s %.0f", e.getKey(), (double) e.getValue() / transitions)));
-        System.out.println(line);
+        System.out.println(topGrowth(String.format("bytes appended per transition: %.0f, of which", (double) all / transitions),
+                before, after, 12, " %s %.0f", 1.0 / transitions).replace(" finwatch-bench-", " "));
     }
 
     /** How full the stream threads' fetches and produce requests were (the clients' own averages, last 30 s or so). */
