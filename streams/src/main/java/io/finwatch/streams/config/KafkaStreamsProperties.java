@@ -31,6 +31,11 @@ public final class KafkaStreamsProperties {
 
     public static final String ENV_PREFIX = "KAFKA_STREAMS_";
 
+    private static final String TRANSACTION_TIMEOUT = StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG);
+    private static final long DEFAULT_TRANSACTION_TIMEOUT_MS = 10_000;
+    /** How many commit intervals a transaction may last before the broker aborts it. */
+    private static final int TRANSACTION_TIMEOUT_INTERVALS = 3;
+
     private KafkaStreamsProperties() {
     }
 
@@ -53,8 +58,8 @@ public final class KafkaStreamsProperties {
         // kept there) and fences the open transaction at once; one on a new directory waits this long plus the
         // broker's abort check (transaction.abort.timed.out.transaction.cleanup.interval.ms, 10 s by default).
         // Transactions here last one commit interval (100 ms); 10 s is Kafka Streams' own default, stated so
-        // that the bound is ours, not an accident of a library version.
-        d.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), "10000");
+        // that the bound is ours, not an accident of a library version. A longer commit interval raises it (assemble).
+        d.put(TRANSACTION_TIMEOUT, Long.toString(DEFAULT_TRANSACTION_TIMEOUT_MS));
         // Task idling stays on (Kafka Streams' default, 0: wait for a partition's data known to be on the broker)
         // although Kafka Streams 4.2+ then formats a log line for every empty input partition on every record
         // (KAFKA-19682, an eighth of the stream thread): without it a catch-up reads heartbeats seconds ahead of their
@@ -105,11 +110,39 @@ public final class KafkaStreamsProperties {
             }
         });
         merged.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        fitTransactionTimeout(merged, fromFile.containsKey(TRANSACTION_TIMEOUT) ? "file " + fileName
+                : fromEnv.containsKey(TRANSACTION_TIMEOUT) ? "environment (" + ENV_PREFIX + "*)" : null);
         // Checked here, where a bad value can still be a clear start-up error, not a failure at the first store.
         BoundedRocksDb.memoryBytes(Map.copyOf(merged));
         Properties p = new Properties();
         p.putAll(merged);
         return p;
+    }
+
+    /**
+     * A transaction stays open from the first write after a commit to the next commit, so it lasts up to a commit
+     * interval, and longer on a busy machine. Kafka Streams refuses a transaction timeout below the interval but takes
+     * one equal to it: with {@code local}'s 10 s commits and the 10 s default, a loaded machine had the broker abort
+     * the open transaction and fence the stream thread (InvalidProducerEpochException, then a rebalance). Unless a
+     * layer sets the timeout, it is three commit intervals, and never below the default; one that is set must exceed
+     * the interval.
+     */
+    private static void fitTransactionTimeout(Map<String, String> merged, String setBy) {
+        long commitMs;
+        long timeoutMs;
+        try {
+            commitMs = Long.parseLong(merged.getOrDefault(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100").trim());
+            timeoutMs = Long.parseLong(merged.get(TRANSACTION_TIMEOUT).trim());
+        } catch (NumberFormatException notANumber) {
+            return; // Kafka's own validation names the property.
+        }
+        if (setBy == null) {
+            merged.put(TRANSACTION_TIMEOUT, Long.toString(Math.max(DEFAULT_TRANSACTION_TIMEOUT_MS, TRANSACTION_TIMEOUT_INTERVALS * commitMs)));
+        } else if (timeoutMs <= commitMs) {
+            throw new IllegalArgumentException(setBy + " sets " + TRANSACTION_TIMEOUT + "=" + timeoutMs + ", not above "
+                    + StreamsConfig.COMMIT_INTERVAL_MS_CONFIG + "=" + commitMs + ": a transaction lasts up to a commit interval, and the"
+                    + " broker would abort it; leave it unset (it is then " + TRANSACTION_TIMEOUT_INTERVALS + " commit intervals) or raise it");
+        }
     }
 
     private static void check(Map<String, String> layer, String source, Map<String, String> owned) {

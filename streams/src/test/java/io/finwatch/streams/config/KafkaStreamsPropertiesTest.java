@@ -55,6 +55,22 @@ class KafkaStreamsPropertiesTest {
     }
 
     @Test
+    void theTransactionTimeoutOutlastsTheCommitInterval() {
+        assertThat(KafkaStreamsProperties.assemble(Map.of(), "none", Map.of(), owned()).getProperty("producer.transaction.timeout.ms"))
+                .as("the fleet's 100 ms commits keep the 10 s default").isEqualTo("10000");
+        // local's defaults come in as the file layer: 10 s commits, which the 10 s timeout did not outlast on a busy machine.
+        assertThat(KafkaStreamsProperties.assemble(Map.of("commit.interval.ms", "10000"), "local's defaults", Map.of(), owned())
+                .getProperty("producer.transaction.timeout.ms")).isEqualTo("30000");
+        assertThat(KafkaStreamsProperties.assemble(Map.of("commit.interval.ms", "10000"), "f",
+                Map.of("producer.transaction.timeout.ms", "45000"), owned()).getProperty("producer.transaction.timeout.ms"))
+                .as("one that is set and long enough is kept").isEqualTo("45000");
+        assertThatThrownBy(() -> KafkaStreamsProperties.assemble(Map.of("commit.interval.ms", "10000", "producer.transaction.timeout.ms", "10000"),
+                "/etc/fw.properties", Map.of(), owned()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("file /etc/fw.properties sets producer.transaction.timeout.ms=10000, not above commit.interval.ms=10000");
+    }
+
+    @Test
     void anotherProcessingGuaranteeIsRefusedNamingTheSource() {
         assertThatThrownBy(() -> KafkaStreamsProperties.assemble(Map.of("processing.guarantee", "at_least_once"), "/etc/fw.properties",
                 Map.of(), owned()))
