@@ -58,8 +58,8 @@ public final class KafkaStreamsProperties {
         // kept there) and fences the open transaction at once; one on a new directory waits this long plus the
         // broker's abort check (transaction.abort.timed.out.transaction.cleanup.interval.ms, 10 s by default).
         // Transactions here last one commit interval (100 ms); 10 s is Kafka Streams' own default, stated so
-        // that the bound is ours, not an accident of a library version. A longer commit interval raises it (assemble).
-        d.put(TRANSACTION_TIMEOUT, Long.toString(DEFAULT_TRANSACTION_TIMEOUT_MS));
+        // that the bound is ours, not an accident of a library version. It depends on the commit interval, so
+        // assemble sets it once the layers are merged (fitTransactionTimeout).
         // Task idling stays on (Kafka Streams' default, 0: wait for a partition's data known to be on the broker)
         // although Kafka Streams 4.2+ then formats a log line for every empty input partition on every record
         // (KAFKA-19682, an eighth of the stream thread): without it a catch-up reads heartbeats seconds ahead of their
@@ -131,13 +131,16 @@ public final class KafkaStreamsProperties {
         long commitMs;
         long timeoutMs;
         try {
+            // 100 ms: Kafka Streams' commit interval under exactly-once when none is set.
             commitMs = Long.parseLong(merged.getOrDefault(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100").trim());
-            timeoutMs = Long.parseLong(merged.get(TRANSACTION_TIMEOUT).trim());
+            timeoutMs = setBy == null ? Math.max(DEFAULT_TRANSACTION_TIMEOUT_MS, TRANSACTION_TIMEOUT_INTERVALS * commitMs)
+                    : Long.parseLong(merged.get(TRANSACTION_TIMEOUT).trim());
         } catch (NumberFormatException notANumber) {
+            merged.putIfAbsent(TRANSACTION_TIMEOUT, Long.toString(DEFAULT_TRANSACTION_TIMEOUT_MS));
             return; // Kafka's own validation names the property.
         }
         if (setBy == null) {
-            merged.put(TRANSACTION_TIMEOUT, Long.toString(Math.max(DEFAULT_TRANSACTION_TIMEOUT_MS, TRANSACTION_TIMEOUT_INTERVALS * commitMs)));
+            merged.put(TRANSACTION_TIMEOUT, Long.toString(timeoutMs));
         } else if (timeoutMs <= commitMs) {
             throw new IllegalArgumentException(setBy + " sets " + TRANSACTION_TIMEOUT + "=" + timeoutMs + ", not above "
                     + StreamsConfig.COMMIT_INTERVAL_MS_CONFIG + "=" + commitMs + ": a transaction lasts up to a commit interval, and the"
