@@ -374,6 +374,19 @@ public final class EmbeddedKafka implements AutoCloseable {
         return out;
     }
 
+    /** The broker's log directories, each holding a {@code <topic>-<partition>} directory of segment files. */
+    public List<Path> logDirs() {
+        try (Admin admin = cluster.admin()) {
+            return admin.describeLogDirs(List.of(brokerId)).allDescriptions().get().get(brokerId).keySet().stream()
+                    .map(Path::of).toList();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("describing the broker's log dirs", e.getCause());
+        }
+    }
+
     /** Sum of a consumer group's committed offsets on a topic's partitions (0 before its first commit). */
     public long committedOffsets(String group, String topic) {
         try (Admin admin = cluster.admin()) {

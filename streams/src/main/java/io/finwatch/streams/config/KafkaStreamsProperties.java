@@ -51,6 +51,12 @@ public final class KafkaStreamsProperties {
         // cache folds those writes before they reach RocksDB and the changelog.
         d.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, Long.toString(64L << 20));
         d.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDb.class.getName());
+        // Every record the detector writes (changelogs, the pairing repartition topic, anomalies) is a few dozen
+        // bytes of keys that repeat host names and addresses: lz4 batches take a quarter of the bytes the broker
+        // appends, replicates and keeps (92 -> 24 per transition) and half the produce requests, for less producer
+        // and broker CPU than they save (docs/benchmarks.md, session 14). lz4 rather than the collector's zstd:
+        // the stream thread compresses on its hot path, and lz4 is the cheaper of the two to compress.
+        d.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
         d.put(BoundedRocksDb.MEMORY_BYTES_CONFIG, Long.toString(BoundedRocksDb.DEFAULT_MEMORY_BYTES));
         // How long an instance that died mid-transaction can hold back read_committed readers of its output and
         // changelogs (the restarted instance's own restore among them) when its successor does not take over its

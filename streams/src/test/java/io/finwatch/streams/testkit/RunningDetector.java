@@ -79,6 +79,11 @@ public final class RunningDetector implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + app.httpPort());
     }
 
+    /** The broker's log directories: what it keeps, as its segment files. */
+    public List<Path> logDirs() {
+        return kafka.logDirs();
+    }
+
     /** Encodes each event and produces it to its topic keyed by host, as the collector's publisher does. */
     public void send(List<? extends SpecificRecord> events) {
         for (SpecificRecord e : events) {
