@@ -18,6 +18,8 @@ import picocli.CommandLine;
 /** The images run what the launcher runs, are built the way the launcher builds, and describe themselves. */
 class ImagesTest {
 
+    private static final String SHARED_ARCHIVE = "-XX:SharedArchiveFile=";
+
     static Stream<Arguments> images() {
         return Stream.of(Arguments.of("collector", "collect"), Arguments.of("streams", "streams"));
     }
@@ -39,7 +41,8 @@ class ImagesTest {
         int cp = entry.indexOf("-cp");
         assertThat(entry.get(0)).isEqualTo("java");
         assertThat(cp).as("-cp in %s", entry).isPositive();
-        assertThat(entry.subList(1, cp)).as("JVM flags").containsExactlyElementsOf(launcher.chronicleFlags());
+        assertThat(entry.subList(1, cp).stream().filter(f -> !f.startsWith(SHARED_ARCHIVE)).toList()).as("JVM flags")
+                .containsExactlyElementsOf(launcher.chronicleFlags());
         assertThat(entry.subList(cp + 2, entry.size())).as("main class and subcommand")
                 .containsExactly(target.mainClass(), subcommand);
         // The subcommand must exist in that main class's command tree.
@@ -71,6 +74,37 @@ class ImagesTest {
         String options = DockerEnv.of(d, d.lastStage()).get("JDK_JAVA_OPTIONS");
         assertThat(options).as("JDK_JAVA_OPTIONS of the collector image").isNotNull();
         assertThat(List.of(options.trim().split("\\s+"))).containsExactlyElementsOf(Launcher.read().collectFlags());
+    }
+
+    /**
+     * The collector image maps the class archive its own final stage wrote (collector/class-archive), with the
+     * ENTRYPOINT's class path and other JVM flags, after the jars and JDK_JAVA_OPTIONS are in place: an archive
+     * written for another class path or JVM would be refused at every start.
+     */
+    @Test
+    void collectorImageMapsTheClassArchiveItsFinalStageWrote() {
+        Dockerfile d = dockerfile("collector");
+        int last = d.lastStage();
+        List<String> entry = d.entrypoint();
+        int cp = entry.indexOf("-cp");
+        List<String> archives = entry.subList(1, cp).stream().filter(f -> f.startsWith(SHARED_ARCHIVE)).toList();
+        assertThat(archives).as("ENTRYPOINT's class archive").hasSize(1);
+        String archive = archives.get(0).substring(SHARED_ARCHIVE.length());
+        List<String> otherFlags = entry.subList(1, cp).stream().filter(f -> !f.startsWith(SHARED_ARCHIVE)).toList();
+
+        assertThat(d.inStage(last, "COPY")).extracting(Instruction::args).contains("collector/class-archive /opt/finwatch/class-archive");
+        List<Instruction> runs = d.inStage(last, "RUN").stream().filter(r -> r.args().startsWith("/opt/finwatch/class-archive ")).toList();
+        assertThat(runs).as("RUN of the class archive script").hasSize(1);
+        Instruction run = runs.get(0);
+        List<String> words = List.of(run.args().split("\\s+"));
+        assertThat(words.get(1)).as("the archive written").isEqualTo(archive);
+        assertThat(words.get(2)).as("its class path").isEqualTo("\"" + entry.get(cp + 1) + "\"");
+        assertThat(words.subList(3, words.size())).as("its JVM flags").containsExactlyElementsOf(otherFlags);
+        int jars = d.inStage(last, "COPY").stream().filter(c -> c.args().contains("/opt/finwatch/")).mapToInt(Instruction::line)
+                .max().orElseThrow();
+        int options = d.inStage(last, "ENV").stream().filter(e -> e.args().contains("JDK_JAVA_OPTIONS=")).mapToInt(Instruction::line)
+                .max().orElseThrow();
+        assertThat(run.line()).as("after the jars, the script and JDK_JAVA_OPTIONS").isGreaterThan(jars).isGreaterThan(options);
     }
 
     /** The DaemonSet (of every overlay) and compose replace the image's JDK_JAVA_OPTIONS; all but its heap sizes must stay. */

@@ -1,12 +1,12 @@
 package io.finwatch.collector.cli;
 
+import io.finwatch.common.config.Cli;
 import picocli.CommandLine.IVersionProvider;
 
 /** The version from the jar manifest, or "dev" when run from classes. */
 public final class Version implements IVersionProvider {
     public static String current() {
-        String v = Version.class.getPackage().getImplementationVersion();
-        return v == null ? "dev" : v;
+        return Cli.implementationVersion(Version.class);
     }
 
     @Override

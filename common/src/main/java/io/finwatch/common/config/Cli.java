@@ -33,7 +33,7 @@ public final class Cli {
     public static final int USAGE = 2;
 
     /** Variables the launcher, the logging configuration or every command reads itself, not through an option. */
-    private static final Set<String> GLOBAL_VARIABLES = Set.of("FINWATCH_DEBUG", "FINWATCH_REBUILD", "FINWATCH_LOG_LEVEL",
+    private static final Set<String> GLOBAL_VARIABLES = Set.of("FINWATCH_DEBUG", "FINWATCH_REBUILD", "FINWATCH_CLASS_ARCHIVE", "FINWATCH_LOG_LEVEL",
             "FINWATCH_KAFKA_LOG_LEVEL");
 
     /** A command that reads {@code FINWATCH_*} variables of its own besides its options' (a secret kept off the command line). */
@@ -42,6 +42,20 @@ public final class Cli {
     }
 
     private Cli() {
+    }
+
+    /** The version in the manifest of the jar that holds the class, or "dev" when run from classes. */
+    public static String implementationVersion(Class<?> c) {
+        String v = c.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+
+    /** A subcommand's --version says what its root's does: picocli gives a subcommand no version of its own. */
+    private static void inheritVersion(CommandLine cl, String[] version) {
+        if (cl.getCommandSpec().version().length == 0) {
+            cl.getCommandSpec().version(version);
+        }
+        cl.getSubcommands().values().forEach(sub -> inheritVersion(sub, version));
     }
 
     public static int run(Object command, String[] args) {
@@ -57,8 +71,10 @@ public final class Cli {
             System.err.println("finwatch: cannot read config file " + configFile + " (--config): " + e.getMessage());
             return USAGE;
         }
-        CommandLine cl = new CommandLine(command)
-                .setDefaultValueProvider(defaults)
+        CommandLine cl = new CommandLine(command);
+        inheritVersion(cl, cl.getCommandSpec().version().length > 0 ? cl.getCommandSpec().version()
+                : new String[] {"finwatch " + implementationVersion(command.getClass())});
+        cl.setDefaultValueProvider(defaults)
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .registerConverter(java.time.Duration.class, converter(Converters::duration))
                 .registerConverter(HostPort.class, converter(HostPort::parse))

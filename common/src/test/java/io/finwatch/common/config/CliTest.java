@@ -54,6 +54,47 @@ class CliTest {
     record Run(int code, String err) {
     }
 
+    @Command(name = "root", mixinStandardHelpOptions = true, version = "finwatch 9.9.9", subcommands = Sub.class)
+    static final class Root implements Runnable {
+        @Override
+        public void run() {
+        }
+    }
+
+    @Command(name = "sub", mixinStandardHelpOptions = true)
+    static final class Sub implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            return 0;
+        }
+    }
+
+    @Command(name = "bare", mixinStandardHelpOptions = true)
+    static final class Bare implements Runnable {
+        @Override
+        public void run() {
+        }
+    }
+
+    @Test
+    void aSubcommandsVersionIsItsRootsAndARootWithoutOneSaysItsJarsVersion() {
+        assertThat(stdout(() -> Cli.run(new Root(), new String[] {"sub", "--version"}, Map.of()))).isEqualTo("finwatch 9.9.9");
+        // Test classes come from no jar, so no manifest gives them a version.
+        assertThat(stdout(() -> Cli.run(new Bare(), new String[] {"--version"}, Map.of()))).isEqualTo("finwatch dev");
+    }
+
+    private static String stdout(Runnable r) {
+        PrintStream saved = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            r.run();
+        } finally {
+            System.setOut(saved);
+        }
+        return out.toString(StandardCharsets.UTF_8).strip();
+    }
+
     static Run run(Map<String, String> env, String... args) {
         PrintStream saved = System.err;
         ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -87,7 +128,7 @@ class CliTest {
     @Test
     void aFinwatchVariableNoOptionReadsIsNamedInOneWarning() {
         Run r = run(Map.of("FINWATCH_INTERVALL", "2s", "FINWATCH_HTTP_TOKEN", "x", "FINWATCH_PORT", "9093", "FINWATCH_DEBUG", "1",
-                "OTHER", "y"));
+                "FINWATCH_CLASS_ARCHIVE", "0", "OTHER", "y"));
         assertThat(r.code()).isZero();
         assertThat(r.err().strip()).isEqualTo("finwatch: warning: FINWATCH_HTTP_TOKEN, FINWATCH_INTERVALL match no option of 'demo' and "
                 + "are ignored (a typo, or an option of another command? see 'demo --help')");
