@@ -76,6 +76,7 @@ public final class CollectorCpuHarness {
                 collector.awaitFirstPoll(Duration.ofMinutes(5));
                 System.out.printf("collector pid %d (%s) polled; warming up %d s, then %d rounds of %d s%n",
                         collector.pid(), collector.command().orElse("?"), WARM_UP.toSeconds(), rounds, ROUND_SECONDS);
+                System.out.println(classArchive(procfs, collector.pid()));
                 anchor.start();
                 TimeUnit.MILLISECONDS.sleep(WARM_UP.toMillis());
                 measure(procfs, collector, anchor, load, rounds, sockets);
@@ -178,6 +179,18 @@ public final class CollectorCpuHarness {
             }
         }
         System.out.println("load average before: " + loadBefore + "   after: " + loadAfter);
+    }
+
+    /**
+     * Whether the collector maps the launcher's class archive, which changes its memory by ~10 MB at 10k sockets: the
+     * launcher writes one after it builds, and with FINWATCH_REBUILD=0 uses one only if it is newer than the jar.
+     */
+    private static String classArchive(Procfs procfs, int pid) throws IOException {
+        try (Stream<String> maps = Files.lines(procfs.path(pid + "/maps"))) {
+            return maps.map(l -> l.substring(l.lastIndexOf(' ') + 1)).filter(f -> f.endsWith(".jsa") && !f.endsWith("/classes.jsa"))
+                    .findFirst().map(f -> "class archive: " + f + " mapped")
+                    .orElse("class archive: none mapped (./finwatch collect writes one after a build; FINWATCH_CLASS_ARCHIVE=0 runs without)");
+        }
     }
 
     /** The socket-load namespace, or a clear exit when it was not started. */
