@@ -1,11 +1,10 @@
 package io.finwatch.local;
 
-import io.finwatch.collector.cli.Version;
 import io.finwatch.common.config.Cli;
 import picocli.CommandLine.Command;
 
 /** Entry point of the all-in-one command (run through {@code ./finwatch local}). */
-@Command(name = "finwatch", mixinStandardHelpOptions = true, versionProvider = Version.class,
+@Command(name = "finwatch", mixinStandardHelpOptions = true,
         description = "finwatch on one machine.", subcommands = LocalCommand.class)
 public final class LocalMain {
     public static void main(String[] args) {

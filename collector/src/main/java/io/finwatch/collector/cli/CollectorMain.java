@@ -4,7 +4,7 @@ import io.finwatch.common.config.Cli;
 import picocli.CommandLine.Command;
 
 /** Entry point of the collector module's commands (run through ./finwatch). */
-@Command(name = "finwatch", mixinStandardHelpOptions = true, versionProvider = Version.class,
+@Command(name = "finwatch", mixinStandardHelpOptions = true,
         description = "Watches TCP sockets stuck in FIN_WAIT_2 on this host.",
         subcommands = {SnapshotCommand.class, CollectCommand.class, TailCommand.class, ReproCommand.class})
 public final class CollectorMain {

@@ -1,16 +1,13 @@
 package io.finwatch.collector.cli;
 
 import io.finwatch.common.config.Cli;
-import picocli.CommandLine.IVersionProvider;
 
-/** The version from the jar manifest, or "dev" when run from classes. */
-public final class Version implements IVersionProvider {
-    public static String current() {
-        return Cli.implementationVersion(Version.class);
+/** The collector's version, as its heartbeats report it: the jar manifest's, or "dev" when run from classes. */
+public final class Version {
+    private Version() {
     }
 
-    @Override
-    public String[] getVersion() {
-        return new String[] {"finwatch " + current()};
+    public static String current() {
+        return Cli.implementationVersion(Version.class);
     }
 }

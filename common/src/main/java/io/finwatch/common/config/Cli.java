@@ -72,8 +72,8 @@ public final class Cli {
             return USAGE;
         }
         CommandLine cl = new CommandLine(command);
-        inheritVersion(cl, cl.getCommandSpec().version().length > 0 ? cl.getCommandSpec().version()
-                : new String[] {"finwatch " + implementationVersion(command.getClass())});
+        String[] rootVersion = cl.getCommandSpec().version();
+        inheritVersion(cl, rootVersion.length > 0 ? rootVersion : new String[] {"finwatch " + implementationVersion(command.getClass())});
         cl.setDefaultValueProvider(defaults)
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .registerConverter(java.time.Duration.class, converter(Converters::duration))
