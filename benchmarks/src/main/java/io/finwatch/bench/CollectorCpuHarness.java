@@ -1,5 +1,6 @@
 package io.finwatch.bench;
 
+import io.finwatch.testkit.bench.Machine;
 import io.finwatch.collector.kernel.NetnsScanner;
 import io.finwatch.collector.kernel.Procfs;
 import io.finwatch.collector.track.NetNamespace;
@@ -56,6 +57,7 @@ public final class CollectorCpuHarness {
         Path root = Path.of(System.getProperty("finwatch.root", "")).toAbsolutePath();
         Procfs procfs = Procfs.system();
 
+        System.out.println("this machine: " + Machine.describe());
         NetNamespace load = loadNamespace(procfs, netnsName, sockets);
         long rows = TableReadLoop.rows(procfs, load.representativePid());
         System.out.printf("load namespace %s: inode %d, %d sockets in its tcp and tcp6, read through pid %d%n",

@@ -1,5 +1,6 @@
 package io.finwatch.bench;
 
+import io.finwatch.testkit.bench.Machine;
 import io.finwatch.collector.kernel.HostReader;
 import io.finwatch.collector.kernel.NetnsSelection;
 import io.finwatch.collector.kernel.Procfs;
@@ -38,6 +39,7 @@ final class NarrowedPollHarness {
         String netns = System.getenv().getOrDefault("NETNS", "fwload");
         boolean wholeToo = !"0".equals(System.getenv("WHOLE"));
         Procfs procfs = Procfs.system();
+        System.out.println("this machine: " + Machine.describe());
         System.out.println("load average before: " + loadAverage());
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long self = Thread.currentThread().getId();

@@ -2,6 +2,7 @@ package io.finwatch.streams.bench;
 
 import io.finwatch.schemas.Topics;
 import io.finwatch.testkit.EmbeddedKafka;
+import io.finwatch.testkit.bench.Machine;
 import io.finwatch.schemas.FinWait2Anomaly;
 import io.finwatch.schemas.TcpState;
 import io.finwatch.schemas.serde.FinwatchSerde;
@@ -91,6 +92,7 @@ public final class StreamsThroughputBench {
         if (!Boolean.getBoolean("finwatch.bench.hostLocale")) {
             FormatLocale.pin();
         }
+        System.out.println("this machine: " + Machine.describe());
         Path state = Files.createTempDirectory("finwatch-bench");
         try {
             run(count, hosts, threads, partitions, commitMs, modes, state);
