@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The machine a benchmark ran on, as one line. The same tree gave the detector 102-111k transitions/s on one VM and
- * 47k on another of the same size (docs/benchmarks.md, session 15): a figure is comparable only beside its anchor of
- * the same run, and a reader needs the CPU to tell why two sessions' anchors differ.
+ * The machine a benchmark ran on, as one line. The detector's default benchmark gave 72-89k transitions/s on one
+ * 2-core VM and 47-53k on another of the same size, the same code (docs/benchmarks.md, session 15): a figure is
+ * comparable only beside its anchor of the same run, and a reader needs the CPU to tell why two sessions' anchors differ.
  */
 public final class Machine {
 
