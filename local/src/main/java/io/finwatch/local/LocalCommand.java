@@ -243,7 +243,15 @@ final class LocalCommand implements Callable<Integer> {
         out.println("  kafka      " + bootstrap + "   (./finwatch tail --bootstrap-servers " + bootstrap + ")");
         out.println("  home       " + dir.root() + "   (log: " + logFile + ")");
         out.println("watching host '" + hostName + "' every " + interval.toMillis() + " ms; anomalies appear below as they "
-                + "happen. Try: sudo ./finwatch repro --netns   (Ctrl-C stops)");
+                + "happen. Try: " + sudoUnlessRoot(System.getProperty("user.name")) + "./finwatch repro --netns   (Ctrl-C stops)");
         out.flush();
+    }
+
+    /**
+     * {@code repro --netns} creates a network namespace, which needs root; a root shell (a container, a CI machine)
+     * often has no sudo at all, so it is suggested only to other users.
+     */
+    static String sudoUnlessRoot(String user) {
+        return "root".equals(user) ? "" : "sudo ";
     }
 }
