@@ -72,6 +72,18 @@ public final class FinwatchData extends SpecificData {
         return INSTANCE;
     }
 
+    private static final class WithoutFastReader {
+        static final FinwatchData INSTANCE = new FinwatchData(false);
+    }
+
+    /**
+     * A shared model that reads through Avro's resolving decoder, where a record with generated custom coders decodes
+     * itself field by field ({@code customDecode}); the fast reader never uses those.
+     */
+    static FinwatchData withoutFastReader() {
+        return WithoutFastReader.INSTANCE;
+    }
+
     @Override
     @SuppressWarnings("rawtypes")
     public Class getClass(Schema schema) {

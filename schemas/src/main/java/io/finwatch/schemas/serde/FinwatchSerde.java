@@ -13,10 +13,12 @@ import org.apache.avro.Schema;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DatumReader;
+import org.apache.avro.io.ResolvingDecoder;
 import org.apache.avro.io.DatumWriter;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.avro.specific.SpecificRecordBase;
 
 /**
  * Encodes finwatch records with Avro single-object encoding and decodes records written with any
@@ -79,8 +81,22 @@ public final class FinwatchSerde {
     @SuppressWarnings("unchecked")
     private static <T> Codec<T> codec(String name, SchemaVersion current, FinwatchData model) {
         Schema schema = FinwatchRecords.currentSchema(name);
+        // Bodies of the current version of a record with generated custom coders (no logical types in its schema:
+        // the store values) decode faster by the record's own code than by the fast reader (docs/benchmarks.md,
+        // session 15); older versions still need resolution, which the fast reader does best.
+        FinwatchData readModel = model.isFastReaderEnabled() && customCoded(FinwatchRecords.TOP_LEVEL.get(name))
+                ? FinwatchData.withoutFastReader() : model;
         return new Codec<>(name, schema, current, SingleObjectHeader.of(current.fingerprint()), (DatumWriter<T>) model.createDatumWriter(schema),
-                (DatumReader<T>) model.createDatumReader(schema, schema));
+                (DatumReader<T>) readModel.createDatumReader(schema, schema));
+    }
+
+    /** Whether Avro generated the class's own field-by-field decoder (it does for schemas without logical types). */
+    static boolean customCoded(Class<?> type) {
+        try {
+            return type.getMethod("customDecode", ResolvingDecoder.class).getDeclaringClass() != SpecificRecordBase.class;
+        } catch (NoSuchMethodException e) {
+            return false;
+        }
     }
 
     /** The serde over the released versions in this jar. */
