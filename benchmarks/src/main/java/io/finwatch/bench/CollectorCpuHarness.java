@@ -1,11 +1,11 @@
 package io.finwatch.bench;
 
-import io.finwatch.testkit.bench.Machine;
 import io.finwatch.collector.kernel.NetnsScanner;
 import io.finwatch.collector.kernel.Procfs;
 import io.finwatch.collector.track.NetNamespace;
 import io.finwatch.schemas.Topics;
 import io.finwatch.testkit.EmbeddedKafka;
+import io.finwatch.testkit.bench.Machine;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,12 +1,12 @@
 package io.finwatch.bench;
 
-import io.finwatch.testkit.bench.Machine;
 import io.finwatch.collector.kernel.HostReader;
 import io.finwatch.collector.kernel.NetnsSelection;
 import io.finwatch.collector.kernel.Procfs;
 import io.finwatch.collector.kernel.SocketSource;
 import io.finwatch.collector.track.HostState;
 import io.finwatch.collector.track.PollResult;
+import io.finwatch.testkit.bench.Machine;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
