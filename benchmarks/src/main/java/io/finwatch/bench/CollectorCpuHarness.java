@@ -23,7 +23,8 @@ import java.util.stream.Stream;
  *
  * <pre>
  *   ../shared/tools/socket-load start 10000 20 fwbench      # 10k real sockets in namespace fwbench
- *   ./bench/run collector-cpu [sockets] [seconds] [netns]    # defaults 10000 60 fwbench; WARMUP_SECONDS=20
+ *   ./bench/run collector-cpu [sockets] [seconds] [netns]    # defaults 10000 60 fwbench; WARMUP_SECONDS=20;
+ *                                                            # COLLECT_ARGS="--no-state-feed" adds options
  *   ../shared/tools/socket-load stop fwbench
  * </pre>
  *
@@ -72,8 +73,14 @@ public final class CollectorCpuHarness {
         try (EmbeddedKafka broker = EmbeddedKafka.start()) {
             broker.createTopics(3, Topics.TRANSITIONS, Topics.HEARTBEATS);
             System.out.println("broker at " + broker.bootstrapServers());
+            List<String> collectArgs = new ArrayList<>(List.of("--netns", netnsName));
+            String extra = System.getenv().getOrDefault("COLLECT_ARGS", "").trim();
+            if (!extra.isEmpty()) {
+                collectArgs.addAll(List.of(extra.split("\\s+")));
+            }
+            System.out.println("collect options: " + String.join(" ", collectArgs));
             try (CollectorProcess collector = CollectorProcess.launch(root, broker.bootstrapServers(), work, "1s",
-                    "--netns", netnsName);
+                    collectArgs.toArray(String[]::new));
                  TableReadLoop anchor = new TableReadLoop(procfs, load.representativePid(), Duration.ofSeconds(1))) {
                 collector.awaitFirstPoll(Duration.ofMinutes(5));
                 System.out.printf("collector pid %d (%s) polled; warming up %d s, then %d rounds of %d s%n",

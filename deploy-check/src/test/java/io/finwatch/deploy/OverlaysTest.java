@@ -39,12 +39,19 @@ class OverlaysTest {
     }
 
     @Test
-    void sysAdminOnlyAddsTheCapabilityAndNetlinkToTheCollector() {
+    void sysAdminOnlyAddsTheCapabilityNetlinkAndTracefsToTheCollector() {
         assertThat(differences(Overlay.DEFAULT.objects(), Overlay.SYS_ADMIN.objects())).containsExactlyInAnyOrder(
                 "DaemonSet finwatch-collector /spec/template/spec/containers[collector]/args/" + argsOfCollector().size(),
                 // Appended after the base's own capabilities.
                 "DaemonSet finwatch-collector /spec/template/spec/containers[collector]/securityContext/capabilities/add/"
-                        + capabilitiesOfCollector().size());
+                        + capabilitiesOfCollector().size(),
+                // The node's tracefs, for the state-change feed (collect --state-feed).
+                "DaemonSet finwatch-collector /spec/template/spec/containers[collector]/volumeMounts[host-tracefs]",
+                "DaemonSet finwatch-collector /spec/template/spec/volumes[host-tracefs]");
+        K8sObject ds = Overlay.SYS_ADMIN.objects().stream().filter(o -> o.kind().equals("DaemonSet")).findFirst()
+                .orElseThrow();
+        assertThat(Manifests.volume(ds, "host-tracefs").path("hostPath").path("path").asText())
+                .isEqualTo("/sys/kernel/tracing");
     }
 
     @Test

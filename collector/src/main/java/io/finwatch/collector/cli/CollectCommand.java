@@ -71,6 +71,16 @@ public final class CollectCommand implements Callable<Integer> {
                     + "reported. --no-destroy-events leaves ends to polling (default: on).")
     boolean destroyEvents;
 
+    // Declared by its positive name, as --destroy-events is.
+    @Option(names = "--state-feed", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Read the kernel's TCP state changes (tracepoint sock:inet_sock_set_state through "
+                    + "perf_event_open; netlink source only), so that a poll between whole reads skips every "
+                    + "namespace where no socket entered or left a closing state: at 200k quiet sockets a poll "
+                    + "then costs no walk of the kernel's tables. Needs CAP_PERFMON (or CAP_SYS_ADMIN) and tracefs "
+                    + "at /sys/kernel/tracing; without them, one warning, finwatch_state_feed_active 0, and every "
+                    + "namespace is read at every poll. --no-state-feed turns it off (default: on).")
+    boolean stateFeed;
+
 
     @Option(names = "--transitions-topic", defaultValue = Topics.TRANSITIONS,
             description = "Topic for socket transitions (default: ${DEFAULT-VALUE}).")
@@ -148,7 +158,7 @@ public final class CollectCommand implements Callable<Integer> {
         CollectorDaemon daemon = new CollectorDaemon(new CollectorDaemon.Settings(read.procfs(),
                 read.source(), interval, fullScanEvery, read.owners(),
                 hostName, id, buffer, publisher, metrics, Version.current(), conntrack, read.netns(),
-                pods == null ? PodPort.NONE : pods, destroyEvents),
+                pods == null ? PodPort.NONE : pods, destroyEvents, stateFeed),
                 Clock.systemUTC());
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {

@@ -48,18 +48,21 @@ public final class CollectorDaemon implements AutoCloseable {
      * @param netns         the namespaces watched and the one taken as the host's ({@code --netns},
      *                      {@code --host-netns})
      * @param destroyNotifications whether the kernel's destroy notifications are listened to (netlink source only)
+     * @param stateFeed     whether the kernel's TCP state changes are read, so that polls between whole reads skip
+     *                      the namespaces where none happened (netlink source only; {@code --[no-]state-feed})
      */
     public record Settings(Procfs procfs, SocketSource.Kind source, Duration interval, Duration fullScanEvery,
                            boolean attribution, String host, String collectorId,
                            BufferSettings buffer, PublisherSettings publisher, HostPort metrics, String version,
-                           boolean conntrack, NetnsSelection netns, PodPort pods, boolean destroyNotifications) {
+                           boolean conntrack, NetnsSelection netns, PodPort pods, boolean destroyNotifications,
+                           boolean stateFeed) {
 
         /** Every namespace watched, conntrack lookups and destroy notifications on, no Kubernetes API. */
         public Settings(Procfs procfs, SocketSource.Kind source, Duration interval, Duration fullScanEvery,
                         boolean attribution, String host, String collectorId,
                         BufferSettings buffer, PublisherSettings publisher, HostPort metrics, String version) {
             this(procfs, source, interval, fullScanEvery, attribution, host, collectorId, buffer, publisher, metrics,
-                    version, true, NetnsSelection.all(), PodPort.NONE, true);
+                    version, true, NetnsSelection.all(), PodPort.NONE, true, true);
         }
 
         /** No Kubernetes API; destroy notifications on. */
@@ -68,7 +71,7 @@ public final class CollectorDaemon implements AutoCloseable {
                         BufferSettings buffer, PublisherSettings publisher, HostPort metrics, String version,
                         boolean conntrack, NetnsSelection netns) {
             this(procfs, source, interval, fullScanEvery, attribution, host, collectorId, buffer, publisher, metrics,
-                    version, conntrack, netns, PodPort.NONE, true);
+                    version, conntrack, netns, PodPort.NONE, true, true);
         }
     }
 
@@ -100,13 +103,19 @@ public final class CollectorDaemon implements AutoCloseable {
         metrics.bindBuffer(buffer);
         publisher = new KafkaPublisher(buffer, settings.publisher().withStallAfter(settings.interval().multipliedBy(5)));
         metrics.bindPublisher(publisher);
-        host = HostReader.open(settings.procfs(), settings.source(), settings.netns(), settings.destroyNotifications());
+        host = HostReader.open(settings.procfs(), settings.source(), settings.netns(), settings.destroyNotifications(),
+                settings.stateFeed());
+        if (host.feedProblem() != null) {
+            log.warn("--state-feed: the kernel's TCP state changes cannot be read ({}); every namespace is read at "
+                    + "every poll (finwatch_state_feed_active 0)", host.feedProblem());
+        }
         HostState state = new HostState(clock,
                 HostState.Settings.defaults().withWholeReadEvery(settings.fullScanEvery()),
                 host.finTimeouts(), settings.attribution() ? host.processes() : null,
                 settings.conntrack() ? host.conntrack() : null, host.addresses(), settings.pods());
         KubernetesMetrics.bind(registry, settings.pods());
         metrics.bindDestroys(host.destroys(), state.ends());
+        metrics.bindFeed(host.feed());
         loop = new PollLoop(host, state, new EventFactory(settings.host(), settings.collectorId()),
                 FinwatchSerde.shared(), buffer, publisher::wake, metrics, clock, settings.interval().toMillis(),
                 settings.buffer().maxBytes(), settings.version());
@@ -115,10 +124,13 @@ public final class CollectorDaemon implements AutoCloseable {
         long period = settings.interval().toMillis();
         scheduler.scheduleAtFixedRate(loop, 0, period, TimeUnit.MILLISECONDS);
         log.info("collecting as host '{}' (collector id {}) every {} ms (whole tables every {} ms) from {} through {} "
-                        + "({}; conntrack lookups {}){}; buffer {}; Kafka {}; metrics on http://{}/metrics",
+                        + "({}; conntrack lookups {}){}{}; buffer {}; Kafka {}; metrics on http://{}/metrics",
                 settings.host(), settings.collectorId(), period, Math.max(period, settings.fullScanEvery().toMillis()),
                 settings.procfs().root(), settings.source(), settings.netns(), settings.conntrack() ? "on" : "off",
                 host.destroys() != null ? " with destroy notifications" : " without destroy notifications",
+                host.feed() != null ? " and the state-change feed (" + host.feed().clock() + " clock)"
+                        : settings.stateFeed() && settings.source() == SocketSource.Kind.NETLINK
+                        ? " and no state-change feed (refused)" : " and no state-change feed",
                 settings.buffer().dir(),
                 settings.publisher().bootstrapServers(), settings.metrics());
         return this;

@@ -2,6 +2,7 @@ package io.finwatch.collector.daemon;
 
 import io.finwatch.collector.buffer.EventBuffer;
 import io.finwatch.collector.kernel.DestroyListener;
+import io.finwatch.collector.kernel.StateChangeFeed;
 import io.finwatch.collector.publish.KafkaPublisher;
 import io.finwatch.collector.track.PollResult;
 import io.finwatch.collector.track.SocketEnds;
@@ -29,6 +30,7 @@ final class CollectorMetrics implements AutoCloseable {
     private final Counter pollFailures;
     private final Counter wholeReads;
     private final Counter unsettledReads;
+    private final Counter skippedReads;
     private final MultiGauge socketsPerNetns;
     private final MultiGauge finTimeoutPerNetns;
     private final OwnerMetrics owners;
@@ -53,6 +55,8 @@ final class CollectorMetrics implements AutoCloseable {
         wholeReads = tableReads(registry, "whole", "Namespace tables read with every socket");
         unsettledReads = tableReads(registry, "unsettled",
                 "Namespace tables read without their ESTABLISHED and LISTEN sockets (collect --full-scan-every)");
+        skippedReads = tableReads(registry, "none",
+                "Namespace tables left unread: the kernel announced no state change there (collect --state-feed)");
         socketsPerNetns = MultiGauge.builder("finwatch_sockets").description("Sockets per network namespace")
                 .register(registry);
         finTimeoutPerNetns = MultiGauge.builder("finwatch_netns_fin_timeout_seconds")
@@ -109,6 +113,23 @@ final class CollectorMetrics implements AutoCloseable {
                 .register(registry);
     }
 
+    void bindFeed(StateChangeFeed feed) {
+        Gauge.builder("finwatch_state_feed_active", () -> feed == null ? 0 : 1)
+                .description("1 while the kernel's TCP state changes are read (collect --state-feed), so that polls "
+                        + "skip the namespaces where none happened; 0 when off or refused (the log says why)")
+                .register(registry);
+        if (feed == null) {
+            return;
+        }
+        FunctionCounter.builder("finwatch_state_changes", feed, StateChangeFeed::changesTotal)
+                .description("TCP state changes into or out of a closing state read from the kernel").register(registry);
+        FunctionCounter.builder("finwatch_state_changes_lost", feed, StateChangeFeed::lostTotal)
+                .description("State changes the kernel dropped because its ring was full (every namespace is then "
+                        + "read at the next poll)").register(registry);
+        FunctionCounter.builder("finwatch_state_changes_malformed", feed, StateChangeFeed::malformedTotal)
+                .description("State changes that could not be decoded").register(registry);
+    }
+
     void bindPublisher(KafkaPublisher publisher) {
         FunctionCounter.builder("finwatch_publish_acknowledged", publisher, KafkaPublisher::acknowledged)
                 .description("Events Kafka acknowledged").register(registry);
@@ -140,7 +161,8 @@ final class CollectorMetrics implements AutoCloseable {
         parseErrors.increment(poll.errors().size());
         readErrors.increment(poll.readFailures().size());
         unsettledReads.increment(poll.unsettledOnly().size());
-        wholeReads.increment(poll.namespaces().namespaces().size() - poll.unsettledOnly().size());
+        skippedReads.increment(poll.unread().size());
+        wholeReads.increment(poll.namespaces().namespaces().size() - poll.unsettledOnly().size() - poll.unread().size());
         List<MultiGauge.Row<?>> sockets = new ArrayList<>();
         for (Map.Entry<Long, Integer> e : poll.socketsPerNetns().entrySet()) {
             sockets.add(MultiGauge.Row.of(Tags.of("netns", Long.toString(e.getKey())), e.getValue()));

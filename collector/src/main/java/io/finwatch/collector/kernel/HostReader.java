@@ -8,7 +8,10 @@ import io.finwatch.collector.track.HostRead;
 import io.finwatch.collector.track.NamespaceSet;
 import io.finwatch.collector.track.NetNamespace;
 import io.finwatch.collector.track.ProcessPort;
+import io.finwatch.collector.track.StateChange;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Reads the host for a poll: scans the network namespaces, then reads each one's TCP table from its
@@ -28,11 +31,17 @@ public final class HostReader implements AutoCloseable {
     private final AddressReader addresses;
     /** Null when destroy notifications are off, or the source has no kernel behind it. */
     private final DestroyListener destroys;
+    /** Null when the state-change feed is off or could not be opened ({@link #feedProblem} says why). */
+    private final StateChangeFeed feed;
+    private final String feedProblem;
 
-    private HostReader(Procfs procfs, SocketSource source, NetnsSelection selection, DestroyListener destroys) {
+    private HostReader(Procfs procfs, SocketSource source, NetnsSelection selection, DestroyListener destroys,
+                       StateChangeFeed feed, String feedProblem) {
         this.scanner = new NetnsScanner(procfs, selection);
         this.source = source;
         this.destroys = destroys;
+        this.feed = feed;
+        this.feedProblem = feedProblem;
         this.processes = new ProcessFiles(procfs);
         this.finTimeouts = new FinTimeoutReader(procfs);
         LibC libc = LibC.load();
@@ -58,10 +67,31 @@ public final class HostReader implements AutoCloseable {
      */
     public static HostReader open(Procfs procfs, SocketSource.Kind kind, NetnsSelection selection,
                                   boolean destroyNotifications) {
+        return open(procfs, kind, selection, destroyNotifications, false);
+    }
+
+    /**
+     * As above, and with {@code stateFeed} (netlink source only) reading the kernel's TCP state changes
+     * ({@link StateChangeFeed}), so that a poll between whole reads leaves unread the namespaces where nothing
+     * changed. A feed that cannot be opened leaves every namespace read at every poll, and {@link #feedProblem}
+     * says why. The /proc text source, which reads every table whole, takes no feed.
+     */
+    public static HostReader open(Procfs procfs, SocketSource.Kind kind, NetnsSelection selection,
+                                  boolean destroyNotifications, boolean stateFeed) {
         SocketSource source = SocketSource.open(kind, procfs);
         DestroyListener destroys = destroyNotifications && kind == SocketSource.Kind.NETLINK
                 ? new DestroyListener(procfs) : null;
-        return new HostReader(procfs, source, selection, destroys);
+        StateChangeFeed feed = null;
+        String problem = null;
+        // The /proc text source reads every table whole anyway: there is nothing for a feed to save it.
+        if (stateFeed && kind == SocketSource.Kind.NETLINK) {
+            try {
+                feed = StateChangeFeed.open(procfs.root().getParent());
+            } catch (IOException | RuntimeException | LinkageError e) {
+                problem = e.getMessage();
+            }
+        }
+        return new HostReader(procfs, source, selection, destroys, feed, problem);
     }
 
     /**
@@ -78,11 +108,19 @@ public final class HostReader implements AutoCloseable {
             destroys.drainTo(read.ends());
             destroys.retain(namespaces);
         }
+        if (feed != null) {
+            // Drained after the destroys: a namespace with either is read.
+            List<StateChange> changes = new ArrayList<>();
+            StateChangeFeed.Drain drained = feed.drain(changes::add);
+            read.stateChanges(changes, drained.lost());
+        }
         source.retain(namespaces);
         conntrack.retain(namespaces);
         addresses.retain(namespaces);
         for (NetNamespace ns : namespaces.namespaces()) {
-            ReadScope covered = source.read(ns, read.scopeFor(ns), read.rows(), read.errors(), read.readFailures());
+            ReadScope scope = read.scopeFor(ns);
+            ReadScope covered = scope == ReadScope.NONE ? ReadScope.NONE
+                    : source.read(ns, scope, read.rows(), read.errors(), read.readFailures());
             read.tableRead(ns, covered);
         }
         return read;
@@ -108,6 +146,16 @@ public final class HostReader implements AutoCloseable {
         return addresses;
     }
 
+    /** The state-change feed, for its counters; null when off or unavailable. */
+    public StateChangeFeed feed() {
+        return feed;
+    }
+
+    /** Why the state-change feed asked for is not there; null when it is, or was not asked for. */
+    public String feedProblem() {
+        return feedProblem;
+    }
+
     /** The destroy notifications' listener, for its counters; null when off. */
     public DestroyListener destroys() {
         return destroys;
@@ -117,6 +165,9 @@ public final class HostReader implements AutoCloseable {
     public void close() {
         if (destroys != null) {
             destroys.close();
+        }
+        if (feed != null) {
+            feed.close();
         }
         source.close();
         finTimeouts.close();

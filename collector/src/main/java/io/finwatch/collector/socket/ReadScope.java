@@ -14,7 +14,13 @@ public enum ReadScope {
     /** Every socket. */
     WHOLE,
     /** Sockets in any state but ESTABLISHED and LISTEN. */
-    UNSETTLED;
+    UNSETTLED,
+    /**
+     * Nothing: since the namespace was last read, the kernel announced no state change an unsettled read would show
+     * there, and none of its sockets' timers ran out ({@code track/QuietNamespaces}). Its rows stand as they were.
+     * No source is asked to read in this scope.
+     */
+    NONE;
 
     /** The states an {@link #UNSETTLED} read leaves out. */
     public static boolean settled(TcpState state) {

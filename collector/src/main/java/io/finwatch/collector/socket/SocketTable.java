@@ -149,6 +149,10 @@ public final class SocketTable {
 
     /** This table with {@code puts} added or replacing rows of the same key, and the rows of {@code gone} left out. */
     private SocketTable derive(Collection<SocketRow> puts, Collection<SocketKey> gone) {
+        if (puts.isEmpty() && gone.isEmpty()) {
+            // A poll that read nothing new (its namespaces quiet): the table stands, uncopied.
+            return this;
+        }
         Map<SocketKey, SocketRow> o = new HashMap<>(over);
         Set<SocketKey> r = new HashSet<>(removed);
         RowTally t = tally.copy();

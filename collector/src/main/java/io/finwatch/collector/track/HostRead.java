@@ -3,6 +3,7 @@ package io.finwatch.collector.track;
 import io.finwatch.collector.socket.ParseError;
 import io.finwatch.collector.socket.ReadScope;
 import io.finwatch.collector.socket.SocketRow;
+import io.finwatch.collector.socket.SocketTable;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -34,17 +35,28 @@ public final class HostRead {
     private final Map<Long, Integer> socketsPerNetns = new HashMap<>();
     private final Set<Long> unsettledOnly = new HashSet<>();
     private final List<Long> readWhole = new ArrayList<>();
+    private final Set<Long> unread = new HashSet<>();
     private final List<SocketEnd> ends = new ArrayList<>();
+    /** The previous poll's knowledge that decides which namespaces may stay unread. */
+    private final QuietSource quietSource;
+    private List<StateChange> stateChanges;
+    private long changesLost;
+    private QuietNamespaces quiet;
     private int rowsBefore;
 
+    /** What the previous poll left for deciding which namespaces may stay unread. */
+    record QuietSource(Map<Long, List<String>> addresses, SocketTable previous) {
+    }
+
     HostRead(Instant observedAt, long startNanos, NamespaceSet previousNamespaces, WholeReads wholeReads,
-             IncrementalDiff diff) {
+             IncrementalDiff diff, QuietSource quietSource) {
         this.observedAt = observedAt;
         this.startNanos = startNanos;
         this.previousNamespaces = previousNamespaces;
         this.wholeReads = wholeReads;
         this.diff = diff;
         this.rows = diff::add;
+        this.quietSource = quietSource;
     }
 
     /** When the poll started (the collector's clock): the time its events carry. */
@@ -69,9 +81,36 @@ public final class HostRead {
         return namespaces;
     }
 
-    /** What a read of the namespace's table must cover. */
+    /**
+     * What a read of the namespace's table must cover: {@link ReadScope#NONE} when it need not be read at all, which
+     * only a reader that gave {@linkplain #stateChanges the kernel's state changes} is told (after giving them and
+     * the {@linkplain #ends destroy notifications}).
+     */
     public ReadScope scopeFor(NetNamespace ns) {
-        return wholeReads.scopeFor(ns.inode(), observedAt);
+        ReadScope scope = wholeReads.scopeFor(ns.inode(), observedAt);
+        if (scope == ReadScope.WHOLE || stateChanges == null) {
+            return scope;
+        }
+        if (quiet == null) {
+            quiet = changesLost > 0 ? QuietNamespaces.NONE : QuietNamespaces.of(stateChanges, ends,
+                    quietSource.addresses(), namespaces().byInode().keySet(), quietSource.previous(),
+                    observedAt.toEpochMilli());
+        }
+        return quiet.quiet(ns.inode()) ? ReadScope.NONE : scope;
+    }
+
+    /**
+     * The kernel's state changes since the previous poll's drain ({@link StateChange}), from a reader with a feed of
+     * them; {@code lost} of them were dropped before they could be read, and then every namespace is read.
+     */
+    public void stateChanges(List<StateChange> changes, long lost) {
+        this.stateChanges = changes;
+        this.changesLost = lost;
+    }
+
+    /** The state changes the reader gave; empty when it gave none. */
+    public List<StateChange> stateChanges() {
+        return stateChanges == null ? List.of() : stateChanges;
     }
 
     /** Where the rows of the tables go (ordinal 0, as read). */
@@ -96,6 +135,8 @@ public final class HostRead {
         rowsBefore = now;
         if (covered == ReadScope.WHOLE) {
             readWhole.add(ns.inode());
+        } else if (covered == ReadScope.NONE) {
+            unread.add(ns.inode());
         } else {
             unsettledOnly.add(ns.inode());
         }
@@ -123,6 +164,10 @@ public final class HostRead {
 
     Set<Long> unsettledOnly() {
         return unsettledOnly;
+    }
+
+    Set<Long> unread() {
+        return unread;
     }
 
     List<Long> readWhole() {

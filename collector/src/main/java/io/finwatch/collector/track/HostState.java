@@ -65,6 +65,8 @@ public final class HostState {
     private final SocketEnds ends = new SocketEnds();
     private NamespaceSet namespaces = NamespaceSet.empty();
     private SocketTable previous = SocketTable.empty();
+    /** The addresses of the last poll, by which the kernel's state changes are placed in namespaces. */
+    private Map<Long, List<String>> lastAddresses = Map.of();
 
     /**
      * @param processes where owners are looked up; null leaves sockets without owners (attribution off)
@@ -114,7 +116,7 @@ public final class HostState {
         Instant observedAt = clock.instant();
         SocketTable.Builder builder = SocketTable.builder(Math.max(1024, expectedRows(observedAt)));
         return new HostRead(observedAt, start, namespaces, wholeReads, new IncrementalDiff(previous, builder,
-                observedAt.toEpochMilli()));
+                observedAt.toEpochMilli()), new HostRead.QuietSource(lastAddresses, previous));
     }
 
     /**
@@ -145,7 +147,7 @@ public final class HostState {
         Map<Long, FinTimeout> timeouts = finTimeouts.refresh(scanned, clock.instant(), finTimeoutPort);
 
         Map<Long, SocketEnd> ended = SocketEnds.byCookie(read.ends());
-        IncrementalDiff.Result diffed = read.diff().finish(read.unsettledOnly(), ended);
+        IncrementalDiff.Result diffed = read.diff().finish(read.unsettledOnly(), read.unread(), ended);
         Map<Long, Integer> perNetns = read.socketsPerNetns();
         diffed.carried().forEach((netns, n) -> perNetns.merge(netns, n, Integer::sum));
         SocketTable table = diffed.table();
@@ -168,10 +170,11 @@ public final class HostState {
         timeouts = PodFinTimeouts.apply(timeouts, podOfNetns, pods);
         previous = table;
         namespaces = scanned;
+        lastAddresses = addressesNow;
         LongFunction<Owner> ownerOf = owners == null ? inode -> null : owners::owner;
         return new PollResult(read.observedAt(), scanned, timeouts, table, changes, ownerOf, last,
                 List.copyOf(read.errors()), List.copyOf(read.readFailures()), perNetns,
-                Set.copyOf(read.unsettledOnly()), diffed.counts(),
+                Set.copyOf(read.unsettledOnly()), Set.copyOf(read.unread()), diffed.counts(),
                 owners == null ? OwnerStats.NONE : OwnerStats.of(owners, processes),
                 System.nanoTime() - read.startNanos(), nat, addressesNow, podOfNetns, pods);
     }

@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.LongStream;
 
 /**
  * The changes between two polls of the socket tables, computed while the new table is being built, on the thread
@@ -115,8 +116,16 @@ public final class IncrementalDiff {
      *                      the notifications' tuples, not by a walk over every previous row
      */
     public Result finish(Set<Long> unsettledOnly, Map<Long, SocketEnd> ends) {
+        return finish(unsettledOnly, Set.of(), ends);
+    }
+
+    /**
+     * As above, with {@code unread} the namespaces not read at all ({@link ReadScope#NONE}): their rows are carried
+     * as they are, except those the kernel announced destroyed.
+     */
+    public Result finish(Set<Long> unsettledOnly, Set<Long> unread, Map<Long, SocketEnd> ends) {
         if (ends.isEmpty()) {
-            return finish(unsettledOnly);
+            return finish(unsettledOnly, unread, Set.<SocketKey>of());
         }
         Set<SocketKey> endedKeys = new HashSet<>();
         for (SocketEnd end : ends.values()) {
@@ -128,11 +137,15 @@ public final class IncrementalDiff {
                 }
             }
         }
-        return finish(unsettledOnly, endedKeys);
+        return finish(unsettledOnly, unread, endedKeys);
     }
 
     /** As above, with the keys of the previous rows that ended already found (tests find them by a walk). */
     Result finish(Set<Long> unsettledOnly, Set<SocketKey> ended) {
+        return finish(unsettledOnly, Set.of(), ended);
+    }
+
+    Result finish(Set<Long> unsettledOnly, Set<Long> unread, Set<SocketKey> ended) {
         List<SocketChange> changes = new ArrayList<>();
         List<SocketChange> replaced = new ArrayList<>();
         for (SocketRow after : candidates) {
@@ -150,17 +163,21 @@ public final class IncrementalDiff {
             }
         }
         List<SocketChange> ordered = new ArrayList<>(changes.size() + replaced.size() + 16);
-        // Few namespaces, many rows: the narrowed ones by index, so the per-row lookup boxes nothing.
-        long[] narrowed = unsettledOnly.stream().mapToLong(Long::longValue).sorted().toArray();
+        // Few namespaces, many rows: the narrowed and unread ones by index, so the per-row lookup boxes nothing.
+        long[] narrowed = LongStream.concat(unsettledOnly.stream().mapToLong(Long::longValue),
+                unread.stream().mapToLong(Long::longValue)).sorted().distinct().toArray();
+        long[] notRead = unread.stream().mapToLong(Long::longValue).sorted().toArray();
         int[] carried = new int[narrowed.length];
         SocketTable next;
-        if (narrowed.length > 0 && unsettledOnly.containsAll(previous.namespaces())) {
-            next = narrowedOnly(narrowed, carried, ended, ordered);
+        if (narrowed.length > 0 && previous.namespaces().stream().allMatch(n -> Arrays.binarySearch(narrowed, n) >= 0)) {
+            next = narrowedOnly(narrowed, notRead, carried, ended, ordered);
         } else {
             if (previousSeen < previous.size()) {
                 for (SocketRow before : previous.rows()) {
-                    int ns = narrowed.length == 0 ? -1 : Arrays.binarySearch(narrowed, before.key().netns());
-                    if (ns >= 0 && ReadScope.mayBeHiddenFromUnsettled(before.state()) && !ended.contains(before.key())) {
+                    long netns = before.key().netns();
+                    int ns = narrowed.length == 0 ? -1 : Arrays.binarySearch(narrowed, netns);
+                    if (ns >= 0 && !ended.contains(before.key()) && (ReadScope.mayBeHiddenFromUnsettled(before.state())
+                            || (notRead.length > 0 && Arrays.binarySearch(notRead, netns) >= 0))) {
                         if (builder.carry(before)) {
                             carried[ns]++;
                         }
@@ -186,18 +203,21 @@ public final class IncrementalDiff {
      * over it, and without the rows that must have shown and did not (or that the kernel announced ended). Only
      * those are walked; the settled rows stay where they are.
      */
-    private SocketTable narrowedOnly(long[] narrowed, int[] carried, Set<SocketKey> ended,
+    private SocketTable narrowedOnly(long[] narrowed, long[] notRead, int[] carried, Set<SocketKey> ended,
                                      List<SocketChange> gone) {
         List<SocketKey> goneKeys = new ArrayList<>();
         previous.forEachShownByUnsettled(before -> {
-            if (!builder.contains(before.key())) {
+            if (!builder.contains(before.key())
+                    && (notRead.length == 0 || Arrays.binarySearch(notRead, before.key().netns()) < 0)) {
                 gone.add(SocketChange.gone(before));
                 goneKeys.add(before.key());
             }
         });
         for (SocketKey key : ended) {
             SocketRow before = previous.get(key);
-            if (before != null && ReadScope.mayBeHiddenFromUnsettled(before.state()) && !builder.contains(key)) {
+            boolean hidden = before != null && (ReadScope.mayBeHiddenFromUnsettled(before.state())
+                    || Arrays.binarySearch(notRead, key.netns()) >= 0);
+            if (hidden && !builder.contains(key)) {
                 gone.add(SocketChange.gone(before));
                 goneKeys.add(key);
             }

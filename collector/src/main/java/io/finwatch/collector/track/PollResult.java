@@ -29,6 +29,9 @@ import java.util.function.LongFunction;
  * @param socketsPerNetns sockets read per namespace
  * @param unsettledOnly the namespaces read without their ESTABLISHED and LISTEN sockets ({@link ReadScope}); their
  *                      rows in those states are carried from earlier polls; every other namespace was read whole
+ *                      or not at all
+ * @param unread        the namespaces not read at all ({@link ReadScope#NONE}): the kernel announced no change there
+ *                      since they were last read; their rows are carried as they were
  * @param stateCounts   the table's sockets per state
  * @param ownerStats    what finding owners has cost and found so far (the very {@link OwnerStats#NONE} without
  *                      attribution: the heartbeat then carries no owner_lookup)
@@ -50,6 +53,7 @@ public record PollResult(Instant observedAt,
                          List<String> readFailures,
                          Map<Long, Integer> socketsPerNetns,
                          Set<Long> unsettledOnly,
+                         Set<Long> unread,
                          StateCounts stateCounts,
                          OwnerStats ownerStats,
                          long durationNanos,

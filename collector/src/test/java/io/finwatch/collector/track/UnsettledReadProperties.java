@@ -95,6 +95,42 @@ class UnsettledReadProperties {
         assertThat(result.counts().finWait2Orphaned()).isEqualTo(walked.finWait2Orphaned());
     }
 
+    @Property
+    void aNamespaceLeftUnreadKeepsEveryRowAndReportsNothing(@ForAll("rows") List<SocketRow> prevRows,
+                                                           @ForAll("rows") List<SocketRow> truth,
+                                                           @ForAll("partial") Set<Long> partial,
+                                                           @ForAll("partial") Set<Long> unreadAsked) {
+        Set<Long> unread = unreadAsked.stream().filter(n -> !partial.contains(n)).collect(Collectors.toSet());
+        SocketTable prev = table(prevRows);
+        IncrementalDiff.Result result = read(prev, truth, partial, unread);
+        for (SocketRow p : prev.rows()) {
+            if (unread.contains(p.key().netns())) {
+                assertThat(result.table().get(p.key())).isSameAs(p);
+            }
+        }
+        assertThat(result.changes()).noneMatch(c -> unread.contains((c.after() != null ? c.after() : c.before())
+                .key().netns()));
+        assertThat(result.table().keys().stream().filter(k -> unread.contains(k.netns())).count())
+                .isEqualTo(prev.keys().stream().filter(k -> unread.contains(k.netns())).count());
+        Map<SocketKey, SocketRow> state = ChangeReplay.replay(prev, result.changes());
+        assertThat(state.keySet()).isEqualTo(result.table().keys());
+        state.forEach((key, row) -> assertThat(identity(result.table().get(key))).isEqualTo(identity(row)));
+        for (long netns : unread) {
+            assertThat(result.carried().get(netns)).isEqualTo(prev.countIn(netns));
+        }
+    }
+
+    @Property
+    void aWholeReadAfterNamespacesLeftUnreadYieldsTheTrueTable(@ForAll("rows") List<SocketRow> prevRows,
+                                                               @ForAll("rows") List<SocketRow> between,
+                                                               @ForAll("rows") List<SocketRow> truth,
+                                                               @ForAll("partial") Set<Long> unread) {
+        SocketTable afterUnread = read(table(prevRows), between, Set.of(), unread).table();
+        IncrementalDiff.Result whole = read(afterUnread, truth, Set.of());
+        assertThat(whole.table().asMap()).isEqualTo(table(truth).asMap());
+        assertThat(whole.counts().of(TcpState.FIN_WAIT2)).isEqualTo(table(truth).count(TcpState.FIN_WAIT2));
+    }
+
     /** What the kernel answers: the true rows, without the settled ones of namespaces read unsettled-only. */
     private static List<SocketRow> delivered(List<SocketRow> truth, Set<Long> partial) {
         return truth.stream()
@@ -104,9 +140,15 @@ class UnsettledReadProperties {
     }
 
     private static IncrementalDiff.Result read(SocketTable prev, List<SocketRow> truth, Set<Long> partial) {
+        return read(prev, truth, partial, Set.of());
+    }
+
+    /** As above, with the namespaces of {@code unread} not read at all. */
+    private static IncrementalDiff.Result read(SocketTable prev, List<SocketRow> truth, Set<Long> partial,
+                                               Set<Long> unread) {
         IncrementalDiff diff = new IncrementalDiff(prev, SocketTable.builder(prev.size()));
-        delivered(truth, partial).forEach(diff::add);
-        return diff.finish(partial);
+        delivered(truth, partial).stream().filter(r -> !unread.contains(r.key().netns())).forEach(diff::add);
+        return diff.finish(partial, unread, Set.<SocketKey>of());
     }
 
     private static List<Object> identity(SocketRow r) {
