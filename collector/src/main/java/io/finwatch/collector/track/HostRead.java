@@ -101,11 +101,13 @@ public final class HostRead {
 
     /**
      * The kernel's state changes since the previous poll's drain ({@link StateChange}), from a reader with a feed of
-     * them; {@code lost} of them were dropped before they could be read, and then every namespace is read.
+     * them, before any table is read; {@code lost} of them were dropped before they could be read, and then every
+     * namespace is read. They also time the rows new in their states ({@link StateEntries}).
      */
     public void stateChanges(List<StateChange> changes, long lost) {
         this.stateChanges = changes;
         this.changesLost = lost;
+        diff.entries(StateEntries.of(changes));
     }
 
     /** The state changes the reader gave; empty when it gave none. */

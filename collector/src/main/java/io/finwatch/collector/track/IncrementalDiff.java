@@ -39,7 +39,8 @@ import java.util.stream.LongStream;
  * <p>Each row leaves with its time in state decided ({@link SocketRow#stateSinceMs}): for as long as a connection
  * stays in one state it keeps the first value it had, except that a time the kernel gave replaces one the
  * collector observed (the kernel's later readings only drift later, by later ACKs, or jitter by a jiffy); a
- * socket new to the table or in a new state takes the kernel's time if the read had one, else this poll's.
+ * socket new to the table or in a new state takes the time the kernel announced it entering the state
+ * ({@link StateEntries}), else the kernel's time if the read had one, else this poll's.
  *
  * <p>One instance per poll; {@link #add} runs on one thread, {@link #finish} after it, on any thread.
  */
@@ -49,6 +50,7 @@ public final class IncrementalDiff {
     private final List<SocketRow> candidates = new ArrayList<>();
     private final long observedAtMs;
     private int previousSeen;
+    private StateEntries entries = StateEntries.NONE;
 
     /**
      * @param builder      empty; the new table is built in it
@@ -89,7 +91,19 @@ public final class IncrementalDiff {
             return before.stateSinceMs() == row.stateSinceMs() && before.sinceKernel() == row.sinceKernel() ? row
                     : row.withStateSince(before.stateSinceMs(), before.sinceKernel());
         }
+        long announced = entries.enteredMs(row);
+        if (announced != 0) {
+            return row.withStateSince(announced, true);
+        }
         return row.stateSinceMs() != 0 || observedAtMs == 0 ? row : row.withStateSince(observedAtMs, false);
+    }
+
+    /**
+     * The times at which the kernel announced sockets entering their states since the previous poll: a row new in
+     * its state takes its time from there before any other. Set before the first row is added.
+     */
+    void entries(StateEntries entries) {
+        this.entries = entries;
     }
 
     /** Rows in the table being built so far. */
