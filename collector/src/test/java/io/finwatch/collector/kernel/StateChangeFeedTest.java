@@ -289,6 +289,23 @@ class StateChangeFeedTest {
     }
 
     @Test
+    void withoutTheCapabilityTheMessageSaysWhatIsNeeded() throws Exception {
+        // perf_event_paranoid 2 here: a system-wide event needs CAP_PERFMON or CAP_SYS_ADMIN, which root has and
+        // this thread gives up.
+        assertThat(Files.readString(Path.of("/proc/sys/kernel/perf_event_paranoid")).strip()).isNotEqualTo("-1");
+        IOException refused = ThreadCaps.withoutCapabilities(() -> {
+            try (StateChangeFeed unexpected = StateChangeFeed.open(Path.of("/"))) {
+                return null;
+            } catch (IOException e) {
+                return e;
+            }
+        });
+        assertThat(refused).isNotNull();
+        assertThat(refused.getMessage()).startsWith("perf_event_open on tracepoint sock:inet_sock_set_state refused (errno ")
+                .endsWith("needs CAP_PERFMON or CAP_SYS_ADMIN, or kernel.perf_event_paranoid <= -1");
+    }
+
+    @Test
     void withoutTracefsTheMessageNamesWhereItWasLookedFor() {
         assertThatThrownBy(() -> StateChangeFeed.open(Path.of("/nonexistent-root")))
                 .isInstanceOf(IOException.class)
