@@ -2,7 +2,7 @@ package io.finwatch.collector.daemon;
 
 import io.finwatch.collector.buffer.EventBuffer;
 import io.finwatch.collector.kernel.DestroyListener;
-import io.finwatch.collector.kernel.StateChangeFeed;
+import io.finwatch.collector.kernel.StateChangeQueue;
 import io.finwatch.collector.publish.KafkaPublisher;
 import io.finwatch.collector.track.PollResult;
 import io.finwatch.collector.track.SocketEnds;
@@ -113,7 +113,7 @@ final class CollectorMetrics implements AutoCloseable {
                 .register(registry);
     }
 
-    void bindFeed(StateChangeFeed feed) {
+    void bindFeed(StateChangeQueue feed) {
         Gauge.builder("finwatch_state_feed_active", () -> feed == null ? 0 : 1)
                 .description("1 while the kernel's TCP state changes are read (collect --state-feed), so that polls "
                         + "skip the namespaces where none happened; 0 when off or refused (the log says why)")
@@ -121,12 +121,12 @@ final class CollectorMetrics implements AutoCloseable {
         if (feed == null) {
             return;
         }
-        FunctionCounter.builder("finwatch_state_changes", feed, StateChangeFeed::changesTotal)
+        FunctionCounter.builder("finwatch_state_changes", feed, StateChangeQueue::changesTotal)
                 .description("TCP state changes into or out of a closing state read from the kernel").register(registry);
-        FunctionCounter.builder("finwatch_state_changes_lost", feed, StateChangeFeed::lostTotal)
-                .description("State changes the kernel dropped because its ring was full (every namespace is then "
-                        + "read at the next poll)").register(registry);
-        FunctionCounter.builder("finwatch_state_changes_malformed", feed, StateChangeFeed::malformedTotal)
+        FunctionCounter.builder("finwatch_state_changes_lost", feed, StateChangeQueue::lostTotal)
+                .description("State changes lost: dropped by the kernel because a ring was full, or because more than "
+                        + "100,000 waited for one poll (every namespace is then read at the next poll)").register(registry);
+        FunctionCounter.builder("finwatch_state_changes_malformed", feed, StateChangeQueue::malformedTotal)
                 .description("State changes that could not be decoded").register(registry);
     }
 

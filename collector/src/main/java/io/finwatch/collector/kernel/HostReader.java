@@ -8,10 +8,7 @@ import io.finwatch.collector.track.HostRead;
 import io.finwatch.collector.track.NamespaceSet;
 import io.finwatch.collector.track.NetNamespace;
 import io.finwatch.collector.track.ProcessPort;
-import io.finwatch.collector.track.StateChange;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Reads the host for a poll: scans the network namespaces, then reads each one's TCP table from its
@@ -32,11 +29,11 @@ public final class HostReader implements AutoCloseable {
     /** Null when destroy notifications are off, or the source has no kernel behind it. */
     private final DestroyListener destroys;
     /** Null when the state-change feed is off or could not be opened ({@link #feedProblem} says why). */
-    private final StateChangeFeed feed;
+    private final StateChangeQueue feed;
     private final String feedProblem;
 
     private HostReader(Procfs procfs, SocketSource source, NetnsSelection selection, DestroyListener destroys,
-                       StateChangeFeed feed, String feedProblem) {
+                       StateChangeQueue feed, String feedProblem) {
         this.scanner = new NetnsScanner(procfs, selection);
         this.source = source;
         this.destroys = destroys;
@@ -81,12 +78,12 @@ public final class HostReader implements AutoCloseable {
         SocketSource source = SocketSource.open(kind, procfs);
         DestroyListener destroys = destroyNotifications && kind == SocketSource.Kind.NETLINK
                 ? new DestroyListener(procfs) : null;
-        StateChangeFeed feed = null;
+        StateChangeQueue feed = null;
         String problem = null;
         // The /proc text source reads every table whole anyway: there is nothing for a feed to save it.
         if (stateFeed && kind == SocketSource.Kind.NETLINK) {
             try {
-                feed = StateChangeFeed.open(procfs.root().getParent());
+                feed = StateChangeQueue.start(StateChangeFeed.open(procfs.root().getParent()));
             } catch (IOException | RuntimeException | LinkageError e) {
                 problem = e.getMessage();
             }
@@ -110,9 +107,8 @@ public final class HostReader implements AutoCloseable {
         }
         if (feed != null) {
             // Drained after the destroys: a namespace with either is read.
-            List<StateChange> changes = new ArrayList<>();
-            StateChangeFeed.Drain drained = feed.drain(changes::add);
-            read.stateChanges(changes, drained.lost());
+            StateChangeQueue.Taken taken = feed.take();
+            read.stateChanges(taken.changes(), taken.lost());
         }
         source.retain(namespaces);
         conntrack.retain(namespaces);
@@ -147,7 +143,7 @@ public final class HostReader implements AutoCloseable {
     }
 
     /** The state-change feed, for its counters; null when off or unavailable. */
-    public StateChangeFeed feed() {
+    public StateChangeQueue feed() {
         return feed;
     }
 
