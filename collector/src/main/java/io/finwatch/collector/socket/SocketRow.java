@@ -52,6 +52,20 @@ public record SocketRow(SocketKey key, TcpState state, TimerKind timer, long tim
                 && rxQueue == r.rxQueue && cookie == r.cookie && shutdown == r.shutdown && key.equals(r.key);
     }
 
+    /**
+     * The same row but for a timer that only counted down between two reads: the same pending timer with the same
+     * expiry ({@code readAtMs + timerMs}, within {@code slackMs}), both rows stamped. A time-wait minisocket's row
+     * reads like this at every poll until it ends; a re-armed timer (a retransmission, a keepalive) moves its expiry
+     * by far more than the slack.
+     */
+    public boolean sameButCountedDown(SocketRow r, long slackMs) {
+        return r != null && timer != TimerKind.OFF && timerMs != r.timerMs && readAtMs != 0 && r.readAtMs != 0
+                && Math.abs(readAtMs + timerMs - r.readAtMs - r.timerMs) <= slackMs
+                && inode == r.inode && state == r.state && timer == r.timer && retransmits == r.retransmits
+                && uid == r.uid && txQueue == r.txQueue && rxQueue == r.rxQueue && cookie == r.cookie
+                && shutdown == r.shutdown && key.equals(r.key);
+    }
+
     @Override
     public int hashCode() {
         int h = key.hashCode();

@@ -20,7 +20,8 @@ import java.util.stream.LongStream;
  * <p>A key (netns, tuple, ordinal) is one connection for as long as its inode stays the same, or drops to 0
  * because the owner closed it (the socket lives on, orphaned). Any other inode change means the tuple was
  * reused by a new connection between polls: the old one is reported GONE and the new one FIRST_SEEN, so a
- * long-lived FIN_WAIT2 is never confused with a fresh one. Timer and queue movements are not changes.
+ * long-lived FIN_WAIT2 is never confused with a fresh one. Timer and queue movements are not changes, and a row whose
+ * timer only counted down since the last read keeps the last read's row (and so its expiry).
  *
  * <p>Most sockets are the same from one poll to the next. Each row is looked up once in the previous table as it
  * arrives: an unchanged row is stored as the previous poll's object (so the fresh copy dies young) and needs no
@@ -45,6 +46,13 @@ import java.util.stream.LongStream;
  * <p>One instance per poll; {@link #add} runs on one thread, {@link #finish} after it, on any thread.
  */
 public final class IncrementalDiff {
+    /**
+     * How far two reads of one timer's expiry may differ and still be one timer counting down: the kernel gives the
+     * time left in whole ms of its ticks (4 ms at HZ 250), and a row's stamp is its datagram's, taken within a few ms
+     * of the kernel filling it. A re-armed retransmission timer moves by at least its RTO (200 ms).
+     */
+    public static final long TIMER_SLACK_MS = 50;
+
     private final SocketTable previous;
     private final SocketTable.Builder builder;
     private final List<SocketRow> candidates = new ArrayList<>();
@@ -70,8 +78,11 @@ public final class IncrementalDiff {
     /** Adds a parsed row (ordinal 0, as the parser makes them) to the table being built. */
     public void add(SocketRow row) {
         SocketRow before = previous.get(row.key());
-        if (row.equals(before) && (before.sinceKernel() || !row.sinceKernel())) {
-            // Same key, state, inode and timers: nothing to report, and the time in state stays the first one.
+        if ((row.equals(before) || row.sameButCountedDown(before, TIMER_SLACK_MS))
+                && (before.sinceKernel() || !row.sinceKernel())) {
+            // Same key, state, inode and timers (or a timer that only counted down: the previous row has the same
+            // expiry, and storing the fresh one would put every time-wait row of a busy namespace in the table's
+            // delta at every poll): nothing to report, and the time in state stays the first one.
             // A second socket sharing the tuple (SO_REUSEPORT) differs in its inode, so it never takes this path.
             SocketRow stored = builder.add(before);
             if (stored == before) {

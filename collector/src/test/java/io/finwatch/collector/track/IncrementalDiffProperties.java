@@ -26,7 +26,7 @@ class IncrementalDiffProperties {
         IncrementalDiff.Result result = diff.finish();
 
         SocketTable expected = table(nextRows);
-        assertThat(result.table().asMap()).isEqualTo(expected.asMap());
+        CountdownEquality.assertSameTable(result.table(), expected);
         assertThat(result.changes()).containsExactlyInAnyOrderElementsOf(TwoPassDiff.diff(prev, expected));
     }
 

@@ -131,6 +131,36 @@ class IncrementalDiffTest {
     }
 
     @Test
+    void aTimerThatOnlyCountedDownKeepsThePreviousRowAndAReArmedOneDoesNot() {
+        SocketRow minisocket = timed(TimerKind.TIMEWAIT, 59_000, 1_000_000);
+        // Read 1 s later: 1 s less on the timer, the same expiry within a tick.
+        IncrementalDiff.Result same = reread(minisocket, timed(TimerKind.TIMEWAIT, 58_004, 1_001_000));
+        assertThat(same.changes()).isEmpty();
+        assertThat(same.table().get(CONN)).isSameAs(minisocket);
+
+        // A retransmission timer armed again: its expiry moved by a whole RTO. No event either, but the new row.
+        SocketRow reArmed = timed(TimerKind.ON, 400, 1_000_100);
+        IncrementalDiff.Result moved = reread(timed(TimerKind.ON, 200, 1_000_000), reArmed);
+        assertThat(moved.changes()).isEmpty();
+        assertThat(moved.table().get(CONN)).isSameAs(reArmed);
+
+        // Rows without a stamp (the /proc text source) cannot tell a countdown from a re-arm.
+        SocketRow unstampedLater = timed(TimerKind.TIMEWAIT, 58_000, 0);
+        assertThat(reread(timed(TimerKind.TIMEWAIT, 59_000, 0), unstampedLater).table().get(CONN))
+                .isSameAs(unstampedLater);
+    }
+
+    private static IncrementalDiff.Result reread(SocketRow before, SocketRow now) {
+        IncrementalDiff diff = new IncrementalDiff(table(before), SocketTable.builder());
+        diff.add(now);
+        return diff.finish();
+    }
+
+    private static SocketRow timed(TimerKind timer, long timerMs, long readAtMs) {
+        return new SocketRow(CONN, TcpState.TIME_WAIT, timer, timerMs, 0, 0, 0, 0, 0, 7, null, readAtMs, 0, false);
+    }
+
+    @Test
     void aChangeNeedsARow() {
         assertThatThrownBy(() -> new SocketChange(CONN, null, null)).isInstanceOf(IllegalArgumentException.class);
     }
