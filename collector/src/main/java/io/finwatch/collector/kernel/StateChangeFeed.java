@@ -150,7 +150,9 @@ public final class StateChangeFeed implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new IOException(e.getMessage());
         }
-        Path online = root.resolve("sys/devices/system/cpu/online");
+        // The kernel's CPUs, the same from any mount namespace: a container's own sysfs shows them, where the host's
+        // root (a DaemonSet's /host) carries only /proc and tracefs.
+        Path online = Path.of("/sys/devices/system/cpu/online");
         List<Integer> cpus = onlineCpus(Files.readString(online).strip(), online);
         long syscall = perfEventOpenNumber(System.getProperty("os.arch"));
         PerfLibC libc = PerfLibC.load();

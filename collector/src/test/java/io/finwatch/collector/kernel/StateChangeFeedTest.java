@@ -27,6 +27,7 @@ import java.util.Locale;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -303,6 +304,16 @@ class StateChangeFeedTest {
         assertThat(refused).isNotNull();
         assertThat(refused.getMessage()).startsWith("perf_event_open on tracepoint sock:inet_sock_set_state refused (errno ")
                 .endsWith("needs CAP_PERFMON or CAP_SYS_ADMIN, or kernel.perf_event_paranoid <= -1");
+    }
+
+    /** As a DaemonSet mounts the node: its /proc and its tracefs under /host, and nothing else of its /sys. */
+    @Test
+    void aHostRootWithOnlyTracefsUnderItIsEnough(@TempDir Path host) throws IOException {
+        Files.createDirectories(host.resolve("sys/kernel"));
+        Files.createSymbolicLink(host.resolve("sys/kernel/tracing"), Path.of("/sys/kernel/tracing"));
+        try (StateChangeFeed feed = StateChangeFeed.open(host)) {
+            assertThat(feed.clock()).isIn("REALTIME", "MONOTONIC");
+        }
     }
 
     @Test
