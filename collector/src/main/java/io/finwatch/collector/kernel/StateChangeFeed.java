@@ -142,14 +142,17 @@ public final class StateChangeFeed implements AutoCloseable {
             throw new IllegalArgumentException("pagesPerCpu must be a power of two: " + pagesPerCpu);
         }
         Path dir = eventDir(root);
-        long id = parseId(dir.resolve("id"));
         Path formatFile = dir.resolve("format");
+        TracepointFormat format;
         Layout layout;
         try {
-            layout = Layout.of(TracepointFormat.parse(formatFile.toString(), Files.readString(formatFile)));
+            // Its ID line is what the "id" file beside it says.
+            format = TracepointFormat.parse(formatFile.toString(), Files.readString(formatFile));
+            layout = Layout.of(format);
         } catch (IllegalArgumentException e) {
             throw new IOException(e.getMessage());
         }
+        long id = format.id();
         // The kernel's CPUs, the same from any mount namespace: a container's own sysfs shows them, where the host's
         // root (a DaemonSet's /host) carries only /proc and tracefs.
         Path online = Path.of("/sys/devices/system/cpu/online");
@@ -204,7 +207,7 @@ public final class StateChangeFeed implements AutoCloseable {
         Path tracefs = root.resolve("sys/kernel/tracing").resolve(EVENT_DIR);
         Path debugfs = root.resolve("sys/kernel/debug/tracing").resolve(EVENT_DIR);
         for (Path dir : List.of(tracefs, debugfs)) {
-            if (Files.isReadable(dir.resolve("id")) && Files.isReadable(dir.resolve("format"))) {
+            if (Files.isReadable(dir.resolve("format"))) {
                 return dir;
             }
         }
@@ -213,14 +216,6 @@ public final class StateChangeFeed implements AutoCloseable {
                 + "/sys/kernel/tracing");
     }
 
-    private static long parseId(Path file) throws IOException {
-        String text = Files.readString(file).strip();
-        try {
-            return Long.parseLong(text);
-        } catch (NumberFormatException e) {
-            throw new IOException(file + ": not a tracepoint id: " + text);
-        }
-    }
 
     /** sysfs cpu list: {@code 0-3} or {@code 0,2-5}. */
     static List<Integer> onlineCpus(String text, Path file) throws IOException {

@@ -110,11 +110,6 @@ public final class HostRead {
         diff.entries(StateEntries.of(changes));
     }
 
-    /** The state changes the reader gave; empty when it gave none. */
-    public List<StateChange> stateChanges() {
-        return stateChanges == null ? List.of() : stateChanges;
-    }
-
     /** Where the rows of the tables go (ordinal 0, as read). */
     public Consumer<SocketRow> rows() {
         return rows;
