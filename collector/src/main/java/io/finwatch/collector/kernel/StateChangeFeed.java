@@ -405,11 +405,8 @@ public final class StateChangeFeed implements AutoCloseable {
         return InetText.format(4, 0, networkOrder(r, at, 4));
     }
 
-    /** An IPv4-mapped address (a dual-stack socket's IPv4 peer) as its IPv4 address, as the collector writes it. */
     private static String v6(ByteBuffer r, int at) {
-        long hi = networkOrder(r, at, 8);
-        long lo = networkOrder(r, at + 8, 8);
-        return hi == 0 && lo >>> 32 == 0xffffL ? InetText.format(4, 0, lo & 0xffffffffL) : InetText.format(6, hi, lo);
+        return InetText.formatUnmapped(6, networkOrder(r, at, 8), networkOrder(r, at + 8, 8));
     }
 
     private static long networkOrder(ByteBuffer r, int at, int bytes) {

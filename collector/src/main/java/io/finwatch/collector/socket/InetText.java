@@ -37,6 +37,17 @@ public final class InetText {
         return compressV6(hi, lo);
     }
 
+    /**
+     * As {@link #format}, but an IPv4-mapped IPv6 address (a dual-stack socket's IPv4 end) as its IPv4 address: how
+     * interface addresses and the kernel's state changes name it, whichever family the socket has.
+     */
+    public static String formatUnmapped(int family, long hi, long lo) {
+        if (family == 6 && hi == 0 && (lo >>> 32) == 0xffffL) {
+            return format(4, 0, lo & 0xffffffffL);
+        }
+        return format(family, hi, lo);
+    }
+
     /** {@code a.b.c.d:port} or {@code [v6]:port}. */
     public static String endpoint(int family, long hi, long lo, int port) {
         String ip = format(family, hi, lo);

@@ -47,17 +47,9 @@ final class StateEntries {
             return 0;
         }
         SocketKey k = row.key();
-        Long at = entered.get(key(text(k.family(), k.localHi(), k.localLo()), k.localPort(),
-                text(k.family(), k.remoteHi(), k.remoteLo()), k.remotePort(), row.state().code()));
+        Long at = entered.get(key(InetText.formatUnmapped(k.family(), k.localHi(), k.localLo()), k.localPort(),
+                InetText.formatUnmapped(k.family(), k.remoteHi(), k.remoteLo()), k.remotePort(), row.state().code()));
         return at == null || at == AMBIGUOUS ? 0 : at;
-    }
-
-    /** As the feed writes addresses: an IPv4-mapped IPv6 address as its IPv4 address. */
-    private static String text(int family, long hi, long lo) {
-        if (family == 6 && hi == 0 && (lo >>> 32) == 0xffffL) {
-            return InetText.format(4, 0, lo & 0xffffffffL);
-        }
-        return InetText.format(family, hi, lo);
     }
 
     private static String key(String local, int localPort, String remote, int remotePort, int state) {
