@@ -88,8 +88,9 @@ final class OpenCountStores {
         private final Map<String, OpenCounts> held = new HashMap<>();
         /**
          * Keys this task took to zero (and out of the store): a process's count goes 0 → 1 → 0 all the time, and
-         * asking the store about a deleted key goes through the record cache to RocksDB, a fifth of the detector's
-         * time in open counts. Forgotten wholesale past {@link #EMPTIED_MAX}, after which a key is read once again.
+         * asking the store about a deleted key goes through the record cache and every layer of the store (a fifth
+         * of the detector's time in open counts when they were in RocksDB). Forgotten wholesale past
+         * {@link #EMPTIED_MAX}, after which a key is read once again.
          */
         private final Set<String> emptied = new HashSet<>();
 

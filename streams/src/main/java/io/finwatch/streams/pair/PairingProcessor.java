@@ -9,10 +9,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.Cancellable;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -38,10 +39,13 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * on it), and is dropped with the last one; a passive closer's end that goes with no peer yet stays
  * {@link #GONE_KEPT_MS}, for a FIN_WAIT2 peer reported late. Everything is in the {@link StoreNames#PAIR_ENDS} store (changelogged), so
  * a restarted task resumes with the ends it held.
+ *
+ * <p>The ends are also held decoded, by connection key, and read only from there: a prefix scan of the store and a get
+ * per record, through its metered and caching layers, were most of this task's time. The store stays the truth: every
+ * change is written through, and the index is rebuilt from it at every init (after a restore, or a dirty close whose
+ * writes were rolled back).
  */
 public final class PairingProcessor implements Processor<String, PairingEnd, String, PairFact> {
-
-    private static final StringSerializer KEYS = new StringSerializer();
 
     /**
      * How long a passive closer's end that went (from CLOSE_WAIT, LAST_ACK or CLOSING) waits for a FIN_WAIT2 peer whose
@@ -63,6 +67,8 @@ public final class PairingProcessor implements Processor<String, PairingEnd, Str
 
     private ProcessorContext<String, PairFact> context;
     private KeyValueStore<String, PairingEnd> ends;
+    /** What the store holds, by connection key then store key; never changed in place, as the store's values are not. */
+    private final Map<String, Map<String, PairingEnd>> byKey = new HashMap<>();
     /**
      * GONE ends kept for a late peer, and LAST_ACK or CLOSING ends, by when they go: in memory, rebuilt from the store
      * when the task starts.
@@ -82,9 +88,12 @@ public final class PairingProcessor implements Processor<String, PairingEnd, Str
     public void init(ProcessorContext<String, PairFact> context) {
         this.context = context;
         this.ends = context.getStateStore(StoreNames.PAIR_ENDS);
+        byKey.clear();
+        kept.clear();
         try (KeyValueIterator<String, PairingEnd> it = ends.all()) {
             while (it.hasNext()) {
                 KeyValue<String, PairingEnd> e = it.next();
+                byKey.computeIfAbsent(connectionKey(e.key), k -> new HashMap<>()).put(e.key, e.value);
                 if (e.value.getState() == TcpState.GONE) {
                     kept.add(new Kept(e.value.getObservedAt() + GONE_KEPT_MS, e.key, false, e.value.getSeq()));
                 } else if (TRANSIENT.contains(e.value.getState())) {
@@ -99,19 +108,20 @@ public final class PairingProcessor implements Processor<String, PairingEnd, Str
     private void sweep(long now) {
         while (!kept.isEmpty() && kept.first().until() <= now) {
             Kept k = kept.pollFirst();
-            PairingEnd e = ends.get(k.storeKey());
+            String key = connectionKey(k.storeKey());
+            PairingEnd e = held(key, k.storeKey());
             if (e == null) {
                 continue;
             }
             if (!k.transientEnd() && e.getState() == TcpState.GONE && e.getObservedAt() + GONE_KEPT_MS <= now) {
-                ends.delete(k.storeKey());
+                drop(key, k.storeKey());
             } else if (k.transientEnd() && TRANSIENT.contains(e.getState()) && e.getSeq() == k.seq()) {
+                // A copy of its own, read from the store: the held end is not changed in place.
                 PairingEnd gone = ends.get(k.storeKey());
                 gone.setState(TcpState.GONE);
                 gone.setObservedAt(now);
                 gone.setStateSince(now);
                 gone.setSentFin(true);
-                String key = k.storeKey().substring(0, k.storeKey().indexOf(StoreKeys.PAIR_SEP));
                 apply(key, k.storeKey(), merged(gone, e), e, now);
             }
         }
@@ -122,6 +132,8 @@ public final class PairingProcessor implements Processor<String, PairingEnd, Str
         if (sweep != null) {
             sweep.cancel();
         }
+        byKey.clear();
+        kept.clear();
     }
 
     @Override
@@ -132,7 +144,7 @@ public final class PairingProcessor implements Processor<String, PairingEnd, Str
             return;
         }
         String self = StoreKeys.pairEnd(key, PairingEnds.id(in));
-        PairingEnd prev = ends.get(self);
+        PairingEnd prev = held(key, self);
         if (prev != null && !PairingEnds.newer(in, prev)) {
             return;
         }
@@ -147,18 +159,18 @@ public final class PairingProcessor implements Processor<String, PairingEnd, Str
             // Not one of the end's own keys: a record this task should never have got.
             return;
         }
-        List<KeyValue<String, PairingEnd>> others = new ArrayList<>();
-        try (KeyValueIterator<String, PairingEnd> it = ends.prefixScan(StoreKeys.pairEndPrefix(key), KEYS)) {
-            while (it.hasNext()) {
-                KeyValue<String, PairingEnd> e = it.next();
-                if (!e.key.equals(self)) {
+        List<Map.Entry<String, PairingEnd>> others = new ArrayList<>();
+        Map<String, PairingEnd> under = byKey.get(key);
+        if (under != null) {
+            for (Map.Entry<String, PairingEnd> e : under.entrySet()) {
+                if (!e.getKey().equals(self)) {
                     others.add(e);
                 }
             }
         }
         boolean stillNeeded = false;
-        for (KeyValue<String, PairingEnd> o : others) {
-            PairingEnd other = o.value;
+        for (Map.Entry<String, PairingEnd> o : others) {
+            PairingEnd other = o.getValue();
             List<PairKeys.Keyed> theirs = PairingEnds.keys(other);
             PairKeys.Keyed there = PairKeys.find(theirs, key);
             if (there == null || !here.opposite(there)) {
@@ -166,7 +178,7 @@ public final class PairingProcessor implements Processor<String, PairingEnd, Str
             }
             if (end.getState() == TcpState.GONE && other.getState() == TcpState.GONE) {
                 // Kept only for this end, which is gone too.
-                ends.delete(o.key);
+                drop(key, o.getKey());
                 continue;
             }
             if (!overlap(end, other)) {
@@ -180,7 +192,7 @@ public final class PairingProcessor implements Processor<String, PairingEnd, Str
                 }
             } else if (other.getState() == TcpState.GONE && !PairingEnds.judged(end.getState())) {
                 // Kept only for an end being judged; this one no longer is.
-                ends.delete(o.key);
+                drop(key, o.getKey());
             }
             if (owned && PairingEnds.judged(end.getState())) {
                 tell(end, other, key, timestamp);
@@ -188,16 +200,39 @@ public final class PairingProcessor implements Processor<String, PairingEnd, Str
         }
         if (end.getState() == TcpState.GONE && !stillNeeded) {
             if (prev != null && PASSIVE.contains(prev.getState())) {
-                ends.put(self, end);
+                hold(key, self, end);
                 kept.add(new Kept(end.getObservedAt() + GONE_KEPT_MS, self, false, end.getSeq()));
             } else {
-                ends.delete(self);
+                drop(key, self);
             }
         } else {
-            ends.put(self, end);
+            hold(key, self, end);
             if (TRANSIENT.contains(end.getState())) {
                 kept.add(new Kept(context.currentSystemTimeMs() + TRANSIENT_MAX_MS, self, true, end.getSeq()));
             }
+        }
+    }
+
+    /** The connection key an end is stored under: what comes before {@link StoreKeys#PAIR_SEP} in its store key. */
+    private static String connectionKey(String storeKey) {
+        return storeKey.substring(0, storeKey.indexOf(StoreKeys.PAIR_SEP));
+    }
+
+    private PairingEnd held(String key, String self) {
+        Map<String, PairingEnd> under = byKey.get(key);
+        return under == null ? null : under.get(self);
+    }
+
+    private void hold(String key, String self, PairingEnd end) {
+        ends.put(self, end);
+        byKey.computeIfAbsent(key, k -> new HashMap<>()).put(self, end);
+    }
+
+    private void drop(String key, String self) {
+        ends.delete(self);
+        Map<String, PairingEnd> under = byKey.get(key);
+        if (under != null && under.remove(self) != null && under.isEmpty()) {
+            byKey.remove(key);
         }
     }
 

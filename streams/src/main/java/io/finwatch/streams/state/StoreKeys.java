@@ -76,11 +76,6 @@ public final class StoreKeys {
         return connectionKey + PAIR_SEP + endConnection;
     }
 
-    /** What every end under a connection key starts with. */
-    public static String pairEndPrefix(String connectionKey) {
-        return connectionKey + PAIR_SEP;
-    }
-
     /** A host's entry in the host directory. */
     public static String directoryHost(String host) {
         return "h" + SEP + host;

@@ -17,8 +17,9 @@ package io.finwatch.streams.state;
  *     {@code ConnectionStateSerde}): every socket currently in FIN_WAIT2.
  * <li>{@link #OPEN_FIN_WAIT2} String {@link StoreKeys#process} -> {@code OpenCounts} {attached, orphaned} (record
  *     OpenSocketCounts, {@code OpenCountsSerde}): a process's sockets in FIN_WAIT2 now; an orphan counts for its last owner.
- * <li>{@link #OPEN_FIN_WAIT2_HOSTS} String {@link StoreKeys#host} -> {@code OpenCounts}: the whole host's. In memory (one
- *     entry per host), restored from its changelog.
+ *     The open counts' stores are all in memory, restored from their changelogs (one entry per host, process or
+ *     workload with sockets open now).
+ * <li>{@link #OPEN_FIN_WAIT2_HOSTS} String {@link StoreKeys#host} -> {@code OpenCounts}: the whole host's.
  * <li>{@link #OPEN_FIN_WAIT2_WORKLOADS} String {@link StoreKeys#workload} ({@link StoreKeys#WORKLOAD_OPEN}: open now;
  *     {@link StoreKeys#WORKLOAD_STUCK}: declared STUCK and still open) -> {@code OpenCounts}.
  *     Releases before 2026-12 kept the hosts' and workloads' entries in {@link #OPEN_FIN_WAIT2}; a task moves them at

@@ -116,18 +116,18 @@ public final class FinwatchTopology {
 
         t.addStateStore(new BeforeCommitStoreBuilder<>(StoreNames.DEDUP, Serdes.String(), new SeqMarkSerde()), DEDUP);
         t.addStateStore(inMemory(inMemoryStores, StoreNames.CONNECTIONS, new ConnectionStateSerde()), DETECT);
-        t.addStateStore(keyValue(StoreNames.OPEN_FIN_WAIT2, new OpenCountsSerde()), DETECT);
+        t.addStateStore(inMemory(inMemoryStores, StoreNames.OPEN_FIN_WAIT2, new OpenCountsSerde()), DETECT);
         t.addStateStore(inMemory(inMemoryStores, StoreNames.OPEN_FIN_WAIT2_HOSTS, new OpenCountsSerde()), DETECT);
-        t.addStateStore(keyValue(StoreNames.OPEN_FIN_WAIT2_WORKLOADS, new OpenCountsSerde()), DETECT);
+        t.addStateStore(inMemory(inMemoryStores, StoreNames.OPEN_FIN_WAIT2_WORKLOADS, new OpenCountsSerde()), DETECT);
         t.addStateStore(keyValue(StoreNames.HOSTS, new HostSummarySerde()), DETECT);
         t.addStateStore(new BeforeCommitStoreBuilder<>(StoreNames.DWELL_PENDING, Serdes.String(), Serdes.ByteArray()), DETECT);
-        t.addStateStore(keyValue(StoreNames.DWELL_ALL_TIME, Serdes.ByteArray()), DETECT);
+        t.addStateStore(uncached(StoreNames.DWELL_ALL_TIME, Serdes.ByteArray()), DETECT);
         t.addStateStore(window(StoreNames.DWELL_1M, StoreNames.DWELL_1M_WINDOW_MS, StoreNames.DWELL_1M_RETENTION_MS), DETECT);
         t.addStateStore(window(StoreNames.DWELL_1H, StoreNames.DWELL_1H_WINDOW_MS, StoreNames.DWELL_1H_RETENTION_MS), DETECT);
         t.addStateStore(keyValue(StoreNames.RECENT_ANOMALIES, Serdes.ByteArray()), DETECT);
-        t.addStateStore(keyValue(StoreNames.OPEN_CLOSE_WAIT, new OpenCountsSerde()), DETECT);
+        t.addStateStore(inMemory(inMemoryStores, StoreNames.OPEN_CLOSE_WAIT, new OpenCountsSerde()), DETECT);
         t.addStateStore(new BeforeCommitStoreBuilder<>(StoreNames.CLOSE_WAIT_DWELL_PENDING, Serdes.String(), Serdes.ByteArray()), DETECT);
-        t.addStateStore(keyValue(StoreNames.CLOSE_WAIT_DWELL_ALL_TIME, Serdes.ByteArray()), DETECT);
+        t.addStateStore(uncached(StoreNames.CLOSE_WAIT_DWELL_ALL_TIME, Serdes.ByteArray()), DETECT);
         t.addStateStore(window(StoreNames.CLOSE_WAIT_DWELL_1M, StoreNames.DWELL_1M_WINDOW_MS, StoreNames.DWELL_1M_RETENTION_MS), DETECT);
         t.addStateStore(window(StoreNames.CLOSE_WAIT_DWELL_1H, StoreNames.DWELL_1H_WINDOW_MS, StoreNames.DWELL_1H_RETENTION_MS), DETECT);
         t.addStateStore(inMemory(inMemoryStores, StoreNames.PEERS, new RecordSerde<>(PairFact.class)), DETECT);
@@ -141,10 +141,11 @@ public final class FinwatchTopology {
     }
 
     /**
-     * A store of what is open now (sockets in a closing state, their peers, the pairing ends, the host directory): in
-     * memory, durable through its changelog like the others, and rebuilt from it when a task starts. Its entries are
-     * written and deleted at the rate sockets close, which in RocksDB meant memtable flushes and compactions out of
-     * proportion to its size; it holds only the currently open ones, so it stays small where the history stores grow.
+     * A store of what is open now (sockets in a closing state, their peers, the pairing ends, the open counts, the host
+     * directory): in memory, durable through its changelog like the others, and rebuilt from it when a task starts. Its
+     * entries are written and deleted at the rate sockets close, which in RocksDB meant memtable flushes and compactions
+     * out of proportion to its size, and a read of the old value for every delete through the record cache; it holds
+     * only the currently open ones, so it stays small where the history stores grow.
      */
     private static <V> StoreBuilder<?> inMemory(Function<String, KeyValueBytesStoreSupplier> suppliers, String name, Serde<V> values) {
         return Stores.keyValueStoreBuilder(suppliers.apply(name), Serdes.String(), values).withCachingEnabled();
@@ -160,9 +161,18 @@ public final class FinwatchTopology {
         return (topic, key, value, partitions) -> Optional.of(IntStream.range(0, partitions).boxed().collect(Collectors.toSet()));
     }
 
+    /** A dwell window store: uncached, as {@link #uncached}. */
     private static StoreBuilder<?> window(String name, long windowMs, long retentionMs) {
         return Stores.windowStoreBuilder(
                 Stores.persistentWindowStore(name, Duration.ofMillis(retentionMs), Duration.ofMillis(windowMs), false),
-                Serdes.String(), Serdes.ByteArray()).withCachingEnabled();
+                Serdes.String(), Serdes.ByteArray()).withCachingDisabled();
+    }
+
+    /**
+     * A dwell store: written by the fold, once per histogram every few seconds, so the record cache never merges two
+     * writes of one key within a commit; it only added a copy and a flush to each. Queries read RocksDB either way.
+     */
+    private static <V> StoreBuilder<?> uncached(String name, Serde<V> values) {
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), values).withCachingDisabled();
     }
 }

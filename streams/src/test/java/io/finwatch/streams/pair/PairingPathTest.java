@@ -13,7 +13,17 @@ import io.finwatch.streams.state.StoreNames;
 import io.finwatch.streams.testkit.DetectorTest;
 import io.finwatch.streams.testkit.Fleet.End;
 import io.finwatch.streams.testkit.Fleet.Host;
+import io.finwatch.streams.testkit.DetectorHarness;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.TestInputTopic;
@@ -206,5 +216,111 @@ class PairingPathTest extends DetectorTest {
         pipe(PairingEnds.of(client.to(TcpState.GONE, T0.plusSeconds(3))));
         pipe(PairingEnds.of(server2.to(TcpState.FIN_WAIT2, T0.plusSeconds(30))));
         assertThat(facts.readValuesToList()).isEmpty();
+    }
+
+    /**
+     * The task reads its ends from an index it keeps beside the store and rebuilds from it at every start. A task
+     * restarted from its store after every step must therefore tell what one that never stopped tells, and hold the
+     * same ends: an index that missed a write or a delete would differ from the store it is rebuilt from.
+     */
+    @Test
+    void aTaskRestartedAfterEveryStepTellsWhatOneThatNeverStoppedTells() {
+        End server2 = a.end("10.217.0.2", 8080, "10.217.0.1", 41000, 4711, "server");
+        End client2 = b.end("10.217.0.1", 41000, "10.217.0.2", 8080, 5150, "client");
+        End server3 = a.end("10.217.0.2", 8080, "10.217.0.1", 41001, 4711, "server");
+        End client3 = b.end("10.217.0.1", 41001, "10.217.0.2", 8080, 5150, "client");
+        // Each report is made once, before either run: making one takes its host's next seq.
+        PairingEnd e1 = PairingEnds.of(server.to(TcpState.FIN_WAIT2, T0));
+        PairingEnd e2 = PairingEnds.of(client.to(TcpState.CLOSE_WAIT, T0, 1L));
+        PairingEnd e4 = PairingEnds.of(client.to(TcpState.LAST_ACK, T0.plusSeconds(1), 1L));
+        PairingEnd e5 = PairingEnds.of(client.to(TcpState.GONE, T0.plusSeconds(8)));
+        PairingEnd e6 = PairingEnds.of(client2.to(TcpState.CLOSE_WAIT, T0.plusSeconds(9), 0L));
+        PairingEnd e7 = PairingEnds.of(client2.to(TcpState.LAST_ACK, T0.plusSeconds(10), 0L));
+        PairingEnd e8 = PairingEnds.of(server3.to(TcpState.FIN_WAIT2, T0.plusSeconds(10)));
+        PairingEnd e9 = PairingEnds.of(server.to(TcpState.GONE, T0.plusSeconds(200)));
+        PairingEnd e10 = PairingEnds.of(server2.to(TcpState.FIN_WAIT2, T0.plusSeconds(11)));
+        PairingEnd e11 = PairingEnds.of(server3.to(TcpState.GONE, T0.plusSeconds(2000)));
+        // Reported after its peer's end went unneeded and was dropped: nothing is left to pair it with.
+        PairingEnd e12 = PairingEnds.of(client3.to(TcpState.CLOSE_WAIT, T0.plusSeconds(1500), 1L));
+        List<Consumer<Steps>> script = List.of(
+                st -> st.pipe(e1),
+                st -> st.pipe(e2),
+                st -> st.pipe(e2),
+                st -> st.pipe(e4),
+                st -> st.pipe(e5),
+                st -> st.pipe(e6),
+                st -> st.pipe(e7),
+                st -> st.pipe(e8),
+                st -> st.advance(Duration.ofMillis(PairingProcessor.GONE_KEPT_MS + 20_000)),
+                st -> st.pipe(e9),
+                st -> st.advance(Duration.ofMillis(PairingProcessor.TRANSIENT_MAX_MS + 20_000)),
+                st -> st.pipe(e10),
+                st -> st.pipe(e11),
+                st -> st.pipe(e12),
+                st -> st.advance(Duration.ofMillis(PairingProcessor.GONE_KEPT_MS + 20_000)));
+
+        Steps straight = new Steps(new DetectorHarness(StreamsSettings.defaults(), stateDir.resolve("straight"), T0,
+                StreamsConfig.AT_LEAST_ONCE), false);
+        Steps restarted = new Steps(new DetectorHarness(StreamsSettings.defaults(), stateDir.resolve("restarted"), T0,
+                StreamsConfig.AT_LEAST_ONCE), true);
+        try {
+            script.forEach(step -> step.accept(straight));
+            script.forEach(step -> step.accept(restarted));
+
+            assertThat(straight.told).as("facts told").isNotEmpty();
+            assertThat(restarted.told).as("facts told").isEqualTo(straight.told);
+            assertThat(restarted.ends()).as("ends held").isEqualTo(straight.ends());
+        } finally {
+            straight.det.close();
+            restarted.det.close();
+        }
+    }
+
+    /** A detector fed one step at a time, restarted from its state after each one when asked. */
+    private static final class Steps {
+        DetectorHarness det;
+        final boolean restart;
+        final List<String> told = new ArrayList<>();
+        private final Path dir;
+
+        Steps(DetectorHarness det, boolean restart) {
+            this.det = det;
+            this.restart = restart;
+            this.dir = det.stateDirectory();
+        }
+
+        void pipe(PairingEnd e) {
+            StreamsSettings s = det.settings();
+            TestInputTopic<String, PairingEnd> in = det.driver().createInputTopic(s.pairingTopic(), new StringSerializer(),
+                    new RecordSerde<>(PairingEnd.class).serializer());
+            for (PairKeys.Keyed k : PairingEnds.keys(e)) {
+                in.pipeInput(k.key(), e, T0);
+            }
+            after();
+        }
+
+        void advance(Duration d) {
+            det.advance(d);
+            after();
+        }
+
+        private void after() {
+            StreamsSettings s = det.settings();
+            det.driver().createOutputTopic(s.pairFactsTopic(), new StringDeserializer(), new RecordSerde<>(PairFact.class).deserializer())
+                    .readValuesToList().forEach(f -> told.add(f.toString()));
+            if (restart) {
+                det.crashAfterCommit();
+                det = new DetectorHarness(StreamsSettings.defaults(), dir, det.wallClock(), StreamsConfig.AT_LEAST_ONCE);
+            }
+        }
+
+        Map<String, String> ends() {
+            Map<String, String> held = new TreeMap<>();
+            KeyValueStore<String, PairingEnd> store = det.keyValueStore(StoreNames.PAIR_ENDS);
+            try (KeyValueIterator<String, PairingEnd> it = store.all()) {
+                it.forEachRemaining((KeyValue<String, PairingEnd> e) -> held.put(e.key, e.value.toString()));
+            }
+            return held;
+        }
     }
 }

@@ -89,6 +89,10 @@ public final class DetectorHarness implements AutoCloseable {
         return metrics;
     }
 
+    public Path stateDirectory() {
+        return stateDir;
+    }
+
     public StreamsSettings settings() {
         return settings;
     }
