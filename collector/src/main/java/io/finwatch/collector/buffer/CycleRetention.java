@@ -7,6 +7,7 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.NavigableSet;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 import net.openhft.chronicle.queue.impl.StoreFileListener;
@@ -62,8 +63,31 @@ final class CycleRetention implements StoreFileListener {
     /** Brings Chronicle's first/last cycle up to date after files were deleted from the release callback. */
     void refreshIfStale() {
         if (listingStale) {
-            listingStale = false;
             queue.refreshDirectoryListing();
+            listingStale = false;
+        }
+    }
+
+    /**
+     * The cycles on disk from the first to the newest. Chronicle lists only between two cycles whose files both
+     * exist, and its first and newest cycle come from a cached listing: a file deleted behind its back (by an
+     * operator, or by the release callback before the refresh) fails the call once, and a fresh listing fixes it.
+     */
+    NavigableSet<Long> cyclesOnDisk() {
+        for (int attempt = 0; ; attempt++) {
+            int first = queue.firstCycle();
+            int newest = queue.lastCycle();
+            if (first == Integer.MAX_VALUE || newest == Integer.MIN_VALUE) {
+                return new TreeSet<>();
+            }
+            try {
+                return queue.listCyclesBetween(first, newest);
+            } catch (IllegalStateException e) {
+                if (attempt > 0) {
+                    throw e;
+                }
+                queue.refreshDirectoryListing();
+            }
         }
     }
 
@@ -76,7 +100,9 @@ final class CycleRetention implements StoreFileListener {
         if (first == Integer.MAX_VALUE || first >= ackCycle) {
             return 0;
         }
-        NavigableSet<Long> cycles = queue.listCyclesBetween(first, Math.min(ackCycle, newest) - 1);
+        // Not listCyclesBetween(first, ackCycle - 1): cycles are not contiguous (no file is written for a cycle in
+        // which the collector was stopped), and Chronicle refuses a bound that has no file.
+        NavigableSet<Long> cycles = cyclesOnDisk().headSet((long) Math.min(ackCycle, newest), false);
         Set<Integer> deleted = new HashSet<>();
         for (long c : cycles) {
             int cycle = (int) c;

@@ -3,8 +3,11 @@ package io.finwatch.collector.buffer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+
+import io.finwatch.common.log.RateLimitedLog;
 
 import net.openhft.chronicle.core.values.LongValue;
 import net.openhft.chronicle.queue.ExcerptAppender;
@@ -70,6 +73,9 @@ public final class EventBuffer implements AutoCloseable {
     private final ShedLedger shed;
     private final LossLedger lost = new LossLedger();
     private final AtomicLong corrupt = new AtomicLong();
+    private final AtomicLong retentionFailures = new AtomicLong();
+    /** A sweep is tried again at every acknowledgement, several a second: one line a minute says it keeps failing. */
+    private final RateLimitedLog retentionWarnings = new RateLimitedLog(LOG, Duration.ofMinutes(1));
     /** Touched by the reader's thread only. */
     private final ContinuityCheck continuity;
     private final OldestUnacknowledged oldestUnacknowledged;
@@ -212,7 +218,9 @@ public final class EventBuffer implements AutoCloseable {
                     lastSweptCycle = cycle;
                 } catch (RuntimeException e) {
                     // Retention is housekeeping: a failure must not stop acknowledgements. Tried again next ack.
-                    LOG.warn("queue {}: deleting acknowledged cycle files failed: {}", queue.file(), e.toString());
+                    retentionFailures.incrementAndGet();
+                    retentionWarnings.warn("retention", "queue {}: deleting acknowledged cycle files failed "
+                            + "(tried again at the next acknowledgement): {}", queue.file(), e.toString());
                 }
             }
         }
@@ -269,6 +277,11 @@ public final class EventBuffer implements AutoCloseable {
         return lost.total();
     }
 
+    /** Sweeps of acknowledged cycle files that failed; the files stay on disk until one succeeds. */
+    public long retentionFailures() {
+        return retentionFailures.get();
+    }
+
     public long corruptRecords() {
         return corrupt.get();
     }
@@ -321,12 +334,7 @@ public final class EventBuffer implements AutoCloseable {
 
     private int fileCount() {
         retention.refreshIfStale();
-        int first = queue.firstCycle();
-        int last = queue.lastCycle();
-        if (first == Integer.MAX_VALUE || last == Integer.MIN_VALUE) {
-            return 0;
-        }
-        return queue.listCyclesBetween(first, last).size();
+        return retention.cyclesOnDisk().size();
     }
 
     String cycleFileName(int cycle) {

@@ -78,6 +78,9 @@ final class CollectorMetrics implements AutoCloseable {
                 .description("Chronicle cycle files on disk").register(registry);
         FunctionCounter.builder("finwatch_buffer_shed_events", buffer, EventBuffer::shedTotal)
                 .description("Events dropped under the disk cap (transitions and heartbeats)").register(registry);
+        FunctionCounter.builder("finwatch_buffer_retention_failures", buffer, EventBuffer::retentionFailures)
+                .description("Failed sweeps of acknowledged cycle files (the files stay until a sweep succeeds)")
+                .register(registry);
         FunctionCounter.builder("finwatch_buffer_corrupt_records", buffer, EventBuffer::corruptRecords)
                 .description("Unreadable buffer records skipped (torn, CRC mismatch)").register(registry);
         FunctionCounter.builder("finwatch_buffer_lost_events", buffer, EventBuffer::lostTotal)

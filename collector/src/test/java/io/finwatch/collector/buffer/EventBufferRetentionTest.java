@@ -93,4 +93,56 @@ class EventBufferRetentionTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> cycleFiles() == 1);
         }
     }
+    @Test
+    void deletesAcknowledgedFilesAcrossCyclesInWhichNothingWasWritten() throws IOException {
+        // The collector was stopped for a while: no file exists for the cycles between its runs. Its last event
+        // was acknowledged, so the next run never maps the old file: only the sweep can delete it.
+        try (EventBuffer buffer = EventBuffer.open(settings());
+             BufferReader reader = buffer.openReader("t")) {
+            buffer.append(event(EventKind.TRANSITION, 0));
+            buffer.acknowledge(drain(reader).get(0));
+        }
+        clock.advanceMillis(5_000);
+        try (EventBuffer buffer = EventBuffer.open(settings());
+             BufferReader reader = buffer.openReader("t")) {
+            buffer.append(event(EventKind.TRANSITION, 1));
+            clock.advanceMillis(5_000);
+            buffer.append(event(EventKind.TRANSITION, 2));
+            assertThat(buffer.stats().fileCount()).isEqualTo(3);
+            List<StoredEvent> read = drain(reader);
+            assertThat(read).extracting(s -> s.event().seq()).containsExactly(1L, 2L);
+
+            buffer.acknowledge(read.get(1));
+            await().atMost(Duration.ofSeconds(10)).until(() -> cycleFiles() == 1);
+            assertThat(buffer.stats().fileCount()).isEqualTo(1);
+            assertThat(buffer.retentionFailures()).isZero();
+        }
+    }
+
+    @Test
+    void aCycleFileDeletedBehindTheQueuesBackDoesNotStopRetention() throws IOException {
+        try (EventBuffer buffer = EventBuffer.open(settings())) {
+            for (int cycle = 0; cycle < 3; cycle++) {
+                buffer.append(event(EventKind.TRANSITION, cycle));
+                clock.advanceMillis(1_000);
+            }
+        }
+        Path first;
+        try (Stream<Path> files = Files.list(dir)) {
+            first = files.filter(f -> f.getFileName().toString().endsWith(".cq4")).sorted().findFirst().orElseThrow();
+        }
+        try (EventBuffer buffer = EventBuffer.open(settings());
+             BufferReader reader = buffer.openReader("t")) {
+            List<StoredEvent> read = drain(reader);
+            assertThat(read).hasSize(3);
+            // An operator removes the oldest file while the queue's listing still names it.
+            Files.delete(first);
+            buffer.append(event(EventKind.TRANSITION, 3));
+            read = drain(reader);
+            buffer.acknowledge(read.get(read.size() - 1));
+            await().atMost(Duration.ofSeconds(10)).until(() -> cycleFiles() == 1);
+            assertThat(buffer.stats().fileCount()).isEqualTo(1);
+            assertThat(buffer.retentionFailures()).isZero();
+        }
+    }
 }
