@@ -105,7 +105,7 @@ public final class DetectorProcessor implements Processor<String, SpecificRecord
                 context.getStateStore(StoreNames.OPEN_FIN_WAIT2), context.getStateStore(StoreNames.OPEN_FIN_WAIT2_WORKLOADS),
                 context.getStateStore(StoreNames.OPEN_CLOSE_WAIT));
         this.connections = new ConnectionTracker(connectionStore, counts, dwell, closeWaitDwell,
-                new Diagnosis(peers, new HostDirectory(directory)), settings, metrics.openSockets(taskId));
+                new Diagnosis(peers, new HostDirectory(directory), pairingAllowanceMs(context)), settings, metrics.openSockets(taskId));
         this.lag = metrics.eventLag(taskId);
         this.alarm = PunctuationAlarm.of(context.appConfigs());
         this.nextFoldAt = context.currentSystemTimeMs() + settings.foldEvery().toMillis();
@@ -179,6 +179,15 @@ public final class DetectorProcessor implements Processor<String, SpecificRecord
      * most of its CPU), an anomaly asks for its own commit at once; at the fleet's 100 ms it need not.
      */
     private static final long PROMPT_COMMIT_MS = 1_000;
+
+    /**
+     * The second hop of the pairing path (docs/architecture.md): the pairing task reads the ends once the detector's
+     * transaction commits, and its facts are read once its own commits; both at the commit interval, plus a poll and
+     * the processing between. Where an anomaly commits at once (local), the pairing task still commits at the interval.
+     */
+    private static long pairingAllowanceMs(ProcessorContext<?, ?> context) {
+        return 2 * commitIntervalMs(context) + 1_000;
+    }
 
     private static long commitIntervalMs(ProcessorContext<?, ?> context) {
         Object v = context.appConfigs().get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG);

@@ -16,17 +16,20 @@ final class Diagnosis {
 
     private final KeyValueStore<String, PairFact> peers;
     private final HostDirectory directory;
+    private final long pairingAllowanceMs;
 
-    Diagnosis(KeyValueStore<String, PairFact> peers, HostDirectory directory) {
+    /** @param pairingAllowanceMs how long after a host's table read a pair fact from it may still arrive ({@link VerdictRules}) */
+    Diagnosis(KeyValueStore<String, PairFact> peers, HostDirectory directory, long pairingAllowanceMs) {
         this.peers = peers;
         this.directory = directory;
+        this.pairingAllowanceMs = pairingAllowanceMs;
     }
 
     VerdictRules.Judgement judge(ConnectionState c, long now) {
         ConnectionKey k = c.key();
         VerdictRules.Subject s = new VerdictRules.Subject(k.host(), k.netns(), c.state(), c.enteredAt(), k.localIp(), k.localPort(),
                 k.remoteIp(), k.remotePort(), c.recvQ(), c.conntrack());
-        return VerdictRules.judge(s, peers.get(k.text()), directory);
+        return VerdictRules.judge(s, peers.get(k.text()), directory, now, pairingAllowanceMs);
     }
 
     PairFact peerOf(String connectionKey) {

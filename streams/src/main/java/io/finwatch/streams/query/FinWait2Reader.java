@@ -66,7 +66,7 @@ public final class FinWait2Reader {
                 }
                 ConnectionKey k = c.key();
                 VerdictRules.Judgement j = VerdictRules.judge(new VerdictRules.Subject(k.host(), k.netns(), c.state(), c.enteredAt(),
-                        k.localIp(), k.localPort(), k.remoteIp(), k.remotePort(), c.recvQ(), c.conntrack()), e.value, null);
+                        k.localIp(), k.localPort(), k.remoteIp(), k.remotePort(), c.recvQ(), c.conntrack()), e.value, null, now.toEpochMilli(), 0);
                 out.add(new PairView(host, e.value.getPairKey(), view(c, e.value, now, s.stale()), PeerView.of(e.value.getPeer(), now),
                         j.verdict().name(), j.evidence(), s.stale()));
             }

@@ -20,9 +20,15 @@ import java.util.List;
  *     state that follows sending its FIN (LAST_ACK, CLOSING, ...), even after it went; PEER_GONE when it went
  *     without ever sending one.
  * <li>FIN_WAIT2 without a peer: PEER_UNMONITORED when no monitored host has the peer's address; PEER_GONE when a
- *     host that has it reported a table read at least one poll interval after this end entered FIN_WAIT2 (its
- *     socket would have paired by then); UNDETERMINED until it does.
+ *     host that has it reported a table read at least one poll interval after this end entered FIN_WAIT2, and the
+ *     pairing path has had time to bring what that read held; UNDETERMINED until then.
  * </ul>
+ *
+ * <p>Why the wait: the directory reaches a detector task in one hop (the host-directory topic), a pair fact in two
+ * (the pairing topic, the pairing task, the pair-facts topic), each behind an exactly-once commit. A table read that
+ * held the peer is in the directory before the fact naming that peer can be, so judging from the directory alone at
+ * once said PEER_GONE for a peer that was there, and took it back a moment later. The second hop takes at most one
+ * commit interval of the pairing task and a poll, which {@code pairingAllowanceMs} covers.
  */
 public final class VerdictRules {
 
@@ -37,7 +43,11 @@ public final class VerdictRules {
     private VerdictRules() {
     }
 
-    public static Judgement judge(Subject s, PairFact fact, HostDirectory directory) {
+    /**
+     * @param now                the detector's wall clock (epoch ms)
+     * @param pairingAllowanceMs how long after a table read the pairing path may still bring a fact from it
+     */
+    public static Judgement judge(Subject s, PairFact fact, HostDirectory directory, long now, long pairingAllowanceMs) {
         PeerEnd peer = fact == null ? null : fact.getPeer();
         if (s.state() == TcpState.CLOSE_WAIT) {
             String unread = s.recvQ() == null ? "" : s.recvQ() > 1 ? "; it left " + (s.recvQ() - 1) + " bytes unread"
@@ -86,7 +96,16 @@ public final class VerdictRules {
                     + ": finwatch cannot see the other end.", null);
         }
         HostDirectory.Heard heard = directory.heard(host);
-        if (heard != null && heard.heardAt() >= s.enteredAt() + heard.intervalMs()) {
+        // A read at or after enteredAt + interval would have shown the peer; what it showed has reached this task by
+        // that read's time plus the allowance (a later read only repeats it).
+        long firstTelling = s.enteredAt() + (heard == null ? 0 : heard.intervalMs());
+        if (heard != null && heard.heardAt() >= firstTelling && now < firstTelling + pairingAllowanceMs) {
+            return new Judgement(Verdict.UNDETERMINED, "Host " + host + " has the peer's address " + address + " and reported a table read at "
+                    + time(heard.heardAt()) + ", after this end entered FIN_WAIT2 at " + time(s.enteredAt())
+                    + "; what that read held may still be on its way through pairing until " + time(firstTelling + pairingAllowanceMs)
+                    + ".", null);
+        }
+        if (heard != null && heard.heardAt() >= firstTelling) {
             return new Judgement(Verdict.PEER_GONE, "Host " + host + " has the peer's address " + address + " and reported a table read at "
                     + time(heard.heardAt()) + ", after this end entered FIN_WAIT2 at " + time(s.enteredAt())
                     + ", with no socket of this connection: its FIN will never come.", null);

@@ -228,6 +228,28 @@ class VerdictTest {
     }
 
     @Test
+    void whereCommitsAreRareAPeerGoneFromTheDirectoryWaitsUntilThePairingPathCouldHaveBroughtThePeer() {
+        // local commits every 10 s: a fact takes up to two commits to come back from the pairing task, while the
+        // directory takes one. At 30 s the allowance is 61 s, past this end's STUCK at 60 s.
+        det.close();
+        det = new DetectorHarness(StreamsSettings.defaults(), stateDir.resolve("rare"), T0, StreamsConfig.EXACTLY_ONCE_V2,
+                java.util.Map.of(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 30_000,
+                        StreamsConfig.producerPrefix(org.apache.kafka.clients.producer.ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), 60_000));
+        heartbeats();
+        Instant entered = det.wallClock();
+        det.send(server.to(TcpState.FIN_WAIT2, entered));
+
+        FinWait2Anomaly stuck = only(liveFor(Duration.ofSeconds(61)), "node-a", AnomalyKind.STUCK);
+        assertThat(stuck.getVerdict()).isEqualTo(Verdict.UNDETERMINED);
+        assertThat(stuck.getEvidence()).contains("may still be on its way through pairing");
+
+        FinWait2Anomaly updated = only(liveFor(Duration.ofSeconds(10)), "node-a", AnomalyKind.UPDATED);
+        assertThat(updated.getVerdict()).isEqualTo(Verdict.PEER_GONE);
+        assertThat(updated.getDetectedAt()).isAfterOrEqualTo(entered.plusSeconds(1 + 61));
+        assertThat(updated.getEvidence()).contains("node-b").contains("10.217.0.1");
+    }
+
+    @Test
     void peerUnmonitoredWhenNoHostHasItsAddress() {
         End toTheInternet = a.end("10.217.0.2", 8080, "192.0.2.7", 40000, 4711, "server");
         det.send(toTheInternet.to(TcpState.FIN_WAIT2, det.wallClock()));

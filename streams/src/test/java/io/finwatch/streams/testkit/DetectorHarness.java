@@ -67,6 +67,12 @@ public final class DetectorHarness implements AutoCloseable {
      * a state directory therefore runs at-least-once, which keeps the store files as they are.
      */
     public DetectorHarness(StreamsSettings settings, Path stateDir, Instant wallClock, String processingGuarantee) {
+        this(settings, stateDir, wallClock, processingGuarantee, java.util.Map.of());
+    }
+
+    /** With Kafka Streams settings of the test's own on top (a commit interval, say). */
+    public DetectorHarness(StreamsSettings settings, Path stateDir, Instant wallClock, String processingGuarantee,
+                           java.util.Map<String, Object> streamsConfig) {
         this.settings = settings;
         this.wallClock = wallClock;
         this.metrics = new DetectorMetrics(new SimpleMeterRegistry());
@@ -75,6 +81,7 @@ public final class DetectorHarness implements AutoCloseable {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, processingGuarantee);
+        props.putAll(streamsConfig);
         this.stateDir = stateDir;
         this.driver = new TopologyTestDriver(FinwatchTopology.buildTopology(settings, metrics, this::restoredInMemory), props, wallClock);
         StringSerializer keys = new StringSerializer();
