@@ -27,8 +27,11 @@ import org.apache.kafka.streams.state.WindowStore;
  * Queries see an episode up to one fold interval late.
  *
  * <p>The histograms written last are also kept decoded, which spares the decode for hot hosts and
- * processes: the stores stay the truth (every fold writes through), and the cache belongs to one task
- * instance, dropped on re-initialisation, when the stores may have been restored to something else.
+ * processes, and the bytes each slot was last written with are kept for many more slots, which spares the
+ * store's read (a RocksDB get per slot and fold was a quarter of the fold): the fold is the only writer of
+ * these stores, so the bytes it wrote last are what the store holds. The stores stay the truth (every fold
+ * writes through), and both caches belong to one task instance, dropped on re-initialisation, when the stores
+ * may have been restored to something else.
  */
 public final class DwellAggregates {
 
@@ -39,6 +42,13 @@ public final class DwellAggregates {
      * touches more slots than fit gains nothing from them anyway. This is a few hundred.
      */
     static final long CACHED_BYTES = 4L << 20;
+    /**
+     * Heap kept for the bytes last written, per instance. Encoded, a histogram is tens of bytes to a few KB (runs of
+     * empty buckets collapse), so this holds the current minute, hour and all-time slots of thousands of keys.
+     */
+    static final long WRITTEN_BYTES = 4L << 20;
+    /** What a kept value costs besides its bytes: the slot, its key string, the map entry and the array header. */
+    private static final int WRITTEN_OVERHEAD = 160;
     /** Most episodes one fold takes, so a backlog cannot stall the stream thread; the rest wait for the next fold. */
     private static final int FOLD_BATCH = 100_000;
 
@@ -61,6 +71,9 @@ public final class DwellAggregates {
     /** Least recently folded first; a histogram is taken out while it is changed, so its footprint here is the one counted. */
     private final LinkedHashMap<Slot, Histogram> decoded = new LinkedHashMap<>();
     private long decodedBytes;
+    /** The bytes each slot was last written with; least recently written first. */
+    private final LinkedHashMap<Slot, byte[]> written = new LinkedHashMap<>();
+    private long writtenBytes;
 
     /** Where one histogram lives: the all-time store (window -1) or a window store and window start. */
     private record Slot(String store, String key, long windowStart) {
@@ -135,11 +148,14 @@ public final class DwellAggregates {
         if (h != null) {
             decodedBytes -= h.getEstimatedFootprintInBytes();
         } else {
-            byte[] stored = switch (slot.store()) {
-                case StoreNames.DWELL_ALL_TIME -> allTime.get(slot.key());
-                case StoreNames.DWELL_1M -> perMinute.fetch(slot.key(), slot.windowStart());
-                default -> perHour.fetch(slot.key(), slot.windowStart());
-            };
+            byte[] stored = written.get(slot);
+            if (stored == null) {
+                stored = switch (slot.store()) {
+                    case StoreNames.DWELL_ALL_TIME -> allTime.get(slot.key());
+                    case StoreNames.DWELL_1M -> perMinute.fetch(slot.key(), slot.windowStart());
+                    default -> perHour.fetch(slot.key(), slot.windowStart());
+                };
+            }
             h = stored == null ? DwellHistogramCodec.empty() : DwellHistogramCodec.decode(stored);
         }
         values.forEach(h::recordValue);
@@ -150,6 +166,21 @@ public final class DwellAggregates {
             default -> perHour.put(slot.key(), encoded, slot.windowStart());
         }
         keep(slot, h);
+        remember(slot, encoded);
+    }
+
+    private void remember(Slot slot, byte[] encoded) {
+        byte[] old = written.remove(slot);
+        if (old != null) {
+            writtenBytes -= old.length + WRITTEN_OVERHEAD;
+        }
+        written.put(slot, encoded);
+        writtenBytes += encoded.length + WRITTEN_OVERHEAD;
+        Iterator<byte[]> eldest = written.values().iterator();
+        while (writtenBytes > WRITTEN_BYTES && eldest.hasNext()) {
+            writtenBytes -= eldest.next().length + WRITTEN_OVERHEAD;
+            eldest.remove();
+        }
     }
 
     private void keep(Slot slot, Histogram h) {
@@ -165,5 +196,10 @@ public final class DwellAggregates {
     /** Bytes of decoded histograms kept; for tests. */
     long cachedBytes() {
         return decodedBytes;
+    }
+
+    /** Bytes of written values kept, with their overhead; for tests. */
+    long writtenBytes() {
+        return writtenBytes;
     }
 }

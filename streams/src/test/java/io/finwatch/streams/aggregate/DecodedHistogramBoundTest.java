@@ -13,7 +13,10 @@ import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.WindowStore;
 import org.junit.jupiter.api.Test;
 
-/** The decoded histograms a fold keeps are bounded by their bytes, and one dropped is read back from its store whole. */
+/**
+ * The decoded histograms and written bytes a fold keeps are bounded by their bytes, and a histogram dropped from both is
+ * read back from its store whole.
+ */
 class DecodedHistogramBoundTest {
 
     private static final long T0 = 1_780_000_000_000L;
@@ -28,7 +31,8 @@ class DecodedHistogramBoundTest {
                 init(window(StoreNames.DWELL_1H, StoreNames.DWELL_1H_WINDOW_MS, StoreNames.DWELL_1H_RETENTION_MS)));
         KeyValueStore<String, byte[]> allTime = context.getStateStore(StoreNames.DWELL_ALL_TIME);
         // Day-long dwells: each histogram's counts span every bucket up to a day, ~20 KB.
-        int processes = 500;
+        // Enough slots that their written bytes overflow that cache too, so the first ones are dropped from both.
+        int processes = 12_000;
         for (int i = 0; i < processes; i++) {
             agg.record("h1", "h1|p" + i, null, DAY_MS + i, T0);
         }
@@ -39,8 +43,9 @@ class DecodedHistogramBoundTest {
         long slotsKept = agg.cachedBytes() / one.getEstimatedFootprintInBytes();
         assertThat(agg.cachedBytes()).isPositive().isLessThanOrEqualTo(DwellAggregates.CACHED_BYTES);
         assertThat(slotsKept).as("histograms kept of the %d folded", processes * 3 + 3).isLessThan(processes);
+        assertThat(agg.writtenBytes()).isGreaterThan(DwellAggregates.WRITTEN_BYTES / 2).isLessThanOrEqualTo(DwellAggregates.WRITTEN_BYTES);
 
-        // p0 was folded first, so it is no longer kept: its next value goes onto the stored histogram, not a new one.
+        // p0 was folded first, so neither cache keeps it: its next value goes onto the stored histogram, not a new one.
         agg.record("h1", "h1|p0", null, 2 * DAY_MS, T0 + 1);
         agg.fold();
         Histogram again = DwellHistogramCodec.decode(allTime.get("h1|p0"));
@@ -48,6 +53,7 @@ class DecodedHistogramBoundTest {
         assertThat(again.getMaxValue()).isEqualTo(again.highestEquivalentValue(2 * DAY_MS));
         assertThat(DwellHistogramCodec.decode(allTime.get("h1")).getTotalCount()).isEqualTo(processes + 1);
         assertThat(agg.cachedBytes()).isLessThanOrEqualTo(DwellAggregates.CACHED_BYTES);
+        assertThat(agg.writtenBytes()).isLessThanOrEqualTo(DwellAggregates.WRITTEN_BYTES);
     }
 
     private KeyValueStore<String, byte[]> kv(String name) {
