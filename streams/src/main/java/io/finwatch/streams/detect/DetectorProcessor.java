@@ -8,6 +8,7 @@ import io.finwatch.streams.pair.PairKeys;
 import io.finwatch.streams.pair.PairingEnds;
 import io.finwatch.streams.aggregate.DwellAggregates;
 import io.finwatch.streams.aggregate.RecentAnomalies;
+import io.finwatch.streams.config.PromptCommits;
 import io.finwatch.streams.config.PunctuationAlarm;
 import io.finwatch.streams.config.StreamsSettings;
 import io.finwatch.streams.directory.HostDirectory;
@@ -17,7 +18,6 @@ import io.finwatch.streams.state.BeforeCommitStore;
 import io.finwatch.streams.state.StoreNames;
 import java.time.Duration;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.processor.Cancellable;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -82,7 +82,8 @@ public final class DetectorProcessor implements Processor<String, SpecificRecord
         KeyValueStore<String, byte[]> recentStore = context.getStateStore(StoreNames.RECENT_ANOMALIES);
 
         this.recent = new RecentAnomalies(recentStore, settings.recentAnomaliesPerHost(), settings.recentAnomaliesRetention().toMillis());
-        boolean commitEachAnomaly = commitIntervalMs(context) > PROMPT_COMMIT_MS;
+        // Anomalies are read with read_committed: where commits are rare (local), each asks for its own at once.
+        boolean commitEachAnomaly = commitIntervalMs(context) > PromptCommits.PROMPT_MS;
         this.output = anomaly -> {
             context.forward(new Record<String, SpecificRecord>(anomaly.getHost(), anomaly, anomaly.getDetectedAt().toEpochMilli()),
                     anomaliesChild);
@@ -174,24 +175,17 @@ public final class DetectorProcessor implements Processor<String, SpecificRecord
     }
 
     /**
-     * Anomalies are read with read_committed, so a reader sees one only after the commit that follows it. Where
-     * commits are rare to keep an idle detector cheap (local commits every 10 s: an idle transaction per second was
-     * most of its CPU), an anomaly asks for its own commit at once; at the fleet's 100 ms it need not.
-     */
-    private static final long PROMPT_COMMIT_MS = 1_000;
-
-    /**
      * The second hop of the pairing path (docs/architecture.md): the pairing task reads the ends once the detector's
      * transaction commits, and its facts are read once its own commits; both at the commit interval, plus a poll and
-     * the processing between. Where an anomaly commits at once (local), the pairing task still commits at the interval.
+     * the processing between. Where commits are rare, both hops ask for prompt commits ({@link PromptCommits}), which
+     * usually makes them far shorter; this is the bound without them.
      */
     private static long pairingAllowanceMs(ProcessorContext<?, ?> context) {
         return 2 * commitIntervalMs(context) + 1_000;
     }
 
     private static long commitIntervalMs(ProcessorContext<?, ?> context) {
-        Object v = context.appConfigs().get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG);
-        return v == null ? 0 : Long.parseLong(v.toString());
+        return PromptCommits.commitIntervalMs(context.appConfigs());
     }
 
     private void punctuate(long now) {

@@ -4,6 +4,7 @@ import io.finwatch.schemas.CollectorHeartbeat;
 import io.finwatch.schemas.NamespaceInfo;
 import io.finwatch.schemas.SocketTransition;
 import io.finwatch.schemas.state.PairingEnd;
+import io.finwatch.streams.config.PromptCommits;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeSet;
@@ -28,6 +29,7 @@ public final class PairKeysProcessor implements Processor<String, SpecificRecord
     private final String directoryChild;
     private final Map<String, Forwarded> directory = new HashMap<>();
     private ProcessorContext<String, SpecificRecord> context;
+    private PromptCommits commits;
 
     private record Forwarded(long observedAt, TreeSet<String> addresses) {
     }
@@ -40,6 +42,7 @@ public final class PairKeysProcessor implements Processor<String, SpecificRecord
     @Override
     public void init(ProcessorContext<String, SpecificRecord> context) {
         this.context = context;
+        this.commits = PromptCommits.of(context);
     }
 
     @Override
@@ -50,6 +53,7 @@ public final class PairKeysProcessor implements Processor<String, SpecificRecord
                 for (PairKeys.Keyed k : PairingEnds.keys(end)) {
                     context.forward(new Record<String, SpecificRecord>(k.key(), end, record.timestamp()), pairingChild);
                 }
+                commits.request();
             }
         } else if (record.value() instanceof CollectorHeartbeat hb) {
             TreeSet<String> addresses = new TreeSet<>();
@@ -60,9 +64,14 @@ public final class PairKeysProcessor implements Processor<String, SpecificRecord
             }
             long observed = hb.getObservedAt().toEpochMilli();
             Forwarded last = directory.get(hb.getHost());
-            if (last == null || !last.addresses().equals(addresses) || observed - last.observedAt() >= DIRECTORY_REFRESH_MS) {
+            boolean moved = last == null || !last.addresses().equals(addresses);
+            if (moved || observed - last.observedAt() >= DIRECTORY_REFRESH_MS) {
                 directory.put(hb.getHost(), new Forwarded(observed, addresses));
                 context.forward(new Record<String, SpecificRecord>(hb.getHost(), hb, record.timestamp()), directoryChild);
+                // A new host or address is what a verdict needs soon (else PEER_UNMONITORED); a refresh is not.
+                if (moved) {
+                    commits.request();
+                }
             }
         }
     }

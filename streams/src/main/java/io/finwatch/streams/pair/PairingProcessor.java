@@ -3,6 +3,7 @@ package io.finwatch.streams.pair;
 import io.finwatch.schemas.TcpState;
 import io.finwatch.schemas.state.PairFact;
 import io.finwatch.schemas.state.PairingEnd;
+import io.finwatch.streams.config.PromptCommits;
 import io.finwatch.streams.state.StoreKeys;
 import io.finwatch.streams.state.StoreNames;
 import java.time.Duration;
@@ -66,6 +67,7 @@ public final class PairingProcessor implements Processor<String, PairingEnd, Str
     private static final Set<TcpState> TRANSIENT = EnumSet.of(TcpState.LAST_ACK, TcpState.CLOSING);
 
     private ProcessorContext<String, PairFact> context;
+    private PromptCommits commits;
     private KeyValueStore<String, PairingEnd> ends;
     /** What the store holds, by connection key then store key; never changed in place, as the store's values are not. */
     private final Map<String, Map<String, PairingEnd>> byKey = new HashMap<>();
@@ -87,6 +89,7 @@ public final class PairingProcessor implements Processor<String, PairingEnd, Str
     @Override
     public void init(ProcessorContext<String, PairFact> context) {
         this.context = context;
+        this.commits = PromptCommits.of(context);
         this.ends = context.getStateStore(StoreNames.PAIR_ENDS);
         byKey.clear();
         kept.clear();
@@ -241,6 +244,7 @@ public final class PairingProcessor implements Processor<String, PairingEnd, Str
 
     private void tell(PairingEnd subject, PairingEnd peer, String key, long timestamp) {
         context.forward(new Record<>(subject.getHost(), PairingEnds.fact(subject, peer, key), timestamp));
+        commits.request();
     }
 
     /** The new report, keeping when its state began and whether it sent its FIN while it is the same socket. */

@@ -54,6 +54,11 @@ public final class RunningDetector implements AutoCloseable {
 
     /** As {@link #start(Path, String, HttpLimits)} with this many partitions per topic (1: every host in one task). */
     public static RunningDetector start(Path stateDir, String token, HttpLimits limits, int partitions) {
+        return start(stateDir, token, limits, partitions, Duration.ofMillis(100));
+    }
+
+    /** As above, committing every {@code commitInterval} (the fleet's 100 ms; local's 10 s). */
+    public static RunningDetector start(Path stateDir, String token, HttpLimits limits, int partitions, Duration commitInterval) {
         EmbeddedKafka kafka = EmbeddedKafka.start();
         try {
             StreamsSettings settings = StreamsSettings.builder().topics("ui.transitions", "ui.heartbeats", "ui.anomalies", "ui.dlq")
@@ -62,7 +67,8 @@ public final class RunningDetector implements AutoCloseable {
                     // A test sends few heartbeats: no COLLECTOR_SILENT while it runs.
                     .silenceAfter(Duration.ofMinutes(10)).build();
             kafka.createTopics(partitions, "ui.transitions", "ui.heartbeats", "ui.anomalies", "ui.dlq", "ui.pairing", "ui.pair-facts", "ui.host-directory");
-            Properties props = KafkaStreamsProperties.assemble(Map.of(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100"), "test", Map.of(),
+            Properties props = KafkaStreamsProperties.assemble(Map.of(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG,
+                    String.valueOf(commitInterval.toMillis())), "test", Map.of(),
                     Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(), StreamsConfig.APPLICATION_ID_CONFIG, "ui-test",
                             StreamsConfig.STATE_DIR_CONFIG, stateDir.toString()));
             StreamsAppConfig config = StreamsAppConfig.builder(settings, props).http(new HostPort("127.0.0.1", 0)).topics(false, partitions, (short) 1)
@@ -92,6 +98,18 @@ public final class RunningDetector implements AutoCloseable {
             producer.send(new ProducerRecord<>(topic, host.getBytes(StandardCharsets.UTF_8), FinwatchSerde.shared().encode(e)));
         }
         producer.flush();
+    }
+
+    /** Kafka Streams' state: RUNNING once its tasks are assigned and restored. */
+    public org.apache.kafka.streams.KafkaStreams.State state() {
+        return app.state();
+    }
+
+    /** Every anomaly committed so far, in order. */
+    public List<io.finwatch.schemas.FinWait2Anomaly> anomalies() {
+        io.finwatch.streams.serde.AnomalySerde serde = new io.finwatch.streams.serde.AnomalySerde();
+        return kafka.readAll(org.apache.kafka.common.IsolationLevel.READ_COMMITTED, settings.anomaliesTopic()).stream()
+                .map(r -> serde.deserializer().deserialize(settings.anomaliesTopic(), r.value())).toList();
     }
 
     @Override

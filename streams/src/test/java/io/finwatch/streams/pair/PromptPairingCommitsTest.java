@@ -1,0 +1,61 @@
+package io.finwatch.streams.pair;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.finwatch.common.http.HttpLimits;
+import io.finwatch.schemas.AnomalyKind;
+import io.finwatch.schemas.FinWait2Anomaly;
+import io.finwatch.schemas.SocketTransition;
+import io.finwatch.schemas.TcpState;
+import io.finwatch.schemas.Verdict;
+import io.finwatch.streams.testkit.Fleet.End;
+import io.finwatch.streams.testkit.Fleet.Host;
+import io.finwatch.streams.testkit.RunningDetector;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Where commits are rare (local's 10 s), the pairing path asks for prompt commits, so a STUCK raised seconds after
+ * both ends were reported already names its peer. Before, each hop waited for a commit interval: the STUCK came out
+ * UNDETERMINED and its verdict followed as an UPDATED. A real broker and a real detector: the commits are the point.
+ */
+class PromptPairingCommitsTest {
+
+    @TempDir
+    Path stateDir;
+
+    @Test
+    void whereCommitsAreRareAStuckEndAlreadyNamesItsPeer() {
+        try (RunningDetector det = RunningDetector.start(stateDir, null, HttpLimits.api(), 1, Duration.ofSeconds(10))) {
+            // The first commit interval starts with the tasks: wait for them, as a detector long up would be.
+            await().atMost(Duration.ofSeconds(60)).until(() -> det.state() == KafkaStreams.State.RUNNING);
+            Instant t0 = Instant.now();
+            Host a = new Host("node-a", 100, List.of("10.217.0.2"), t0);
+            Host b = new Host("node-b", 200, List.of("10.217.0.1"), t0);
+            End server = a.end("10.217.0.2", 8080, "10.217.0.1", 56490, 4711, "server");
+            End client = b.end("10.217.0.1", 56490, "10.217.0.2", 8080, 5150, "client");
+            det.send(List.of(a.heartbeat(t0), b.heartbeat(t0)));
+            SocketTransition shutdown = server.to(TcpState.FIN_WAIT2, t0);
+            shutdown.setFinTimeoutS(5);
+            det.send(List.of(shutdown, client.to(TcpState.CLOSE_WAIT, t0, 1L)));
+
+            FinWait2Anomaly stuck = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
+                Instant now = Instant.now();
+                det.send(List.of(a.heartbeat(now), b.heartbeat(now)));
+                return det.anomalies().stream().filter(x -> x.getKind() == AnomalyKind.STUCK && x.getHost().equals("node-a")).findFirst();
+            }, Optional::isPresent).orElseThrow();
+
+            assertThat(stuck.getVerdict()).as("%s (sent at %s; all: %s)", stuck.getEvidence(), t0, det.anomalies())
+                    .isEqualTo(Verdict.PEER_NEVER_CLOSED);
+            assertThat(stuck.getPeer().getHost()).isEqualTo("node-b");
+            assertThat(stuck.getPeer().getPid()).isEqualTo(5150);
+        }
+    }
+}
