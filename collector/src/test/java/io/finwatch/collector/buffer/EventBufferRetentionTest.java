@@ -28,9 +28,23 @@ class EventBufferRetentionTest {
         return BufferSettings.defaults(dir).withRollCycle(TestRollCycles.TEST_SECONDLY).withClock(clock);
     }
 
-    private long cycleFiles() throws IOException {
+    private List<Path> cycleFilePaths() throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(f -> f.getFileName().toString().endsWith(".cq4")).count();
+            return files.filter(f -> f.getFileName().toString().endsWith(".cq4")).sorted().toList();
+        }
+    }
+
+    private long cycleFiles() throws IOException {
+        return cycleFilePaths().size();
+    }
+
+    /** {@code cycles} cycle files of one event each, by a buffer closed again. */
+    private void writeCycles(int cycles) {
+        try (EventBuffer buffer = EventBuffer.open(settings())) {
+            for (int cycle = 0; cycle < cycles; cycle++) {
+                buffer.append(event(EventKind.TRANSITION, cycle));
+                clock.advanceMillis(1_000);
+            }
         }
     }
 
@@ -78,12 +92,7 @@ class EventBufferRetentionTest {
 
     @Test
     void deletesFilesLeftOverFromBeforeARestart() throws IOException {
-        try (EventBuffer buffer = EventBuffer.open(settings())) {
-            for (int cycle = 0; cycle < 4; cycle++) {
-                buffer.append(event(EventKind.TRANSITION, cycle));
-                clock.advanceMillis(1_000);
-            }
-        }
+        writeCycles(4);
         assertThat(cycleFiles()).isEqualTo(4);
         try (EventBuffer buffer = EventBuffer.open(settings());
              BufferReader reader = buffer.openReader("t")) {
@@ -121,16 +130,8 @@ class EventBufferRetentionTest {
 
     @Test
     void aCycleFileDeletedBehindTheQueuesBackDoesNotStopRetention() throws IOException {
-        try (EventBuffer buffer = EventBuffer.open(settings())) {
-            for (int cycle = 0; cycle < 3; cycle++) {
-                buffer.append(event(EventKind.TRANSITION, cycle));
-                clock.advanceMillis(1_000);
-            }
-        }
-        Path first;
-        try (Stream<Path> files = Files.list(dir)) {
-            first = files.filter(f -> f.getFileName().toString().endsWith(".cq4")).sorted().findFirst().orElseThrow();
-        }
+        writeCycles(3);
+        Path first = cycleFilePaths().get(0);
         try (EventBuffer buffer = EventBuffer.open(settings());
              BufferReader reader = buffer.openReader("t")) {
             List<StoredEvent> read = drain(reader);

@@ -7,6 +7,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToLongFunction;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -69,11 +70,45 @@ public final class DwellAggregates {
     private final WindowStore<String, byte[]> perHour;
     private final DwellHistogramCodec.Encoder encoder = new DwellHistogramCodec.Encoder();
     /** Least recently folded first; a histogram is taken out while it is changed, so its footprint here is the one counted. */
-    private final LinkedHashMap<Slot, Histogram> decoded = new LinkedHashMap<>();
-    private long decodedBytes;
+    private final Kept<Histogram> decoded = new Kept<>(CACHED_BYTES, Histogram::getEstimatedFootprintInBytes);
     /** The bytes each slot was last written with; least recently written first. */
-    private final LinkedHashMap<Slot, byte[]> written = new LinkedHashMap<>();
-    private long writtenBytes;
+    private final Kept<byte[]> written = new Kept<>(WRITTEN_BYTES, b -> b.length + WRITTEN_OVERHEAD);
+
+    /** Values by slot, least recently put first, dropped from there while their sizes add up to more than a bound. */
+    private static final class Kept<V> {
+        private final LinkedHashMap<Slot, V> values = new LinkedHashMap<>();
+        private final long maxBytes;
+        private final ToLongFunction<V> size;
+        private long bytes;
+
+        Kept(long maxBytes, ToLongFunction<V> size) {
+            this.maxBytes = maxBytes;
+            this.size = size;
+        }
+
+        V get(Slot slot) {
+            return values.get(slot);
+        }
+
+        V remove(Slot slot) {
+            V v = values.remove(slot);
+            if (v != null) {
+                bytes -= size.applyAsLong(v);
+            }
+            return v;
+        }
+
+        void put(Slot slot, V v) {
+            remove(slot);
+            values.put(slot, v);
+            bytes += size.applyAsLong(v);
+            Iterator<V> eldest = values.values().iterator();
+            while (bytes > maxBytes && eldest.hasNext()) {
+                bytes -= size.applyAsLong(eldest.next());
+                eldest.remove();
+            }
+        }
+    }
 
     /** Where one histogram lives: the all-time store (window -1) or a window store and window start. */
     private record Slot(String store, String key, long windowStart) {
@@ -145,9 +180,7 @@ public final class DwellAggregates {
 
     private void add(Slot slot, List<Long> values) {
         Histogram h = decoded.remove(slot);
-        if (h != null) {
-            decodedBytes -= h.getEstimatedFootprintInBytes();
-        } else {
+        if (h == null) {
             byte[] stored = written.get(slot);
             if (stored == null) {
                 stored = switch (slot.store()) {
@@ -165,41 +198,17 @@ public final class DwellAggregates {
             case StoreNames.DWELL_1M -> perMinute.put(slot.key(), encoded, slot.windowStart());
             default -> perHour.put(slot.key(), encoded, slot.windowStart());
         }
-        keep(slot, h);
-        remember(slot, encoded);
-    }
-
-    private void remember(Slot slot, byte[] encoded) {
-        byte[] old = written.remove(slot);
-        if (old != null) {
-            writtenBytes -= old.length + WRITTEN_OVERHEAD;
-        }
-        written.put(slot, encoded);
-        writtenBytes += encoded.length + WRITTEN_OVERHEAD;
-        Iterator<byte[]> eldest = written.values().iterator();
-        while (writtenBytes > WRITTEN_BYTES && eldest.hasNext()) {
-            writtenBytes -= eldest.next().length + WRITTEN_OVERHEAD;
-            eldest.remove();
-        }
-    }
-
-    private void keep(Slot slot, Histogram h) {
         decoded.put(slot, h);
-        decodedBytes += h.getEstimatedFootprintInBytes();
-        Iterator<Histogram> eldest = decoded.values().iterator();
-        while (decodedBytes > CACHED_BYTES && eldest.hasNext()) {
-            decodedBytes -= eldest.next().getEstimatedFootprintInBytes();
-            eldest.remove();
-        }
+        written.put(slot, encoded);
     }
 
     /** Bytes of decoded histograms kept; for tests. */
     long cachedBytes() {
-        return decodedBytes;
+        return decoded.bytes;
     }
 
     /** Bytes of written values kept, with their overhead; for tests. */
     long writtenBytes() {
-        return writtenBytes;
+        return written.bytes;
     }
 }
