@@ -33,7 +33,7 @@ COPY docker/healthz /opt/finwatch/healthz
 ENV FINWATCH_BUFFER_DIR=/var/lib/finwatch/buffer \
     FINWATCH_METRICS=127.0.0.1:9404 \
     XDG_CACHE_HOME=/tmp \
-    JDK_JAVA_OPTIONS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms16m -Xmx256m -Xmn4m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:TrimNativeHeapInterval=5000"
+    JDK_JAVA_OPTIONS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms16m -Xmx256m -Xmn4m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:-ShrinkHeapInSteps -XX:TrimNativeHeapInterval=5000"
 RUN mkdir -p /var/lib/finwatch/buffer
 
 # The collector's class-data archive (collector/class-archive): its classes mapped from this file instead of parsed

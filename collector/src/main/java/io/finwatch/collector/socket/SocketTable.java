@@ -2,7 +2,6 @@ package io.finwatch.collector.socket;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -25,9 +24,9 @@ import java.util.function.Consumer;
  * while they live ({@link #forEachShownByUnsettled}), for the same reason.
  */
 public final class SocketTable {
-    private static final SocketTable EMPTY = new SocketTable(Map.of(), List.of(), Map.of(), Set.of(), new RowTally());
+    private static final SocketTable EMPTY = new SocketTable(new RowIndex(0), List.of(), Map.of(), Set.of(), new RowTally());
 
-    private final Map<SocketKey, SocketRow> base;
+    private final RowIndex base;
     /** The rows of {@link #base} outside the states an unsettled read may not show ({@link ReadScope}). */
     private final List<SocketRow> baseUnsettled;
     /** Rows added since the base was built, or replacing one of its rows. */
@@ -36,7 +35,7 @@ public final class SocketTable {
     private final Set<SocketKey> removed;
     private final RowTally tally;
 
-    private SocketTable(Map<SocketKey, SocketRow> base, List<SocketRow> baseUnsettled, Map<SocketKey, SocketRow> over,
+    private SocketTable(RowIndex base, List<SocketRow> baseUnsettled, Map<SocketKey, SocketRow> over,
                         Set<SocketKey> removed, RowTally tally) {
         this.base = base;
         this.baseUnsettled = baseUnsettled;
@@ -82,16 +81,16 @@ public final class SocketTable {
 
     /** Every row, in no particular order (but the same order for the same input). */
     public Collection<SocketRow> rows() {
-        return layered() ? TableViews.rows(this) : base.values();
+        return layered() ? TableViews.rows(this) : base;
     }
 
     public Set<SocketKey> keys() {
-        return layered() ? TableViews.keys(this) : base.keySet();
+        return TableViews.keys(this);
     }
 
     /** A read-only view. */
     public Map<SocketKey, SocketRow> asMap() {
-        return layered() ? TableViews.map(this) : base;
+        return TableViews.map(this);
     }
 
     /** Sockets in {@code state}. */
@@ -191,8 +190,11 @@ public final class SocketTable {
 
     /** The layered rows: the base's not replaced or removed, then the delta's. */
     Iterator<SocketRow> layeredRows() {
+        if (!layered()) {
+            return base.iterator();
+        }
         return new Iterator<>() {
-            private final Iterator<SocketRow> fromBase = base.values().iterator();
+            private final Iterator<SocketRow> fromBase = base.iterator();
             private final Iterator<SocketRow> fromOver = over.values().iterator();
             private SocketRow next = advance();
 
@@ -228,7 +230,7 @@ public final class SocketTable {
      * {@code TcpTableParser}.
      */
     public static final class Builder {
-        private Map<SocketKey, SocketRow> rows;
+        private RowIndex rows;
         /** Next ordinal per tuple seen more than once; created only when a duplicate shows up. */
         private Map<SocketKey, Integer> lastOrdinal;
         private List<SocketRow> unsettled = new ArrayList<>();
@@ -238,7 +240,7 @@ public final class SocketTable {
             if (expectedRows < 0) {
                 throw new IllegalArgumentException("expectedRows < 0: " + expectedRows);
             }
-            rows = new HashMap<>(capacityFor(expectedRows));
+            rows = new RowIndex(expectedRows);
         }
 
         /**
@@ -256,7 +258,7 @@ public final class SocketTable {
                 tuple = tuple.withOrdinal(0);
                 row = row.withKey(tuple);
             }
-            if (rows.putIfAbsent(tuple, row) == null) {
+            if (rows.putIfAbsent(row) == null) {
                 counted(row);
                 return row;
             }
@@ -265,7 +267,7 @@ public final class SocketTable {
             }
             int ordinal = lastOrdinal.merge(tuple, 1, Integer::sum);
             SocketRow numbered = row.withKey(tuple.withOrdinal(ordinal));
-            rows.put(numbered.key(), numbered);
+            rows.put(numbered);
             counted(numbered);
             return numbered;
         }
@@ -280,7 +282,7 @@ public final class SocketTable {
             if (rows == null) {
                 throw new IllegalStateException("build() was already called");
             }
-            if (rows.putIfAbsent(row.key(), row) == null) {
+            if (rows.putIfAbsent(row) == null) {
                 counted(row);
                 return true;
             }
@@ -313,7 +315,7 @@ public final class SocketTable {
                 throw new IllegalStateException("build() was already called");
             }
             SocketTable table = rows.isEmpty() ? EMPTY
-                    : new SocketTable(Collections.unmodifiableMap(rows), unsettled, Map.of(), Set.of(), tally);
+                    : new SocketTable(rows, unsettled, Map.of(), Set.of(), tally);
             done();
             return table;
         }
@@ -330,7 +332,7 @@ public final class SocketTable {
             if (rows == null) {
                 throw new IllegalStateException("build() was already called");
             }
-            SocketTable table = previous.derive(rows.values(), gone);
+            SocketTable table = previous.derive(rows, gone);
             done();
             return table.size() == 0 ? EMPTY : table;
         }
@@ -340,10 +342,6 @@ public final class SocketTable {
             lastOrdinal = null;
             unsettled = null;
             tally = null;
-        }
-
-        private static int capacityFor(int expectedRows) {
-            return (int) Math.min(1 << 30, (long) expectedRows * 4 / 3 + 1);
         }
     }
 }
