@@ -70,7 +70,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * <pre>
  * mvn -B -q -pl streams -am test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test
  * java -Xmx3g -XX:+UseParallelGC -cp streams/target/test-classes:streams/target/classes:$(cat streams/target/bench.cp) \
- *     io.finwatch.streams.bench.StreamsThroughputBench [transitions=2000000] [hosts=500] [streamThreads=1] [partitions=6] [commitIntervalMs=100] [phases: noop,detector; warm first to measure a warmed-up JVM]
+ *     io.finwatch.streams.bench.StreamsThroughputBench [transitions=2000000] [hosts=500] [streamThreads=1] [partitions=6] [commitIntervalMs=100] [phases: noop,floor,floor-local,detector; warm first to measure a warmed-up JVM]
  * </pre>
  */
 public final class StreamsThroughputBench {
@@ -86,7 +86,9 @@ public final class StreamsThroughputBench {
         int threads = args.length > 2 ? Integer.parseInt(args[2]) : 1;
         int partitions = args.length > 3 ? Integer.parseInt(args[3]) : 6;
         String commitMs = args.length > 4 ? args[4] : "100";
-        // "noop,detector" (the default) measures the floor and then the detector, pairing on, over the same backlog.
+        // "noop,detector" (the default) measures the floor and then the detector, pairing on, over the same backlog;
+        // "floor" measures the least a detector of this design does, "floor-local" the same without the pairing hop
+        // (DesignFloorTopology).
         List<String> modes = List.of((args.length > 5 ? args[5] : "noop,detector").split(","));
         // As StreamsApp does; -Dfinwatch.bench.hostLocale=true keeps the host's, to measure what pinning it saves.
         if (!Boolean.getBoolean("finwatch.bench.hostLocale")) {
@@ -133,7 +135,7 @@ public final class StreamsThroughputBench {
                 if (mode.equals("warm")) {
                     warmUp(kafka, hosts, threads, partitions, commitMs, state.resolve(mode), WARM_UP_TRANSITIONS);
                 } else {
-                    measure(kafka, fleet, raw, mode.equals("noop"), threads, partitions, commitMs, state.resolve(mode));
+                    measure(kafka, fleet, raw, mode, threads, partitions, commitMs, state.resolve(mode));
                 }
             }
         }
@@ -186,11 +188,15 @@ public final class StreamsThroughputBench {
                 fleet.transitionsWritten, seconds(w0), loadAverage());
     }
 
-    private static void measure(EmbeddedKafka kafka, FleetGenerator fleet, double raw, boolean noop, int threads, int partitions,
+    private static void measure(EmbeddedKafka kafka, FleetGenerator fleet, double raw, String mode, int threads, int partitions,
                                 String commitMs, Path state) throws Exception {
         {
-            String appId = noop ? "finwatch-bench-noop" : "finwatch-bench";
-            System.out.printf("load average before %s: %s%n", noop ? "no-op" : "detector", loadAverage());
+            boolean noop = mode.equals("noop");
+            boolean floor = mode.startsWith("floor");
+            boolean pairing = !mode.equals("floor-local");
+            String appId = noop ? "finwatch-bench-noop" : floor ? "finwatch-bench-" + mode : "finwatch-bench";
+            String name = noop ? "no-op topology" : floor ? "design floor" + (pairing ? "" : " without pairing") : "detector";
+            System.out.printf("load average before %s: %s%n", name, loadAverage());
             System.out.println(freshMemoryCost());
             StreamsSettings settings = StreamsSettings.builder().topics(TRANSITIONS, HEARTBEATS, ANOMALIES, DLQ).build();
             Map<String, String> fromFile = new HashMap<>(Map.of(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(threads),
@@ -207,7 +213,8 @@ public final class StreamsThroughputBench {
                     "bench", Map.of(), Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
                             StreamsConfig.APPLICATION_ID_CONFIG, appId, StreamsConfig.STATE_DIR_CONFIG, state.toString()));
             DetectorMetrics metrics = new DetectorMetrics(new SimpleMeterRegistry());
-            Topology topology = noop ? noopTopology() : FinwatchTopology.buildTopology(settings, metrics);
+            Topology topology = noop ? noopTopology() : floor ? DesignFloorTopology.build(TRANSITIONS, HEARTBEATS, partitions, pairing)
+                    : FinwatchTopology.buildTopology(settings, metrics);
             KafkaStreams streams = new KafkaStreams(topology, props);
             AtomicBoolean running = new AtomicBoolean();
             streams.setStateListener((now, before) -> running.set(now == KafkaStreams.State.RUNNING));
@@ -230,7 +237,7 @@ public final class StreamsThroughputBench {
             if (total < fleet.transitionsWritten / 2) {
                 // The no-op's first thread can drain the backlog in the second or two the others take to start.
                 System.out.printf("%s: not measured, %,d of %,d transitions were committed before Kafka Streams was RUNNING%n",
-                        noop ? "no-op topology" : "detector", before, fleet.transitionsWritten);
+                        name, before, fleet.transitionsWritten);
                 streams.close(Duration.ofSeconds(30));
                 return;
             }
@@ -238,11 +245,12 @@ public final class StreamsThroughputBench {
                     || kafka.committedOffsets(appId, HEARTBEATS) < fleet.heartbeatsWritten) {
                 Thread.sleep(100);
             }
-            if (!noop) {
+            if (!noop && pairing) {
                 // Done only once the pairing task has read everything the detector sent it (and so sent its facts).
                 double detectSecs = seconds(s0);
-                long pairingEnd = endOffsets(kafka, Topics.PAIRING);
-                while (kafka.committedOffsets(appId, Topics.PAIRING) < pairingEnd) {
+                String pairingTopic = floor ? appId + "-" + DesignFloorTopology.PAIRING + "-repartition" : Topics.PAIRING;
+                long pairingEnd = endOffsets(kafka, pairingTopic);
+                while (kafka.committedOffsets(appId, pairingTopic) < pairingEnd) {
                     Thread.sleep(100);
                 }
                 System.out.printf("detector inputs committed after %.1f s; pairing topic (%,d records incl. markers) drained after %.1f s%n",
@@ -253,7 +261,7 @@ public final class StreamsThroughputBench {
             double jvmCpu = (processCpuNanos() - jvmCpu0) / 1e9;
             double jit = (ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - jit0) / 1e3;
             double rate = total / secs;
-            System.out.printf((noop ? "no-op topology" : "detector") + " (exactly_once_v2, %d stream thread(s), %d partitions, commit every %s ms): %,d transitions"
+            System.out.printf(name + " (exactly_once_v2, %d stream thread(s), %d partitions, commit every %s ms): %,d transitions"
                     + " (+ %,d heartbeats) in %.1f s = %,.0f transitions/s, %.0f%% of the raw consume rate%n", threads, partitions, commitMs, total,
                     fleet.heartbeatsWritten, secs,
                     rate, 100 * rate / raw);
@@ -272,7 +280,7 @@ public final class StreamsThroughputBench {
             System.out.printf("JIT compiler time in the window: %.1f s%n", jit);
             System.out.printf("load average after: %s%n", loadAverage());
 
-            if (noop) {
+            if (noop || floor) {
                 streams.close(Duration.ofSeconds(30));
                 return;
             }
