@@ -79,6 +79,8 @@ public final class StreamsThroughputBench {
     static final String HEARTBEATS = "bench.heartbeats";
     static final String ANOMALIES = "bench.anomalies";
     static final String DLQ = "bench.dlq";
+    /** The phases the 6th argument may list, comma-separated, in the order they are to run. */
+    static final List<String> PHASES = List.of("warm", "noop", "floor-local", "floor", "detector");
 
     public static void main(String[] args) throws Exception {
         long count = args.length > 0 ? Long.parseLong(args[0]) : 2_000_000;
@@ -90,6 +92,12 @@ public final class StreamsThroughputBench {
         // "floor" measures the least a detector of this design does, "floor-local" the same without the pairing hop
         // (DesignFloorTopology).
         List<String> modes = List.of((args.length > 5 ? args[5] : "noop,detector").split(","));
+        for (String mode : modes) {
+            if (!PHASES.contains(mode)) {
+                System.err.printf("StreamsThroughputBench: phase '%s' (6th argument) is not one of %s%n", mode, PHASES);
+                System.exit(2);
+            }
+        }
         // As StreamsApp does; -Dfinwatch.bench.hostLocale=true keeps the host's, to measure what pinning it saves.
         if (!Boolean.getBoolean("finwatch.bench.hostLocale")) {
             FormatLocale.pin();
@@ -192,7 +200,7 @@ public final class StreamsThroughputBench {
                                 String commitMs, Path state) throws Exception {
         {
             boolean noop = mode.equals("noop");
-            boolean floor = mode.startsWith("floor");
+            boolean floor = mode.equals("floor") || mode.equals("floor-local");
             boolean pairing = !mode.equals("floor-local");
             String appId = noop ? "finwatch-bench-noop" : floor ? "finwatch-bench-" + mode : "finwatch-bench";
             String name = noop ? "no-op topology" : floor ? "design floor" + (pairing ? "" : " without pairing") : "detector";
