@@ -75,4 +75,11 @@ public final class PairKeysProcessor implements Processor<String, SpecificRecord
             }
         }
     }
+
+    @Override
+    public void close() {
+        if (commits != null) {
+            commits.close();
+        }
+    }
 }

@@ -135,6 +135,9 @@ public final class PairingProcessor implements Processor<String, PairingEnd, Str
         if (sweep != null) {
             sweep.cancel();
         }
+        if (commits != null) {
+            commits.close();
+        }
         byKey.clear();
         kept.clear();
     }

@@ -12,11 +12,16 @@ import io.finwatch.schemas.Verdict;
 import io.finwatch.streams.testkit.Fleet.End;
 import io.finwatch.streams.testkit.Fleet.Host;
 import io.finwatch.streams.testkit.RunningDetector;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,6 +60,45 @@ class PromptPairingCommitsTest {
             assertThat(stuck.getVerdict()).as("%s (sent at %s; all: %s)", stuck.getEvidence(), t0, det.anomalies())
                     .isEqualTo(Verdict.PEER_NEVER_CLOSED);
             assertThat(stuck.getPeer().getHost()).isEqualTo("node-b");
+            assertThat(stuck.getPeer().getPid()).isEqualTo(5150);
+        }
+    }
+
+    /**
+     * The two ends of one shutdown are often read in polls a few hundred ms apart. The second end's request for a
+     * commit came within the second of the first's and was dropped, so the end waited for the 10 s interval (or the
+     * STUCK's own commit), and the STUCK came out UNDETERMINED with its verdict in an UPDATED after it.
+     */
+    @Test
+    void anEndReadWithinTheSecondOfTheOtherIsCommittedAtTheEndOfThatSecond() throws Exception {
+        try (RunningDetector det = RunningDetector.start(stateDir, null, HttpLimits.api(), 1, Duration.ofSeconds(10))) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> det.state() == KafkaStreams.State.RUNNING);
+            Instant t0 = Instant.now();
+            Host a = new Host("node-a", 100, List.of("10.217.0.2"), t0);
+            Host b = new Host("node-b", 200, List.of("10.217.0.1"), t0);
+            End server = a.end("10.217.0.2", 8080, "10.217.0.1", 56490, 4711, "server");
+            End client = b.end("10.217.0.1", 56490, "10.217.0.2", 8080, 5150, "client");
+            det.send(List.of(a.heartbeat(t0), b.heartbeat(t0)));
+            SocketTransition shutdown = server.to(TcpState.FIN_WAIT2, t0);
+            shutdown.setFinTimeoutS(5);
+            det.send(List.of(shutdown));
+            // The server's end is processed (and its commit asked for) before the client's is sent.
+            HttpClient http = HttpClient.newHttpClient();
+            URI finWait = det.url().resolve("/api/hosts/node-a/finwait2");
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> http.send(HttpRequest.newBuilder(finWait).build(), HttpResponse.BodyHandlers.ofString()).body(),
+                            body -> body.contains("56490"));
+            det.send(List.of(client.to(TcpState.CLOSE_WAIT, Instant.now(), 1L)));
+
+            Predicate<FinWait2Anomaly> serverStuck = x -> x.getKind() == AnomalyKind.STUCK && x.getHost().equals("node-a");
+            FinWait2Anomaly stuck = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
+                Instant now = Instant.now();
+                det.send(List.of(a.heartbeat(now), b.heartbeat(now)));
+                return det.anomalies().stream().filter(serverStuck).findFirst();
+            }, Optional::isPresent).orElseThrow();
+
+            assertThat(stuck.getVerdict()).as("%s (sent at %s; all: %s)", stuck.getEvidence(), t0, det.anomalies())
+                    .isEqualTo(Verdict.PEER_NEVER_CLOSED);
             assertThat(stuck.getPeer().getPid()).isEqualTo(5150);
         }
     }
