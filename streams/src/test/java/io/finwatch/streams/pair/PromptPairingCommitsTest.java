@@ -39,25 +39,11 @@ class PromptPairingCommitsTest {
     @Test
     void whereCommitsAreRareAStuckEndAlreadyNamesItsPeer() {
         try (RunningDetector det = RunningDetector.start(stateDir, null, HttpLimits.api(), 1, Duration.ofSeconds(10))) {
-            // The first commit interval starts with the tasks: wait for them, as a detector long up would be.
-            await().atMost(Duration.ofSeconds(60)).until(() -> det.state() == KafkaStreams.State.RUNNING);
-            Instant t0 = Instant.now();
-            Host a = new Host("node-a", 100, List.of("10.217.0.2"), t0);
-            Host b = new Host("node-b", 200, List.of("10.217.0.1"), t0);
-            End server = a.end("10.217.0.2", 8080, "10.217.0.1", 56490, 4711, "server");
-            End client = b.end("10.217.0.1", 56490, "10.217.0.2", 8080, 5150, "client");
-            det.send(List.of(a.heartbeat(t0), b.heartbeat(t0)));
-            SocketTransition shutdown = server.to(TcpState.FIN_WAIT2, t0);
-            shutdown.setFinTimeoutS(5);
-            det.send(List.of(shutdown, client.to(TcpState.CLOSE_WAIT, t0, 1L)));
+            Scene scene = Scene.running(det);
+            det.send(List.of(scene.serverShutdown(), scene.client().to(TcpState.CLOSE_WAIT, scene.t0(), 1L)));
 
-            FinWait2Anomaly stuck = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
-                Instant now = Instant.now();
-                det.send(List.of(a.heartbeat(now), b.heartbeat(now)));
-                return det.anomalies().stream().filter(x -> x.getKind() == AnomalyKind.STUCK && x.getHost().equals("node-a")).findFirst();
-            }, Optional::isPresent).orElseThrow();
-
-            assertThat(stuck.getVerdict()).as("%s (sent at %s; all: %s)", stuck.getEvidence(), t0, det.anomalies())
+            FinWait2Anomaly stuck = scene.awaitServerStuck();
+            assertThat(stuck.getVerdict()).as("%s (sent at %s; all: %s)", stuck.getEvidence(), scene.t0(), det.anomalies())
                     .isEqualTo(Verdict.PEER_NEVER_CLOSED);
             assertThat(stuck.getPeer().getHost()).isEqualTo("node-b");
             assertThat(stuck.getPeer().getPid()).isEqualTo(5150);
@@ -70,36 +56,54 @@ class PromptPairingCommitsTest {
      * STUCK's own commit), and the STUCK came out UNDETERMINED with its verdict in an UPDATED after it.
      */
     @Test
-    void anEndReadWithinTheSecondOfTheOtherIsCommittedAtTheEndOfThatSecond() throws Exception {
+    void anEndReadWithinTheSecondOfTheOtherIsCommittedAtTheEndOfThatSecond() {
         try (RunningDetector det = RunningDetector.start(stateDir, null, HttpLimits.api(), 1, Duration.ofSeconds(10))) {
-            await().atMost(Duration.ofSeconds(60)).until(() -> det.state() == KafkaStreams.State.RUNNING);
-            Instant t0 = Instant.now();
-            Host a = new Host("node-a", 100, List.of("10.217.0.2"), t0);
-            Host b = new Host("node-b", 200, List.of("10.217.0.1"), t0);
-            End server = a.end("10.217.0.2", 8080, "10.217.0.1", 56490, 4711, "server");
-            End client = b.end("10.217.0.1", 56490, "10.217.0.2", 8080, 5150, "client");
-            det.send(List.of(a.heartbeat(t0), b.heartbeat(t0)));
-            SocketTransition shutdown = server.to(TcpState.FIN_WAIT2, t0);
-            shutdown.setFinTimeoutS(5);
-            det.send(List.of(shutdown));
+            Scene scene = Scene.running(det);
+            det.send(List.of(scene.serverShutdown()));
             // The server's end is processed (and its commit asked for) before the client's is sent.
             HttpClient http = HttpClient.newHttpClient();
             URI finWait = det.url().resolve("/api/hosts/node-a/finwait2");
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
                     .until(() -> http.send(HttpRequest.newBuilder(finWait).build(), HttpResponse.BodyHandlers.ofString()).body(),
                             body -> body.contains("56490"));
-            det.send(List.of(client.to(TcpState.CLOSE_WAIT, Instant.now(), 1L)));
+            det.send(List.of(scene.client().to(TcpState.CLOSE_WAIT, Instant.now(), 1L)));
 
+            FinWait2Anomaly stuck = scene.awaitServerStuck();
+            assertThat(stuck.getVerdict()).as("%s (sent at %s; all: %s)", stuck.getEvidence(), scene.t0(), det.anomalies())
+                    .isEqualTo(Verdict.PEER_NEVER_CLOSED);
+            assertThat(stuck.getPeer().getPid()).isEqualTo(5150);
+        }
+    }
+
+    /** A server on node-a whose client is on node-b, both hosts heard, on a detector that is running. */
+    private record Scene(RunningDetector det, Instant t0, Host a, Host b, End server, End client) {
+
+        static Scene running(RunningDetector det) {
+            // The first commit interval starts with the tasks: wait for them, as a detector long up would be.
+            await().atMost(Duration.ofSeconds(60)).until(() -> det.state() == KafkaStreams.State.RUNNING);
+            Instant t0 = Instant.now();
+            Host a = new Host("node-a", 100, List.of("10.217.0.2"), t0);
+            Host b = new Host("node-b", 200, List.of("10.217.0.1"), t0);
+            det.send(List.of(a.heartbeat(t0), b.heartbeat(t0)));
+            return new Scene(det, t0, a, b, a.end("10.217.0.2", 8080, "10.217.0.1", 56490, 4711, "server"),
+                    b.end("10.217.0.1", 56490, "10.217.0.2", 8080, 5150, "client"));
+        }
+
+        /** The server's shutdown(SHUT_WR) at t0, in a namespace whose fin timeout is 5 s. */
+        SocketTransition serverShutdown() {
+            SocketTransition shutdown = server.to(TcpState.FIN_WAIT2, t0);
+            shutdown.setFinTimeoutS(5);
+            return shutdown;
+        }
+
+        /** The server end's STUCK, with both hosts heard meanwhile as their collectors would be. */
+        FinWait2Anomaly awaitServerStuck() {
             Predicate<FinWait2Anomaly> serverStuck = x -> x.getKind() == AnomalyKind.STUCK && x.getHost().equals("node-a");
-            FinWait2Anomaly stuck = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            return await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
                 Instant now = Instant.now();
                 det.send(List.of(a.heartbeat(now), b.heartbeat(now)));
                 return det.anomalies().stream().filter(serverStuck).findFirst();
             }, Optional::isPresent).orElseThrow();
-
-            assertThat(stuck.getVerdict()).as("%s (sent at %s; all: %s)", stuck.getEvidence(), t0, det.anomalies())
-                    .isEqualTo(Verdict.PEER_NEVER_CLOSED);
-            assertThat(stuck.getPeer().getPid()).isEqualTo(5150);
         }
     }
 }
