@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
+import java.util.stream.IntStream;
 import kafka.server.BrokerServer;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
@@ -67,7 +68,16 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     public static EmbeddedKafka start() {
-        return new EmbeddedKafka(startCluster(Map.of()), null);
+        return new EmbeddedKafka(startCluster(Map.of(), null), null);
+    }
+
+    /**
+     * A broker whose log and metadata directories go under {@code baseDirectory} rather than the JVM's temporary
+     * directory: a benchmark puts them on a memory file system, so that the stand-in broker's disk writes are not
+     * charged to the instance it measures.
+     */
+    public static EmbeddedKafka startIn(Path baseDirectory) {
+        return new EmbeddedKafka(startCluster(Map.of(), baseDirectory), null);
     }
 
     /**
@@ -101,7 +111,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         // start() fences it now and then, which stalls every client for seconds.
         config.put("broker.session.timeout.ms", "9000");
         config.put("broker.heartbeat.interval.ms", "2000");
-        KafkaClusterTestKit kit = startCluster(config);
+        KafkaClusterTestKit kit = startCluster(config, null);
         EmbeddedKafka kafka = new EmbeddedKafka(kit, certs);
         try {
             kafka.createScramUsers(scramUsers);
@@ -112,10 +122,11 @@ public final class EmbeddedKafka implements AutoCloseable {
         return kafka;
     }
 
-    private static KafkaClusterTestKit startCluster(Map<String, String> extraConfig) {
+    private static KafkaClusterTestKit startCluster(Map<String, String> extraConfig, Path baseDirectory) {
         quietBrokerLogs();
         try {
             KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
+                    .setBaseDirectory(baseDirectory)
                     .setCombined(true)
                     .setNumBrokerNodes(1)
                     .setNumControllerNodes(1)
@@ -330,6 +341,12 @@ public final class EmbeddedKafka implements AutoCloseable {
         } catch (ExecutionException e) {
             throw new IllegalStateException("creating topics " + List.of(names), e.getCause());
         }
+        // The controller has committed the topics; the broker leads their partitions a moment later. A producer that
+        // writes in between gets NOT_LEADER_OR_FOLLOWER, and its retries of an idempotent batch OUT_OF_ORDER_SEQUENCE.
+        BrokerServer broker = broker();
+        await("leaders of " + List.of(names)).atMost(PROPAGATION_TIMEOUT).pollInterval(Duration.ofMillis(10))
+                .until(() -> topics.stream().allMatch(t -> IntStream.range(0, partitions)
+                        .allMatch(p -> broker.replicaManager().onlinePartition(new TopicPartition(t.name(), p)).isDefined())));
     }
 
     public KafkaProducer<byte[], byte[]> producer() {
