@@ -31,8 +31,6 @@ class UnsettledReadTest {
     private static final Duration WHOLE_EVERY = Duration.ofSeconds(10);
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-22T00:00:00Z"));
     private final List<Socket> open = new ArrayList<>();
-    /** The client ends this test connected: with the listener's port, they name every connection it made. */
-    private final List<Socket> clients = new ArrayList<>();
     private ServerSocket server;
     private HostPoller poller;
     private long netns;
@@ -114,7 +112,6 @@ class UnsettledReadTest {
         Socket s = new Socket();
         s.connect(new InetSocketAddress(server.getInetAddress(), server.getLocalPort()));
         open.add(s);
-        clients.add(s);
         return s;
     }
 
@@ -124,20 +121,18 @@ class UnsettledReadTest {
     }
 
     /**
-     * The listener, or either end of a connection this test made. Not any socket on the listener's port: the port is
-     * ephemeral, and an earlier test's connection to an earlier listener on the same number may still sit in
-     * TIME_WAIT (CI saw one, 42336 -> 40463, in the first poll).
+     * The listener, or either end of a connection this test made (each end is in {@code open}). Not any socket on the
+     * listener's port: the port is ephemeral, and an earlier test's connection to an earlier listener on the same
+     * number may still sit in TIME_WAIT (CI saw one, 42336 -> 40463, in the first poll).
      */
     private boolean ours(SocketRow row) {
         if (row == null || row.key().netns() != netns) {
             return false;
         }
-        int serverPort = server.getLocalPort();
         if (row.state() == TcpState.LISTEN) {
-            return row.key().localPort() == serverPort;
+            return row.key().localPort() == server.getLocalPort();
         }
-        return clients.stream().anyMatch(c -> row.key().localPort() == c.getLocalPort() && row.key().remotePort() == serverPort
-                || row.key().localPort() == serverPort && row.key().remotePort() == c.getLocalPort());
+        return open.stream().anyMatch(s -> row.key().localPort() == s.getLocalPort() && row.key().remotePort() == s.getPort());
     }
 
     private List<SocketChange> ours(List<SocketChange> changes, Predicate<SocketChange> which) {
