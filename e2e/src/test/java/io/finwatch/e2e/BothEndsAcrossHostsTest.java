@@ -68,7 +68,6 @@ import org.junit.jupiter.api.io.TempDir;
 class BothEndsAcrossHostsTest {
     private static final String ANOMALIES = "finwatch.anomalies";
     private static final String TRANSITIONS = "finwatch.transitions";
-    private static final String HEARTBEATS = "finwatch.heartbeats";
     private static final Duration WAIT = Duration.ofSeconds(90);
     private static final String HOST_A = "bed-client";
     private static final String HOST_B = "bed-server";
@@ -306,9 +305,9 @@ class BothEndsAcrossHostsTest {
     /** Waits until every host's collector has a heartbeat on the broker, so the cases time the detector, not JVM starts. */
     private void awaitHeard(String... hosts) throws IOException {
         try {
-            await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).until(() -> kafka.readAll(IsolationLevel.READ_UNCOMMITTED, HEARTBEATS)
-                    .stream().map(r -> FinwatchSerde.shared().decode(r.value(), CollectorHeartbeat.class).getHost())
-                    .collect(Collectors.toSet()).containsAll(List.of(hosts)));
+            await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).until(() -> kafka.readAll(IsolationLevel.READ_UNCOMMITTED, TRANSITIONS)
+                    .stream().map(r -> FinwatchSerde.shared().decodeAny(r.value())).filter(CollectorHeartbeat.class::isInstance)
+                    .map(hb -> ((CollectorHeartbeat) hb).getHost()).collect(Collectors.toSet()).containsAll(List.of(hosts)));
         } catch (ConditionTimeoutException e) {
             throw new AssertionError("no heartbeat of each of " + List.of(hosts) + " within " + WAIT + diagnostics(), e);
         }

@@ -228,8 +228,8 @@ class LocalQuickstartTest {
     }
 
     private static List<Long> heartbeatSeqs(int kafkaPort) {
-        return read(kafkaPort, Topics.HEARTBEATS).stream()
-                .map(r -> FinwatchSerde.shared().decode(r.value(), CollectorHeartbeat.class).getSeq()).toList();
+        return read(kafkaPort, Topics.TRANSITIONS).stream().map(r -> FinwatchSerde.shared().decodeAny(r.value()))
+                .filter(CollectorHeartbeat.class::isInstance).map(hb -> ((CollectorHeartbeat) hb).getSeq()).toList();
     }
 
     /** Every committed record of the topic, from the beginning to the end offsets seen at the start. */

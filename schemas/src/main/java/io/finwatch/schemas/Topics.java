@@ -6,9 +6,16 @@ package io.finwatch.schemas;
  * deployment's names must agree across collectors and detectors). The records on each are in docs/events.md.
  */
 public final class Topics {
-    /** {@link SocketTransition}s, key = host: written by collectors, read by the detector. */
+    /**
+     * {@link SocketTransition}s and {@link CollectorHeartbeat}s, key = host: written by collectors, read by the
+     * detector. A heartbeat follows the transitions of the poll it closes in its host's partition, so the detector
+     * reads it after them without waiting across topics.
+     */
     public static final String TRANSITIONS = "finwatch.transitions";
-    /** {@link CollectorHeartbeat}s, key = host: written by collectors, read by the detector. */
+    /**
+     * {@link CollectorHeartbeat}s, key = host, of collectors of earlier releases (and of a collector told to send them
+     * here with {@code --heartbeats-topic}, for detectors of those releases): the detector still reads it.
+     */
     public static final String HEARTBEATS = "finwatch.heartbeats";
     /** {@link FinWait2Anomaly}s, key = host: written by the detector (transactionally; read them read_committed). */
     public static final String ANOMALIES = "finwatch.anomalies";

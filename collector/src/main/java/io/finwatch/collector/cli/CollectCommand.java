@@ -86,8 +86,10 @@ public final class CollectCommand implements Callable<Integer> {
             description = "Topic for socket transitions (default: ${DEFAULT-VALUE}).")
     String transitionsTopic;
 
-    @Option(names = "--heartbeats-topic", defaultValue = Topics.HEARTBEATS,
-            description = "Topic for collector heartbeats (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--heartbeats-topic", paramLabel = "TOPIC",
+            description = "Topic for collector heartbeats (default: the transitions topic, where each heartbeat follows "
+                    + "the transitions of its poll in the host's partition). Detectors of releases before heartbeats "
+                    + "moved there read them only from " + Topics.HEARTBEATS + ": name it while such detectors run.")
     String heartbeatsTopic;
 
     @Option(names = "--buffer-dir", defaultValue = "${sys:user.home}/.finwatch/buffer", paramLabel = "DIR",
@@ -143,11 +145,12 @@ public final class CollectCommand implements Callable<Integer> {
         String hostName = host != null ? host : HostName.detect(read.procfs());
         Path dir = bufferDir.toAbsolutePath().normalize();
         String id = collectorId != null ? collectorId : defaultCollectorId(hostName, dir);
-        Cli.logEffectiveConfig(spec, log, Map.of("--source", read.source()));
+        String heartbeats = heartbeatsTopic != null ? heartbeatsTopic : transitionsTopic;
+        Cli.logEffectiveConfig(spec, log, Map.of("--source", read.source(), "--heartbeats-topic", heartbeats));
 
         Map<EventKind, String> topics = new EnumMap<>(EventKind.class);
         topics.put(EventKind.TRANSITION, transitionsTopic);
-        topics.put(EventKind.HEARTBEAT, heartbeatsTopic);
+        topics.put(EventKind.HEARTBEAT, heartbeats);
         PublisherSettings publisher = PublisherSettings.defaults(kafka.bootstrapServers())
                 .withProducerOverrides(kafka.clientProperties())
                 .withTopics(topics);

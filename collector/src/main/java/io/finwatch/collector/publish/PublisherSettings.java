@@ -51,7 +51,8 @@ public record PublisherSettings(String bootstrapServers, Properties producerOver
     public static PublisherSettings defaults(String bootstrapServers) {
         Map<EventKind, String> topics = new EnumMap<>(EventKind.class);
         topics.put(EventKind.TRANSITION, Topics.TRANSITIONS);
-        topics.put(EventKind.HEARTBEAT, Topics.HEARTBEATS);
+        // In the host's transitions partition, after the transitions of the poll each closes (Topics.TRANSITIONS).
+        topics.put(EventKind.HEARTBEAT, Topics.TRANSITIONS);
         return new PublisherSettings(bootstrapServers, new Properties(), topics, "kafka-publisher", 32_768,
                 Duration.ofMillis(100), Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(3),
                 Duration.ZERO, Clock.systemUTC());

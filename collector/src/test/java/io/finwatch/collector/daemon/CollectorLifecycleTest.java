@@ -5,18 +5,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.finwatch.schemas.CollectorHeartbeat;
+import io.finwatch.schemas.serde.FinwatchSerde;
 import io.finwatch.testkit.EmbeddedKafka;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -66,6 +71,18 @@ class CollectorLifecycleTest {
         Set<Long> seen = new HashSet<>();
         List<Long> duplicates = events.stream().map(CollectorHarness::seq).filter(s -> !seen.add(s)).toList();
         assertThat(duplicates).as("a clean stop leaves nothing to resend").isEmpty();
+
+        // Heartbeats travel in the host's transitions partition, each after the transitions of the poll it closes:
+        // the detector reads them in that order without waiting across topics.
+        assertThat(kafka.consumeAll(CollectorHarness.HEARTBEATS)).as("nothing on the earlier releases' heartbeats topic").isEmpty();
+        Map<Integer, List<SpecificRecord>> byPartition = new TreeMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : kafka.consumeAll(CollectorHarness.TRANSITIONS)) {
+            byPartition.computeIfAbsent(r.partition(), p -> new ArrayList<>()).add(FinwatchSerde.shared().decodeAny(r.value()));
+        }
+        assertThat(byPartition).as("one host, one partition").hasSize(1);
+        List<SpecificRecord> partition = byPartition.values().iterator().next();
+        assertThat(partition).hasSameSizeAs(events).anyMatch(e -> e instanceof CollectorHeartbeat);
+        assertThat(partition.stream().map(CollectorHarness::seq).toList()).as("seq order is the partition's order").isSorted();
     }
 
     @Test

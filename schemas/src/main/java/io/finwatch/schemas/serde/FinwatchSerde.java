@@ -145,6 +145,28 @@ public final class FinwatchSerde {
         return decodeBody(bytes, writer, readerFrom(writer, codec));
     }
 
+    /**
+     * Decodes a record of {@code first}'s or {@code second}'s type, whichever its header names, for a topic that carries
+     * two (the transitions topic carries heartbeats too); {@code first}'s current version is found without a lookup.
+     * Same exceptions as {@link #decode(byte[], Class)}; {@link WrongRecordTypeException} for a record of any other type.
+     */
+    public SpecificRecord decodeEither(byte[] bytes, Class<? extends SpecificRecord> first, Class<? extends SpecificRecord> second) {
+        Codec<? extends SpecificRecord> codec = codecFor(first);
+        long fingerprint = SingleObjectHeader.fingerprint(bytes);
+        if (fingerprint == codec.current().fingerprint()) {
+            return decodeBody(bytes, codec.current(), codec.currentReader());
+        }
+        SchemaVersion writer = writerOf(fingerprint);
+        if (writer.recordName().equals(codec.recordName())) {
+            return decodeBody(bytes, writer, readerFrom(writer, codec));
+        }
+        Codec<? extends SpecificRecord> other = codecFor(second);
+        if (writer.recordName().equals(other.recordName())) {
+            return decodeBody(bytes, writer, readerFrom(writer, other));
+        }
+        throw new WrongRecordTypeException(codec.recordName() + " or " + other.recordName(), writer);
+    }
+
     /** Decodes a record of whichever type its header names; same exceptions as {@link #decode(byte[], Class)}. */
     public SpecificRecord decodeAny(byte[] bytes) {
         SchemaVersion writer = writerOf(bytes);

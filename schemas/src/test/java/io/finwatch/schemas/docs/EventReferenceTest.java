@@ -25,7 +25,7 @@ class EventReferenceTest {
     private static final Path DOC = Path.of("../docs/events.md");
     private static final Map<String, String> TOPICS = Map.of(
             "SocketTransition", "topic `" + Topics.TRANSITIONS + "`, key = host",
-            "CollectorHeartbeat", "topic `" + Topics.HEARTBEATS + "`, key = host",
+            "CollectorHeartbeat", "topic `" + Topics.TRANSITIONS + "` (`" + Topics.HEARTBEATS + "` from collectors of earlier releases), key = host",
             "FinWait2Anomaly", "topic `" + Topics.ANOMALIES + "`, key = host");
 
     @Test

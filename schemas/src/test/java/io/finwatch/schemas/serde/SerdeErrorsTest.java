@@ -101,6 +101,18 @@ class SerdeErrorsTest {
     }
 
     @Test
+    void aTopicOfTwoRecordTypesTakesEitherAndNamesBothWhenItIsNeither() {
+        byte[] heartbeat = serde.encode(SampleEvents.heartbeat());
+        assertThat(serde.decodeEither(transition, SocketTransition.class, CollectorHeartbeat.class)).isEqualTo(SampleEvents.transition());
+        assertThat(serde.decodeEither(heartbeat, SocketTransition.class, CollectorHeartbeat.class)).isEqualTo(SampleEvents.heartbeat());
+        byte[] anomaly = serde.encode(SampleEvents.anomaly());
+        assertThatThrownBy(() -> serde.decodeEither(anomaly, SocketTransition.class, CollectorHeartbeat.class))
+                .isInstanceOf(WrongRecordTypeException.class)
+                .hasMessageContaining("expected a SocketTransition or CollectorHeartbeat")
+                .hasMessageContaining(serde.identifyOrThrow(anomaly).label());
+    }
+
+    @Test
     void onlyTopLevelRecordsAreEncoded() {
         assertThatThrownBy(() -> serde.encode(SampleEvents.transition().getLastOwner()))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -78,7 +78,9 @@ final class StreamsCommand implements Callable<Integer> {
     @Option(names = "--transitions-topic", defaultValue = Topics.TRANSITIONS, description = "Default: ${DEFAULT-VALUE}.")
     String transitionsTopic;
 
-    @Option(names = "--heartbeats-topic", defaultValue = Topics.HEARTBEATS, description = "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--heartbeats-topic", defaultValue = Topics.HEARTBEATS,
+            description = "Heartbeats of collectors of earlier releases, read beside those on the transitions topic, where "
+                    + "collectors now send them. Default: ${DEFAULT-VALUE}.")
     String heartbeatsTopic;
 
     @Option(names = "--anomalies-topic", defaultValue = Topics.ANOMALIES, description = "Default: ${DEFAULT-VALUE}.")

@@ -66,10 +66,12 @@ public final class KafkaStreamsProperties {
         // Transactions here last one commit interval (100 ms); 10 s is Kafka Streams' own default, stated so
         // that the bound is ours, not an accident of a library version. It depends on the commit interval, so
         // assemble sets it once the layers are merged (fitTransactionTimeout).
-        // Task idling stays on (Kafka Streams' default, 0: wait for a partition's data known to be on the broker)
-        // although Kafka Streams 4.2+ then formats a log line for every empty input partition on every record
-        // (KAFKA-19682, an eighth of the stream thread): without it a catch-up reads heartbeats seconds ahead of their
-        // transitions, longer than HeartbeatGate may hold them (docs/benchmarks.md, session 10).
+        // Task idling off. Collectors send each heartbeat in their host's transitions partition, after the transitions
+        // of the poll it closes, so nothing waits across topics for it; with idling allowed, Kafka Streams 4.2+ formats
+        // a log line for every empty input partition on every record (KAFKA-19682), an eighth of the stream threads'
+        // CPU (docs/benchmarks.md, session 22). Heartbeats of collectors of earlier releases, on the heartbeats topic,
+        // are ordered by HeartbeatGate alone; a fleet that keeps such collectors through a catch-up sets it back to 0.
+        d.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, Long.toString(StreamsConfig.MAX_TASK_IDLE_MS_DISABLED));
         return d;
     }
 

@@ -17,6 +17,7 @@ import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 
 /**
  * Drops events already processed. A collector publishes at least once, so after an unclean stop it
@@ -89,7 +90,8 @@ public final class DedupProcessor implements Processor<String, SpecificRecord, S
             collector = hb.getCollectorId();
             epoch = hb.getEpoch();
             seq = hb.getSeq();
-            topic = settings.heartbeatsTopic();
+            // Where it came from: the transitions topic, or the heartbeats topic of earlier collectors.
+            topic = context.recordMetadata().map(RecordMetadata::topic).orElse(settings.heartbeatsTopic());
         }
         String key = runKey(collector, epoch, event instanceof SocketTransition);
         long previous = event instanceof CollectorHeartbeat ? marks.mark(key) : -1;

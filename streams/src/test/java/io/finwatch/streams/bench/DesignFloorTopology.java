@@ -1,5 +1,6 @@
 package io.finwatch.streams.bench;
 
+import io.finwatch.schemas.CollectorHeartbeat;
 import io.finwatch.schemas.SocketTransition;
 import io.finwatch.schemas.serde.FinwatchSerde;
 import io.finwatch.schemas.state.PairingEnd;
@@ -76,10 +77,10 @@ final class DesignFloorTopology {
 
         @Override
         public void process(Record<byte[], byte[]> record) {
-            if (!context.recordMetadata().orElseThrow().topic().equals(transitions)) {
+            if (!context.recordMetadata().orElseThrow().topic().equals(transitions)
+                    || !(serde.decodeEither(record.value(), SocketTransition.class, CollectorHeartbeat.class) instanceof SocketTransition t)) {
                 return;
             }
-            SocketTransition t = serde.decode(record.value(), SocketTransition.class);
             connections.put(ConnectionKey.of(t).text(), record.value());
             if (pairing && PairingEnds.onPath(t)) {
                 PairingEnd end = PairingEnds.of(t);

@@ -76,7 +76,15 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 public final class StreamsThroughputBench {
 
     static final String TRANSITIONS = "bench.transitions";
+    /**
+     * Where the fleet's heartbeats go: on the transitions topic, as collectors send them since heartbeats travel in
+     * their host's transitions partition; {@code -Dfinwatch.bench.separateHeartbeats=true} puts them on a topic of
+     * their own, as collectors of earlier releases did.
+     */
+    static final boolean SEPARATE_HEARTBEATS = Boolean.getBoolean("finwatch.bench.separateHeartbeats");
+    /** The heartbeats topic the detector reads beside the transitions topic (empty unless separateHeartbeats). */
     static final String HEARTBEATS = "bench.heartbeats";
+    static final String FLEET_HEARTBEATS = SEPARATE_HEARTBEATS ? HEARTBEATS : TRANSITIONS;
     static final String ANOMALIES = "bench.anomalies";
     static final String DLQ = "bench.dlq";
     /** The phases the 6th argument may list, comma-separated, in the order they are to run. */
@@ -139,7 +147,7 @@ public final class StreamsThroughputBench {
                     Topics.HOST_DIRECTORY);
             kafka.createTopics(1, ANOMALIES, DLQ);
 
-            FleetGenerator fleet = new FleetGenerator(hosts, Instant.now().minusSeconds(3600), TRANSITIONS, HEARTBEATS, 7);
+            FleetGenerator fleet = new FleetGenerator(hosts, Instant.now().minusSeconds(3600), TRANSITIONS, FLEET_HEARTBEATS, 7);
             long w0 = System.nanoTime();
             try (KafkaProducer<byte[], byte[]> producer = kafka.producer()) {
                 fleet.generate(count, producer::send);
@@ -148,7 +156,7 @@ public final class StreamsThroughputBench {
             System.out.printf("backlog: %,d transitions + %,d heartbeats from %d hosts (%,d FIN_WAIT2 episodes, %,d stuck) written in %.1f s%n",
                     fleet.transitionsWritten, fleet.heartbeatsWritten, hosts, fleet.episodes, fleet.stuck, seconds(w0));
 
-            double raw = rawConsumeRate(kafka, fleet.transitionsWritten);
+            double raw = rawConsumeRate(kafka, fleet.transitionsWritten + (SEPARATE_HEARTBEATS ? 0 : fleet.heartbeatsWritten));
             System.out.printf("raw consume of %s: %,.0f records/s%n", TRANSITIONS, raw);
 
             for (String mode : modes) {
@@ -181,7 +189,8 @@ public final class StreamsThroughputBench {
                 "warm.host-directory"};
         kafka.createTopics(partitions, topics[0], topics[1], topics[4], topics[5], topics[6]);
         kafka.createTopics(1, topics[2], topics[3]);
-        FleetGenerator fleet = new FleetGenerator(hosts, Instant.now().minusSeconds(7200), topics[0], topics[1], 11);
+        FleetGenerator fleet = new FleetGenerator(hosts, Instant.now().minusSeconds(7200), topics[0],
+                SEPARATE_HEARTBEATS ? topics[1] : topics[0], 11);
         try (KafkaProducer<byte[], byte[]> producer = kafka.producer()) {
             fleet.generate(count, producer::send);
             producer.flush();
@@ -252,7 +261,11 @@ public final class StreamsThroughputBench {
             Map<String, Long> appends0 = brokerTopicCounts("TotalProduceRequestsPerSec");
             // Kafka Streams is RUNNING once every stream thread is; with more than one, the first may have processed
             // (and committed) part of the backlog by then. Only what is committed after this point is measured.
-            long before = kafka.committedOffsets(appId, TRANSITIONS);
+            // With heartbeats inline, the transitions topic's offsets count both; what was committed before is
+            // taken as transitions in the topic's own proportion.
+            long onTransitionsTopic = fleet.transitionsWritten + (SEPARATE_HEARTBEATS ? 0 : fleet.heartbeatsWritten);
+            long committedBefore = kafka.committedOffsets(appId, TRANSITIONS);
+            long before = Math.round((double) committedBefore * fleet.transitionsWritten / onTransitionsTopic);
             long total = fleet.transitionsWritten - before;
             if (total < fleet.transitionsWritten / 2) {
                 // The no-op's first thread can drain the backlog in the second or two the others take to start.
@@ -261,8 +274,8 @@ public final class StreamsThroughputBench {
                 streams.close(Duration.ofSeconds(30));
                 return;
             }
-            while (kafka.committedOffsets(appId, TRANSITIONS) < fleet.transitionsWritten
-                    || kafka.committedOffsets(appId, HEARTBEATS) < fleet.heartbeatsWritten) {
+            while (kafka.committedOffsets(appId, TRANSITIONS) < onTransitionsTopic
+                    || SEPARATE_HEARTBEATS && kafka.committedOffsets(appId, HEARTBEATS) < fleet.heartbeatsWritten) {
                 Thread.sleep(100);
             }
             if (!noop && pairing) {

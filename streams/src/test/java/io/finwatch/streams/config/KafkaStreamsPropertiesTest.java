@@ -71,6 +71,15 @@ class KafkaStreamsPropertiesTest {
     }
 
     @Test
+    void taskIdlingIsOffUnlessAnOperatorTurnsItBackOn() {
+        assertThat(KafkaStreamsProperties.assemble(Map.of(), "none", Map.of(), owned()).getProperty("max.task.idle.ms"))
+                .as("heartbeats come in order on the transitions topic").isEqualTo("-1");
+        assertThat(KafkaStreamsProperties.assemble(Map.of(), "none",
+                KafkaStreamsProperties.fromEnvironment(Map.of("KAFKA_STREAMS_MAX_TASK_IDLE_MS", "0")), owned()).getProperty("max.task.idle.ms"))
+                .as("for collectors of earlier releases in a catch-up (docs/operations.md)").isEqualTo("0");
+    }
+
+    @Test
     void anotherProcessingGuaranteeIsRefusedNamingTheSource() {
         assertThatThrownBy(() -> KafkaStreamsProperties.assemble(Map.of("processing.guarantee", "at_least_once"), "/etc/fw.properties",
                 Map.of(), owned()))

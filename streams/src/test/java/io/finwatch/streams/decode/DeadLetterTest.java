@@ -6,6 +6,7 @@ import io.finwatch.schemas.AnomalyKind;
 import io.finwatch.schemas.FinWait2Anomaly;
 import io.finwatch.schemas.TcpState;
 import io.finwatch.schemas.serde.FinwatchSerde;
+import io.finwatch.schemas.state.DedupMark;
 import io.finwatch.streams.testkit.CollectorRun;
 import io.finwatch.streams.testkit.CollectorRun.Proc;
 import io.finwatch.streams.testkit.DetectorTest;
@@ -65,19 +66,25 @@ class DeadLetterTest extends DetectorTest {
         // Single-object header C3 01, then the little-endian fingerprint: one no schema version has.
         ByteBuffer.wrap(unknown, 2, 8).order(ByteOrder.LITTLE_ENDIAN).putLong(0x0123456789abcdefL);
         det.sendRawHeartbeat("node-4", unknown);
-        det.sendRawTransition("node-4", valid);
+        det.sendRawHeartbeat("node-4", FinwatchSerde.shared().encode(
+                run.attached(run.socket(43000), TcpState.ESTABLISHED, TcpState.FIN_WAIT2, new Proc(1, "x", null))));
         det.send(new CollectorRun("bad|host", "run-x", T0, 1000, 60).heartbeat());
         det.sendRawHeartbeat("node-4", null);
+        // The transitions topic carries heartbeats too, but no other record.
+        det.sendRawTransition("node-4", FinwatchSerde.shared().encode(
+                new DedupMark(5L, 0L)));
 
         List<TestRecord<byte[], byte[]>> dead = det.deadLetters();
-        assertThat(dead).extracting(r -> header(r.headers(), DeadLetters.ERROR_CLASS))
-                .containsExactly("UnknownSchemaException", "WrongRecordTypeException", "InvalidEventException", "InvalidEventException");
+        assertThat(dead).extracting(r -> header(r.headers(), DeadLetters.ERROR_CLASS)).containsExactly(
+                "UnknownSchemaException", "WrongRecordTypeException", "InvalidEventException", "InvalidEventException",
+                "WrongRecordTypeException");
         assertThat(dead).extracting(r -> header(r.headers(), DeadLetters.ORIGIN_TOPIC)).containsExactly(
-                det.settings().heartbeatsTopic(), det.settings().transitionsTopic(), det.settings().heartbeatsTopic(),
-                det.settings().heartbeatsTopic());
-        assertThat(dead).extracting(r -> header(r.headers(), DeadLetters.ORIGIN_OFFSET)).containsExactly("0", "0", "1", "2");
+                det.settings().heartbeatsTopic(), det.settings().heartbeatsTopic(), det.settings().transitionsTopic(),
+                det.settings().heartbeatsTopic(), det.settings().transitionsTopic());
+        assertThat(dead).extracting(r -> header(r.headers(), DeadLetters.ORIGIN_OFFSET)).containsExactly("0", "1", "0", "2", "1");
         assertThat(dead.get(0).value()).isEqualTo(unknown);
         assertThat(header(dead.get(0).headers(), DeadLetters.ERROR)).contains("0123456789abcdef".substring(0, 4));
+        assertThat(header(dead.get(4).headers(), DeadLetters.ERROR)).contains("SocketTransition or CollectorHeartbeat");
         assertThat(det.metrics().counterValue("finwatch_streams_dlq_records_total", "topic", det.settings().heartbeatsTopic()))
                 .isEqualTo(3);
     }

@@ -63,6 +63,16 @@ class CollectorSilenceTest extends DetectorTest {
     }
 
     @Test
+    void aCollectorOfAnEarlierReleaseIsHeardOnTheHeartbeatsTopic() {
+        det.send(run.heartbeat(Map.of("ESTABLISHED", 7L), 0, 0));
+        det.sendOnHeartbeatsTopic(run.at(T0.plusSeconds(1)).heartbeat(Map.of("ESTABLISHED", 8L), 0, 0));
+
+        assertThat(summary().lastHeardAt()).isEqualTo(T0.plusSeconds(1).toEpochMilli());
+        assertThat(summary().stateCounts()).containsEntry("ESTABLISHED", 8L);
+        assertThat(det.deadLetters()).isEmpty();
+    }
+
+    @Test
     void aLateOlderHeartbeatNeverMovesLastHeardBack() {
         CollectorRun old = new CollectorRun("node-3", "run-0", T0.minusSeconds(3), 1000, 60);
         det.send(run.at(T0.plusSeconds(5)).heartbeat(Map.of("ESTABLISHED", 7L), 0, 0));

@@ -75,7 +75,8 @@ class CrashRecoveryTest {
         assertThat(livePartitions).contains(partitionOf(quiet));
 
         Instant t = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        CrashScript script = new CrashScript(t, live, quiet, 3000, 4, TRANSITIONS, HEARTBEATS, 20260301L);
+        // Heartbeats in their host's transitions partition, as collectors send them.
+        CrashScript script = new CrashScript(t, live, quiet, 3000, 4, TRANSITIONS, TRANSITIONS, 20260301L);
         Set<Expected> expected = AnomalyOracle.expected(script.episodes, script.paired, GRACE_MS, quiet, script.quietLastHeard,
                 CollectorRun.NETNS + "|4|127.0.0.1|{port}|127.0.0.1|8080|0");
 
@@ -180,7 +181,7 @@ class CrashRecoveryTest {
         ex.scheduleAtFixedRate(() -> {
             for (CollectorRun run : runs) {
                 byte[] hb = FinwatchSerde.shared().encode(run.at(Instant.now()).heartbeat());
-                producer.send(new ProducerRecord<>(HEARTBEATS, run.host().getBytes(StandardCharsets.UTF_8), hb));
+                producer.send(new ProducerRecord<>(TRANSITIONS, run.host().getBytes(StandardCharsets.UTF_8), hb));
             }
         }, 0, 500, TimeUnit.MILLISECONDS);
         return ex;

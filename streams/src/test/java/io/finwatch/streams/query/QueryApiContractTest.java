@@ -140,8 +140,7 @@ class QueryApiContractTest {
         try (KafkaProducer<byte[], byte[]> producer = kafka.producer()) {
             for (SpecificRecord e : events) {
                 String host = e.get(e.getSchema().getField("host").pos()).toString();
-                String topic = e.getSchema().getName().equals("CollectorHeartbeat") ? s.heartbeatsTopic() : s.transitionsTopic();
-                producer.send(new ProducerRecord<>(topic, host.getBytes(StandardCharsets.UTF_8), FinwatchSerde.shared().encode(e)));
+                producer.send(new ProducerRecord<>(s.transitionsTopic(), host.getBytes(StandardCharsets.UTF_8), FinwatchSerde.shared().encode(e)));
             }
             producer.flush();
         }

@@ -143,8 +143,7 @@ class QueryRoutingTest {
                 stuck++;
             }
             for (SpecificRecord e : events) {
-                String topic = e.getSchema().getName().equals("CollectorHeartbeat") ? "r.heartbeats" : "r.transitions";
-                records.add(new ProducerRecord<>(topic, host(h).getBytes(StandardCharsets.UTF_8), FinwatchSerde.shared().encode(e)));
+                records.add(new ProducerRecord<>("r.transitions", host(h).getBytes(StandardCharsets.UTF_8), FinwatchSerde.shared().encode(e)));
             }
         }
         try (KafkaProducer<byte[], byte[]> producer = kafka.producer()) {

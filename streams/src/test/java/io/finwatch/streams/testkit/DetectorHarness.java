@@ -108,25 +108,24 @@ public final class DetectorHarness implements AutoCloseable {
         return wallClock;
     }
 
-    /** Encodes and pipes a transition or heartbeat to its topic, keyed by host like the collector does. */
+    /**
+     * Encodes and pipes a transition or heartbeat to the transitions topic, keyed by host, as the collector sends
+     * both; {@link #sendOnHeartbeatsTopic} sends a heartbeat as collectors of earlier releases did.
+     */
     public DetectorHarness send(SpecificRecord event) {
-        byte[] bytes = FinwatchSerde.shared().encode(event);
-        if (event instanceof SocketTransition t) {
-            transitions.pipeInput(t.getHost(), bytes, wallClock);
-        } else {
-            heartbeats.pipeInput(((CollectorHeartbeat) event).getHost(), bytes, wallClock);
-        }
-        return this;
+        return sendAppendedAt(event, wallClock);
     }
 
     /** As {@link #send}, with {@code appendedAt} (when the collector buffered it) as the record's timestamp. */
     public DetectorHarness sendAppendedAt(SpecificRecord event, Instant appendedAt) {
-        byte[] bytes = FinwatchSerde.shared().encode(event);
-        if (event instanceof SocketTransition t) {
-            transitions.pipeInput(t.getHost(), bytes, appendedAt);
-        } else {
-            heartbeats.pipeInput(((CollectorHeartbeat) event).getHost(), bytes, appendedAt);
-        }
+        String host = event instanceof SocketTransition t ? t.getHost() : ((CollectorHeartbeat) event).getHost();
+        transitions.pipeInput(host, FinwatchSerde.shared().encode(event), appendedAt);
+        return this;
+    }
+
+    /** A heartbeat on the heartbeats topic, where collectors of earlier releases send them. */
+    public DetectorHarness sendOnHeartbeatsTopic(CollectorHeartbeat heartbeat) {
+        heartbeats.pipeInput(heartbeat.getHost(), FinwatchSerde.shared().encode(heartbeat), wallClock);
         return this;
     }
 

@@ -94,8 +94,7 @@ public final class RunningDetector implements AutoCloseable {
     public void send(List<? extends SpecificRecord> events) {
         for (SpecificRecord e : events) {
             String host = e.get(e.getSchema().getField("host").pos()).toString();
-            String topic = e.getSchema().getName().equals("CollectorHeartbeat") ? settings.heartbeatsTopic() : settings.transitionsTopic();
-            producer.send(new ProducerRecord<>(topic, host.getBytes(StandardCharsets.UTF_8), FinwatchSerde.shared().encode(e)));
+            producer.send(new ProducerRecord<>(settings.transitionsTopic(), host.getBytes(StandardCharsets.UTF_8), FinwatchSerde.shared().encode(e)));
         }
         producer.flush();
     }
