@@ -81,7 +81,8 @@ class CollectorLifecycleTest {
         }
         assertThat(byPartition).as("one host, one partition").hasSize(1);
         List<SpecificRecord> partition = byPartition.values().iterator().next();
-        assertThat(partition).hasSameSizeAs(events).anyMatch(e -> e instanceof CollectorHeartbeat);
+        // The collector is still running: the partition holds at least what was read above.
+        assertThat(partition).hasSizeGreaterThanOrEqualTo(events.size()).anyMatch(e -> e instanceof CollectorHeartbeat);
         assertThat(partition.stream().map(CollectorHarness::seq).toList()).as("seq order is the partition's order").isSorted();
     }
 
