@@ -33,6 +33,7 @@ import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.kafka.common.IsolationLevel;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
@@ -268,7 +269,8 @@ class BothEndsAcrossHostsTest {
         assertThat(expected.getReplySrcIp()).isEqualTo("10.218.2.2");
         assertThat(cw.getConntrack()).containsExactly(expected);
         SocketTransition enteredCloseWait = kafka.readAll(IsolationLevel.READ_UNCOMMITTED, TRANSITIONS).stream()
-                .map(r -> FinwatchSerde.shared().decode(r.value(), SocketTransition.class))
+                .map(r -> FinwatchSerde.shared().decodeAny(r.value()))
+                .flatMap(e -> e instanceof SocketTransition t ? Stream.of(t) : Stream.empty())
                 .filter(t -> t.getHost().equals("nat-client") && t.getLocalPort() == clientPort
                         && t.getToState() == TcpState.CLOSE_WAIT)
                 .findFirst().orElseThrow();
