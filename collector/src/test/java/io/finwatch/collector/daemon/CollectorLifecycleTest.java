@@ -7,7 +7,9 @@ import static org.awaitility.Awaitility.await;
 import io.finwatch.schemas.CollectorHeartbeat;
 import io.finwatch.schemas.serde.FinwatchSerde;
 import io.finwatch.testkit.EmbeddedKafka;
+import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -98,8 +100,9 @@ class CollectorLifecycleTest {
 
         Path cycle;
         try (Stream<Path> files = Files.list(harness.bufferDir)) {
-            // The largest: a run that crosses a five-minute boundary has two cycle files, the newer one nearly empty.
-            cycle = files.filter(p -> p.toString().endsWith(".cq4")).max(Comparator.comparingLong(p -> p.toFile().length()))
+            // The one holding most records: a run that crosses a five-minute boundary has two cycle files (Chronicle
+            // maps each at a fixed size, so their lengths say nothing).
+            cycle = files.filter(p -> p.toString().endsWith(".cq4")).max(Comparator.comparingInt(p -> occurrences(p, "churnhost")))
                     .orElseThrow();
         }
         int damaged = flipBytesInsideRecords(cycle, "churnhost", 5);
@@ -142,6 +145,21 @@ class CollectorLifecycleTest {
             }
         }
         return flipped;
+    }
+
+    private static int occurrences(Path file, String text) {
+        byte[] needle = text.getBytes(StandardCharsets.US_ASCII);
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
+            byte[] data = new byte[(int) Math.min(raf.length(), 8 << 20)];
+            raf.readFully(data);
+            int n = 0;
+            for (int i = 0; i < data.length - needle.length; i++) {
+                n += matches(data, i, needle) ? 1 : 0;
+            }
+            return n;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static boolean matches(byte[] data, int at, byte[] needle) {
