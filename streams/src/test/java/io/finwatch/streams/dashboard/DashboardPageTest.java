@@ -24,7 +24,7 @@ class DashboardPageTest {
     @BeforeEach
     void start() throws Exception {
         Path work = Files.createDirectories(Path.of("target", "dashboard"));
-        chromium = HeadlessChromium.orSkip(Files.createTempDirectory(work, "page-"));
+        chromium = HeadlessChromium.require(Files.createTempDirectory(work, "page-"));
         api = new FakeApi();
     }
 

@@ -1,7 +1,5 @@
 package io.finwatch.streams.dashboard;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;
@@ -30,11 +28,16 @@ public final class HeadlessChromium {
         this.work = work;
     }
 
-    /** Skips the calling test, saying how to install Chromium, when there is none on the PATH. */
-    public static HeadlessChromium orSkip(Path work) {
+    /**
+     * Fails the calling test, saying how to install Chromium, when there is none on the PATH: a dashboard test that
+     * skipped would pass a build that never loaded the page ({@code .ci/run} installs it).
+     */
+    public static HeadlessChromium require(Path work) {
         Optional<Path> found = find();
-        assumeTrue(found.isPresent(), "no Chromium on the PATH (looked for " + NAMES + "); install it with"
-                + " 'apt-get install -y chromium' (Debian/Ubuntu) to run the dashboard tests");
+        if (found.isEmpty()) {
+            throw new AssertionError("no Chromium on the PATH (looked for " + NAMES + "); install it with"
+                    + " 'apt-get install -y chromium' (Debian/Ubuntu) to run the dashboard tests");
+        }
         return new HeadlessChromium(found.get(), work);
     }
 

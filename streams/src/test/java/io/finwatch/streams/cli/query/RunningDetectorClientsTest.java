@@ -175,7 +175,7 @@ class RunningDetectorClientsTest {
 
     @Test
     void dashboardInChromiumShowsTheHostTheProcessAndTheStuckAnomaly() throws Exception {
-        HeadlessChromium chromium = HeadlessChromium.orSkip(Files.createDirectories(Path.of("target", "dashboard")));
+        HeadlessChromium chromium = HeadlessChromium.require(Files.createDirectories(Path.of("target", "dashboard")));
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
             String dom = chromium.dumpDom(detector.url(), 5000);
             assertThat(dom).contains("data-state=\"ok\"");

@@ -85,7 +85,7 @@ class TokenProtectedDetectorTest {
 
     @Test
     void theDashboardAsksForTheToken() throws Exception {
-        HeadlessChromium chromium = HeadlessChromium.orSkip(Files.createDirectories(Path.of("target", "dashboard")));
+        HeadlessChromium chromium = HeadlessChromium.require(Files.createDirectories(Path.of("target", "dashboard")));
 
         String dom = chromium.dumpDom(detector.url(), 5000);
 
