@@ -133,8 +133,7 @@ class CollectorLifecycleTest {
         byte[] needle = text.getBytes(StandardCharsets.US_ASCII);
         int flipped = 0;
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
-            byte[] data = new byte[(int) Math.min(raf.length(), 8 << 20)];
-            raf.readFully(data);
+            byte[] data = head(raf);
             for (int i = 64 << 10; i < data.length - needle.length && flipped < count; i++) {
                 if (matches(data, i, needle)) {
                     raf.seek(i + needle.length + 2);
@@ -150,8 +149,7 @@ class CollectorLifecycleTest {
     private static int occurrences(Path file, String text) {
         byte[] needle = text.getBytes(StandardCharsets.US_ASCII);
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
-            byte[] data = new byte[(int) Math.min(raf.length(), 8 << 20)];
-            raf.readFully(data);
+            byte[] data = head(raf);
             int n = 0;
             for (int i = 0; i < data.length - needle.length; i++) {
                 n += matches(data, i, needle) ? 1 : 0;
@@ -160,6 +158,13 @@ class CollectorLifecycleTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The first 8 MiB of a cycle file: the records a test writes, not the rest of its fixed-size mapping. */
+    private static byte[] head(RandomAccessFile raf) throws IOException {
+        byte[] data = new byte[(int) Math.min(raf.length(), 8 << 20)];
+        raf.readFully(data);
+        return data;
     }
 
     private static boolean matches(byte[] data, int at, byte[] needle) {

@@ -157,14 +157,11 @@ public final class FinwatchSerde {
             return decodeBody(bytes, codec.current(), codec.currentReader());
         }
         SchemaVersion writer = writerOf(fingerprint);
-        if (writer.recordName().equals(codec.recordName())) {
-            return decodeBody(bytes, writer, readerFrom(writer, codec));
+        Codec<? extends SpecificRecord> match = writer.recordName().equals(codec.recordName()) ? codec : codecFor(second);
+        if (!writer.recordName().equals(match.recordName())) {
+            throw new WrongRecordTypeException(codec.recordName() + " or " + match.recordName(), writer);
         }
-        Codec<? extends SpecificRecord> other = codecFor(second);
-        if (writer.recordName().equals(other.recordName())) {
-            return decodeBody(bytes, writer, readerFrom(writer, other));
-        }
-        throw new WrongRecordTypeException(codec.recordName() + " or " + other.recordName(), writer);
+        return decodeBody(bytes, writer, readerFrom(writer, match));
     }
 
     /** Decodes a record of whichever type its header names; same exceptions as {@link #decode(byte[], Class)}. */

@@ -66,22 +66,16 @@ public final class DecodeProcessor implements Processor<byte[], byte[], Object, 
             throw new InvalidEventException("null value (a tombstone): finwatch events are never deleted");
         }
         if (topic.equals(settings.transitionsTopic())) {
-            return transitionOrHeartbeat(value);
+            // Collectors send heartbeats here too, each after the transitions of the poll it closes in the host's
+            // partition, so the detector reads them in that order without waiting across topics; collectors of
+            // earlier releases send them on the heartbeats topic.
+            return serde.decodeEither(value, SocketTransition.class, CollectorHeartbeat.class);
         }
         if (topic.equals(settings.heartbeatsTopic())) {
             return serde.decode(value, CollectorHeartbeat.class);
         }
         throw new IllegalStateException("decode is wired to " + settings.transitionsTopic() + " and " + settings.heartbeatsTopic()
                 + " only, got a record of " + topic);
-    }
-
-    /**
-     * A collector sends its heartbeats on the transitions topic, in its host's partition after the transitions of the
-     * poll each one closes (the producer keeps a partition's order), so the detector reads them in that order without
-     * waiting across topics; collectors of earlier releases send them on the heartbeats topic.
-     */
-    private SpecificRecord transitionOrHeartbeat(byte[] value) {
-        return serde.decodeEither(value, SocketTransition.class, CollectorHeartbeat.class);
     }
 
     private static String hostOf(SpecificRecord event) {

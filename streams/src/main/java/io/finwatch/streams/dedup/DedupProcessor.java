@@ -79,24 +79,22 @@ public final class DedupProcessor implements Processor<String, SpecificRecord, S
         String collector;
         long epoch;
         long seq;
-        String topic;
         if (event instanceof SocketTransition t) {
             collector = t.getCollectorId();
             epoch = t.getEpoch();
             seq = t.getSeq();
-            topic = settings.transitionsTopic();
         } else {
             CollectorHeartbeat hb = (CollectorHeartbeat) event;
             collector = hb.getCollectorId();
             epoch = hb.getEpoch();
             seq = hb.getSeq();
-            // Where it came from: the transitions topic, or the heartbeats topic of earlier collectors.
-            topic = context.recordMetadata().map(RecordMetadata::topic).orElse(settings.heartbeatsTopic());
         }
         String key = runKey(collector, epoch, event instanceof SocketTransition);
         long previous = event instanceof CollectorHeartbeat ? marks.mark(key) : -1;
         if (!marks.advance(key, seq, context.currentSystemTimeMs())) {
-            metrics.duplicate(topic);
+            // By the topic it came on: heartbeats come on the transitions topic, or on the heartbeats topic from
+            // collectors of earlier releases.
+            metrics.duplicate(context.recordMetadata().map(RecordMetadata::topic).orElse(settings.transitionsTopic()));
             return;
         }
         if (event instanceof CollectorHeartbeat hb) {
